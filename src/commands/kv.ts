@@ -1,0 +1,90 @@
+// KV commands: strings, counters, expiry. LedisDB's DEL/EXISTS/EXPIRE/TTL touch KV keys only.
+import { DataError } from '../errors.js';
+import { flattenKeys, int, mapping, nonEmpty, seconds, toBool, unixSeconds } from './shape.js';
+import type { Int, Key, Out, Str, TableFor, Value, When } from './types.js';
+
+export interface KvCommands<S extends Str, M> {
+  /** The value at `name`, or null if the key doesn't exist. */
+  get(name: Key): Out<M, S | null>;
+  /** Sets `name` to `value`. */
+  set(name: Key, value: Value): Out<M, boolean>;
+  /** Sets `name` only if it does not exist; true if it was set. */
+  setnx(name: Key, value: Value): Out<M, boolean>;
+  /** Sets `name` to `value` with an expiry of `time` seconds. */
+  setex(name: Key, time: number, value: Value): Out<M, boolean>;
+  /** Sets `name` to `value` and returns the old value. */
+  getset(name: Key, value: Value): Out<M, S | null>;
+  /** Values of the keys, in order, null where missing. Keys as an array or spread. */
+  mget(keys: Key | readonly Key[], ...args: Key[]): Out<M, (S | null)[]>;
+  /** Sets every key/value of the mapping. */
+  mset(mapping: Record<string, Value> | Map<Key, Value>): Out<M, boolean>;
+  incr(name: Key, amount?: number): Out<M, Int>;
+  incrby(name: Key, amount?: number): Out<M, Int>;
+  decr(name: Key, amount?: number): Out<M, Int>;
+  decrby(name: Key, amount?: number): Out<M, Int>;
+  /** Deletes KV keys (not hashes, lists, sets or zsets); the number deleted. */
+  delete(...names: Key[]): Out<M, number>;
+  /** True if the KV key exists. */
+  exists(name: Key): Out<M, boolean>;
+  /** Expires `name` in `time` whole seconds; false if the key doesn't exist. */
+  expire(name: Key, time: number): Out<M, boolean>;
+  /** Expires `name` at unix time `when` (seconds) or a Date. */
+  expireat(name: Key, when: When): Out<M, boolean>;
+  /** Seconds to live; -1 when the key has no expiry or doesn't exist (LedisDB). */
+  ttl(name: Key): Out<M, number>;
+  /** Removes the expiry of `name`; true if there was one. */
+  persist(name: Key): Out<M, boolean>;
+  /** Appends to the value; the new length. */
+  append(name: Key, value: Value): Out<M, number>;
+  getrange(name: Key, start: number, end: number): Out<M, S>;
+  setrange(name: Key, offset: number, value: Value): Out<M, number>;
+  strlen(name: Key): Out<M, number>;
+  /** The serialized value of the KV key (binary), or null. */
+  dump(name: Key): Out<M, Buffer | null>;
+  /** Restores a value produced by `dump` (any type) under `name`, with a TTL in ms (0 for none). */
+  restore(name: Key, ttl: number, value: Buffer): Out<M, boolean>;
+}
+
+const numbers = (command: string) => (name: Key, amount: number = 1) => [name, int(command, 'amount', amount)];
+
+export const kvCommands = {
+  get: { command: 'GET', readonly: true },
+  set: { command: 'SET', reply: toBool },
+  setnx: { command: 'SETNX', reply: toBool },
+  setex: { command: 'SETEX', args: (name: Key, time: number, value: Value) => [name, seconds('SETEX', time), value], reply: toBool },
+  getset: { command: 'GETSET' },
+  mget: {
+    command: 'MGET',
+    readonly: true,
+    args: (keys: Key | Key[], ...rest: Key[]) => nonEmpty('MGET', 'key', flattenKeys(keys, rest)),
+  },
+  mset: { command: 'MSET', args: (m: unknown) => mapping('MSET', m), reply: toBool },
+  incr: { command: 'INCRBY', args: numbers('INCRBY') },
+  incrby: { command: 'INCRBY', args: numbers('INCRBY') },
+  decr: { command: 'DECRBY', args: numbers('DECRBY') },
+  decrby: { command: 'DECRBY', args: numbers('DECRBY') },
+  delete: { command: 'DEL', args: (...names: Key[]) => nonEmpty('DEL', 'key', flattenKeys(names, [])) },
+  exists: { command: 'EXISTS', readonly: true, reply: toBool },
+  expire: { command: 'EXPIRE', args: (name: Key, time: number) => [name, seconds('EXPIRE', time)], reply: toBool },
+  expireat: { command: 'EXPIREAT', args: (name: Key, when: When) => [name, unixSeconds('EXPIREAT', when)], reply: toBool },
+  ttl: { command: 'TTL', readonly: true },
+  persist: { command: 'PERSIST', reply: toBool },
+  append: { command: 'APPEND' },
+  getrange: {
+    command: 'GETRANGE',
+    readonly: true,
+    args: (name: Key, start: number, end: number) => [name, int('GETRANGE', 'start', start), int('GETRANGE', 'end', end)],
+  },
+  setrange: {
+    command: 'SETRANGE',
+    args: (name: Key, offset: number, value: Value) => {
+      if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) {
+        throw new DataError(`offset must be a non-negative integer, got ${offset}`, 'SETRANGE');
+      }
+      return [name, offset, value];
+    },
+  },
+  strlen: { command: 'STRLEN', readonly: true },
+  dump: { command: 'DUMP', readonly: true, bufferReply: true },
+  restore: { command: 'RESTORE', reply: toBool },
+} satisfies TableFor<KvCommands<Str, unknown>>;

@@ -1,0 +1,63 @@
+import type { Reply } from '../protocol/parser.js';
+import type { Pipeline } from '../pipeline.js';
+
+/** A key or field name. */
+export type Key = string | Buffer;
+/** A value to store: strings, Buffers and numbers are sent as they are. */
+export type Value = string | Buffer | number;
+/** The string type replies come back as: string, or Buffer when decodeResponses is off. */
+export type Str = string | Buffer;
+/** Maps the decodeResponses flag to the reply string type. */
+export type StrOf<D extends boolean> = D extends false ? Buffer : string;
+/** An int64 reply: a number, or a bigint beyond Number.MAX_SAFE_INTEGER. */
+export type Int = number;
+/** Unix seconds or a Date. */
+export type When = number | Date;
+
+/**
+ * How a command method returns its result. The command interfaces are
+ * written once, with `Out<M, T>` as the return type, and serve both the
+ * client (`Promise<T>`) and the pipeline (the same pipeline with `T`
+ * appended to its typed results).
+ */
+export interface ClientMode<S extends Str> {
+  readonly str: S;
+  readonly kind: 'client';
+}
+export interface PipelineMode<S extends Str, R extends unknown[]> {
+  readonly str: S;
+  readonly kind: 'pipeline';
+  readonly results: R;
+}
+export type Mode = ClientMode<Str> | PipelineMode<Str, unknown[]>;
+
+export type Out<M, T> = M extends PipelineMode<infer S, infer R> ? Pipeline<S, [...R, T]> : Promise<T>;
+
+/** A reply transform: receives the raw reply, returns what the caller gets. */
+export type ReplyFn = (reply: Reply) => unknown;
+
+/** One command of the table. */
+export interface CommandSpec {
+  /** The command as sent (first word), upper case: "GET", "CONFIG". */
+  readonly command: string;
+  /**
+   * Shapes and checks the method's arguments into the command's arguments.
+   * Throws DataError for bad input. Omitted: the method's arguments are sent as they are.
+   */
+  readonly args?: (...a: any[]) => unknown[];
+  /** Shapes the reply; omitted: the raw reply. */
+  readonly reply?: ReplyFn;
+  /** True for commands that only read (they may go to a replica). */
+  readonly readonly?: boolean;
+  /** True for commands that block the connection (BLPOP ...): they get a dedicated connection. */
+  readonly blocking?: boolean;
+  /** Force string replies even when decodeResponses is off (INFO, cursors...). */
+  readonly stringReply?: boolean;
+  /** Force Buffer replies even when decodeResponses is on (DUMP: binary). */
+  readonly bufferReply?: boolean;
+}
+
+export type CommandTable = Record<string, CommandSpec>;
+
+/** A family's runtime table: exactly one spec per method of its typed interface. */
+export type TableFor<I> = { [K in keyof I]: CommandSpec };

@@ -1,0 +1,90 @@
+import { ResponseError } from '../errors.js';
+import type { Encoded } from '../protocol/encoder.js';
+import type { Reply } from '../protocol/parser.js';
+
+/** Turns a raw reply into what the caller gets. May throw to reject. */
+export type Transform = (reply: Reply) => unknown;
+
+/** Receives the outcome of each command of a batch by index (used by Pipeline). */
+export interface BatchSink {
+  settle(index: number, error: Error | null, value: unknown): void;
+}
+
+/**
+ * One command on its way to the server and back. A plain object with no
+ * per-command closures beyond the promise's own resolvers: the connection
+ * queues it, and settles it when its reply (or its failure) arrives.
+ */
+export class Command {
+  /** Upper-case command name, e.g. "GET". */
+  readonly name: string;
+  readonly args: readonly unknown[];
+  readonly transform: Transform | null;
+  /** Ask the parser for Buffers instead of strings for this reply. */
+  readonly returnBuffers: boolean;
+  /** The encoding, kept only while the command waits unwritten (offline). */
+  encoded: Encoded | null = null;
+  /** Date.now() deadline, 0 for none. */
+  deadline = 0;
+  /** Settled early (timed out or rejected): a late reply is read and dropped. */
+  settled = false;
+  private resolveFn: ((value: unknown) => void) | null = null;
+  private rejectFn: ((error: Error) => void) | null = null;
+  private sink: BatchSink | null = null;
+  private index = 0;
+
+  constructor(name: string, args: readonly unknown[], transform: Transform | null = null, returnBuffers = false) {
+    this.name = name;
+    this.args = args;
+    this.transform = transform;
+    this.returnBuffers = returnBuffers;
+  }
+
+  /** A promise settled by this command's reply. Call once, before sending. */
+  promise<T = unknown>(): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.resolveFn = resolve as (value: unknown) => void;
+      this.rejectFn = reject;
+    });
+  }
+
+  /** Route the outcome to a batch instead of a promise. */
+  toBatch(sink: BatchSink, index: number): this {
+    this.sink = sink;
+    this.index = index;
+    return this;
+  }
+
+  /** Settles with a reply: transforms it, or rejects if it is an error reply. */
+  reply(value: Reply): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (value instanceof ResponseError) {
+      value.setCommand(this.name);
+      this.fail(value);
+      return;
+    }
+    let out: unknown = value;
+    if (this.transform !== null) {
+      try {
+        out = this.transform(value);
+      } catch (err) {
+        this.fail(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+    }
+    if (this.sink !== null) this.sink.settle(this.index, null, out);
+    else (this.resolveFn as (value: unknown) => void)(out);
+  }
+
+  reject(error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.fail(error);
+  }
+
+  private fail(error: Error): void {
+    if (this.sink !== null) this.sink.settle(this.index, error, undefined);
+    else if (this.rejectFn !== null) this.rejectFn(error);
+  }
+}

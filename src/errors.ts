@@ -1,0 +1,83 @@
+/** Every error this driver raises is a LedisError. */
+export class LedisError extends Error {
+  override name = 'LedisError';
+}
+
+/**
+ * The connection failed, was lost, or could not be used. `mayHaveRun` tells
+ * whether the command had been written to the socket before the loss: if so,
+ * the server may or may not have executed it.
+ */
+export class ConnectionError extends LedisError {
+  override name = 'ConnectionError';
+  command: string | undefined;
+  mayHaveRun: boolean;
+  constructor(message: string, options?: { cause?: unknown; command?: string; mayHaveRun?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.command = options?.command;
+    this.mayHaveRun = options?.mayHaveRun ?? false;
+  }
+}
+
+/** A connect, command or pool-checkout deadline passed. */
+export class TimeoutError extends LedisError {
+  override name = 'TimeoutError';
+  command: string | undefined;
+  constructor(message: string, command?: string) {
+    super(message);
+    this.command = command;
+  }
+}
+
+/** The server answered with an error reply; the connection goes on. */
+export class ResponseError extends LedisError {
+  override name = 'ResponseError';
+  /** The command that got the error reply, upper case (set by the connection). */
+  command: string | undefined;
+  /** The server's text, as sent (LedisDB sends no "ERR" prefix). */
+  serverMessage: string;
+  constructor(serverMessage: string, command?: string) {
+    super(command ? `${command}: ${serverMessage}` : serverMessage);
+    this.serverMessage = serverMessage;
+    this.command = command;
+  }
+  /** Called once the command that got this reply is known. */
+  setCommand(command: string): void {
+    this.command = command;
+    this.message = `${command}: ${this.serverMessage}`;
+  }
+}
+
+/** Bad input, refused before anything was sent. */
+export class DataError extends LedisError {
+  override name = 'DataError';
+  command: string | undefined;
+  constructor(message: string, command?: string) {
+    super(command ? `${command}: ${message}` : message);
+    this.command = command;
+  }
+}
+
+/** The byte stream from the server is not valid RESP; the connection is failed. */
+export class ProtocolError extends LedisError {
+  override name = 'ProtocolError';
+}
+
+/** One or more commands of a pipeline failed; every result and error is kept by index. */
+export class PipelineError extends LedisError {
+  override name = 'PipelineError';
+  /** `results[i]` is the value of command i, or undefined where it failed. */
+  results: unknown[];
+  /** `errors[i]` is the error of command i, or undefined where it succeeded. */
+  errors: (Error | undefined)[];
+  constructor(results: unknown[], errors: (Error | undefined)[]) {
+    const failed = errors.reduce<number[]>((acc, e, i) => (e ? (acc.push(i), acc) : acc), []);
+    const first = errors[failed[0] ?? 0];
+    super(
+      `${failed.length} of ${errors.length} pipelined commands failed (indexes ${failed.slice(0, 10).join(', ')}` +
+        `${failed.length > 10 ? ', ...' : ''}); first: ${first?.message ?? 'unknown'}`,
+    );
+    this.results = results;
+    this.errors = errors;
+  }
+}

@@ -1,0 +1,24 @@
+// The public surface.
+import { Ledis, type LedisOptions } from './client.js';
+import { parseUrl } from './url.js';
+
+export { Ledis, type LedisOptions } from './client.js';
+export { Pipeline, type Settled, type SettledTuple } from './pipeline.js';
+export { BasePool, ConnectionPool, BlockingConnectionPool, type PoolOptions, type BlockingPoolOptions } from './pool.js';
+export { Connection, type ConnectionStatus, type ConnectionEvents } from './connection/connection.js';
+export { Command } from './connection/command.js';
+export { defaultRetryStrategy, type ConnectionOptions, type RetryStrategy } from './connection/options.js';
+export { Parser, type Reply } from './protocol/parser.js';
+export { encodeCommand, type Arg, type Encoded } from './protocol/encoder.js';
+export { LedisError, ConnectionError, TimeoutError, ResponseError, DataError, ProtocolError, PipelineError } from './errors.js';
+export type { Key, Value, Str, StrOf, When, Out, ClientMode, PipelineMode, CommandSpec } from './commands/types.js';
+export type { Commands } from './commands/index.js';
+export type { InfoReply } from './commands/server.js';
+export { parseUrl };
+
+/** A client configured from a URL (ledis-py's module-level from_url). */
+export function fromUrl<D extends boolean = true>(url: string, options: LedisOptions & { decodeResponses?: D; db?: number } = {}): Ledis<D> {
+  return Ledis.fromUrl<D>(url, options);
+}
+
+export default Ledis;

@@ -1,0 +1,144 @@
+import type { Ledis } from './client.js';
+import { Command, type BatchSink } from './connection/command.js';
+import type { Connection } from './connection/connection.js';
+import { commandTable, type Commands } from './commands/index.js';
+import type { CommandSpec, PipelineMode, Str } from './commands/types.js';
+import { LedisError, PipelineError } from './errors.js';
+import { validateArgs } from './protocol/encoder.js';
+import type { Reply } from './protocol/parser.js';
+
+/** One command's outcome, from `execSettled()`. */
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: Error };
+export type SettledTuple<R extends unknown[]> = { [K in keyof R]: Settled<R[K]> };
+
+/** Commands written per chunk before the pipeline checks back-pressure. */
+const CHUNK = 2048;
+
+const RAW: CommandSpec = { command: '' };
+
+/**
+ * A batch of commands built by chaining (`ledis.pipeline().get('a').incr('b')`)
+ * and sent by `exec()` on one connection, in chunks that respect the socket's
+ * back-pressure, so a million-command pipeline never sits encoded in memory
+ * at once. Results come back in order, typed as a tuple.
+ */
+export class Pipeline<S extends Str = string, R extends unknown[] = []> {
+  private readonly client: Ledis<boolean>;
+  private specs: CommandSpec[] = [];
+  private names: string[] = [];
+  private argsList: (unknown[] | null)[] = [];
+  private executed = false;
+
+  constructor(client: Ledis<boolean>) {
+    this.client = client;
+  }
+
+  /** Number of queued commands. */
+  get length(): number {
+    return this.specs.length;
+  }
+
+  /** Queues any command; its result is the raw reply. */
+  sendCommand(name: string, ...args: unknown[]): Pipeline<S, [...R, Reply]> {
+    return this.add(RAW, name.toUpperCase(), args) as unknown as Pipeline<S, [...R, Reply]>;
+  }
+
+  /** @internal Queues a table command; throws at once on bad arguments. */
+  add(spec: CommandSpec, name: string, args: unknown[]): this {
+    if (this.executed) throw new LedisError('this pipeline was already executed; make a new one with ledis.pipeline()');
+    validateArgs(name, args);
+    this.specs.push(spec);
+    this.names.push(name);
+    this.argsList.push(args);
+    return this;
+  }
+
+  /**
+   * Sends every queued command and resolves with their results in order.
+   * If any command fails, rejects with a PipelineError that holds every
+   * result and every error by index.
+   */
+  async exec(): Promise<R> {
+    const outcome = await this.run();
+    if (outcome.failed > 0) throw new PipelineError(outcome.results, outcome.errors as (Error | undefined)[]);
+    return outcome.results as R;
+  }
+
+  /** Like exec(), but resolves with `{ ok, value | error }` per command and never rejects for a command's failure. */
+  async execSettled(): Promise<SettledTuple<R>> {
+    const outcome = await this.run();
+    return outcome.results.map((value, i) => {
+      const error = outcome.errors?.[i];
+      return error === undefined ? { ok: true, value } : { ok: false, error };
+    }) as SettledTuple<R>;
+  }
+
+  private async run(): Promise<Batch> {
+    if (this.executed) throw new LedisError('this pipeline was already executed; make a new one with ledis.pipeline()');
+    this.executed = true;
+    const n = this.specs.length;
+    const batch = new Batch(n);
+    if (n === 0) return batch;
+    const conn: Connection = this.client.connectionPool.shared();
+    if (conn.status !== 'ready') await conn.connect().catch(() => undefined);
+    const limit = Math.max(1, Math.floor(conn.options.maxPending / 2));
+    for (let i = 0; i < n; i++) {
+      const spec = this.specs[i] as CommandSpec;
+      const args = this.argsList[i] as unknown[];
+      this.argsList[i] = null;
+      const cmd = spec === RAW ? new Command(this.names[i] as string, args, null, !this.client.decodeResponses) : this.client.makeCommand(spec, args);
+      conn.send(cmd.toBatch(batch, i));
+      if ((i + 1) % CHUNK === 0 && i + 1 < n) {
+        conn.flush();
+        await conn.waitForDrain();
+        await conn.waitForRoom(limit);
+      }
+    }
+    this.specs = [];
+    this.names = [];
+    this.argsList = [];
+    return batch.done;
+  }
+}
+
+/** Collects a pipeline's outcomes by index and settles when the last arrives. */
+class Batch implements BatchSink {
+  readonly results: unknown[];
+  errors: (Error | undefined)[] | null = null;
+  failed = 0;
+  private remaining: number;
+  private resolve!: (b: Batch) => void;
+  readonly done: Promise<Batch>;
+
+  constructor(n: number) {
+    this.results = new Array(n);
+    this.remaining = n;
+    this.done = new Promise((resolve) => {
+      this.resolve = resolve;
+    });
+    if (n === 0) this.resolve(this);
+  }
+
+  settle(index: number, error: Error | null, value: unknown): void {
+    if (error !== null) {
+      if (this.errors === null) this.errors = new Array(this.results.length);
+      this.errors[index] = error;
+      this.failed++;
+    } else {
+      this.results[index] = value;
+    }
+    if (--this.remaining === 0) this.resolve(this);
+  }
+}
+
+// The typed command methods, from the same table as the client's.
+export interface Pipeline<S extends Str = string, R extends unknown[] = []> extends Commands<S, PipelineMode<S, R>> {}
+
+for (const [method, spec] of Object.entries(commandTable)) {
+  const shape = spec.args;
+  const fn = function (this: Pipeline<Str, unknown[]>, ...a: unknown[]) {
+    return this.add(spec, spec.command, shape === undefined ? a : shape(...a));
+  };
+  Object.defineProperty(fn, 'name', { value: method });
+  Object.defineProperty(Pipeline.prototype, method, { value: fn, writable: true, configurable: true });
+}

@@ -1,0 +1,18 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { Ledis, type LedisOptions } from '../src/index.js';
+
+/** Address of the LedisDB server the global setup started for this run. */
+export function serverAddress(): { host: string; port: number } {
+  return { host: inject('ledisHost'), port: inject('ledisPort') };
+}
+
+/** A client of the run's server; closed by the caller (or `afterAll`). */
+export function client<D extends boolean = true>(options: LedisOptions & { decodeResponses?: D } = {}): Ledis<D> {
+  return new Ledis<D>({ ...serverAddress(), ...options });
+}
+
+/** A key prefix unique to this call, so test files running in parallel never share keys. */
+export function prefix(name: string): string {
+  return `t:${name}:${randomBytes(4).toString('hex')}:`;
+}

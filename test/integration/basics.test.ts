@@ -1,0 +1,36 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { ResponseError } from '../../src/index.js';
+import { client, prefix } from '../helpers.js';
+
+const ledis = client();
+const p = prefix('basics');
+afterAll(() => ledis.quit());
+
+describe('a client talking to a real LedisDB', () => {
+  it('answers PING with true', async () => {
+    expect(await ledis.ping()).toBe(true);
+  });
+
+  it('round-trips SET and GET, and GET of a missing key is null', async () => {
+    expect(await ledis.set(p + 'a', 'héllo wörld')).toBe(true);
+    expect(await ledis.get(p + 'a')).toBe('héllo wörld');
+    expect(await ledis.get(p + 'missing')).toBeNull();
+  });
+
+  it('rejects only the command that got an error reply, with the server text and command name', async () => {
+    await ledis.set(p + 'n', 'bar');
+    const results = await Promise.allSettled([ledis.get(p + 'n'), ledis.incr(p + 'n'), ledis.echo('after')]);
+    expect(results[0]).toEqual({ status: 'fulfilled', value: 'bar' });
+    expect(results[1].status).toBe('rejected');
+    const err = (results[1] as PromiseRejectedResult).reason;
+    expect(err).toBeInstanceOf(ResponseError);
+    expect(err.command).toBe('INCRBY');
+    expect(err.serverMessage).toContain('invalid syntax');
+    expect(results[2]).toEqual({ status: 'fulfilled', value: 'after' });
+  });
+
+  it('sends any command with sendCommand and returns the raw reply', async () => {
+    expect(await ledis.sendCommand('ECHO', 'raw')).toBe('raw');
+    await expect(ledis.sendCommand('NOSUCHCOMMAND')).rejects.toThrow(/command not found/);
+  });
+});
