@@ -108,9 +108,11 @@ export class Ledis<D extends boolean = true> extends EventEmitter<ConnectionEven
   }
 
   /** Waits for outstanding replies, then closes every connection of this client. */
-  async quit(): Promise<void> {
-    await Promise.all([...this.dbClients.values()].map((c) => c.quit()));
-    if (this.ownsPool) await this.connectionPool.quit();
+  quit(): Promise<void> {
+    // Everything is marked closing synchronously, so a command issued right after quit() is refused.
+    const closing = [...this.dbClients.values()].map((c) => c.quit());
+    if (this.ownsPool) closing.push(this.connectionPool.quit());
+    return Promise.all(closing).then(() => undefined);
   }
 
   /** Closes every connection at once; outstanding commands reject with ConnectionError. */

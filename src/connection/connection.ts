@@ -59,6 +59,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private deadlineAt = 0;
   private readyWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private closing = false;
+  private quitting = false;
   /** The db to select on (re)connect; changed by select() on this connection. */
   db: number;
 
@@ -84,12 +85,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   /** Connects (if not already) and resolves once the connection is ready for commands. */
   connect(): Promise<void> {
     if (this.status === 'ready') return Promise.resolve();
-    if (this.status === 'end' && this.closing) {
-      return Promise.reject(new ConnectionError(`connection to ${this.address} is closed`));
-    }
     const p = new Promise<void>((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
     if (this.status === 'wait' || this.status === 'end') {
       this.closing = false;
+      this.quitting = false;
       this.openSocket();
     }
     return p;
@@ -100,6 +99,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    * (ConnectionError) at once, before anything is queued.
    */
   send(cmd: Command): void {
+    if (this.quitting) {
+      cmd.reject(new ConnectionError(`connection to ${this.address} is closing (quit() was called); ${cmd.name} was not sent`, { command: cmd.name }));
+      return;
+    }
     if (this.status === 'ready') {
       if (this.queue.length >= this.options.maxPending) {
         cmd.reject(this.tooManyPending(cmd));
@@ -498,14 +501,23 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   /** Waits for every outstanding reply, then closes. Commands issued after quit() are refused. */
   async quit(): Promise<void> {
-    if (this.status === 'end') return;
+    if (this.status === 'end' || this.quitting) return;
+    this.quitting = true;
     if (this.status !== 'ready') {
-      this.disconnect();
-      return;
+      // Commands issued before quit() still wait for a connection; the rest is refused.
+      if (this.offline.length === 0 || this.status === 'wait') {
+        this.disconnect();
+        return;
+      }
+      try {
+        await this.connect();
+      } catch {
+        return;
+      }
     }
     const cmd = new Command('QUIT', []);
     const done = cmd.promise().catch(() => undefined);
-    this.send(cmd);
+    this.write(cmd, encodeCommand('QUIT', []));
     this.closing = true;
     this.status = 'end';
     const socket = this.socket;
