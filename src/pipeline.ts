@@ -67,10 +67,12 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
   /** Like exec(), but resolves with `{ ok, value | error }` per command and never rejects for a command's failure. */
   async execSettled(): Promise<SettledTuple<R>> {
     const outcome = await this.run();
-    return outcome.results.map((value, i) => {
+    const out: Settled<unknown>[] = [];
+    for (let i = 0; i < outcome.results.length; i++) {
       const error = outcome.errors?.[i];
-      return error === undefined ? { ok: true, value } : { ok: false, error };
-    }) as SettledTuple<R>;
+      out.push(error === undefined ? { ok: true, value: outcome.results[i] } : { ok: false, error });
+    }
+    return out as SettledTuple<R>;
   }
 
   private async run(): Promise<Batch> {
