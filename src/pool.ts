@@ -80,6 +80,9 @@ export abstract class BasePool {
       this.onFree();
       return;
     }
+    // A dedicated connection may have been switched to another db; the next user gets the pool's.
+    const db = connection.options.db;
+    if (connection.db !== db) connection.select(db).catch(() => connection.disconnect());
     this.idle.push(connection);
     this.onFree();
   }

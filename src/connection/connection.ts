@@ -364,7 +364,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       const cmd = this.offline.shift() as Command;
       if (cmd.settled) continue;
       const e = cmd.encoded as Encoded;
-      cmd.encoded = null;
+      // A packed command has no name and args to encode again from, so it keeps its bytes.
+      if (cmd.name !== 'PACKED') cmd.encoded = null;
       // A command timeout counts from when it was issued; offlineTimeout only while offline.
       if (this.options.commandTimeout === 0) cmd.deadline = 0;
       else if (cmd.deadline <= now) {
@@ -418,7 +419,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     for (const cmd of unwritten) {
       if (cmd.settled) continue;
       try {
-        cmd.encoded = encodeCommand(cmd.name, cmd.args);
+        if (cmd.encoded === null) cmd.encoded = encodeCommand(cmd.name, cmd.args);
       } catch (err) {
         cmd.reject(err as Error);
         continue;
@@ -605,11 +606,59 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.listenerCount('error') > 0) this.emit('error', error);
   }
 
-  /** Sends a command and resolves with its raw reply. */
+  /** Sends a command and resolves with its raw reply. SELECT is remembered for reconnects. */
   sendCommand(name: string, ...args: unknown[]): Promise<Reply> {
-    const cmd = new Command(name.toUpperCase(), args);
+    const upper = name.toUpperCase();
+    if (upper === 'SELECT') return this.select(args[0] as number).then(() => 'OK');
+    const cmd = new Command(upper, args);
     const p = cmd.promise<Reply>();
     this.send(cmd);
+    return p;
+  }
+
+  /**
+   * Selects a db on this connection and remembers it, so a reconnect selects
+   * it again. Meant for dedicated connections: on a shared one it would change
+   * the db under every caller.
+   */
+  async select(db: number): Promise<void> {
+    if (!Number.isInteger(db) || db < 0) throw new DataError(`db index must be a non-negative integer, got ${db}`, 'SELECT');
+    const cmd = new Command('SELECT', [db]);
+    const p = cmd.promise();
+    this.send(cmd);
+    await p;
+    this.db = db;
+  }
+
+  /** Encodes a command without sending it (ledis-py's pack_command). */
+  packCommand(name: string, ...args: unknown[]): Encoded {
+    return encodeCommand(name.toUpperCase(), args);
+  }
+
+  /**
+   * Sends one command already encoded by packCommand (ledis-py's
+   * send_packed_command) and resolves with its reply.
+   */
+  sendPackedCommand(packed: Encoded | Buffer): Promise<Reply> {
+    const cmd = new Command('PACKED', []);
+    const p = cmd.promise<Reply>();
+    const encoded: Encoded = Buffer.isBuffer(packed) ? [packed] : packed;
+    if (this.quitting || this.status !== 'ready') {
+      if (this.quitting || (this.status === 'end' && this.closing)) {
+        cmd.reject(new ConnectionError(`connection to ${this.address} is closed`, { command: 'PACKED' }));
+      } else if (this.pending >= this.options.maxPending) {
+        cmd.reject(this.tooManyPending(cmd));
+      } else {
+        cmd.encoded = encoded;
+        cmd.deadline = Date.now() + (this.options.commandTimeout || this.options.offlineTimeout);
+        this.offline.push(cmd);
+        this.armDeadline(cmd.deadline);
+        if (this.status === 'wait' || this.status === 'end') this.connect().catch(() => {});
+      }
+      return p;
+    }
+    cmd.encoded = encoded;
+    this.write(cmd, encoded);
     return p;
   }
 }

@@ -34,6 +34,31 @@ describe('ConnectionPool', () => {
     expect(pool.getConnection()).toBe(a);
   });
 
+  it('a dedicated connection can select another db; released, it goes back to the pool db', async () => {
+    const pool = new ConnectionPool({ ...serverAddress(), maxConnections: 1 });
+    opened.push(pool);
+    const conn = pool.getConnection();
+    await conn.sendCommand('SELECT', 5);
+    await conn.sendCommand('SET', `${p}in5`, 'five');
+    expect(conn.db).toBe(5);
+    pool.release(conn);
+    const again = pool.getConnection();
+    expect(again).toBe(conn);
+    expect(await again.sendCommand('GET', `${p}in5`)).toBeNull();
+    await again.select(5);
+    expect(await again.sendCommand('GET', `${p}in5`)).toBe('five');
+  });
+
+  it('packCommand and sendPackedCommand send pre-encoded commands', async () => {
+    const pool = new ConnectionPool({ ...serverAddress() });
+    opened.push(pool);
+    const conn = pool.getConnection();
+    const packed = conn.packCommand('echo', 'packed');
+    expect(packed).toBe('*2\r\n$4\r\nECHO\r\n$6\r\npacked\r\n');
+    expect(await conn.sendPackedCommand(packed)).toBe('packed');
+    expect(await conn.sendPackedCommand(Buffer.from(packed as string))).toBe('packed');
+  });
+
   it('makeConnection() makes a connection the pool does not track', async () => {
     const pool = new ConnectionPool({ ...serverAddress() });
     opened.push(pool);
