@@ -7,7 +7,16 @@ import { DataError } from './errors.js';
 import { Pipeline } from './pipeline.js';
 import { BasePool, ConnectionPool, type PoolOptions } from './pool.js';
 import type { Reply } from './protocol/parser.js';
+import { Topology, type NodeStats, type ReadFrom, type TopologyEvents } from './topology.js';
 import { parseUrl } from './url.js';
+import { bmsetbit, type Bit } from './commands/bit.js';
+import { hscanIterator, scanIterator, sscanIterator, zscanIterator, type IterateOptions, type Scanner } from './commands/iterators.js';
+import type { ScanType } from './commands/scan.js';
+import { scriptFunction, type ScriptCommandOptions, type ScriptFunction } from './commands/script.js';
+import { refuseSharedState } from './commands/server.js';
+import type { Key } from './commands/types.js';
+
+export type LedisEvents = ConnectionEvents & TopologyEvents;
 
 export interface LedisOptions extends PoolOptions {
   /** Replies as strings (default true) or, when false, as Buffers. The types follow. */
@@ -16,6 +25,17 @@ export interface LedisOptions extends PoolOptions {
   encoding?: 'utf-8' | 'utf8';
   /** Use this pool instead of making one from the options. */
   connectionPool?: BasePool;
+  /**
+   * Scaling out: the master (URL or options). With it, writes go to the
+   * master and read-only commands go where `readFrom` says.
+   */
+  master?: string | PoolOptions;
+  /** Replicas of `master` (URLs or options). */
+  replicas?: Array<string | PoolOptions>;
+  /** Where read-only commands go: 'master' (default), 'replica' or 'replicaPreferred'. */
+  readFrom?: ReadFrom;
+  /** Share an existing topology (used by `master()`). */
+  topology?: Topology;
 }
 
 /**
@@ -27,9 +47,13 @@ export interface LedisOptions extends PoolOptions {
  * `new Ledis()` replies with strings; `new Ledis({ decodeResponses: false })`
  * is a `Ledis<false>` whose replies are Buffers.
  */
-export class Ledis<D extends boolean = true> extends EventEmitter<ConnectionEvents> {
-  readonly connectionPool: BasePool;
+export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
   readonly options: LedisOptions;
+  /** Where this client sends read-only commands (with `master`/`replicas`). */
+  readonly readFrom: ReadFrom;
+  /** The master and replicas, when configured; null for a single server. */
+  readonly topology: Topology | null;
+  private readonly pool: BasePool;
   /** Replies as strings (true) or Buffers (false). */
   readonly decodeResponses: boolean;
   private callbacks: Map<string, ReplyFn | null> | null = null;
@@ -43,15 +67,52 @@ export class Ledis<D extends boolean = true> extends EventEmitter<ConnectionEven
     if (options.encoding !== undefined && !/^utf-?8$/i.test(options.encoding)) {
       throw new DataError(`unsupported encoding ${options.encoding}: only utf-8 is supported`);
     }
-    if (options.connectionPool) {
-      this.connectionPool = options.connectionPool;
+    const { decodeResponses: _d, encoding: _e, connectionPool, master, replicas, readFrom, topology, ...poolOptions } = options;
+    this.readFrom = readFrom ?? topology?.readFrom ?? 'master';
+    if (topology !== undefined || master !== undefined) {
+      this.topology = topology ?? new Topology({ master: master as string | PoolOptions, replicas, readFrom }, poolOptions);
+      this.pool = this.topology.masterPool;
+      this.ownsPool = topology === undefined;
+      const forward = (event: string) => (info: unknown) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, info);
+      this.topology.on('failover', forward('failover'));
+      this.topology.on('masterDown', forward('masterDown'));
+      this.topology.on('masterUp', forward('masterUp'));
+    } else if (connectionPool) {
+      this.topology = null;
+      this.pool = connectionPool;
       this.ownsPool = false;
     } else {
-      const { decodeResponses: _d, encoding: _e, connectionPool: _p, ...poolOptions } = options;
-      this.connectionPool = new ConnectionPool(poolOptions);
+      this.topology = null;
+      this.pool = new ConnectionPool(poolOptions);
       this.ownsPool = true;
     }
-    for (const conn of this.connectionPool.sharedList) this.forwardEvents(conn);
+    for (const conn of this.pool.sharedList) this.forwardEvents(conn);
+  }
+
+  /** The pool of the server (the master, with a topology) this client writes to. */
+  get connectionPool(): BasePool {
+    return this.topology === null ? this.pool : this.topology.masterPool;
+  }
+
+  /**
+   * With a topology: a client sharing it that reads from the master too, for
+   * reads that must see this client's own writes (replication is asynchronous).
+   */
+  master(): Ledis<D> {
+    if (this.topology === null) return this;
+    return new Ledis<D>({ ...this.options, topology: this.topology, readFrom: 'master' } as LedisOptions & { decodeResponses?: D });
+  }
+
+  /** Per-node routing counters (with a topology; one entry for a single server). */
+  nodeStats(): NodeStats[] {
+    if (this.topology !== null) return this.topology.stats();
+    const conn = this.pool.shared();
+    return [{ address: conn.address, role: 'master', commands: conn.writeCount, ready: conn.status === 'ready' }];
+  }
+
+  /** The connection a command goes to: the master's, or a replica's for reads when readFrom allows. */
+  connectionFor(readonly: boolean): Connection {
+    return this.topology === null ? this.pool.shared() : this.topology.connectionFor(readonly, this.readFrom);
   }
 
   /**
@@ -64,6 +125,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<ConnectionEven
 
   /** Sends any command with its arguments; resolves with the raw reply. */
   sendCommand(name: string, ...args: unknown[]): Promise<Reply> {
+    const refused = refuseSharedState(name);
+    if (refused !== null) return Promise.reject(refused);
     return this.send(new Command(name.toUpperCase(), args, null, !this.decodeResponses)) as Promise<Reply>;
   }
 
@@ -102,6 +165,70 @@ export class Ledis<D extends boolean = true> extends EventEmitter<ConnectionEven
     return client;
   }
 
+  /**
+   * Resolves with the client bound to db `index` (the same one `db(index)`
+   * returns) once the server has accepted SELECT on that client's own
+   * connection; rejects if it refused the index. This client stays on its
+   * db: SELECT is never sent on a connection other callers share.
+   */
+  async select(index: number): Promise<Ledis<D>> {
+    const client = this.db(index);
+    try {
+      await client.connect();
+    } catch (err) {
+      if (client !== this) {
+        this.dbClients.delete(index);
+        client.disconnect();
+      }
+      throw err;
+    }
+    return client;
+  }
+
+  /**
+   * ledis-py's bmsetbit: sets each `offset, value` pair of the bitmap `name`
+   * (SETBITs written together, one round trip, not atomic); resolves to the
+   * number of pairs. In a pipeline, chain `setbit` instead.
+   */
+  bmsetbit(name: Key, ...args: Array<number | Bit>): Promise<number> {
+    return bmsetbit(this.pipeline(), name, args);
+  }
+
+  /** Every key of one type (XSCAN pages, followed to the end): `for await (const key of ledis.scanIterator({ type: 'KV' }))`. */
+  scanIterator(options: IterateOptions & { type: ScanType }): AsyncGenerator<StrOf<D>, void, undefined> {
+    return scanIterator(this as unknown as Scanner<StrOf<D>>, options);
+  }
+
+  /** Every `[field, value]` of the hash `name` (XHSCAN pages). */
+  hscanIterator(name: Key, options?: IterateOptions): AsyncGenerator<[StrOf<D>, StrOf<D>], void, undefined> {
+    return hscanIterator(this as unknown as Scanner<StrOf<D>>, name, options);
+  }
+
+  /** Every member of the set `name` (XSSCAN pages). */
+  sscanIterator(name: Key, options?: IterateOptions): AsyncGenerator<StrOf<D>, void, undefined> {
+    return sscanIterator(this as unknown as Scanner<StrOf<D>>, name, options);
+  }
+
+  /** Every `[member, score]` of the zset `name`, in member order (XZSCAN pages). */
+  zscanIterator(name: Key, options?: IterateOptions): AsyncGenerator<[StrOf<D>, number], void, undefined> {
+    return zscanIterator(this as unknown as Scanner<StrOf<D>>, name, options);
+  }
+
+  /**
+   * Makes a Lua script a method of this client, `ledis[name](...args)`, and
+   * returns it. Calls send EVALSHA, and EVAL when the server doesn't have the
+   * script yet. With `numberOfKeys`, that many leading arguments are KEYS;
+   * without it, the first argument of each call gives the number of keys.
+   */
+  defineCommand(name: string, options: ScriptCommandOptions): ScriptFunction<StrOf<D>> {
+    if (typeof name !== 'string' || name === '' || name in this) {
+      throw new DataError(`${JSON.stringify(name)} is not a free method name on this client`, 'defineCommand');
+    }
+    const fn = scriptFunction<StrOf<D>>((command, args) => this.sendCommand(command, ...args), name, options);
+    Object.defineProperty(this, name, { value: fn, writable: true, configurable: true });
+    return fn;
+  }
+
   /** Connects the shared connection(s) now (with lazyConnect) and resolves when ready. */
   async connect(): Promise<void> {
     await Promise.all(this.connectionPool.sharedList.map((c) => c.connect()));
@@ -111,20 +238,23 @@ export class Ledis<D extends boolean = true> extends EventEmitter<ConnectionEven
   quit(): Promise<void> {
     // Everything is marked closing synchronously, so a command issued right after quit() is refused.
     const closing = [...this.dbClients.values()].map((c) => c.quit());
-    if (this.ownsPool) closing.push(this.connectionPool.quit());
+    if (this.ownsPool) closing.push(this.topology !== null ? this.topology.quit() : this.pool.quit());
     return Promise.all(closing).then(() => undefined);
   }
 
   /** Closes every connection at once; outstanding commands reject with ConnectionError. */
   disconnect(): void {
     for (const c of this.dbClients.values()) c.disconnect();
-    if (this.ownsPool) this.connectionPool.disconnect();
+    if (this.ownsPool) {
+      if (this.topology !== null) this.topology.disconnect();
+      else this.pool.disconnect();
+    }
   }
 
   /** Runs a command of the table: shape its arguments, send, shape its reply. */
   run(spec: CommandSpec, args: unknown[]): Promise<unknown> {
     const cmd = this.makeCommand(spec, args);
-    return spec.blocking === true ? this.sendDedicated(cmd) : this.send(cmd);
+    return spec.blocking === true ? this.sendDedicated(cmd) : this.send(cmd, spec.readonly === true);
   }
 
   /** A Command for a table entry, with this client's reply transform and reply mode (used by Pipeline). */
@@ -139,10 +269,10 @@ export class Ledis<D extends boolean = true> extends EventEmitter<ConnectionEven
     return map.has(spec.command) ? (map.get(spec.command) ?? null) : (spec.reply ?? null);
   }
 
-  private send(cmd: Command): Promise<unknown> {
+  private send(cmd: Command, readonly = false): Promise<unknown> {
     let conn: Connection;
     try {
-      conn = this.connectionPool.shared();
+      conn = this.topology === null ? this.pool.shared() : this.topology.connectionFor(readonly, this.readFrom);
     } catch (err) {
       return Promise.reject(err);
     }

@@ -81,7 +81,8 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
     const n = this.specs.length;
     const batch = new Batch(n);
     if (n === 0) return batch;
-    const conn: Connection = this.client.connectionPool.shared();
+    // One node for the whole batch: a replica only if every command only reads and readFrom allows it.
+    const conn: Connection = this.client.connectionFor(this.specs.every((spec) => spec.readonly === true));
     if (conn.status !== 'ready') await conn.connect().catch(() => undefined);
     const limit = Math.max(1, Math.floor(conn.options.maxPending / 2));
     for (let i = 0; i < n; i++) {

@@ -1,0 +1,202 @@
+import { EventEmitter } from 'node:events';
+import type { Connection } from './connection/connection.js';
+import { ConnectionError } from './errors.js';
+import { ConnectionPool, type PoolOptions } from './pool.js';
+import { parseUrl } from './url.js';
+
+/** Where read-only commands go. */
+export type ReadFrom = 'master' | 'replica' | 'replicaPreferred';
+
+export interface TopologyOptions {
+  /** The master: a ledis:// URL or connection options. Writes always go here. */
+  master: string | PoolOptions;
+  /** Replicas (LedisDB `slaveof`): URLs or connection options. */
+  replicas?: Array<string | PoolOptions>;
+  /** Default 'master'. */
+  readFrom?: ReadFrom;
+  /** ms between ROLE probes while the master is lost. Default 250. */
+  discoveryInterval?: number;
+}
+
+export interface NodeStats {
+  address: string;
+  role: 'master' | 'replica';
+  /** Commands routed to this node by this client. */
+  commands: number;
+  ready: boolean;
+}
+
+export interface TopologyEvents {
+  /** The master changed (a replica promoted with SLAVEOF NO ONE was found). */
+  failover: [{ from: string; to: string }];
+  /** The master was lost; writes fail fast until it is back or a new one is found. */
+  masterDown: [{ address: string }];
+  masterUp: [{ address: string }];
+}
+
+interface Node {
+  pool: ConnectionPool;
+  address: string;
+  commands: number;
+}
+
+/**
+ * A master and its replicas. Read-only commands are spread over healthy
+ * replicas (fewest in flight) as `readFrom` says; everything else goes to the
+ * master. A replica whose connection is not ready is out of rotation while its
+ * connection retries with back-off. When the master is lost, writes fail fast
+ * and the known nodes are probed with ROLE until one reports `master` (a
+ * replica promoted with SLAVEOF NO ONE) or the old master is back.
+ */
+export class Topology extends EventEmitter<TopologyEvents> {
+  readonly readFrom: ReadFrom;
+  private masterNode: Node;
+  private replicaNodes: Node[];
+  private masterLost = false;
+  private probeTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private readonly interval: number;
+  private readonly base: PoolOptions;
+
+  constructor(options: TopologyOptions, base: PoolOptions = {}) {
+    super();
+    this.base = base;
+    this.readFrom = options.readFrom ?? 'master';
+    this.interval = options.discoveryInterval ?? 250;
+    this.masterNode = this.makeNode(options.master);
+    this.replicaNodes = (options.replicas ?? []).map((r) => this.makeNode(r));
+    this.watchMaster();
+  }
+
+  get masterPool(): ConnectionPool {
+    return this.masterNode.pool;
+  }
+
+  /** Every pool: the master's first. */
+  get pools(): ConnectionPool[] {
+    return [this.masterNode.pool, ...this.replicaNodes.map((n) => n.pool)];
+  }
+
+  /** The connection for a command: a replica's for reads when allowed, else the master's. */
+  connectionFor(readonly: boolean, readFrom: ReadFrom): Connection {
+    if (readonly && readFrom !== 'master') {
+      const replica = this.pickReplica();
+      if (replica !== null) return replica;
+      if (readFrom === 'replica') {
+        throw new ConnectionError(
+          `no healthy replica to read from (readFrom: 'replica'; ${this.replicaNodes.length} configured, none ready)`,
+        );
+      }
+    }
+    if (this.masterLost) {
+      throw new ConnectionError(
+        `master ${this.masterNode.address} is unavailable; writes fail fast until it is back or a replica is promoted`,
+      );
+    }
+    this.masterNode.commands++;
+    return this.masterNode.pool.shared();
+  }
+
+  stats(): NodeStats[] {
+    const info = (n: Node, role: 'master' | 'replica'): NodeStats => ({
+      address: n.address,
+      role,
+      commands: n.commands,
+      ready: n.pool.shared().status === 'ready',
+    });
+    return [info(this.masterNode, 'master'), ...this.replicaNodes.map((n) => info(n, 'replica'))];
+  }
+
+  disconnect(): void {
+    this.closed = true;
+    this.stopProbing();
+    for (const pool of this.pools) pool.disconnect();
+  }
+
+  async quit(): Promise<void> {
+    this.closed = true;
+    this.stopProbing();
+    await Promise.all(this.pools.map((p) => p.quit()));
+  }
+
+  private pickReplica(): Connection | null {
+    let best: Node | null = null;
+    let bestConn: Connection | null = null;
+    for (const node of this.replicaNodes) {
+      const conn = node.pool.shared();
+      if (conn.status !== 'ready') continue;
+      if (bestConn === null || conn.pending < bestConn.pending) {
+        best = node;
+        bestConn = conn;
+      }
+    }
+    if (best !== null) best.commands++;
+    return bestConn;
+  }
+
+  private makeNode(target: string | PoolOptions): Node {
+    const options = typeof target === 'string' ? parseUrl(target, { ...this.base }) : { ...this.base, ...target };
+    const pool = new ConnectionPool(options);
+    const address = pool.sharedList[0]?.address ?? '?';
+    return { pool, address, commands: 0 };
+  }
+
+  private watchMaster(): void {
+    const node = this.masterNode;
+    for (const conn of node.pool.sharedList) {
+      conn.on('reconnecting', () => {
+        if (node !== this.masterNode || this.closed || this.masterLost) return;
+        this.masterLost = true;
+        this.emit('masterDown', { address: node.address });
+        this.startProbing();
+      });
+      conn.on('ready', () => {
+        if (node !== this.masterNode || !this.masterLost) return;
+        this.masterLost = false;
+        this.stopProbing();
+        this.emit('masterUp', { address: node.address });
+      });
+    }
+  }
+
+  private startProbing(): void {
+    if (this.probeTimer !== null || this.closed) return;
+    this.probeTimer = setInterval(() => void this.probe(), this.interval);
+  }
+
+  private stopProbing(): void {
+    if (this.probeTimer !== null) clearInterval(this.probeTimer);
+    this.probeTimer = null;
+  }
+
+  /** Asks every ready replica for its ROLE; the first that says master becomes the master. */
+  private async probe(): Promise<void> {
+    for (const node of [...this.replicaNodes]) {
+      const conn = node.pool.shared();
+      if (conn.status !== 'ready') continue;
+      let role: unknown;
+      try {
+        role = await conn.sendCommand('ROLE');
+      } catch {
+        continue;
+      }
+      if (!this.masterLost || this.closed) return;
+      if (Array.isArray(role) && String(role[0]) === 'master') {
+        this.promote(node);
+        return;
+      }
+    }
+  }
+
+  private promote(node: Node): void {
+    const old = this.masterNode;
+    this.replicaNodes = this.replicaNodes.filter((n) => n !== node);
+    this.masterNode = node;
+    this.masterLost = false;
+    this.stopProbing();
+    // The old master may come back as a stale master; it is not used again by this client.
+    old.pool.disconnect();
+    this.watchMaster();
+    this.emit('failover', { from: old.address, to: node.address });
+  }
+}
