@@ -2,6 +2,7 @@ import type { Ledis } from './client.js';
 import { Command, type BatchSink } from './connection/command.js';
 import type { Connection } from './connection/connection.js';
 import { commandTable, type Commands } from './commands/index.js';
+import { refuseSharedState } from './commands/server.js';
 import type { CommandSpec, PipelineMode, Str } from './commands/types.js';
 import { LedisError, PipelineError } from './errors.js';
 import { validateArgs } from './protocol/encoder.js';
@@ -40,6 +41,8 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
 
   /** Queues any command; its result is the raw reply. */
   sendCommand(name: string, ...args: unknown[]): Pipeline<S, [...R, Reply]> {
+    const refused = refuseSharedState(name);
+    if (refused !== null) throw refused;
     return this.add(RAW, name.toUpperCase(), args) as unknown as Pipeline<S, [...R, Reply]>;
   }
 

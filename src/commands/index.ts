@@ -1,13 +1,33 @@
 // The whole command table: every family's specs, and every family's typed methods.
 import { kvCommands, type KvCommands } from './kv.js';
 import { serverCommands, type ServerCommands } from './server.js';
+import { bitCommands, type BitCommands } from './bit.js';
+import { scanCommands, type ScanCommands } from './scan.js';
+import { sortCommands, type SortCommands } from './sort.js';
+import { scriptCommands, type ScriptCommands } from './script.js';
+import { replicationCommands, type ReplicationCommands } from './replication.js';
+import { migrateCommands, type MigrateCommands } from './migrate.js';
 import type { CommandTable, Str } from './types.js';
 
-export interface Commands<S extends Str, M> extends KvCommands<S, M>, ServerCommands<S, M> {}
+export interface Commands<S extends Str, M>
+  extends KvCommands<S, M>,
+    ServerCommands<S, M>,
+    BitCommands<S, M>,
+    ScanCommands<S, M>,
+    SortCommands<S, M>,
+    ScriptCommands<S, M>,
+    ReplicationCommands<S, M>,
+    MigrateCommands<S, M> {}
 
 export const commandTable: CommandTable = {
   ...kvCommands,
   ...serverCommands,
+  ...bitCommands,
+  ...scanCommands,
+  ...sortCommands,
+  ...scriptCommands,
+  ...replicationCommands,
+  ...migrateCommands,
 };
 
 export type CommandName = keyof Commands<Str, unknown>;

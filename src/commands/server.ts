@@ -1,7 +1,9 @@
-// Server commands: PING, ECHO, INFO, SELECT, FLUSH*, TIME, CONFIG, AUTH, QUIT.
+// Server commands: PING, ECHO, INFO, FLUSH*, TIME, CONFIG, AUTH. SELECT and
+// QUIT change or end the connection under every caller sharing it, so they
+// are not table commands: see Ledis.select / Ledis.db and Ledis.quit.
 import { DataError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
-import { toBool } from './shape.js';
+import { pairsToObject, toBool, toInt } from './shape.js';
 import type { Out, Str, TableFor, Value } from './types.js';
 
 /** INFO's reply: `{ server: { os: 'linux', ... }, ... }`, numbers where a field is numeric. */
@@ -13,6 +15,35 @@ export interface ServerCommands<S extends Str, M> {
   echo(value: Value): Out<M, S>;
   /** INFO parsed into sections of fields (section names in lower case). */
   info(section?: string): Out<M, InfoReply>;
+  /** Deletes every key of every type in this client's db. */
+  flushdb(): Out<M, boolean>;
+  /** Deletes every key in every db (and the replication log; a replica restarts its sync). */
+  flushall(): Out<M, boolean>;
+  /** The server's clock: `[unix seconds, microseconds within that second]`. */
+  time(): Out<M, [seconds: number, microseconds: number]>;
+  /** Rewrites the config file the server was started with (comments are lost); fails if it has none. */
+  configRewrite(): Out<M, boolean>;
+  /** CONFIG GET: LedisDB answers only `databases` (`{ databases: '16' }`); anything else gives `{}`. */
+  configGet(parameter: string): Out<M, Record<string, string>>;
+  /**
+   * Sends AUTH on the one connection the command goes out on; true on success,
+   * a ResponseError on a wrong password. To authenticate a client, give the
+   * `password` option instead: it is sent on every (re)connect of every
+   * connection, shared or dedicated.
+   */
+  auth(password: string): Out<M, boolean>;
+}
+
+/**
+ * SELECT, and XSELECT (which, measured on d35789e, leaves the connection in
+ * the other db after its one command), would move every caller sharing the
+ * connection to another db, and a reconnect would silently move them back.
+ * sendCommand refuses them; `ledis.db(n)` / `ledis.select(n)` are the way.
+ */
+export function refuseSharedState(name: string): DataError | null {
+  const upper = typeof name === 'string' ? name.toUpperCase() : '';
+  if (upper !== 'SELECT' && upper !== 'XSELECT') return null;
+  return new DataError('would change the db of a connection other callers share; use ledis.db(n) or ledis.select(n)', upper);
 }
 
 export function parseInfo(r: Reply): InfoReply {
@@ -47,5 +78,26 @@ export const serverCommands = {
       return [section];
     },
     reply: parseInfo,
+  },
+  flushdb: { command: 'FLUSHDB', reply: toBool },
+  flushall: { command: 'FLUSHALL', reply: toBool },
+  time: { command: 'TIME', reply: (r: Reply) => (Array.isArray(r) ? r.map(toInt) : r) },
+  configRewrite: { command: 'CONFIG', args: () => ['REWRITE'], reply: toBool },
+  configGet: {
+    command: 'CONFIG',
+    stringReply: true,
+    args: (parameter: string) => {
+      if (typeof parameter !== 'string' || parameter === '') throw new DataError('parameter must be a non-empty string', 'CONFIG GET');
+      return ['GET', parameter];
+    },
+    reply: pairsToObject,
+  },
+  auth: {
+    command: 'AUTH',
+    args: (password: string) => {
+      if (typeof password !== 'string') throw new DataError('password must be a string', 'AUTH');
+      return [password];
+    },
+    reply: toBool,
   },
 } satisfies TableFor<ServerCommands<Str, unknown>>;

@@ -64,6 +64,24 @@ export function int(command: string, what: string, v: unknown): number | bigint 
   throw new DataError(`${what} must be an integer, got ${describe(v)}`, command);
 }
 
+/** A whole number in [min, max] (offsets, counts, db indexes): refused before sending otherwise. */
+export function intIn(command: string, what: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
+    throw new DataError(`${what} must be an integer ${range}, got ${describe(v)}`, command);
+  }
+  return v;
+}
+
+/** An enumerated word (operation, type...), matched case-insensitively, sent upper case. */
+export function oneOf<T extends string>(command: string, what: string, v: unknown, words: readonly T[]): T {
+  if (typeof v === 'string') {
+    const upper = v.toUpperCase();
+    if ((words as readonly string[]).includes(upper)) return upper as T;
+  }
+  throw new DataError(`${what} must be one of ${words.join(', ')}, got ${describe(v)}`, command);
+}
+
 /** A zset score bound: an integer, or "-inf" / "+inf" / "(" exclusive forms as LedisDB accepts. */
 export function scoreBound(command: string, what: string, v: unknown): number | bigint | string {
   if (typeof v === 'string' && /^(\(?-?\d+|[-+]inf|\(?[-+]inf)$/.test(v)) return v;

@@ -159,6 +159,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     } else {
       this.appendParts(e);
     }
+    // With nothing in flight no reply will set the parser's mode for this one (onReply does that for the next).
+    if (this.queue.length === 0) this.parser.returnBuffers = cmd.returnBuffers;
     this.queue.push(cmd);
     this.unflushed++;
     const timeout = this.options.commandTimeout;

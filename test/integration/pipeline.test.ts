@@ -73,6 +73,27 @@ describe('Pipeline', () => {
     expect(pipe.length).toBe(0);
   });
 
+  it('lands a 100,000-command zadd pipeline completely while memory stays bounded', async () => {
+    const key = `${p}big-zset`;
+    global.gc?.();
+    const before = process.memoryUsage();
+    let peakRss = before.rss;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }, 20);
+    const pipe = ledis.pipeline();
+    for (let i = 0; i < 100_000; i++) pipe.zadd(key, i, `member-${i}`);
+    const results = await pipe.exec();
+    clearInterval(sampler);
+    expect(results).toHaveLength(100_000);
+    expect(results.every((r) => r === 1)).toBe(true);
+    expect(await ledis.zcard(key)).toBe(100_000);
+    expect(await ledis.zscore(key, 'member-99999')).toBe(99_999);
+    // Generous: the builder and results hold 100k entries; encoded output is written in chunks.
+    expect(peakRss - before.rss).toBeLessThan(400 * 1024 * 1024);
+    await ledis.zclear(key);
+  });
+
   it('refuses a second exec() with a clear error', async () => {
     const pipe = ledis.pipeline().echo('once');
     expect(await pipe.exec()).toEqual(['once']);

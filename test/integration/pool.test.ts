@@ -87,6 +87,21 @@ describe('ConnectionPool', () => {
   });
 });
 
+describe('blocking pops', () => {
+  it('BLPOP waiting on a client does not delay a concurrent GET on the same client', async () => {
+    const ledis = client();
+    opened.push(ledis);
+    await ledis.set(`${p}quick`, 'fast');
+    const popping = ledis.blpop(`${p}empty-list`, 1);
+    await new Promise((r) => setTimeout(r, 50));
+    const started = performance.now();
+    expect(await ledis.get(`${p}quick`)).toBe('fast');
+    expect(performance.now() - started).toBeLessThan(50);
+    await ledis.rpush(`${p}empty-list`, 'item');
+    expect(await popping).toEqual([`${p}empty-list`, 'item']);
+  });
+});
+
 describe('BlockingConnectionPool', () => {
   it('makes a third checkout wait when maxConnections is 2, then fail with a clear error at the timeout', async () => {
     const pool = new BlockingConnectionPool({ ...serverAddress(), maxConnections: 2, timeout: 0.3 });
