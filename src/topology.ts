@@ -4,8 +4,11 @@ import { ConnectionError } from './errors.js';
 import { ConnectionPool, type PoolOptions } from './pool.js';
 import { parseUrl } from './url.js';
 
-/** Where read-only commands go. */
-export type ReadFrom = 'master' | 'replica' | 'replicaPreferred';
+/**
+ * Where read-only commands go: the master only, replicas only, replicas with
+ * the master as fallback, or spread over master and replicas ('any').
+ */
+export type ReadFrom = 'master' | 'replica' | 'replicaPreferred' | 'any';
 
 export interface TopologyOptions {
   /** The master: a ledis:// URL or connection options. Writes always go here. */
@@ -80,8 +83,15 @@ export class Topology extends EventEmitter<TopologyEvents> {
   /** The connection for a command: a replica's for reads when allowed, else the master's. */
   connectionFor(readonly: boolean, readFrom: ReadFrom): Connection {
     if (readonly && readFrom !== 'master') {
-      const replica = this.pickReplica();
-      if (replica !== null) return replica;
+      let node = this.pickReplica();
+      if (readFrom === 'any' && !this.masterLost) {
+        const master = this.masterNode.pool.shared();
+        if (node === null || (master.status === 'ready' && master.pending < node.pool.shared().pending)) node = this.masterNode;
+      }
+      if (node !== null) {
+        node.commands++;
+        return node.pool.shared();
+      }
       if (readFrom === 'replica') {
         throw new ConnectionError(
           `no healthy replica to read from (readFrom: 'replica'; ${this.replicaNodes.length} configured, none ready)`,
@@ -119,19 +129,20 @@ export class Topology extends EventEmitter<TopologyEvents> {
     await Promise.all(this.pools.map((p) => p.quit()));
   }
 
-  private pickReplica(): Connection | null {
+  /** The healthy replica with the fewest commands in flight, or null. */
+  private pickReplica(): Node | null {
     let best: Node | null = null;
-    let bestConn: Connection | null = null;
+    let min = Infinity;
     for (const node of this.replicaNodes) {
       const conn = node.pool.shared();
-      if (conn.status !== 'ready') continue;
-      if (bestConn === null || conn.pending < bestConn.pending) {
+      // Still on its first connect: eligible (commands wait for it). Lost: out until it is back.
+      if (conn.status === 'reconnecting' || conn.status === 'end') continue;
+      if (conn.pending < min) {
+        min = conn.pending;
         best = node;
-        bestConn = conn;
       }
     }
-    if (best !== null) best.commands++;
-    return bestConn;
+    return best;
   }
 
   private makeNode(target: string | PoolOptions): Node {
