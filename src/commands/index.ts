@@ -1,6 +1,10 @@
 // The whole command table: every family's specs, and every family's typed methods.
 import { kvCommands, type KvCommands } from './kv.js';
 import { serverCommands, type ServerCommands } from './server.js';
+import { hashCommands, type HashCommands } from './hash.js';
+import { listCommands, type ListCommands } from './list.js';
+import { setCommands, type SetCommands } from './set.js';
+import { zsetCommands, type ZsetCommands } from './zset.js';
 import { bitCommands, type BitCommands } from './bit.js';
 import { scanCommands, type ScanCommands } from './scan.js';
 import { sortCommands, type SortCommands } from './sort.js';
@@ -12,6 +16,10 @@ import type { CommandTable, Str } from './types.js';
 export interface Commands<S extends Str, M>
   extends KvCommands<S, M>,
     ServerCommands<S, M>,
+    HashCommands<S, M>,
+    ListCommands<S, M>,
+    SetCommands<S, M>,
+    ZsetCommands<S, M>,
     BitCommands<S, M>,
     ScanCommands<S, M>,
     SortCommands<S, M>,
@@ -22,6 +30,10 @@ export interface Commands<S extends Str, M>
 export const commandTable: CommandTable = {
   ...kvCommands,
   ...serverCommands,
+  ...hashCommands,
+  ...listCommands,
+  ...setCommands,
+  ...zsetCommands,
   ...bitCommands,
   ...scanCommands,
   ...sortCommands,

@@ -47,6 +47,16 @@ export function flattenKeys(first: Key | readonly Key[], rest: readonly Key[]): 
   return head;
 }
 
+/** Rest arguments given spread or as arrays (`lpush(k, 'a', 'b')` or `lpush(k, ['a', 'b'])`), one level flattened. */
+export function spread(list: readonly unknown[]): unknown[] {
+  const out: unknown[] = [];
+  for (const v of list) {
+    if (Array.isArray(v)) out.push(...(v as unknown[]));
+    else out.push(v);
+  }
+  return out;
+}
+
 /** Refuses an empty key list. */
 export function nonEmpty<T>(command: string, what: string, list: T[]): T[] {
   if (list.length === 0) throw new DataError(`needs at least one ${what}`, command);

@@ -36,6 +36,17 @@ export type Out<M, T> = M extends PipelineMode<infer S, infer R> ? Pipeline<S, [
 /** A reply transform: receives the raw reply, returns what the caller gets. */
 export type ReplyFn = (reply: Reply) => unknown;
 
+/**
+ * What a reply transform sees as `this`: the command the reply answers
+ * (Command calls its transform as a method). A transform whose shape depends
+ * on the call, like zrange's `withscores`, reads the arguments it was sent with
+ * here; `args` is the very array the `args` shaper returned.
+ */
+export interface ReplyContext {
+  readonly name: string;
+  readonly args: readonly unknown[];
+}
+
 /** One command of the table. */
 export interface CommandSpec {
   /** The command as sent (first word), upper case: "GET", "CONFIG". */

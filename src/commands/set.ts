@@ -1,0 +1,72 @@
+// Set commands. Sets have their own keyspace in LedisDB (SCLEAR, SEXPIRE,
+// STTL...). Members come back as a JS Set, as ledis-py returns a Python set.
+import { flattenKeys, nonEmpty, seconds, spread, toBool, toSet, unixSeconds } from './shape.js';
+import type { Key, Out, Str, TableFor, Value, When } from './types.js';
+
+export interface SetCommands<S extends Str, M> {
+  /** Adds members (spread or as an array); the number that were new. */
+  sadd(name: Key, ...values: (Value | readonly Value[])[]): Out<M, number>;
+  /** Number of members (0 for a missing set). */
+  scard(name: Key): Out<M, number>;
+  /** Deletes the set; the number of members it had (0 if it didn't exist). */
+  sclear(name: Key): Out<M, number>;
+  /** Members of the first set that are in none of the others. Keys as an array or spread. */
+  sdiff(keys: Key | readonly Key[], ...args: Key[]): Out<M, Set<S>>;
+  /** Stores sdiff's result in `dest`; its size. */
+  sdiffstore(dest: Key, keys: Key | readonly Key[], ...args: Key[]): Out<M, number>;
+  /** Members common to every set. */
+  sinter(keys: Key | readonly Key[], ...args: Key[]): Out<M, Set<S>>;
+  sinterstore(dest: Key, keys: Key | readonly Key[], ...args: Key[]): Out<M, number>;
+  /** True if `value` is a member. */
+  sismember(name: Key, value: Value): Out<M, boolean>;
+  /** Deletes several sets. LedisDB answers the number of names given, existing or not. */
+  smclear(...names: (Key | readonly Key[])[]): Out<M, number>;
+  /** Every member (an empty Set for a missing set). */
+  smembers(name: Key): Out<M, Set<S>>;
+  /** Removes members (spread or as an array); the number removed. */
+  srem(name: Key, ...values: (Value | readonly Value[])[]): Out<M, number>;
+  /** Members of any of the sets. */
+  sunion(keys: Key | readonly Key[], ...args: Key[]): Out<M, Set<S>>;
+  sunionstore(dest: Key, keys: Key | readonly Key[], ...args: Key[]): Out<M, number>;
+  /** Expires the set in `time` whole seconds (> 0); false if it doesn't exist. */
+  sexpire(name: Key, time: number): Out<M, boolean>;
+  /** Expires the set at unix time `when` (seconds) or a Date; false if it doesn't exist. */
+  sexpireat(name: Key, when: When): Out<M, boolean>;
+  /** Seconds to live; -1 when the set has no expiry or doesn't exist. */
+  sttl(name: Key): Out<M, number>;
+  /** Removes the set's expiry; true if it had one. */
+  spersist(name: Key): Out<M, boolean>;
+  /** True if the set exists. */
+  skeyexists(name: Key): Out<M, boolean>;
+  /** The serialized set (binary, for RESTORE), or null. */
+  sdump(name: Key): Out<M, Buffer | null>;
+}
+
+const memberArgs = (command: string) => (name: Key, ...values: unknown[]) => [name, ...nonEmpty(command, 'member', spread(values))];
+const keysArgs = (command: string) => (keys: Key | Key[], ...rest: Key[]) => nonEmpty(command, 'key', flattenKeys(keys, rest));
+const storeArgs = (command: string) => (dest: Key, keys: Key | Key[], ...rest: Key[]) => [
+  dest,
+  ...nonEmpty(command, 'key', flattenKeys(keys, rest)),
+];
+
+export const setCommands = {
+  sadd: { command: 'SADD', args: memberArgs('SADD') },
+  scard: { command: 'SCARD', readonly: true },
+  sclear: { command: 'SCLEAR' },
+  sdiff: { command: 'SDIFF', readonly: true, args: keysArgs('SDIFF'), reply: toSet },
+  sdiffstore: { command: 'SDIFFSTORE', args: storeArgs('SDIFFSTORE') },
+  sinter: { command: 'SINTER', readonly: true, args: keysArgs('SINTER'), reply: toSet },
+  sinterstore: { command: 'SINTERSTORE', args: storeArgs('SINTERSTORE') },
+  sismember: { command: 'SISMEMBER', readonly: true, reply: toBool },
+  smclear: { command: 'SMCLEAR', args: (...names: unknown[]) => nonEmpty('SMCLEAR', 'name', spread(names)) },
+  smembers: { command: 'SMEMBERS', readonly: true, reply: toSet },
+  srem: { command: 'SREM', args: memberArgs('SREM') },
+  sunion: { command: 'SUNION', readonly: true, args: keysArgs('SUNION'), reply: toSet },
+  sunionstore: { command: 'SUNIONSTORE', args: storeArgs('SUNIONSTORE') },
+  sexpire: { command: 'SEXPIRE', args: (name: Key, time: number) => [name, seconds('SEXPIRE', time)], reply: toBool },
+  sexpireat: { command: 'SEXPIREAT', args: (name: Key, when: When) => [name, unixSeconds('SEXPIREAT', when)], reply: toBool },
+  sttl: { command: 'STTL', readonly: true },
+  spersist: { command: 'SPERSIST', reply: toBool },
+  skeyexists: { command: 'SKEYEXISTS', readonly: true, reply: toBool },
+  sdump: { command: 'SDUMP', readonly: true, bufferReply: true },
+} satisfies TableFor<SetCommands<Str, unknown>>;
