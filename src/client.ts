@@ -159,7 +159,9 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
     if (index === current) return this;
     let client = this.dbClients.get(index);
     if (client === undefined) {
-      client = new Ledis<D>({ ...this.options, connectionPool: undefined, db: index } as LedisOptions & { decodeResponses?: D });
+      // A client made on a given pool has no address in its own options: take the pool's.
+      const base = this.options.connectionPool !== undefined ? { ...this.connectionPool.connectionOptions, ...this.options } : this.options;
+      client = new Ledis<D>({ ...base, connectionPool: undefined, db: index } as LedisOptions & { decodeResponses?: D });
       this.dbClients.set(index, client);
     }
     return client;
