@@ -15,6 +15,13 @@ export { LedisError, ConnectionError, TimeoutError, ResponseError, DataError, Pr
 export type { Key, Value, Str, StrOf, When, Out, ClientMode, PipelineMode, CommandSpec } from './commands/types.js';
 export type { Commands } from './commands/index.js';
 export type { InfoReply } from './commands/server.js';
+export type { Bit, BitOperation } from './commands/bit.js';
+export type { ScanOptions, ScanReply, ScanType } from './commands/scan.js';
+export type { IterateOptions } from './commands/iterators.js';
+export type { SortOptions } from './commands/sort.js';
+export type { ScriptReply, ScriptCommandOptions, ScriptFunction } from './commands/script.js';
+export type { RoleReply, ReplicaInfo, SlaveofOptions } from './commands/replication.js';
+export type { DataType } from './commands/migrate.js';
 export { parseUrl };
 
 /** A client configured from a URL (ledis-py's module-level from_url). */
