@@ -1,0 +1,186 @@
+// Turns a run's results into the console summary, the Markdown report and
+// the list of targets met or missed. Every figure printed comes from the
+// results object of that one run.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fmtCount, fmtNum, fmtRange } from './stats.mjs';
+
+const LEDIS = ['ledis', 'ledis-pool'];
+const PEERS = ['ioredis', 'ioredis-auto', 'node-redis'];
+const SCENARIO_TITLES = {
+  tcp: 'LedisDB over TCP (1 MiB socket buffers)',
+  redis: "redis-server over TCP (Debian's; shows client-side cost)",
+  unix: 'LedisDB over its unix socket',
+  '4k': "LedisDB over TCP at its default 4 KiB socket buffers",
+};
+
+const cell = (r, scenario, op, c, client) => r.cells.find((x) => x.scenario === scenario && x.op === op && x.c === c && x.client === client);
+const med = (row, f = 'opsPerSec') => row?.[f]?.median ?? NaN;
+
+/** The best row among `clients` in one cell, by a metric (higher or lower is better). */
+function best(r, scenario, op, c, clients, f = 'opsPerSec', lower = false) {
+  let win = null;
+  for (const client of clients) {
+    const row = cell(r, scenario, op, c, client);
+    const v = med(row, f);
+    if (!Number.isFinite(v)) continue;
+    if (win === null || (lower ? v < win.value : v > win.value)) win = { client, value: v, row };
+  }
+  return win;
+}
+
+function ratioTarget(list, text, goal, num, den, detail, lower = false) {
+  const goalText = `${lower ? '≤' : '≥'} ${goal}x`;
+  if (!num || !den || !Number.isFinite(num.value) || !Number.isFinite(den.value) || den.value === 0) {
+    list.push({ text, goal: goalText, ratio: null, met: null, detail: 'not measured in this run' });
+    return;
+  }
+  const ratio = num.value / den.value;
+  list.push({ text, goal: goalText, ratio, met: lower ? ratio <= goal : ratio >= goal, detail: detail(num, den) });
+}
+
+const who = (w, fmt = fmtCount, unit = '/s') => `${w.client} ${fmt(w.value)}${unit}`;
+
+/** Checks the issue's targets against this run's medians. */
+export function evaluateTargets(r) {
+  const t = [];
+  const vs = (a, b) => `${who(a)} vs ${who(b)}`;
+  for (const op of ['get', 'set']) {
+    const O = op.toUpperCase();
+    ratioTarget(t, `LedisDB ${O} C=1000: best ledis / best of ioredis, node-redis`, 1.3, best(r, 'tcp', op, 1000, LEDIS), best(r, 'tcp', op, 1000, PEERS), vs);
+    const ceiling = r.ceiling.find((e) => e.scenario === 'tcp');
+    const cv = ceiling?.[op]?.median;
+    ratioTarget(t, `LedisDB ${O} C=1000: best ledis / redis-benchmark -c 50 -P 100`, 0.7, best(r, 'tcp', op, 1000, LEDIS), Number.isFinite(cv) ? { client: 'redis-benchmark', value: cv } : null, vs);
+  }
+  const nr = cell(r, 'redis', 'get', 1000, 'node-redis');
+  ratioTarget(t, 'redis-server GET C=1000: best ledis / node-redis', 1.5, best(r, 'redis', 'get', 1000, LEDIS), nr ? { client: 'node-redis', value: med(nr) } : null, vs);
+  const cheapest = best(r, 'redis', 'get', 1000, LEDIS, 'cpuUsPerOp', true);
+  if (cheapest) t.push({ text: 'redis-server GET C=1000: ledis client CPU per command', goal: '≤ 1.0 µs', ratio: cheapest.value, met: cheapest.value <= 1.0, detail: `${cheapest.client} ${fmtNum(cheapest.value)} µs/op` });
+  else t.push({ text: 'redis-server GET C=1000: ledis client CPU per command', goal: '≤ 1.0 µs', ratio: null, met: null, detail: 'not measured in this run' });
+  for (const scenario of ['tcp', 'redis']) {
+    for (const op of ['get', 'set']) {
+      ratioTarget(t, `${scenario === 'tcp' ? 'LedisDB' : 'redis-server'} ${op.toUpperCase()} C=1: ledis / best peer (no slower)`, 1.0, best(r, scenario, op, 1, LEDIS), best(r, scenario, op, 1, PEERS), vs);
+    }
+  }
+  for (const op of ['get', 'set']) {
+    const ms = (x) => `${fmtNum(x)} ms`;
+    ratioTarget(t, `LedisDB ${op.toUpperCase()} C=100 p99: best ledis / best peer`, 0.7, best(r, 'tcp', op, 100, LEDIS, 'p99', true), best(r, 'tcp', op, 100, PEERS, 'p99', true), (a, b) => `${who(a, ms, '')} vs ${who(b, ms, '')}`, true);
+  }
+  for (const [scenario, goal, name] of [['redis', 1.5, 'redis-server'], ['tcp', 1.3, 'LedisDB']]) {
+    const row = (client, mode) => r.bulk.find((x) => x.scenario === scenario && x.client === client && x.mode === mode);
+    const l = row('ledis', 'pipeline');
+    const i = row('ioredis', 'pipeline');
+    ratioTarget(t, `${name} 100k-ZADD pipeline: ledis / ioredis pipeline`, goal, l && { client: 'ledis', value: med(l) }, i && { client: 'ioredis', value: med(i) }, vs);
+  }
+  const large = (as, client) => r.large.find((x) => x.size === 1024 * 1024 && x.as === as && x.client === client);
+  const mb = (x) => `${fmtNum(x)} MB`;
+  const lb = large('Buffer', 'ledis');
+  const ib = large('Buffer', 'ioredis');
+  ratioTarget(t, 'GET 1 MiB as Buffer: ledis / ioredis MB/s', 1.0, lb && { client: 'ledis', value: med(lb, 'mbPerSec') }, ib && { client: 'ioredis', value: med(ib, 'mbPerSec') }, (a, b) => `${who(a, mb)} vs ${who(b, mb)}`);
+  const ls = large('string', 'ledis');
+  let bs = null;
+  for (const c of ['ioredis', 'node-redis']) {
+    const row = large('string', c);
+    if (row && (bs === null || med(row, 'mbPerSec') > bs.value)) bs = { client: c, value: med(row, 'mbPerSec') };
+  }
+  ratioTarget(t, 'GET 1 MiB as string: ledis / best peer MB/s', 1.0, ls && { client: 'ledis', value: med(ls, 'mbPerSec') }, bs, (a, b) => `${who(a, mb)} vs ${who(b, mb)}`);
+  if (r.parser?.targets) t.push(...r.parser.targets);
+  return t;
+}
+
+const metMark = (m) => (m === null ? 'not measured' : m ? 'met' : '**missed**');
+
+function mdTable(header, rows) {
+  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+}
+
+/** The report of one run as Markdown. */
+export function renderMarkdown(r) {
+  const m = r.meta;
+  const out = [];
+  out.push(`Run of ${m.date.slice(0, 16).replace('T', ' ')} UTC: \`${m.command}\``, '');
+  out.push(`- Machine: ${m.machine.cores} cores (${m.machine.cpu}), ${m.machine.memoryGiB} GiB, ${m.machine.os}; load average at start ${m.machine.loadAtStart}${m.machine.loadAtEnd ? `, at end ${m.machine.loadAtEnd}` : ''}`);
+  out.push(`- Node ${m.node}; ledis ${m.clients.ledis}, ioredis ${m.clients.ioredis}, redis (node-redis) ${m.clients.redis}, redis-parser ${m.clients['redis-parser']}`);
+  out.push(`- LedisDB ${m.ledisServer} (memory backend)${m.targets.redis ? `; ${m.targets.redis.version}` : ''}`);
+  const o = m.options;
+  out.push(`- ${o.duration} s per cell after ${o.warmup} s warm-up, ${o.reps} repetitions interleaved across clients; figures are median (min–max). Each client runs in its own process; CPU is that process's user+system time per operation (process.cpuUsage), including the harness's timing calls.`);
+  if (m.connections !== undefined) out.push(`- ledis-pool = \`new Ledis({ connections: ${m.connections} })\`${r.probe.length ? ` (chosen by a GET C=1000 probe: ${r.probe.map((p) => `${p.connections} → ${fmtCount(p.opsPerSec)}/s`).join(', ')})` : ''}; ledis = one connection; ioredis-auto = enableAutoPipelining`);
+  for (const n of m.notes) out.push(`- ${n}`);
+  out.push('', '### Targets', '');
+  out.push(mdTable(['target', 'goal', 'this run', 'ratio', ''], (r.targetsMet ?? []).map((x) => [x.text, x.goal, x.detail, x.ratio === null ? '–' : fmtNum(x.ratio), metMark(x.met)])));
+  for (const scenario of Object.keys(SCENARIO_TITLES)) {
+    const rows = r.cells.filter((x) => x.scenario === scenario);
+    if (rows.length === 0) continue;
+    out.push('', `### GET/SET, ${SCENARIO_TITLES[scenario]}`, '', '16-byte keys, 64-byte values; C callers each awaiting one command at a time.', '');
+    const body = [];
+    for (const op of [...new Set(rows.map((x) => x.op))]) {
+      for (const c of [...new Set(rows.map((x) => x.c))]) {
+        const peer = best(r, scenario, op, c, PEERS);
+        for (const row of rows.filter((x) => x.op === op && x.c === c)) {
+          const vsPeer = LEDIS.includes(row.client) && peer ? `${fmtNum(med(row) / peer.value)}x` : '';
+          const errs = row.reps.filter((x) => x.error).length;
+          const stalls = row.reps.filter((x) => x.stalled).length;
+          const flags = [errs ? `${errs} failed` : '', stalls ? `${stalls} stalled` : ''].filter(Boolean).join(', ');
+          body.push([op.toUpperCase(), c, row.client, fmtRange(row.opsPerSec) + (flags ? ` (${flags})` : ''), vsPeer, fmtNum(med(row, 'cpuUsPerOp')), fmtNum(med(row, 'p50')), fmtNum(med(row, 'p99'))]);
+        }
+      }
+    }
+    out.push(mdTable(['op', 'C', 'client', 'ops/s', 'vs best peer', 'CPU µs/op', 'p50 ms', 'p99 ms'], body));
+  }
+  if (r.bulk.length) {
+    out.push('', `### Bulk load: ${fmtCount(r.bulk[0].n)} ZADD on one key`, '');
+    out.push(mdTable(['server', 'how', 'ZADD/s', 'CPU µs/op', 'wall ms'], r.bulk.map((x) => [x.scenario === 'tcp' ? 'LedisDB' : 'redis-server', `${x.client}: ${x.via ?? x.label}`, fmtRange(x.opsPerSec), fmtNum(med(x, 'cpuUsPerOp')), fmtNum(x.n / med(x) * 1000)])));
+  }
+  if (r.large.length) {
+    out.push('', '### Large values: GET, C=10, LedisDB over TCP', '');
+    out.push(mdTable(['size', 'as', 'client', 'MB/s', 'CPU µs/MB', 'p99 ms'], r.large.map((x) => [x.label, x.as, x.client, fmtRange(x.mbPerSec, fmtNum), fmtNum(med(x, 'cpuUsPerMB')), fmtNum(med(x, 'p99'))])));
+  }
+  if (r.ceiling.length) {
+    out.push('', '### Server ceiling: redis-benchmark -t set,get -c 50 -P 100 -d 64', '');
+    out.push(mdTable(['server', 'SET/s', 'GET/s', 'command'], r.ceiling.map((e) => [e.scenario === 'tcp' ? 'LedisDB' : 'redis-server', fmtRange(e.set), fmtRange(e.get), `\`${(e.command ?? '').replace(/ -[hps] \S+/g, '')}\``])));
+  }
+  if (r.parser?.rows) {
+    out.push('', `### Parser micro-benchmarks (tinybench, ${r.parser.timeMs} ms per task)`, '');
+    out.push('Replies parsed per second from a buffer already in memory, fed whole or in 64 KiB slices.', '');
+    out.push(mdTable(['payload', 'feed', 'mode', 'ledis', 'redis-parser', 'node-redis decoder', 'ledis / redis-parser', 'ledis / node-redis'], r.parser.rows.map((x) => [x.payload, x.feed, x.mode, fmtCount(x.ledis), fmtCount(x['redis-parser']), fmtCount(x['node-redis']), `${fmtNum(x.ledis / x['redis-parser'])}x`, `${fmtNum(x.ledis / x['node-redis'])}x`])));
+  } else if (r.parser?.error) out.push('', `Parser micro-benchmarks: ${r.parser.error}`);
+  return out.join('\n') + '\n';
+}
+
+/** A short summary on stdout: ops/s matrices and the targets. */
+export function printReport(r) {
+  const pad = (s, n) => String(s).padStart(n);
+  for (const scenario of Object.keys(SCENARIO_TITLES)) {
+    const rows = r.cells.filter((x) => x.scenario === scenario);
+    if (rows.length === 0) continue;
+    const cs = [...new Set(rows.map((x) => x.c))];
+    console.log(`\n${SCENARIO_TITLES[scenario]}: median ops/s (client CPU µs/op)`);
+    for (const op of [...new Set(rows.map((x) => x.op))]) {
+      console.log(`  ${op.toUpperCase().padEnd(14)}${cs.map((c) => pad(`C=${c}`, 16)).join('')}`);
+      for (const client of [...new Set(rows.map((x) => x.client))]) {
+        const line = cs.map((c) => {
+          const row = cell(r, scenario, op, c, client);
+          return pad(row ? `${fmtCount(med(row))} (${fmtNum(med(row, 'cpuUsPerOp'), 2)})` : '–', 16);
+        });
+        console.log(`  ${client.padEnd(14)}${line.join('')}`);
+      }
+    }
+  }
+  for (const x of r.bulk) console.log(`bulk ${x.scenario} ${x.label}: ${fmtCount(med(x))} ZADD/s`);
+  for (const x of r.large) console.log(`large ${x.label} ${x.as} ${x.client}: ${fmtNum(med(x, 'mbPerSec'))} MB/s`);
+  for (const e of r.ceiling) console.log(`redis-benchmark ${e.scenario}: SET ${fmtCount(e.set?.median)}/s GET ${fmtCount(e.get?.median)}/s`);
+  console.log('\nTargets:');
+  for (const x of r.targetsMet ?? []) console.log(`  [${x.met === null ? ' ?  ' : x.met ? ' ok ' : 'MISS'}] ${x.text} (${x.goal}): ${x.detail}${x.ratio !== null && !x.goal.includes('µs') ? ` = ${fmtNum(x.ratio)}x` : ''}`);
+}
+
+const START = '<!-- bench:generated:start (npm run bench -- --update-benchmarks rewrites this part) -->';
+const END = '<!-- bench:generated:end -->';
+
+/** Replaces only the generated block of BENCHMARKS.md, keeping every other section. */
+export function updateBenchmarksMd(file, md) {
+  const block = `${START}\n${md}${END}`;
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\n';
+  const a = text.indexOf(START);
+  const b = text.indexOf(END);
+  const next = a >= 0 && b > a ? text.slice(0, a) + block + text.slice(b + END.length) : `${text.trimEnd()}\n\n## Latest run\n\n${block}\n`;
+  writeFileSync(file, next);
+}

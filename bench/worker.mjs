@@ -1,0 +1,115 @@
+// One benchmark client in its own process, driven over IPC by bench/run.mjs.
+// A process per client keeps each library's heap, GC and JIT state apart,
+// so process.cpuUsage() here is that client's cost and nobody else's; the
+// process stays up across cells so its code stays warm, and cells of
+// different clients interleave.
+import { makeClient } from './lib/clients.mjs';
+import { Histogram } from './lib/stats.mjs';
+
+const [clientName, targetJson, optsJson] = process.argv.slice(2);
+const target = JSON.parse(targetJson);
+const opts = JSON.parse(optsJson ?? '{}');
+
+/** @type {import('./lib/clients.mjs').Adapter} */
+let client;
+
+const now = () => performance.now();
+
+/**
+ * Runs `c` callers, each awaiting `op` in a loop until `ms` have passed (or
+ * `maxOps` completed). Returns counts and timings; `stalled` if the callers
+ * did not all finish within `graceMs` after the deadline.
+ */
+async function load(op, keyOf, c, ms, maxOps, graceMs, hist) {
+  let ops = 0;
+  const t0 = now();
+  const end = t0 + ms;
+  const cpu0 = process.cpuUsage();
+  let lastDone = t0;
+  const caller = async (i) => {
+    const key = keyOf(i);
+    while (ops < maxOps) {
+      const s = now();
+      if (s >= end) break;
+      await op(key);
+      const e = now();
+      ops++;
+      if (hist) hist.record(e - s);
+      lastDone = e;
+    }
+  };
+  const all = Promise.all(Array.from({ length: c }, (_, i) => caller(i)));
+  let timer;
+  const stalled = await Promise.race([
+    all.then(() => false),
+    new Promise((r) => (timer = setTimeout(() => r(true), ms + graceMs))),
+  ]);
+  clearTimeout(timer);
+  const cpu = process.cpuUsage(cpu0);
+  const elapsed = (stalled ? now() : lastDone) - t0;
+  return { ops, elapsedMs: elapsed, cpuUs: cpu.user + cpu.system, stalled };
+}
+
+const keyName = (i) => `bench:${String(i % opts.keys).padStart(10, '0')}`;
+
+async function cell(msg) {
+  const op = msg.op === 'set' ? (() => { const v = 'v'.repeat(opts.valueSize); return (k) => client.set(k, v); })()
+    : msg.op === 'get' ? (k) => client.get(k)
+    : msg.op === 'getString' ? (k) => client.getString(k)
+    : msg.op === 'getBuffer' ? (k) => client.getBuffer(k)
+    : null;
+  if (op === null) throw new Error(`unknown op ${msg.op}`);
+  const keyOf = msg.key ? () => msg.key : keyName;
+  // A check that the client really got the payload, outside the measured window.
+  const sample = msg.op === 'set' ? null : await (msg.op === 'get' ? client.get(keyOf(0)) : op(keyOf(0)));
+  if (sample !== null && (sample?.length ?? 0) !== (msg.expectLength ?? opts.valueSize)) {
+    throw new Error(`${clientName} ${msg.op} returned ${sample?.length} bytes, expected ${msg.expectLength ?? opts.valueSize}`);
+  }
+  if (msg.op === 'getBuffer' && !Buffer.isBuffer(sample)) throw new Error(`${clientName} getBuffer did not return a Buffer`);
+  if (msg.op === 'getString' && typeof sample !== 'string') throw new Error(`${clientName} getString did not return a string`);
+  if (msg.warmupMs > 0) await load(op, keyOf, msg.c, msg.warmupMs, msg.maxOps, msg.graceMs, null);
+  globalThis.gc?.();
+  const hist = new Histogram();
+  const r = await load(op, keyOf, msg.c, msg.durationMs, msg.maxOps, msg.graceMs, hist);
+  return { ...r, p50: hist.quantile(0.5), p99: hist.quantile(0.99) };
+}
+
+async function bulk(msg) {
+  await client.clearZset(msg.key);
+  globalThis.gc?.();
+  const run = msg.mode === 'pipeline' ? client.zaddPipeline : client.zaddAll;
+  const t0 = now();
+  const cpu0 = process.cpuUsage();
+  let timer;
+  const result = await Promise.race([
+    run(msg.key, msg.n),
+    new Promise((r) => (timer = setTimeout(() => r('stalled'), msg.timeoutMs))),
+  ]);
+  clearTimeout(timer);
+  const cpu = process.cpuUsage(cpu0);
+  const elapsedMs = now() - t0;
+  if (result === 'stalled') return { ops: 0, elapsedMs, cpuUs: cpu.user + cpu.system, stalled: true };
+  if (!Array.isArray(result) || result.length !== msg.n) throw new Error(`${clientName} ${msg.mode} returned ${result?.length} results, expected ${msg.n}`);
+  await client.clearZset(msg.key);
+  return { ops: msg.n, elapsedMs, cpuUs: cpu.user + cpu.system, stalled: false, via: msg.mode === 'pipeline' ? client.zaddVia : 'Promise.all' };
+}
+
+process.on('message', async (msg) => {
+  try {
+    let result;
+    if (msg.type === 'init') {
+      client = await makeClient(clientName, target, opts);
+      result = { ready: true };
+    } else if (msg.type === 'cell') result = await cell(msg);
+    else if (msg.type === 'bulk') result = await bulk(msg);
+    else if (msg.type === 'close') {
+      await client?.close();
+      process.send({ id: msg.id, ok: true, result: {} }, () => process.exit(0));
+      return;
+    } else throw new Error(`unknown message ${msg.type}`);
+    process.send({ id: msg.id, ok: true, result });
+  } catch (err) {
+    process.send({ id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) });
+  }
+});
+process.on('disconnect', () => process.exit(0));
