@@ -285,6 +285,9 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
 
   /** Runs a command on a dedicated connection (blocking pops), released afterwards. */
   private async sendDedicated(cmd: Command): Promise<unknown> {
+    // Blocking pops take their timeout (seconds, 0 = forever) last; commandTimeout only counts past it.
+    const seconds = Number(cmd.args[cmd.args.length - 1]);
+    cmd.blockMs = seconds > 0 ? seconds * 1000 : Infinity;
     const conn = await this.connectionPool.getConnection(cmd.name);
     try {
       const p = cmd.promise();

@@ -4,7 +4,7 @@ import type { Connection } from './connection/connection.js';
 import { commandTable, type Commands } from './commands/index.js';
 import { refuseSharedState } from './commands/server.js';
 import type { CommandSpec, PipelineMode, Str } from './commands/types.js';
-import { LedisError, PipelineError } from './errors.js';
+import { DataError, LedisError, PipelineError } from './errors.js';
 import { validateArgs } from './protocol/encoder.js';
 import type { Reply } from './protocol/parser.js';
 
@@ -49,6 +49,9 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
   /** @internal Queues a table command; throws at once on bad arguments. */
   add(spec: CommandSpec, name: string, args: unknown[]): this {
     if (this.executed) throw new LedisError('this pipeline was already executed; make a new one with ledis.pipeline()');
+    if (spec.blocking === true) {
+      throw new DataError(`${name} blocks its connection and cannot be pipelined; call it on the client, which gives it a dedicated connection`, name);
+    }
     validateArgs(name, args);
     this.specs.push(spec);
     this.names.push(name);

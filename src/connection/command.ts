@@ -28,6 +28,11 @@ export class Command {
   deadline = 0;
   /** Settled early (timed out or rejected): a late reply is read and dropped. */
   settled = false;
+  /**
+   * How long the server may legitimately hold the reply (BLPOP's timeout),
+   * added to commandTimeout; Infinity for "forever". 0 for ordinary commands.
+   */
+  blockMs = 0;
   private resolveFn: ((value: unknown) => void) | null = null;
   private rejectFn: ((error: Error) => void) | null = null;
   private sink: BatchSink | null = null;

@@ -165,7 +165,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.unflushed++;
     const timeout = this.options.commandTimeout;
     if (timeout > 0 && cmd.deadline === 0) {
-      cmd.deadline = Date.now() + timeout;
+      cmd.deadline = Date.now() + timeout + cmd.blockMs;
       if (this.deadlineTimer === null) this.armDeadline(cmd.deadline);
     }
     if (this.outLength >= this.options.flushThreshold) this.flush();
@@ -304,7 +304,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     socket.once('close', () => this.onClose(socket));
     if (o.socketTimeout > 0) {
       socket.setTimeout(o.socketTimeout, () => {
-        if (this.queue.length > 0) {
+        // A blocking pop keeps the socket quiet on purpose.
+        const head = this.queue.peekFront();
+        if (head !== undefined && head.blockMs === 0) {
           this.failSocket(
             new TimeoutError(`no data from ${this.address} for ${o.socketTimeout} ms with replies outstanding (socketTimeout)`),
           );
@@ -370,7 +372,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       if (cmd.name !== 'PACKED') cmd.encoded = null;
       // A command timeout counts from when it was issued; offlineTimeout only while offline.
       if (this.options.commandTimeout === 0) cmd.deadline = 0;
-      else if (cmd.deadline <= now) {
+      else if (cmd.deadline > now) cmd.deadline += cmd.blockMs;
+      else {
         cmd.reject(new TimeoutError(`command timed out after ${this.options.commandTimeout} ms before it could be sent`, cmd.name));
         continue;
       }
@@ -536,7 +539,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   // ---- deadlines -------------------------------------------------------
 
   private armDeadline(at: number): void {
-    if (at <= 0) return;
+    if (at <= 0 || at === Infinity) return;
     if (this.deadlineTimer !== null) {
       if (this.deadlineAt <= at) return;
       clearTimeout(this.deadlineTimer);

@@ -102,6 +102,29 @@ describe('blocking pops', () => {
   });
 });
 
+describe('blocking pops and timeouts', () => {
+  it('commandTimeout counts only past a blocking pop\'s own timeout, so no pushed item is lost', async () => {
+    const ledis = client({ commandTimeout: 300, socketTimeout: 300 });
+    opened.push(ledis);
+    const key = `${p}bl-timeout`;
+    const started = performance.now();
+    expect(await ledis.blpop(key, 1)).toBeNull();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(900);
+    // A pop waiting for ever is not cut by the client either; the pushed item reaches it.
+    const waiting = ledis.blpop(key, 0);
+    await new Promise((r) => setTimeout(r, 500));
+    await ledis.rpush(key, 'kept');
+    expect(await waiting).toEqual([key, 'kept']);
+    expect(await ledis.llen(key)).toBe(0);
+  });
+
+  it('refuses a blocking pop in a pipeline at once, since it would stall the shared connection', () => {
+    const ledis = client({ lazyConnect: true });
+    opened.push(ledis);
+    expect(() => ledis.pipeline().blpop(`${p}x`, 1)).toThrow(/BLPOP blocks its connection and cannot be pipelined/);
+  });
+});
+
 describe('BlockingConnectionPool', () => {
   it('makes a third checkout wait when maxConnections is 2, then fail with a clear error at the timeout', async () => {
     const pool = new BlockingConnectionPool({ ...serverAddress(), maxConnections: 2, timeout: 0.3 });
