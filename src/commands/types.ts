@@ -33,19 +33,12 @@ export type Mode = ClientMode<Str> | PipelineMode<Str, unknown[]>;
 
 export type Out<M, T> = M extends PipelineMode<infer S, infer R> ? Pipeline<S, [...R, T]> : Promise<T>;
 
-/** A reply transform: receives the raw reply, returns what the caller gets. */
-export type ReplyFn = (reply: Reply) => unknown;
-
 /**
- * What a reply transform sees as `this`: the command the reply answers
- * (Command calls its transform as a method). A transform whose shape depends
- * on the call, like zrange's `withscores`, reads the arguments it was sent with
- * here; `args` is the very array the `args` shaper returned.
+ * A reply transform: receives the raw reply, and the arguments the command
+ * was sent with (the very array the `args` shaper returned), for replies
+ * whose shape depends on the call, like zrange's `withscores`.
  */
-export interface ReplyContext {
-  readonly name: string;
-  readonly args: readonly unknown[];
-}
+export type ReplyFn = (reply: Reply, args: readonly unknown[]) => unknown;
 
 /** One command of the table. */
 export interface CommandSpec {

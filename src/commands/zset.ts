@@ -5,7 +5,7 @@
 import { DataError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
 import { describe, flattenKeys, int, nonEmpty, oneOf, scoreBound, seconds, spread, toBool, toInt, unixSeconds } from './shape.js';
-import type { Int, Key, Out, ReplyContext, Str, TableFor, Value, When } from './types.js';
+import type { Int, Key, Out, Str, TableFor, Value, When } from './types.js';
 
 /** An int64 score: a safe integer, a bigint or an integer string. */
 export type Score = number | bigint | string;
@@ -190,10 +190,10 @@ function scorePairs(list: Reply[]): [Reply, unknown][] {
 /** Args arrays of zrange calls sent as an ascending ZRANGE on behalf of `desc` (see zrangeArgs). */
 const reversed = new WeakSet<readonly unknown[]>();
 
-function rangeReply(this: ReplyContext, r: Reply): unknown {
+function rangeReply(r: Reply, args: readonly unknown[]): unknown {
   const list = Array.isArray(r) ? r : [];
-  const out = this.args[3] === 'WITHSCORES' ? scorePairs(list) : list;
-  return reversed.has(this.args) ? out.reverse() : out;
+  const out = args[3] === 'WITHSCORES' ? scorePairs(list) : list;
+  return reversed.has(args) ? out.reverse() : out;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Encoded } from '../protocol/encoder.js';
 import type { Reply } from '../protocol/parser.js';
 
 /** Turns a raw reply into what the caller gets. May throw to reject. */
-export type Transform = (reply: Reply) => unknown;
+export type Transform = (reply: Reply, args: readonly unknown[]) => unknown;
 
 /** Receives the outcome of each command of a batch by index (used by Pipeline). */
 export interface BatchSink {
@@ -72,7 +72,7 @@ export class Command {
     let out: unknown = value;
     if (this.transform !== null) {
       try {
-        out = this.transform(value);
+        out = this.transform(value, this.args);
       } catch (err) {
         this.fail(err instanceof Error ? err : new Error(String(err)));
         return;
