@@ -43,3 +43,20 @@ export const commandTable: CommandTable = {
 };
 
 export type CommandName = keyof Commands<Str, unknown>;
+
+/**
+ * Ledis methods outside the table (each sends several commands, or changes
+ * connections), and the commands they send: for the README's command list
+ * (tools/command-table.mjs) and its coverage test.
+ */
+export const clientMethods: Readonly<Record<string, readonly string[]>> = {
+  db: ['SELECT'],
+  select: ['SELECT'],
+  quit: ['QUIT'],
+  bmsetbit: ['SETBIT'],
+  scanIterator: ['XSCAN'],
+  hscanIterator: ['XHSCAN'],
+  sscanIterator: ['XSSCAN'],
+  zscanIterator: ['XZSCAN'],
+  defineCommand: ['EVALSHA', 'EVAL'],
+};
