@@ -28,6 +28,8 @@ export class Command {
   deadline = 0;
   /** Settled early (timed out or rejected): a late reply is read and dropped. */
   settled = false;
+  /** The connection's count of socket reads when this was written (stall detection). */
+  readMark = 0;
   /**
    * How long the server may legitimately hold the reply (BLPOP's timeout),
    * added to commandTimeout; Infinity for "forever". 0 for ordinary commands.

@@ -53,6 +53,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private attempt = 0;
   private lastError: Error | undefined;
   private lastReadAt = 0;
+  /** Socket reads so far: a millisecond clock cannot order a read and a write in the same millisecond. */
+  private reads = 0;
   private connectTimer: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private deadlineTimer: NodeJS.Timeout | null = null;
@@ -163,6 +165,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.queue.length === 0) this.parser.returnBuffers = cmd.returnBuffers;
     this.queue.push(cmd);
     this.unflushed++;
+    cmd.readMark = this.reads;
     const timeout = this.options.commandTimeout;
     if (timeout > 0 && cmd.deadline === 0) {
       cmd.deadline = Date.now() + timeout + cmd.blockMs;
@@ -245,6 +248,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   private onData(chunk: Buffer): void {
     this.lastReadAt = Date.now();
+    this.reads++;
     try {
       this.parser.execute(chunk);
     } catch (err) {
@@ -559,7 +563,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       if (cmd.deadline === 0 || cmd.settled) continue;
       if (cmd.deadline > now) break;
       cmd.reject(new TimeoutError(`no reply to ${cmd.name} from ${this.address} within ${timeout} ms (commandTimeout)`, cmd.name));
-      if (this.lastReadAt < cmd.deadline - timeout) stalled = cmd;
+      // Stalled: no read since it was written, and none for a whole timeout (it may have waited offline).
+      if (cmd.readMark === this.reads && now - this.lastReadAt >= timeout) stalled = cmd;
     }
     while (this.offline.length > 0) {
       const cmd = this.offline.peekFront() as Command;
@@ -578,7 +583,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       }
     }
     if (stalled !== null && this.socket !== null && this.status === 'ready') {
-      // Nothing was read since the timed-out command was issued: the stream is stuck; recycle it.
+      // Nothing was read since the timed-out command was written: the stream is stuck; recycle it.
       this.failSocket(new TimeoutError(`connection to ${this.address} stalled: no data for ${timeout} ms`));
       return;
     }
