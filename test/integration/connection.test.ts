@@ -54,19 +54,21 @@ describe('one multiplexed connection', () => {
   });
 
   it('a command timeout rejects that command only; its late reply is dropped and later commands get their own replies', async () => {
-    const timed = client({ commandTimeout: 400 });
+    // BLPOP holds the reply 700 ms; the client gives up at 500 ms; the GET issued at ~550 ms
+    // (deadline ~1050 ms) is answered right after BLPOP's late reply at ~700 ms.
+    const timed = client({ commandTimeout: 500 });
     const key = `${p}timeout`;
     await timed.set(key, 'kept');
     // GET first so a reply is read after BLPOP was issued: the stream is alive, just slow.
     const [get, blpop] = await Promise.allSettled([
       timed.get(key),
-      timed.sendCommand('BLPOP', `${p}empty-list`, '0.9'),
+      timed.sendCommand('BLPOP', `${p}empty-list`, '0.7'),
     ]);
     expect(get).toEqual({ status: 'fulfilled', value: 'kept' });
     expect(blpop.status).toBe('rejected');
     expect((blpop as PromiseRejectedResult).reason).toBeInstanceOf(TimeoutError);
     // Issued after the timeout, answered after BLPOP's late nil reply, which must not be handed to us.
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
     expect(await timed.get(key)).toBe('kept');
     expect(await timed.echo('next')).toBe('next');
     await timed.quit();
