@@ -196,6 +196,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.flushScheduled = false;
     const socket = this.socket;
     if (socket === null || this.needDrain || this.outLength === 0) return;
+    // Ended by the server or destroyed, 'close' not yet emitted: what is not written yet
+    // stays unwritten, so onClose sends it again after the reconnect instead of failing it.
+    if (!socket.writable) return;
     let ok: boolean;
     if (this.outParts === null) {
       ok = socket.write(this.out);

@@ -1,0 +1,74 @@
+// A connection the server has closed, in the moment before the socket's
+// 'close' event: commands issued then were never written, so they must wait
+// for the reconnect and go out on the new connection, not be rejected as
+// "written, may have run". Against a scripted loopback peer (no LedisDB).
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Connection } from '../../src/index.js';
+
+interface Peer {
+  port: number;
+  /** Commands received per connection, in order of connection. */
+  received: number[];
+  close(): Promise<void>;
+}
+
+/** Answers +OK to the first command of each connection, then closes it (FIN). */
+async function startOneShotPeer(): Promise<Peer> {
+  const sockets = new Set<net.Socket>();
+  const received: number[] = [];
+  const server = net.createServer((sock) => {
+    sockets.add(sock);
+    const index = received.push(0) - 1;
+    sock.on('data', (d) => {
+      received[index] = (received[index] ?? 0) + (d.toString('latin1').match(/\*\d+\r\n/g)?.length ?? 0);
+      if (!sock.writableEnded) sock.end('+OK\r\n');
+    });
+    sock.on('error', () => {});
+    sock.on('close', () => sockets.delete(sock));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+let peer: Peer | undefined;
+let conn: Connection | undefined;
+afterEach(async () => {
+  conn?.disconnect();
+  await peer?.close();
+});
+
+describe('a connection closed by the server', () => {
+  it('a command issued after the server closed the stream, before the close event, goes out after the reconnect', async () => {
+    peer = await startOneShotPeer();
+    conn = new Connection({ host: '127.0.0.1', port: peer.port, retryStrategy: () => 10 });
+    const c = conn;
+    await c.connect();
+    const socket = (c as unknown as { socket: net.Socket }).socket;
+    let late: Promise<unknown> | undefined;
+    let destroyedButReady = false;
+    // 'end' is the server's FIN. A moment later the socket is destroyed, but until its
+    // 'close' event the connection still looks ready, and a command issued then is not written.
+    socket.once('end', () => {
+      setImmediate(() => {
+        destroyedButReady = socket.destroyed && c.status === 'ready';
+        late = c.sendCommand('ECHO', 'late');
+      });
+    });
+    expect(await c.sendCommand('PING')).toBe('OK');
+    await new Promise<void>((resolve) => c.once('ready', () => resolve()));
+    expect(destroyedButReady).toBe(true);
+    // Unwritten, so sent on the next connection, whose one reply is +OK; never rejected as "may have run".
+    await expect(late).resolves.toBe('OK');
+    // The first connection saw only PING; the second got ECHO.
+    expect(peer.received.slice(0, 2)).toEqual([1, 1]);
+  });
+});
