@@ -1,0 +1,196 @@
+// The connection is cut while thousands of commands are in flight. Commands
+// not yet written must go out after the reconnect and succeed; commands
+// written but unanswered must reject with a ConnectionError that says they
+// may have run; and the driver must never apply a write twice. Each command
+// is an INCR of its own key, so afterwards every key must read 1 (ran once)
+// or nothing (never ran), consistent with what its caller was told.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ConnectionError, Ledis, type Connection } from '../../src/index.js';
+import { client, prefix, serverAddress } from '../helpers.js';
+import { toxiproxy, type Proxy, type Toxiproxy } from './toxiproxy.js';
+
+const N = 5000;
+const WAVE = 100;
+
+let toxi: Toxiproxy;
+let direct: Ledis;
+let proxies = 0;
+const clients: Ledis[] = [];
+
+beforeAll(async () => {
+  toxi = await toxiproxy();
+  direct = client();
+});
+afterAll(async () => {
+  await direct.quit();
+  await toxi.stop();
+});
+afterEach(() => {
+  for (const c of clients.splice(0)) c.disconnect();
+});
+
+async function freshProxy(): Promise<Proxy> {
+  const { host, port } = serverAddress();
+  return toxi.createProxy(`cut${++proxies}`, `${host}:${port}`);
+}
+
+function through(proxy: Proxy): Ledis {
+  const c = new Ledis({ host: proxy.host, port: proxy.port, retryStrategy: (attempt) => Math.min(200, 10 * attempt) });
+  clients.push(c);
+  return c;
+}
+
+interface Outcome {
+  issuedOffline: boolean;
+  ok: boolean;
+  value?: unknown;
+  error?: unknown;
+}
+
+interface Run {
+  outcomes: Outcome[];
+  reconnects: number;
+}
+
+/**
+ * Issues N INCRs of per-command keys in waves of WAVE, one wave per
+ * macrotask, calling `cut` once after `cutAfter` waves (without waiting for it).
+ */
+async function incrUnderCut(ledis: Ledis, p: string, cutAfter: number, cut: (() => Promise<void>) | null): Promise<Run> {
+  const conn: Connection = ledis.connectionPool.shared();
+  await ledis.connect();
+  let reconnects = 0;
+  ledis.on('reconnecting', () => reconnects++);
+  const outcomes: Outcome[] = [];
+  const pending: Promise<void>[] = [];
+  let cutting: Promise<void> = Promise.resolve();
+  for (let wave = 0; wave * WAVE < N; wave++) {
+    if (wave === cutAfter && cut !== null) cutting = cut();
+    for (let j = 0; j < WAVE; j++) {
+      const i = wave * WAVE + j;
+      const o: Outcome = { issuedOffline: conn.status !== 'ready', ok: false };
+      outcomes.push(o);
+      pending.push(
+        ledis.incr(`${p}${i}`).then(
+          (value) => {
+            o.ok = true;
+            o.value = value;
+          },
+          (error: unknown) => {
+            o.error = error;
+          },
+        ),
+      );
+    }
+    // Let I/O happen between waves, so the cut lands mid-stream.
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await cutting;
+  // Nothing hangs: every caller hears back in bounded time.
+  const all = Promise.all(pending);
+  const bound = new Promise<'hung'>((r) => setTimeout(() => r('hung'), 30000).unref());
+  expect(await Promise.race([all.then(() => 'done' as const), bound])).toBe('done');
+  return { outcomes, reconnects };
+}
+
+function within<T>(ms: number, p: Promise<T>): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`not within ${ms} ms`)), ms).unref())]);
+}
+
+/** Checks every key against what its caller was told; returns counts for the report. */
+async function checkOutcomes(p: string, run: Run): Promise<Record<string, number>> {
+  const counts = { ok: 0, mayHaveRunApplied: 0, mayHaveRunNotApplied: 0, offlineOk: 0, refused: 0 };
+  for (let start = 0; start < N; start += 500) {
+    const keys = Array.from({ length: Math.min(500, N - start) }, (_, j) => `${p}${start + j}`);
+    const values = await direct.mget(keys);
+    values.forEach((v, j) => {
+      const i = start + j;
+      const o = run.outcomes[i] as Outcome;
+      const label = `INCR #${i} (${o.ok ? 'ok' : String((o.error as Error)?.message)}) reads ${v}`;
+      // Never applied twice by the driver.
+      expect(v === null || v === '1', label).toBe(true);
+      if (o.ok) {
+        expect(o.value, label).toBe(1);
+        expect(v, label).toBe('1');
+        counts.ok++;
+        if (o.issuedOffline) counts.offlineOk++;
+        return;
+      }
+      // Issued while disconnected, so certainly unwritten: it must have gone out after the reconnect.
+      expect(o.issuedOffline, label).toBe(false);
+      expect(o.error, label).toBeInstanceOf(ConnectionError);
+      const err = o.error as ConnectionError;
+      if (err.mayHaveRun) {
+        if (v === '1') counts.mayHaveRunApplied++;
+        else counts.mayHaveRunNotApplied++;
+      } else {
+        // Nothing here is refused unwritten (offline commands wait for the reconnect), and such a command never ran.
+        expect(v, label).toBeNull();
+        counts.refused++;
+      }
+    });
+  }
+  expect(counts.refused).toBe(0);
+  return counts;
+}
+
+describe('a connection cut while 5,000 commands are in flight', () => {
+  it('reset by the peer (RST) mid-stream: unwritten commands succeed after reconnect, written-unanswered ones reject with mayHaveRun, none applied twice', async () => {
+    const proxy = await freshProxy();
+    const ledis = through(proxy);
+    const p = prefix('cutrst');
+    const run = await incrUnderCut(ledis, p, 20, async () => {
+      const closed = new Promise<void>((resolve) => ledis.once('close', () => resolve()));
+      const rst = await proxy.addToxic({ type: 'reset_peer', stream: 'upstream', attributes: { timeout: 0 } });
+      // The reset happens on the next bytes the client sends; then let reconnects through.
+      await within(5000, closed);
+      await rst.remove();
+    });
+    const counts = await checkOutcomes(p, run);
+    console.log('reset_peer cut:', counts, 'reconnects', run.reconnects);
+    expect(run.reconnects).toBeGreaterThanOrEqual(1);
+    expect(counts.mayHaveRunApplied + counts.mayHaveRunNotApplied + counts.ok).toBeGreaterThan(0);
+    // Commands issued after the cut went out on the new connection.
+    expect(run.outcomes.slice(-WAVE).every((o) => o.ok)).toBe(true);
+  }, 60000);
+
+  it('closed by the proxy after every 8,000 reply bytes: each cut rejects only written-unanswered commands, none applied twice', async () => {
+    const proxy = await freshProxy();
+    // Every connection through this proxy is closed after 2,000 ":1\r\n" replies.
+    await proxy.addToxic({ type: 'limit_data', stream: 'downstream', attributes: { bytes: 8000 } });
+    const ledis = through(proxy);
+    const p = prefix('cutlimit');
+    const run = await incrUnderCut(ledis, p, -1, null);
+    const counts = await checkOutcomes(p, run);
+    console.log('limit_data downstream:', counts, 'reconnects', run.reconnects);
+    expect(run.reconnects).toBeGreaterThanOrEqual(1);
+    expect(counts.ok).toBeGreaterThanOrEqual(2000);
+  }, 60000);
+
+  it('cut on the way to the server after 100,000 bytes: commands the server never got reject with mayHaveRun and read as never run', async () => {
+    const proxy = await freshProxy();
+    await proxy.addToxic({ type: 'limit_data', stream: 'upstream', attributes: { bytes: 100000 } });
+    const ledis = through(proxy);
+    const p = prefix('cutup');
+    const run = await incrUnderCut(ledis, p, -1, null);
+    const counts = await checkOutcomes(p, run);
+    console.log('limit_data upstream:', counts, 'reconnects', run.reconnects);
+    expect(run.reconnects).toBeGreaterThanOrEqual(1);
+    expect(counts.mayHaveRunNotApplied).toBeGreaterThan(0);
+  }, 60000);
+
+  it('proxy taken down and brought back: commands issued during the outage wait and succeed after reconnect', async () => {
+    const proxy = await freshProxy();
+    const ledis = through(proxy);
+    const p = prefix('cutdown');
+    const run = await incrUnderCut(ledis, p, 20, async () => {
+      await proxy.setEnabled(false);
+      await new Promise((r) => setTimeout(r, 100));
+      await proxy.setEnabled(true);
+    });
+    const counts = await checkOutcomes(p, run);
+    console.log('proxy down and up:', counts, 'reconnects', run.reconnects);
+    expect(run.reconnects).toBeGreaterThanOrEqual(1);
+    expect(counts.offlineOk).toBeGreaterThan(0);
+  }, 60000);
+});
