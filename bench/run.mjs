@@ -58,7 +58,6 @@ const results = {
 };
 
 const cellMs = (opts.duration + opts.warmup) * 1000;
-const progress = new Progress(estimateUnits());
 
 /**
  * What each GET/SET scenario runs unless --concurrency / --clients / --reps
@@ -68,9 +67,9 @@ const progress = new Progress(estimateUnits());
 const MATRIX = {
   tcp: { concurrency: [1, 10, 100, 1000], clients: null, reps: null, graceMs: 10_000 },
   redis: { concurrency: [1, 1000], clients: null, reps: null, graceMs: 10_000 },
-  unix: { concurrency: [1, 1000], clients: null, reps: null, graceMs: 10_000 },
+  unix: { concurrency: [1, 1000], clients: ['ledis', 'ledis-pool', 'ioredis', 'node-redis'], reps: null, graceMs: 10_000 },
   // 4 KiB windows stall deep writes for seconds: one repetition shows it.
-  '4k': { concurrency: [1, 1000], clients: ['ledis', 'ioredis', 'node-redis'], reps: 1, graceMs: 3_000 },
+  '4k': { concurrency: [1, 1000], clients: ['ledis', 'ioredis', 'node-redis'], reps: 1, graceMs: 2_000 },
 };
 
 function matrix(scenario) {
@@ -97,6 +96,8 @@ function estimateUnits() {
   if (opts.scenarios.includes('parser')) n += 1;
   return n;
 }
+
+const progress = new Progress(estimateUnits());
 
 /** Writes the keys every client reads: 1000 16-byte keys of 64-byte values, and the large values. */
 async function preload(started, withLarge) {
@@ -297,11 +298,15 @@ async function targetPhase(scenario, name, { getset, extras }) {
   await withTarget(name, async (started) => {
     await preload(started, extras && opts.scenarios.includes('large'));
     const connections = opts.clients.includes('ledis-pool') ? (results.meta.connections ?? (await chooseConnections(started))) : 1;
-    results.meta.connections ??= connections;
+    if (opts.clients.includes('ledis-pool')) results.meta.connections ??= connections;
     const needed = new Set(getset ? matrix(scenario).clients : []);
     if (extras) for (const c of ['ledis', 'ioredis', 'node-redis']) needed.add(c);
     const workers = await spawnWorkers(started, [...needed], connections);
     try {
+      if (results.meta.harness === undefined) {
+        const h = await runCell(workers.values().next().value, { op: 'noop', c: 1000, durationMs: 500, warmupMs: 100, graceMs: 2000 });
+        results.meta.harness = { cpuUsPerOp: h.error ? NaN : h.cpuUs / h.ops };
+      }
       if (getset) await getSet(scenario, started, workers, connections);
       if (extras) await bulkAndCeiling(scenario, started, workers);
       if (extras && name === 'ledis' && opts.scenarios.includes('large')) await largeValues(scenario, workers);

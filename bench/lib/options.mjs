@@ -21,8 +21,9 @@ export function usage() {
                         large    GET of 100 KiB and 1 MiB values, strings and Buffers
                         ceiling  redis-benchmark -t set,get -c 50 -P 100 on the same server
                         parser   RESP parser micro-benchmarks (bench/parser.bench.mjs)
-  --clients LIST      ${CLIENTS.join(',')} (default: all; the 4k scenario
-                      runs ledis, ioredis, node-redis unless --clients is given)
+  --clients LIST      ${CLIENTS.join(',')} (default: all; unix leaves
+                      out ioredis-auto and 4k runs ledis, ioredis, node-redis, unless
+                      --clients is given)
   --ops LIST          get,set (default: both)
   --concurrency LIST  concurrent callers per cell, for every scenario (default: 1,10,100,1000
                       for tcp; 1,1000 for redis, unix and 4k)
@@ -35,7 +36,7 @@ export function usage() {
   --install-redis     apt-get install redis-server redis-tools when missing
   --bulk-n N          ZADDs per bulk load (default: 100000)
   --ceiling-n N       requests per redis-benchmark test (default: 200000)
-  --parser-ms MS      tinybench time per parser task (default: 300)
+  --parser-ms MS      tinybench time per parser task (default: 150)
   --out DIR           where results go (default: bench/results)
   --update-benchmarks rewrite the generated section of BENCHMARKS.md with this run`;
 }
@@ -65,7 +66,7 @@ export function parseArgs(argv) {
     installRedis: false,
     bulkN: 100_000,
     ceilingN: 200_000,
-    parserMs: 300,
+    parserMs: 150,
     out: path.join(ROOT, 'bench', 'results'),
     updateBenchmarks: false,
     help: false,

@@ -102,7 +102,7 @@ export function renderMarkdown(r) {
   out.push(`- Node ${m.node}; ledis ${m.clients.ledis}, ioredis ${m.clients.ioredis}, redis (node-redis) ${m.clients.redis}, redis-parser ${m.clients['redis-parser']}`);
   out.push(`- LedisDB ${m.ledisServer} (memory backend)${m.targets.redis ? `; ${m.targets.redis.version}` : ''}`);
   const o = m.options;
-  out.push(`- ${o.duration} s per cell after ${o.warmup} s warm-up, ${o.reps} repetitions interleaved across clients; figures are median (min–max). Each client runs in its own process; CPU is that process's user+system time per operation (process.cpuUsage), including the harness's timing calls.`);
+  out.push(`- ${o.duration} s per cell after ${o.warmup} s warm-up, ${o.reps} repetition${o.reps === 1 ? '' : 's'} interleaved across clients; figures are median (min–max). Each client runs in its own process; CPU is that process's user+system time per operation (process.cpuUsage), including the harness's timing calls${Number.isFinite(m.harness?.cpuUsPerOp) ? ` (the harness alone, 1000 callers awaiting an already-resolved promise, costs ${fmtNum(m.harness.cpuUsPerOp)} µs/op)` : ''}. Latency (p50, p99) is timed on every command below C=100 and on every 8th command of each caller from C=100 up.`);
   if (m.connections !== undefined) out.push(`- ledis-pool = \`new Ledis({ connections: ${m.connections} })\`${r.probe.length ? ` (chosen by a GET C=1000 probe: ${r.probe.map((p) => `${p.connections} → ${fmtCount(p.opsPerSec)}/s`).join(', ')})` : ''}; ledis = one connection; ioredis-auto = enableAutoPipelining`);
   for (const n of m.notes) out.push(`- ${n}`);
   out.push('', '### Targets', '');
@@ -125,6 +125,9 @@ export function renderMarkdown(r) {
       }
     }
     out.push(mdTable(['op', 'C', 'client', 'ops/s', 'vs best peer', 'CPU µs/op', 'p50 ms', 'p99 ms'], body));
+    if (rows.some((x) => x.reps.some((y) => y.stalled))) {
+      out.push('', 'stalled: some callers were still waiting for replies a few seconds after the cell ended; ops/s counts what completed over the whole wait, and the client process was replaced before the next cell. Latencies cover only the commands that completed.');
+    }
   }
   if (r.bulk.length) {
     out.push('', `### Bulk load: ${fmtCount(r.bulk[0].n)} ZADD on one key`, '');
