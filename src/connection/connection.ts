@@ -585,6 +585,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         );
       }
     }
+    if (this.quitting && !this.closing && this.status !== 'ready' && this.offline.length === 0) {
+      // quit() was waiting for a connection only for these commands; they have given up, so stop reconnecting.
+      this.disconnect();
+      return;
+    }
     if (stalled !== null && this.socket !== null && this.status === 'ready') {
       // Nothing was read since the timed-out command was written: the stream is stuck; recycle it.
       this.failSocket(new TimeoutError(`connection to ${this.address} stalled: no data for ${timeout} ms`));

@@ -4,7 +4,7 @@
 // "written, may have run". Against a scripted loopback peer (no LedisDB).
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Connection } from '../../src/index.js';
+import { Connection, ConnectionError } from '../../src/index.js';
 
 interface Peer {
   port: number;
@@ -70,5 +70,31 @@ describe('a connection closed by the server', () => {
     await expect(late).resolves.toBe('OK');
     // The first connection saw only PING; the second got ECHO.
     expect(peer.received.slice(0, 2)).toEqual([1, 1]);
+  });
+
+  it('quit() during an outage resolves once the commands waiting for a connection have given up; reconnecting stops', async () => {
+    peer = await startOneShotPeer();
+    conn = new Connection({ host: '127.0.0.1', port: peer.port, offlineTimeout: 200, retryStrategy: () => 20 });
+    const c = conn;
+    await c.connect();
+    // The server goes away for good.
+    await peer.close();
+    peer = undefined;
+    await new Promise<void>((resolve) => c.once('reconnecting', () => resolve()));
+    const waiting = c.sendCommand('ECHO', 'w').catch((e: unknown) => e);
+    const started = performance.now();
+    let quitDone = false;
+    const quitting = c.quit().then(() => {
+      quitDone = true;
+    });
+    const err = await waiting;
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect((err as ConnectionError).mayHaveRun).toBe(false);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(quitDone).toBe(true);
+    await quitting;
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(c.status).toBe('end');
+    expect(c.pending).toBe(0);
   });
 });
