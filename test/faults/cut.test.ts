@@ -193,4 +193,22 @@ describe('a connection cut while 5,000 commands are in flight', () => {
     expect(run.reconnects).toBeGreaterThanOrEqual(1);
     expect(counts.offlineOk).toBeGreaterThan(0);
   }, 60000);
+
+  it('a 5,000-command pipeline cut mid-stream: each entry is its own reply or a ConnectionError (mayHaveRun), none applied twice', async () => {
+    const proxy = await freshProxy();
+    await proxy.addToxic({ type: 'limit_data', stream: 'downstream', attributes: { bytes: 8000 } });
+    const ledis = through(proxy);
+    await ledis.connect();
+    const p = prefix('cutpipe');
+    const pipeline = ledis.pipeline();
+    for (let i = 0; i < N; i++) pipeline.incr(`${p}${i}`);
+    const results = await pipeline.execSettled();
+    const outcomes: Outcome[] = results.map((r) =>
+      r.ok ? { issuedOffline: false, ok: true, value: r.value } : { issuedOffline: false, ok: false, error: r.error },
+    );
+    const counts = await checkOutcomes(p, { outcomes, reconnects: 0 });
+    console.log('pipeline cut:', counts);
+    expect(counts.ok).toBeGreaterThanOrEqual(2000);
+    expect(counts.ok).toBeLessThan(N);
+  }, 60000);
 });
