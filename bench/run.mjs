@@ -31,7 +31,13 @@ const BULK_MODES = [
   { client: 'node-redis', mode: 'pipeline', label: 'node-redis multi().zAdd().execAsPipeline()' },
 ];
 
-const opts = parseArgs(process.argv.slice(2));
+let opts;
+try {
+  opts = parseArgs(process.argv.slice(2));
+} catch (err) {
+  console.error(err.message);
+  process.exit(2);
+}
 if (opts.help) {
   console.log(usage());
   process.exit(0);
@@ -103,6 +109,16 @@ const progress = new Progress(estimateUnits());
 async function preload(started, withLarge) {
   const t = started.target;
   const ledis = new Ledis(t.path ? { unixSocketPath: t.path } : { host: t.host, port: t.port });
+  let timer;
+  const ready = await Promise.race([
+    ledis.connect().then(() => true, () => false),
+    new Promise((r) => (timer = setTimeout(() => r(false), 10_000))),
+  ]);
+  clearTimeout(timer);
+  if (!ready) {
+    ledis.disconnect();
+    throw new Error(`cannot connect to ${t.path ?? `${t.host}:${t.port}`} within 10 s`);
+  }
   try {
     const value = 'v'.repeat(VALUE_SIZE);
     await Promise.all(Array.from({ length: KEYS }, (_, i) => ledis.set(`bench:${String(i).padStart(10, '0')}`, value)));
@@ -289,6 +305,9 @@ async function withTarget(name, fn) {
   results.meta.targets[name] = { description: started.description, version: started.version };
   try {
     await fn(started);
+  } catch (err) {
+    results.meta.notes.push(`${name}: stopped early (${err.message})`);
+    progress.note(`${name}: stopped early: ${err.message}`);
   } finally {
     await started.stop();
   }
@@ -340,3 +359,4 @@ if (opts.updateBenchmarks) {
   updateBenchmarksMd(path.join(ROOT, 'BENCHMARKS.md'), md);
   console.log('updated the generated section of BENCHMARKS.md');
 }
+if (results.meta.notes.some((n) => n.includes('stopped early'))) process.exitCode = 1;

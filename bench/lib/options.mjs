@@ -4,6 +4,7 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CLIENTS } from './clients.mjs';
+import { assertLoopback } from './servers.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -87,7 +88,7 @@ export function parseArgs(argv) {
       case '--warmup': o.warmup = Math.min(60, Number(value()) || 0); break;
       case '--reps': o.reps = Math.min(100, Math.floor(positive(flag, value()))); o.repsGiven = true; break;
       case '--connections': { const v = value(); o.connections = v === 'auto' ? 'auto' : Math.floor(positive(flag, v)); break; }
-      case '--url': o.url = value(); break;
+      case '--url': o.url = checkUrl(value()); break;
       case '--install-redis': o.installRedis = true; break;
       case '--bulk-n': o.bulkN = Math.min(10_000_000, Math.floor(positive(flag, value()))); break;
       case '--ceiling-n': o.ceilingN = Math.min(100_000_000, Math.floor(positive(flag, value()))); break;
@@ -100,6 +101,20 @@ export function parseArgs(argv) {
     }
   }
   return o;
+}
+
+/** Only a loopback LedisDB (or a unix socket) may be benchmarked. */
+function checkUrl(url) {
+  let u;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`--url: not a URL: ${url}`);
+  }
+  if (u.protocol === 'unix:') return url;
+  if (u.protocol !== 'ledis:' && u.protocol !== 'redis:') throw new Error(`--url must be ledis://host:port or unix:///path, got ${url}`);
+  assertLoopback(u.hostname.replace(/^\[|\]$/g, ''));
+  return url;
 }
 
 function pick(flag, values, known) {
