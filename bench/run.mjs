@@ -3,7 +3,7 @@
 // node-redis on the same servers, in the same run, interleaved and repeated.
 // Every client runs in its own process (bench/worker.mjs); this process only
 // plans, starts servers, preloads data, shows progress and writes the report.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,14 @@ if (opts.help) {
   process.exit(0);
 }
 
+/** The commit the driver was built from, marked when src/ had uncommitted changes. */
+function gitDescribe() {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).stdout?.toString().trim();
+  if (!head) return 'unknown';
+  const dirty = spawnSync('git', ['status', '--porcelain', 'src'], { cwd: ROOT }).stdout?.toString().trim();
+  return dirty ? `${head} + uncommitted changes in src/` : head;
+}
+
 const results = {
   meta: {
     date: new Date().toISOString(),
@@ -51,6 +59,7 @@ const results = {
     node: process.version,
     clients: clientVersions(),
     ledisServer: LEDIS_SERVER_VERSION,
+    driverCommit: gitDescribe(),
     options: opts,
     targets: {},
     notes: [],

@@ -99,7 +99,7 @@ export function renderMarkdown(r) {
   const out = [];
   out.push(`Run of ${m.date.slice(0, 16).replace('T', ' ')} UTC: \`${m.command}\``, '');
   out.push(`- Machine: ${m.machine.cores} cores (${m.machine.cpu}), ${m.machine.memoryGiB} GiB, ${m.machine.os}; load average at start ${m.machine.loadAtStart}${m.machine.loadAtEnd ? `, at end ${m.machine.loadAtEnd}` : ''}`);
-  out.push(`- Node ${m.node}; ledis ${m.clients.ledis}, ioredis ${m.clients.ioredis}, redis (node-redis) ${m.clients.redis}, redis-parser ${m.clients['redis-parser']}`);
+  out.push(`- Node ${m.node}; ledis ${m.clients.ledis} (built from ${m.driverCommit}), ioredis ${m.clients.ioredis}, redis (node-redis) ${m.clients.redis}, redis-parser ${m.clients['redis-parser']}`);
   out.push(`- LedisDB ${m.ledisServer} (memory backend)${m.targets.redis ? `; ${m.targets.redis.version}` : ''}. Servers: ${Object.values(m.targets).map((t) => t.description).join('; ')}`);
   const o = m.options;
   out.push(`- ${o.duration} s per cell after ${o.warmup} s warm-up, ${o.reps} repetition${o.reps === 1 ? '' : 's'} interleaved across clients; figures are median (min–max). Each client runs in its own process; CPU is that process's user+system time per operation (process.cpuUsage), including the harness's timing calls${Number.isFinite(m.harness?.cpuUsPerOp) ? ` (the harness alone, 1000 callers awaiting an already-resolved promise, costs ${fmtNum(m.harness.cpuUsPerOp)} µs/op)` : ''}. Latency (p50, p99) is timed on every command below C=100 and on every 8th command of each caller from C=100 up.`);
