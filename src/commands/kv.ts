@@ -18,10 +18,10 @@ export interface KvCommands<S extends Str, M> {
   mget(keys: Key | readonly Key[], ...args: Key[]): Out<M, (S | null)[]>;
   /** Sets every key/value of the mapping. */
   mset(mapping: Record<string, Value> | Map<Key, Value>): Out<M, boolean>;
-  incr(name: Key, amount?: number): Out<M, Int>;
-  incrby(name: Key, amount?: number): Out<M, Int>;
-  decr(name: Key, amount?: number): Out<M, Int>;
-  decrby(name: Key, amount?: number): Out<M, Int>;
+  incr(name: Key, amount?: number | bigint): Out<M, Int>;
+  incrby(name: Key, amount?: number | bigint): Out<M, Int>;
+  decr(name: Key, amount?: number | bigint): Out<M, Int>;
+  decrby(name: Key, amount?: number | bigint): Out<M, Int>;
   /** Deletes KV keys (not hashes, lists, sets or zsets); the number deleted. */
   delete(...names: Key[]): Out<M, number>;
   /** True if the KV key exists. */
@@ -45,7 +45,7 @@ export interface KvCommands<S extends Str, M> {
   restore(name: Key, ttl: number, value: Buffer): Out<M, boolean>;
 }
 
-const numbers = (command: string) => (name: Key, amount: number = 1) => [name, int(command, 'amount', amount)];
+const numbers = (command: string) => (name: Key, amount: number | bigint = 1) => [name, int(command, 'amount', amount)];
 
 export const kvCommands = {
   get: { command: 'GET', readonly: true },

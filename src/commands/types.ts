@@ -9,7 +9,11 @@ export type Value = string | Buffer | number;
 export type Str = string | Buffer;
 /** Maps the decodeResponses flag to the reply string type. */
 export type StrOf<D extends boolean> = D extends false ? Buffer : string;
-/** An int64 reply: a number, or a bigint beyond Number.MAX_SAFE_INTEGER. */
+/**
+ * An int64 reply. Typed as number, which it is up to Number.MAX_SAFE_INTEGER;
+ * beyond that it comes back as a bigint rather than rounded (or the command
+ * rejects, with `bigIntegers: 'error'`).
+ */
 export type Int = number;
 /** Unix seconds or a Date. */
 export type When = number | Date;

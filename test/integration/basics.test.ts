@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { ResponseError } from '../../src/index.js';
+import { DataError, ResponseError } from '../../src/index.js';
 import { client, prefix } from '../helpers.js';
 
 const ledis = client();
@@ -32,5 +32,18 @@ describe('a client talking to a real LedisDB', () => {
   it('sends any command with sendCommand and returns the raw reply', async () => {
     expect(await ledis.sendCommand('ECHO', 'raw')).toBe('raw');
     await expect(ledis.sendCommand('NOSUCHCOMMAND')).rejects.toThrow(/command not found/);
+  });
+
+  it('never rounds an int64 beyond Number.MAX_SAFE_INTEGER: a bigint by default, a DataError when configured', async () => {
+    const key = p + 'big';
+    expect(await ledis.incrby(key, 9007199254740993n)).toBe(9007199254740993n);
+    expect(await ledis.incr(key)).toBe(9007199254740994n);
+    expect(await ledis.incrby(p + 'small', 41)).toBe(41);
+    const strict = client({ bigIntegers: 'error' });
+    const err = await strict.incr(key).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect(String((err as Error).message)).toMatch(/9007199254740995 is beyond Number.MAX_SAFE_INTEGER/);
+    expect(await strict.incr(p + 'small')).toBe(42);
+    await strict.quit();
   });
 });
