@@ -19,10 +19,14 @@ const MAX_LINE = 64 * 1024 * 1024;
 /** Bulk strings larger than this are refused (LedisDB's own limit is far below). */
 const MAX_BULK = 512 * 1024 * 1024;
 const MAX_ARRAY = 1 << 28;
+/** Slots reserved up front for a nested array (see the STAR case). */
+const NESTED_SLOTS = 16;
 
 interface Frame {
   items: Reply[];
   index: number;
+  /** The element count the header announced. */
+  size: number;
 }
 
 // utf8Slice skips the argument checks of toString('utf8', start, end); it is
@@ -234,7 +238,12 @@ export class Parser {
           this.value([]);
         } else {
           if (n > MAX_ARRAY) throw new ProtocolError(`array of ${n} elements is too large`);
-          this.stack.push({ items: new Array<Reply>(n), index: 0 });
+          // The header is untrusted: sized from it alone, a few bytes ("*30000000", 230 MiB
+          // each) could exhaust memory. Reserve no more slots than the bytes at hand can
+          // fill (3 bytes per element at least), and few for nested arrays, which can pile
+          // up; past that the array grows as elements arrive.
+          const room = this.stack.length === 0 ? ((this.buf.length - next) / 3) | 0 : NESTED_SLOTS;
+          this.stack.push({ items: new Array<Reply>(n < room ? n : room), index: 0, size: n });
         }
         return true;
       }
@@ -279,7 +288,7 @@ export class Parser {
     while (stack.length > 0) {
       const frame = stack[stack.length - 1] as Frame;
       frame.items[frame.index++] = v;
-      if (frame.index < frame.items.length) return;
+      if (frame.index < frame.size) return;
       stack.pop();
       v = frame.items;
     }
