@@ -159,17 +159,20 @@ async function spawnWorkers(started, clients, connections) {
   return workers;
 }
 
-/** Replaces a killed worker so one stalled cell does not end the run. */
+/**
+ * Replaces a client process after a stalled or failed cell: its connection
+ * may still hold unanswered commands, which would stall its next cell too.
+ */
 async function revive(workers, client, started, connections) {
-  const w = workers.get(client);
-  if (w.alive) return;
+  workers.get(client).kill();
   const fresh = new Worker(client, started.target, workerOpts(connections));
   workers.set(client, fresh);
   await fresh.request({ type: 'init' }, 20_000).catch(() => fresh.kill());
 }
 
 async function runCell(worker, msg) {
-  const timeout = msg.durationMs + msg.warmupMs + msg.graceMs + 20_000;
+  // The worker bounds each step (first reply 5 s, warm-up and cell by their grace); this is the backstop.
+  const timeout = msg.durationMs + msg.warmupMs + 2 * msg.graceMs + 10_000;
   try {
     return await worker.request({ type: 'cell', maxOps: 50_000_000, ...msg }, timeout);
   } catch (err) {

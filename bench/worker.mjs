@@ -76,7 +76,12 @@ async function cell(msg) {
   if (op === undefined) throw new Error(`unknown op ${msg.op}`);
   const keyOf = msg.key ? () => msg.key : keyName;
   // A check that the client really got the payload, outside the measured window.
-  const sample = msg.op === 'set' || msg.op === 'noop' ? null : await op(keyOf(0));
+  let sampleTimer;
+  const sample = msg.op === 'set' || msg.op === 'noop' ? null : await Promise.race([
+    op(keyOf(0)),
+    new Promise((_, reject) => (sampleTimer = setTimeout(() => reject(new Error(`first ${msg.op} got no reply within 5 s`)), 5000))),
+  ]);
+  clearTimeout(sampleTimer);
   if (sample !== null && (sample?.length ?? 0) !== (msg.expectLength ?? opts.valueSize)) {
     throw new Error(`${clientName} ${msg.op} returned ${sample?.length} bytes, expected ${msg.expectLength ?? opts.valueSize}`);
   }

@@ -19,6 +19,7 @@ export class Worker {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.nextId = 1;
+    this.killed = false;
     /** @type {Map<number, { resolve: (v: any) => void, reject: (e: Error) => void, timer: NodeJS.Timeout }>} */
     this.waiting = new Map();
     this.child.on('message', (msg) => {
@@ -39,7 +40,7 @@ export class Worker {
   }
 
   get alive() {
-    return this.child.exitCode === null && this.child.signalCode === null;
+    return !this.killed && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   /** Sends a message; rejects if no reply comes within `timeoutMs` (and kills the worker). */
@@ -57,8 +58,10 @@ export class Worker {
     });
   }
 
+  /** SIGKILL; `alive` is false from here on, before the exit event arrives. */
   kill() {
     if (this.alive) this.child.kill('SIGKILL');
+    this.killed = true;
   }
 
   /** Asks the worker to quit its client; kills it if it does not exit within 5 s. */
