@@ -100,7 +100,7 @@ describe('closing with commands in flight', () => {
     await new Promise((r) => setTimeout(r, 50));
     const quitting = ledis.quit();
     await expect(ledis.ping()).rejects.toBeInstanceOf(ConnectionError);
-    const settled = await settleWithin(5000, [...single, exec, quitting]);
+    const settled = await settleWithin<unknown>(5000, [...single, exec, quitting]);
     expect(settled.every((s) => s.status === 'fulfilled')).toBe(true);
     expect(await Promise.all(single)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
     expect(await exec).toEqual(Array.from({ length: 500 }, (_, i) => `pipe${i}`));
@@ -116,7 +116,7 @@ describe('closing with commands in flight', () => {
     await new Promise((r) => setTimeout(r, 100));
     const waiting = Array.from({ length: 200 }, (_, i) => ledis.echo(`w${i}`));
     const quitting = ledis.quit();
-    const settled = await settleWithin(3000, [...waiting, quitting]);
+    const settled = await settleWithin<unknown>(3000, [...waiting, quitting]);
     for (const s of settled.slice(0, 200)) {
       const err = (s as PromiseRejectedResult).reason as ConnectionError;
       expect(err).toBeInstanceOf(ConnectionError);

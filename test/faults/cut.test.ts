@@ -5,7 +5,7 @@
 // is an INCR of its own key, so afterwards every key must read 1 (ran once)
 // or nothing (never ran), consistent with what its caller was told.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectionError, Ledis, type Connection } from '../../src/index.js';
+import { ConnectionError, Ledis, type Connection, type Settled } from '../../src/index.js';
 import { client, prefix, serverAddress } from '../helpers.js';
 import { toxiproxy, type Proxy, type Toxiproxy } from './toxiproxy.js';
 
@@ -35,7 +35,8 @@ async function freshProxy(): Promise<Proxy> {
 }
 
 function through(proxy: Proxy): Ledis {
-  const c = new Ledis({ host: proxy.host, port: proxy.port, retryStrategy: (attempt) => Math.min(200, 10 * attempt) });
+  // 100 ms between attempts: time enough for a test to lift its fault before the client is back.
+  const c = new Ledis({ host: proxy.host, port: proxy.port, retryStrategy: () => 100 });
   clients.push(c);
   return c;
 }
@@ -97,8 +98,12 @@ function within<T>(ms: number, p: Promise<T>): Promise<T> {
   return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`not within ${ms} ms`)), ms).unref())]);
 }
 
-/** Checks every key against what its caller was told; returns counts for the report. */
-async function checkOutcomes(p: string, run: Run): Promise<Record<string, number>> {
+/**
+ * Checks every key against what its caller was told; returns counts for the
+ * report. With `oneCut`, a command issued while disconnected must have
+ * succeeded (it went out on the new connection, which nothing cut again).
+ */
+async function checkOutcomes(p: string, run: Run, oneCut: boolean): Promise<Record<string, number>> {
   const counts = { ok: 0, mayHaveRunApplied: 0, mayHaveRunNotApplied: 0, offlineOk: 0, refused: 0 };
   for (let start = 0; start < N; start += 500) {
     const keys = Array.from({ length: Math.min(500, N - start) }, (_, j) => `${p}${start + j}`);
@@ -116,8 +121,7 @@ async function checkOutcomes(p: string, run: Run): Promise<Record<string, number
         if (o.issuedOffline) counts.offlineOk++;
         return;
       }
-      // Issued while disconnected, so certainly unwritten: it must have gone out after the reconnect.
-      expect(o.issuedOffline, label).toBe(false);
+      if (oneCut) expect(o.issuedOffline, label).toBe(false);
       expect(o.error, label).toBeInstanceOf(ConnectionError);
       const err = o.error as ConnectionError;
       if (err.mayHaveRun) {
@@ -146,7 +150,7 @@ describe('a connection cut while 5,000 commands are in flight', () => {
       await within(5000, closed);
       await rst.remove();
     });
-    const counts = await checkOutcomes(p, run);
+    const counts = await checkOutcomes(p, run, true);
     console.log('reset_peer cut:', counts, 'reconnects', run.reconnects);
     expect(run.reconnects).toBeGreaterThanOrEqual(1);
     expect(counts.mayHaveRunApplied + counts.mayHaveRunNotApplied + counts.ok).toBeGreaterThan(0);
@@ -161,7 +165,7 @@ describe('a connection cut while 5,000 commands are in flight', () => {
     const ledis = through(proxy);
     const p = prefix('cutlimit');
     const run = await incrUnderCut(ledis, p, -1, null);
-    const counts = await checkOutcomes(p, run);
+    const counts = await checkOutcomes(p, run, false);
     console.log('limit_data downstream:', counts, 'reconnects', run.reconnects);
     expect(run.reconnects).toBeGreaterThanOrEqual(1);
     expect(counts.ok).toBeGreaterThanOrEqual(2000);
@@ -173,7 +177,7 @@ describe('a connection cut while 5,000 commands are in flight', () => {
     const ledis = through(proxy);
     const p = prefix('cutup');
     const run = await incrUnderCut(ledis, p, -1, null);
-    const counts = await checkOutcomes(p, run);
+    const counts = await checkOutcomes(p, run, false);
     console.log('limit_data upstream:', counts, 'reconnects', run.reconnects);
     expect(run.reconnects).toBeGreaterThanOrEqual(1);
     expect(counts.mayHaveRunNotApplied).toBeGreaterThan(0);
@@ -188,7 +192,7 @@ describe('a connection cut while 5,000 commands are in flight', () => {
       await new Promise((r) => setTimeout(r, 100));
       await proxy.setEnabled(true);
     });
-    const counts = await checkOutcomes(p, run);
+    const counts = await checkOutcomes(p, run, true);
     console.log('proxy down and up:', counts, 'reconnects', run.reconnects);
     expect(run.reconnects).toBeGreaterThanOrEqual(1);
     expect(counts.offlineOk).toBeGreaterThan(0);
@@ -202,11 +206,12 @@ describe('a connection cut while 5,000 commands are in flight', () => {
     const p = prefix('cutpipe');
     const pipeline = ledis.pipeline();
     for (let i = 0; i < N; i++) pipeline.incr(`${p}${i}`);
-    const results = await pipeline.execSettled();
+    // Built in a loop, so its static type is the empty tuple: one Settled<number> per INCR at run time.
+    const results = (await pipeline.execSettled()) as unknown as Settled<number>[];
     const outcomes: Outcome[] = results.map((r) =>
       r.ok ? { issuedOffline: false, ok: true, value: r.value } : { issuedOffline: false, ok: false, error: r.error },
     );
-    const counts = await checkOutcomes(p, { outcomes, reconnects: 0 });
+    const counts = await checkOutcomes(p, { outcomes, reconnects: 0 }, false);
     console.log('pipeline cut:', counts);
     expect(counts.ok).toBeGreaterThanOrEqual(2000);
     expect(counts.ok).toBeLessThan(N);
