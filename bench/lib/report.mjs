@@ -106,7 +106,7 @@ export function renderMarkdown(r) {
   if (m.connections !== undefined) out.push(`- ledis-pool = \`new Ledis({ connections: ${m.connections} })\`${r.probe.length ? ` (chosen by a GET C=1000 probe: ${r.probe.map((p) => `${p.connections} → ${fmtCount(p.opsPerSec)}/s`).join(', ')})` : ''}; ledis = one connection; ioredis-auto = enableAutoPipelining`);
   for (const n of m.notes) out.push(`- ${n}`);
   out.push('', '### Targets', '');
-  out.push(mdTable(['target', 'goal', 'this run', 'ratio', ''], (r.targetsMet ?? []).map((x) => [x.text, x.goal, x.detail, x.ratio === null ? '–' : fmtNum(x.ratio), metMark(x.met)])));
+  out.push(mdTable(['target', 'goal', 'this run', 'ratio', ''], (r.targetsMet ?? []).map((x) => [x.text, x.goal, x.detail, x.ratio === null || x.goal.includes('µs') ? '–' : `${fmtNum(x.ratio)}x`, metMark(x.met)])));
   for (const scenario of Object.keys(SCENARIO_TITLES)) {
     const rows = r.cells.filter((x) => x.scenario === scenario);
     if (rows.length === 0) continue;

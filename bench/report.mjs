@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Re-renders the report of a saved run (bench/results/<date>.json) without
+// measuring anything again: bench/results/latest.md, the console summary,
+// and with --update-benchmarks the generated section of BENCHMARKS.md.
+//   node bench/report.mjs bench/results/latest.json [--update-benchmarks]
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { evaluateTargets, printReport, renderMarkdown, updateBenchmarksMd } from './lib/report.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const file = process.argv[2];
+if (!file) {
+  console.error('usage: node bench/report.mjs RESULTS.json [--update-benchmarks]');
+  process.exit(2);
+}
+// JSON turned NaN into null; the report code tests with Number.isFinite, so null reads as "not measured".
+const results = JSON.parse(readFileSync(file, 'utf8'));
+results.targetsMet = evaluateTargets(results);
+const md = renderMarkdown(results);
+writeFileSync(path.join(path.dirname(path.resolve(file)), 'latest.md'), md);
+printReport(results);
+if (process.argv.includes('--update-benchmarks')) {
+  updateBenchmarksMd(path.join(ROOT, 'BENCHMARKS.md'), md);
+  console.log('updated the generated section of BENCHMARKS.md');
+}
