@@ -1,36 +1,18 @@
 // disconnect() and quit() while commands are in flight (held up by a slow
 // link) or waiting for a connection (the link is down): every command must
 // settle, none is left pending, and nothing hangs.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConnectionError, Ledis, PipelineError } from '../../src/index.js';
-import { prefix, serverAddress } from '../helpers.js';
-import { toxiproxy, type Proxy, type Toxiproxy } from './toxiproxy.js';
+import { prefix } from '../helpers.js';
+import { proxyFixture } from './fixture.js';
+import type { Proxy } from './toxiproxy.js';
 
-let toxi: Toxiproxy;
-let proxies = 0;
-const clients: Ledis[] = [];
-
-beforeAll(async () => {
-  toxi = await toxiproxy();
-});
-afterAll(async () => {
-  await toxi.stop();
-});
-afterEach(() => {
-  for (const c of clients.splice(0)) c.disconnect();
-});
+const { freshProxy, through } = proxyFixture('close', { retryStrategy: () => 20 });
 
 async function slowProxy(latency: number): Promise<Proxy> {
-  const { host, port } = serverAddress();
-  const proxy = await toxi.createProxy(`close${++proxies}`, `${host}:${port}`);
+  const proxy = await freshProxy();
   if (latency > 0) await proxy.addToxic({ type: 'latency', attributes: { latency } });
   return proxy;
-}
-
-function through(proxy: Proxy, options: ConstructorParameters<typeof Ledis>[0] = {}): Ledis {
-  const c = new Ledis({ host: proxy.host, port: proxy.port, retryStrategy: () => 20, ...options });
-  clients.push(c);
-  return c;
 }
 
 /** Settles all, failing the test if that takes longer than `ms`. */

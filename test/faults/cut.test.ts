@@ -4,42 +4,23 @@
 // may have run; and the driver must never apply a write twice. Each command
 // is an INCR of its own key, so afterwards every key must read 1 (ran once)
 // or nothing (never ran), consistent with what its caller was told.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionError, Ledis, type Connection, type Settled } from '../../src/index.js';
-import { client, prefix, serverAddress } from '../helpers.js';
-import { toxiproxy, type Proxy, type Toxiproxy } from './toxiproxy.js';
+import { client, prefix } from '../helpers.js';
+import { proxyFixture } from './fixture.js';
 
 const N = 5000;
 const WAVE = 100;
 
-let toxi: Toxiproxy;
 let direct: Ledis;
-let proxies = 0;
-const clients: Ledis[] = [];
-
-beforeAll(async () => {
-  toxi = await toxiproxy();
+beforeAll(() => {
   direct = client();
 });
 afterAll(async () => {
   await direct.quit();
-  await toxi.stop();
 });
-afterEach(() => {
-  for (const c of clients.splice(0)) c.disconnect();
-});
-
-async function freshProxy(): Promise<Proxy> {
-  const { host, port } = serverAddress();
-  return toxi.createProxy(`cut${++proxies}`, `${host}:${port}`);
-}
-
-function through(proxy: Proxy): Ledis {
-  // 100 ms between attempts: time enough for a test to lift its fault before the client is back.
-  const c = new Ledis({ host: proxy.host, port: proxy.port, retryStrategy: () => 100 });
-  clients.push(c);
-  return c;
-}
+// 100 ms between attempts: time enough for a test to lift its fault before the client is back.
+const { freshProxy, through } = proxyFixture('cut', { retryStrategy: () => 100 });
 
 interface Outcome {
   issuedOffline: boolean;

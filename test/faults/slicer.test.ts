@@ -1,33 +1,19 @@
 // Links that are slow or chop the byte stream into pieces, but lose nothing:
 // every caller must get exactly its own reply.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConnectionError, Ledis, TimeoutError } from '../../src/index.js';
-import { prefix, serverAddress } from '../helpers.js';
+import { prefix } from '../helpers.js';
 import { issueMixed, sameValue, wrongReplies } from './mixed.js';
-import { toxiproxy, type ToxicSpec, type Stream, type Toxiproxy } from './toxiproxy.js';
+import { proxyFixture } from './fixture.js';
+import type { Stream, ToxicSpec } from './toxiproxy.js';
 
-let toxi: Toxiproxy;
-let proxies = 0;
-const clients: Ledis[] = [];
-
-beforeAll(async () => {
-  toxi = await toxiproxy();
-});
-afterAll(async () => {
-  await toxi.stop();
-});
-afterEach(() => {
-  for (const c of clients.splice(0)) c.disconnect();
-});
+const proxies = proxyFixture('slicer');
 
 /** A client through a fresh proxy carrying `toxics`. */
 async function through(toxics: Array<ToxicSpec & { stream?: Stream }>, options: ConstructorParameters<typeof Ledis>[0] = {}): Promise<Ledis> {
-  const { host, port } = serverAddress();
-  const proxy = await toxi.createProxy(`slicer${++proxies}`, `${host}:${port}`);
+  const proxy = await proxies.freshProxy();
   for (const t of toxics) await proxy.addToxic(t);
-  const c = new Ledis({ host: proxy.host, port: proxy.port, ...options });
-  clients.push(c);
-  return c;
+  return proxies.through(proxy, options);
 }
 
 describe('a link that re-chunks or slows the stream', () => {

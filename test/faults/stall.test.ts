@@ -5,36 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConnectionError, Ledis, TimeoutError } from '../../src/index.js';
-import { prefix, serverAddress } from '../helpers.js';
+import { prefix } from '../helpers.js';
 import { issueMixed, wrongReplies } from './mixed.js';
-import { toxiproxy, type Proxy, type Toxiproxy } from './toxiproxy.js';
+import { proxyFixture } from './fixture.js';
 
-let toxi: Toxiproxy;
-let proxies = 0;
-const clients: Ledis[] = [];
-
-beforeAll(async () => {
-  toxi = await toxiproxy();
-});
-afterAll(async () => {
-  await toxi.stop();
-});
-afterEach(() => {
-  for (const c of clients.splice(0)) c.disconnect();
-});
-
-async function freshProxy(): Promise<Proxy> {
-  const { host, port } = serverAddress();
-  return toxi.createProxy(`stall${++proxies}`, `${host}:${port}`);
-}
-
-function through(proxy: Proxy, options: ConstructorParameters<typeof Ledis>[0] = {}): Ledis {
-  const c = new Ledis({ host: proxy.host, port: proxy.port, retryStrategy: () => 20, ...options });
-  clients.push(c);
-  return c;
-}
+const { freshProxy, through } = proxyFixture('stall', { retryStrategy: () => 20 });
 
 /** Resolves once `fn` succeeds, trying every 50 ms for at most `ms`. */
 async function eventually<T>(ms: number, fn: () => Promise<T>): Promise<T> {

@@ -5,38 +5,24 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Connection, ConnectionError } from '../../src/index.js';
+import { startScriptedPeer, type ScriptedPeer } from './peer.js';
 
-interface Peer {
-  port: number;
+interface Peer extends ScriptedPeer {
   /** Commands received per connection, in order of connection. */
   received: number[];
-  close(): Promise<void>;
 }
 
 /** Answers +OK to the first command of each connection, then closes it (FIN). */
 async function startOneShotPeer(): Promise<Peer> {
-  const sockets = new Set<net.Socket>();
   const received: number[] = [];
-  const server = net.createServer((sock) => {
-    sockets.add(sock);
-    const index = received.push(0) - 1;
+  const peer = await startScriptedPeer((sock, index) => {
+    received[index] = 0;
     sock.on('data', (d) => {
       received[index] = (received[index] ?? 0) + (d.toString('latin1').match(/\*\d+\r\n/g)?.length ?? 0);
       if (!sock.writableEnded) sock.end('+OK\r\n');
     });
-    sock.on('error', () => {});
-    sock.on('close', () => sockets.delete(sock));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    received,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return Object.assign(peer, { received });
 }
 
 let peer: Peer | undefined;

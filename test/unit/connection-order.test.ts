@@ -1,14 +1,12 @@
 // Connection logic against a scripted loopback peer (no LedisDB): queue order,
 // timeouts in the middle of a run, late replies dropped.
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Connection, TimeoutError } from '../../src/index.js';
+import { startScriptedPeer, type ScriptedPeer } from './peer.js';
 
-interface Peer {
-  port: number;
+interface Peer extends ScriptedPeer {
   /** Every request the peer has seen, as its first argument (ECHO's payload). */
   requests: string[];
-  close(): Promise<void>;
 }
 
 /**
@@ -17,9 +15,7 @@ interface Peer {
  */
 async function startPeer(slowMs: number): Promise<Peer> {
   const requests: string[] = [];
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((sock) => {
-    sockets.add(sock);
+  const peer = await startScriptedPeer((sock) => {
     let buffered = '';
     let chain = Promise.resolve();
     sock.on('data', (d) => {
@@ -41,19 +37,8 @@ async function startPeer(slowMs: number): Promise<Peer> {
         });
       }
     });
-    sock.on('close', () => sockets.delete(sock));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  return {
-    port,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return Object.assign(peer, { requests });
 }
 
 let peer: Peer | undefined;

@@ -3,41 +3,21 @@
 // closing. The connection must time the next command out within its bound and
 // recycle the socket, since nothing at all was read during that command's
 // timeout.
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Connection, TimeoutError } from '../../src/index.js';
+import { startScriptedPeer, type ScriptedPeer } from './peer.js';
 
-interface Peer {
-  port: number;
-  connections: number;
-  close(): Promise<void>;
-}
+type Peer = ScriptedPeer;
 
-async function startSilentPeer(): Promise<Peer> {
-  const sockets = new Set<net.Socket>();
-  const peer = {
-    port: 0,
-    connections: 0,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-  const server = net.createServer((sock) => {
-    sockets.add(sock);
-    peer.connections++;
+/** Answers the first command of each connection, then stays silent without closing. */
+function startSilentPeer(): Promise<Peer> {
+  return startScriptedPeer((sock) => {
     let answered = false;
     sock.on('data', () => {
-      // One reply per connection, then silence.
       if (!answered) sock.write('+PONG\r\n');
       answered = true;
     });
-    sock.on('close', () => sockets.delete(sock));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  peer.port = (server.address() as net.AddressInfo).port;
-  return peer;
 }
 
 let peer: Peer | undefined;
