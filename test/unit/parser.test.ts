@@ -261,3 +261,22 @@ describe('hostile headers', () => {
     expect(out).toEqual([[1, 2, 3]]);
   });
 });
+
+describe('large bulk strings split across chunks', () => {
+  // Past 16 KiB a split bulk wanted as a string is decoded as its chunks arrive.
+  const text = 'é€😀a'.repeat(6000); // 60,000 bytes, multi-byte characters cut by most chunk sizes
+  const wire = Buffer.from(`$${Buffer.byteLength(text)}\r\n${text}\r\n:7\r\n$${Buffer.byteLength(text)}\r\n${text}\r\n`);
+
+  for (const size of [1, 3, 1000, 4096, 16385, 65536]) {
+    it(`decodes whole, in string and Buffer mode, fed in ${size}-byte chunks`, () => {
+      for (const buffers of [false, true]) {
+        const out: Reply[] = [];
+        const parser = new Parser((r) => out.push(r));
+        parser.returnBuffers = buffers;
+        for (let i = 0; i < wire.length; i += size) parser.execute(wire.subarray(i, Math.min(wire.length, i + size)));
+        const expected = buffers ? Buffer.from(text) : text;
+        expect(out).toEqual([expected, 7, expected]);
+      }
+    });
+  }
+});
