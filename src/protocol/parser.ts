@@ -30,6 +30,8 @@ const DECODE_AS_IT_COMES = 16 * 1024;
 const DECODING = Buffer.alloc(0);
 /** Slots reserved up front for a nested array (see the STAR case). */
 const NESTED_SLOTS = 16;
+/** Bulk strings up to this long are decoded in JS when they are ASCII (see shortText). */
+const SHORT = 8;
 
 interface Frame {
   items: Reply[];
@@ -165,7 +167,7 @@ export class Parser {
             continue;
           }
           if (buf[end] !== CR || buf[end + 1] !== LF) throw new ProtocolError('bulk string not terminated by CRLF');
-          v = this.mode ? buf.slice(start, end) : buf.utf8Slice(start, end);
+          v = this.mode ? buf.slice(start, end) : n <= SHORT ? shortText(buf, start, end) : buf.utf8Slice(start, end);
           pos = end + 2;
         }
       } else if (type === COLON) {
@@ -451,4 +453,19 @@ function parseInteger(buf: Buffer, start: number, end: number): number | bigint 
   const big = BigInt(buf.toString('latin1', start, end));
   if (big <= BigInt(Number.MAX_SAFE_INTEGER) && big >= BigInt(Number.MIN_SAFE_INTEGER)) return Number(big);
   return big;
+}
+
+/**
+ * A short ASCII bulk as a string without a call into the runtime: for a few
+ * bytes the call costs more than the decoding (measured on 5-byte values with
+ * bench/parser.bench.mjs). Anything else goes to utf8Slice.
+ */
+function shortText(buf: SliceableBuffer, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) {
+    const c = buf[i] as number;
+    if (c > 127) return buf.utf8Slice(start, end);
+    s += String.fromCharCode(c);
+  }
+  return s;
 }

@@ -280,3 +280,16 @@ describe('large bulk strings split across chunks', () => {
     });
   }
 });
+
+describe('short bulk strings', () => {
+  it('decodes short ASCII and short multi-byte values alike, whole and split', () => {
+    const values = ['', 'a', 'hello', '12345678', '123456789', 'é', 'aé', '€uro', '😀', 'abcdefé'];
+    const wire = Buffer.from(values.map((v) => `$${Buffer.byteLength(v)}\r\n${v}\r\n`).join(''));
+    for (const size of [1, 2, 5, wire.length]) {
+      const out: Reply[] = [];
+      const parser = new Parser((r) => out.push(r));
+      for (let i = 0; i < wire.length; i += size) parser.execute(wire.subarray(i, Math.min(wire.length, i + size)));
+      expect(out).toEqual(values);
+    }
+  });
+});
