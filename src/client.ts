@@ -106,8 +106,9 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
   /** Per-node routing counters (with a topology; one entry for a single server). */
   nodeStats(): NodeStats[] {
     if (this.topology !== null) return this.topology.stats();
-    const conn = this.pool.shared();
-    return [{ address: conn.address, role: 'master', commands: conn.writeCount, ready: conn.status === 'ready' }];
+    const conns = this.pool.sharedList;
+    const commands = conns.reduce((n, c) => n + c.commandCount, 0);
+    return [{ address: conns[0]?.address ?? '?', role: 'master', commands, ready: conns.some((c) => c.status === 'ready') }];
   }
 
   /** The connection a command goes to: the master's, or a replica's for reads when readFrom allows. */

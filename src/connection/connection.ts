@@ -33,6 +33,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   status: ConnectionStatus = 'wait';
   /** Number of socket.write calls so far (tests and benchmarks read it). */
   writeCount = 0;
+  /** Number of commands written (or encoded for this tick's write) so far. */
+  commandCount = 0;
 
   private socket: net.Socket | null = null;
   private readonly parser: Parser;
@@ -165,6 +167,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.queue.length === 0) this.parser.returnBuffers = cmd.returnBuffers;
     this.queue.push(cmd);
     this.unflushed++;
+    this.commandCount++;
     cmd.readMark = this.reads;
     const timeout = this.options.commandTimeout;
     if (timeout > 0 && cmd.deadline === 0) {

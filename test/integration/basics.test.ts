@@ -46,4 +46,13 @@ describe('a client talking to a real LedisDB', () => {
     expect(await strict.incr(p + 'small')).toBe(42);
     await strict.quit();
   });
+
+  it('nodeStats() counts the commands sent to a single server', async () => {
+    const c = client();
+    await c.ping();
+    const before = c.nodeStats()[0]?.commands ?? 0;
+    await Promise.all([c.echo('a'), c.echo('b'), c.echo('c')]);
+    expect(c.nodeStats()).toEqual([expect.objectContaining({ role: 'master', ready: true, commands: before + 3 })]);
+    await c.quit();
+  });
 });
