@@ -2,7 +2,7 @@
 // 0.6 dropped the separate bitmap type of 0.5: a bitmap is now a KV string,
 // so BEXPIRE is EXPIRE on that key, BOPT is BITOP, and so on.
 import { DataError } from '../errors.js';
-import { describe, flattenKeys, intIn, nonEmpty, oneOf, seconds, toBool, unixSeconds } from './shape.js';
+import { describe, expireAtSpec, expireSpec, flattenKeys, intIn, nonEmpty, oneOf, toBool } from './shape.js';
 import type { Key, Out, Str, TableFor, When } from './types.js';
 
 /** A bit value: 0 / 1, or false / true. */
@@ -88,8 +88,8 @@ export const bitCommands = {
     args: (name: Key, off: number, value: Bit) => [name, offset('SETBIT', off), bitValue('SETBIT', value)],
   },
   bopt: { command: 'BITOP', args: bitopArgs('BOPT') },
-  bexpire: { command: 'EXPIRE', args: (name: Key, time: number) => [name, seconds('BEXPIRE', time)], reply: toBool },
-  bexpireat: { command: 'EXPIREAT', args: (name: Key, when: When) => [name, unixSeconds('BEXPIREAT', when)], reply: toBool },
+  bexpire: expireSpec('EXPIRE', 'BEXPIRE'),
+  bexpireat: expireAtSpec('EXPIREAT', 'BEXPIREAT'),
   bttl: { command: 'TTL', readonly: true },
   bpersist: { command: 'PERSIST', reply: toBool },
 } satisfies TableFor<BitCommands<Str, unknown>>;

@@ -1,6 +1,6 @@
 // Hash commands. Hashes live in their own keyspace in LedisDB: DEL, EXPIRE and
 // TTL never touch them; HCLEAR, HEXPIRE, HTTL and friends do.
-import { flattenKeys, int, mapping, nonEmpty, pairsToObject, seconds, spread, toBool, unixSeconds } from './shape.js';
+import { expireAtSpec, expireSpec, flattenKeys, int, mapping, nonEmpty, pairsToObject, spread, toBool } from './shape.js';
 import type { Int, Key, Out, Str, TableFor, Value, When } from './types.js';
 
 export interface HashCommands<S extends Str, M> {
@@ -63,8 +63,8 @@ export const hashCommands = {
   hmset: { command: 'HMSET', args: (name: Key, m: unknown) => [name, ...mapping('HMSET', m)], reply: toBool },
   hset: { command: 'HSET' },
   hvals: { command: 'HVALS', readonly: true },
-  hexpire: { command: 'HEXPIRE', args: (name: Key, time: number) => [name, seconds('HEXPIRE', time)], reply: toBool },
-  hexpireat: { command: 'HEXPIREAT', args: (name: Key, when: When) => [name, unixSeconds('HEXPIREAT', when)], reply: toBool },
+  hexpire: expireSpec('HEXPIRE'),
+  hexpireat: expireAtSpec('HEXPIREAT'),
   httl: { command: 'HTTL', readonly: true },
   hpersist: { command: 'HPERSIST', reply: toBool },
   hkeyexists: { command: 'HKEYEXISTS', readonly: true, reply: toBool },

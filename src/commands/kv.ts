@@ -1,6 +1,6 @@
 // KV commands: strings, counters, expiry. LedisDB's DEL/EXISTS/EXPIRE/TTL touch KV keys only.
 import { DataError } from '../errors.js';
-import { flattenKeys, int, mapping, nonEmpty, seconds, toBool, unixSeconds } from './shape.js';
+import { expireAtSpec, expireSpec, flattenKeys, int, mapping, nonEmpty, seconds, toBool } from './shape.js';
 import type { Int, Key, Out, Str, TableFor, Value, When } from './types.js';
 
 export interface KvCommands<S extends Str, M> {
@@ -65,8 +65,8 @@ export const kvCommands = {
   decrby: { command: 'DECRBY', args: numbers('DECRBY') },
   delete: { command: 'DEL', args: (...names: Key[]) => nonEmpty('DEL', 'key', flattenKeys(names, [])) },
   exists: { command: 'EXISTS', readonly: true, reply: toBool },
-  expire: { command: 'EXPIRE', args: (name: Key, time: number) => [name, seconds('EXPIRE', time)], reply: toBool },
-  expireat: { command: 'EXPIREAT', args: (name: Key, when: When) => [name, unixSeconds('EXPIREAT', when)], reply: toBool },
+  expire: expireSpec('EXPIRE'),
+  expireat: expireAtSpec('EXPIREAT'),
   ttl: { command: 'TTL', readonly: true },
   persist: { command: 'PERSIST', reply: toBool },
   append: { command: 'APPEND' },

@@ -3,7 +3,7 @@
 // dedicated connection so they never stall the shared one.
 import { DataError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
-import { describe, flattenKeys, int, intIn, nonEmpty, seconds, spread, toBool, unixSeconds } from './shape.js';
+import { describe, expireAtSpec, expireSpec, flattenKeys, int, intIn, nonEmpty, spread, toBool } from './shape.js';
 import type { Key, Out, Str, TableFor, Value, When } from './types.js';
 
 export interface ListCommands<S extends Str, M> {
@@ -103,8 +103,8 @@ export const listCommands = {
   lpush: { command: 'LPUSH', args: pushArgs('LPUSH') },
   lrange: { command: 'LRANGE', readonly: true, args: range('LRANGE') },
   lttl: { command: 'LTTL', readonly: true },
-  lexpire: { command: 'LEXPIRE', args: (name: Key, time: number) => [name, seconds('LEXPIRE', time)], reply: toBool },
-  lexpireat: { command: 'LEXPIREAT', args: (name: Key, when: When) => [name, unixSeconds('LEXPIREAT', when)], reply: toBool },
+  lexpire: expireSpec('LEXPIRE'),
+  lexpireat: expireAtSpec('LEXPIREAT'),
   lpersist: { command: 'LPERSIST', reply: toBool },
   rpop: { command: 'RPOP' },
   rpush: { command: 'RPUSH', args: pushArgs('RPUSH') },

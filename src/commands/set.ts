@@ -1,6 +1,6 @@
 // Set commands. Sets have their own keyspace in LedisDB (SCLEAR, SEXPIRE,
 // STTL...). Members come back as a JS Set, as ledis-py returns a Python set.
-import { flattenKeys, nonEmpty, seconds, spread, toBool, toSet, unixSeconds } from './shape.js';
+import { expireAtSpec, expireSpec, flattenKeys, nonEmpty, spread, toBool, toSet } from './shape.js';
 import type { Key, Out, Str, TableFor, Value, When } from './types.js';
 
 export interface SetCommands<S extends Str, M> {
@@ -63,8 +63,8 @@ export const setCommands = {
   srem: { command: 'SREM', args: memberArgs('SREM') },
   sunion: { command: 'SUNION', readonly: true, args: keysArgs('SUNION'), reply: toSet },
   sunionstore: { command: 'SUNIONSTORE', args: storeArgs('SUNIONSTORE') },
-  sexpire: { command: 'SEXPIRE', args: (name: Key, time: number) => [name, seconds('SEXPIRE', time)], reply: toBool },
-  sexpireat: { command: 'SEXPIREAT', args: (name: Key, when: When) => [name, unixSeconds('SEXPIREAT', when)], reply: toBool },
+  sexpire: expireSpec('SEXPIRE'),
+  sexpireat: expireAtSpec('SEXPIREAT'),
   sttl: { command: 'STTL', readonly: true },
   spersist: { command: 'SPERSIST', reply: toBool },
   skeyexists: { command: 'SKEYEXISTS', readonly: true, reply: toBool },

@@ -1,7 +1,7 @@
 // Argument checks and reply shapes shared by the command families.
 import { DataError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
-import type { Key, When } from './types.js';
+import type { CommandSpec, Key, When } from './types.js';
 
 /** 1 / "OK" / "PONG" → true; 0 / null → false. */
 export function toBool(r: Reply): boolean {
@@ -137,4 +137,18 @@ export function describe(v: unknown): string {
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return 'an array';
   return `a value of type ${typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v}`;
+}
+
+/**
+ * The table entry of an expire-style command (`EXPIRE key seconds`, and each
+ * type's HEXPIRE, LEXPIRE ...): whole seconds, boolean reply. `label` names
+ * the method in errors where it differs from the command sent (bexpire).
+ */
+export function expireSpec(command: string, label = command): CommandSpec {
+  return { command, args: (name: Key, time: number) => [name, seconds(label, time)], reply: toBool };
+}
+
+/** The table entry of an expireat-style command: unix seconds or a Date, boolean reply. */
+export function expireAtSpec(command: string, label = command): CommandSpec {
+  return { command, args: (name: Key, when: When) => [name, unixSeconds(label, when)], reply: toBool };
 }

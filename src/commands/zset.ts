@@ -4,7 +4,7 @@
 // (ZCLEAR, ZEXPIRE, ZTTL...).
 import { DataError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
-import { describe, flattenKeys, int, nonEmpty, oneOf, scoreBound, seconds, spread, toBool, toInt, unixSeconds } from './shape.js';
+import { describe, expireAtSpec, expireSpec, flattenKeys, int, nonEmpty, oneOf, scoreBound, spread, toBool, toInt } from './shape.js';
 import type { Int, Key, Out, Str, TableFor, Value, When } from './types.js';
 
 /** An int64 score: a safe integer, a bigint or an integer string. */
@@ -266,8 +266,8 @@ export const zsetCommands = {
     reply: toInt,
   },
   zmclear: { command: 'ZMCLEAR', args: (...names: unknown[]) => nonEmpty('ZMCLEAR', 'name', spread(names)) },
-  zexpire: { command: 'ZEXPIRE', args: (name: Key, time: number) => [name, seconds('ZEXPIRE', time)], reply: toBool },
-  zexpireat: { command: 'ZEXPIREAT', args: (name: Key, when: When) => [name, unixSeconds('ZEXPIREAT', when)], reply: toBool },
+  zexpire: expireSpec('ZEXPIRE'),
+  zexpireat: expireAtSpec('ZEXPIREAT'),
   zttl: { command: 'ZTTL', readonly: true },
   zpersist: { command: 'ZPERSIST', reply: toBool },
   zrange: { command: 'ZRANGE', readonly: true, args: zrangeArgs, reply: rangeReply },
