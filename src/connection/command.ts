@@ -24,6 +24,8 @@ export class Command {
   readonly returnBuffers: boolean;
   /** The encoding, kept only while the command waits unwritten (offline). */
   encoded: Encoded | null = null;
+  /** Bytes encoded by the caller (sendPackedCommand): sent as they are instead of encoding name and args. */
+  packed: Encoded | null = null;
   /** Date.now() deadline, 0 for none. */
   deadline = 0;
   /** Settled early (timed out or rejected): a late reply is read and dropped. */
