@@ -1,5 +1,4 @@
 import type { Reply } from '../protocol/parser.js';
-import type { Pipeline } from '../pipeline.js';
 
 /** A key or field name. */
 export type Key = string | Buffer;
@@ -35,7 +34,20 @@ export interface PipelineMode<S extends Str, R extends unknown[]> {
 }
 export type Mode = ClientMode<Str> | PipelineMode<Str, unknown[]>;
 
-export type Out<M, T> = M extends PipelineMode<infer S, infer R> ? Pipeline<S, [...R, T]> : Promise<T>;
+/**
+ * What a pipeline-mode method returns: `PipelineOf<S, R>['pipeline']` is
+ * `Pipeline<S, R>`, filled in by pipeline.ts through declaration merging, so
+ * this file (below the pipeline in the layers) does not import it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+export interface PipelineOf<S extends Str, R extends unknown[]> {}
+
+export type Out<M, T> =
+  M extends PipelineMode<infer S extends Str, infer R extends unknown[]>
+    ? PipelineOf<S, [...R, T]> extends { pipeline: infer P }
+      ? P
+      : never
+    : Promise<T>;
 
 /**
  * A reply transform: receives the raw reply, and the arguments the command
@@ -83,6 +95,14 @@ export interface CommandSpec {
    * after every command issued before it and before every command after it.
    */
   readonly allKeys?: boolean | ((args: readonly unknown[]) => boolean);
+  /**
+   * True for these arguments when the server's handler may crash on them and
+   * close the connection (LedisDB d35789e: BITCOUNT/BITPOS with some byte
+   * ranges, depending on the value's length). Such a command is sent on a
+   * dedicated connection, as blocking pops are, so a crash costs only its
+   * own caller. Arguments that always crash are refused by `args` instead.
+   */
+  readonly isolate?: (args: readonly unknown[]) => boolean;
   /** Force string replies even when decodeResponses is off (INFO, cursors...). */
   readonly stringReply?: boolean;
   /** Force Buffer replies even when decodeResponses is on (DUMP: binary). */
