@@ -58,7 +58,7 @@ export const kvCommands = {
     command: 'MGET',
     keys: ALL_ARGS,
     readonly: true,
-    args: (keys: Key | Key[], ...rest: Key[]) => nonEmpty('MGET', 'key', flattenKeys(keys, rest)),
+    args: (keys: Key | readonly Key[], ...rest: Key[]) => nonEmpty('MGET', 'key', flattenKeys(keys, rest)),
   },
   mset: { command: 'MSET', keys: [0, -1, 2], args: (m: unknown) => mapping('MSET', m), reply: toBool },
   incr: { command: 'INCRBY', keys: FIRST, args: numbers('INCRBY') },

@@ -114,5 +114,14 @@ export type KeyPositions = readonly [first: number, last: number, step: number] 
 
 export type CommandTable = Record<string, CommandSpec>;
 
-/** A family's runtime table: exactly one spec per method of its typed interface. */
-export type TableFor<I> = { [K in keyof I]: CommandSpec };
+/** The argument shaper a method's table entry may have: it must accept the method's parameters. */
+type ShaperFor<F> = F extends (...a: infer P) => unknown ? (...a: P) => unknown[] : never;
+
+/**
+ * A family's runtime table: exactly one spec per method of its typed
+ * interface, whose `args` shaper accepts that method's parameters. A method
+ * declared in an interface is implemented by its table entry: the client and
+ * the pipeline make their methods from the table (see the loops at the end of
+ * client.ts and pipeline.ts), so go-to-definition lands on the interface.
+ */
+export type TableFor<I> = { [K in keyof I]: CommandSpec & { readonly args?: ShaperFor<I[K]> } };
