@@ -23,7 +23,7 @@ export interface KvCommands<S extends Str, M> {
   incrby(name: Key, amount?: number | bigint): Out<M, Int>;
   decr(name: Key, amount?: number | bigint): Out<M, Int>;
   decrby(name: Key, amount?: number | bigint): Out<M, Int>;
-  /** Deletes KV keys (not hashes, lists, sets or zsets); the number deleted. */
+  /** Deletes KV keys (not hashes, lists, sets or zsets); LedisDB replies with the number of keys named, deleted or not. */
   delete(...names: Key[]): Out<M, number>;
   /** True if the KV key exists. */
   exists(name: Key): Out<M, boolean>;
