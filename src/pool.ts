@@ -4,7 +4,7 @@ import { ConnectionError } from './errors.js';
 import { parseUrl } from './url.js';
 
 export interface PoolOptions extends ConnectionOptions {
-  /** Multiplexed connections shared by all callers (default 1); commands go to the one with the fewest in flight. */
+  /** Multiplexed connections shared by all callers (default 1); a client sends each command to the one its key hashes to (src/router.ts). */
   connections?: number;
   /**
    * Bound on dedicated connections (checked out with getConnection, used by
@@ -39,7 +39,7 @@ export abstract class BasePool {
     for (let i = 0; i < count; i++) this.sharedConnections.push(this.makeConnection());
   }
 
-  /** The shared connection with the fewest commands in flight. */
+  /** The shared connection with the fewest commands in flight (what a keyless command takes). */
   shared(): Connection {
     const list = this.sharedConnections;
     if (list.length === 1) return list[0] as Connection;
