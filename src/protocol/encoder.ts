@@ -154,18 +154,24 @@ function badArg(name: string, index: number, value: unknown): DataError {
   );
 }
 
-/** Checks argument types without encoding (for pipelines, which encode later). */
+/**
+ * The argument rule, stated once: what `encodeCommand` accepts (its branches
+ * are this rule unrolled for speed; test/unit/encoder.test.ts checks that
+ * both accept and refuse the same values). A string must be well-formed
+ * UTF-16: a lone surrogate has no UTF-8 form.
+ */
+export function isArg(a: unknown): a is Arg | Uint8Array {
+  const t = typeof a;
+  if (t === 'string') return (a as string).isWellFormed();
+  return t === 'bigint' || a instanceof Uint8Array || (t === 'number' && Number.isFinite(a));
+}
+
+/** Checks argument types without encoding (for pipelines, which encode later); the same error encodeCommand throws. */
 export function validateArgs(name: string, args: readonly unknown[]): void {
   if (typeof name !== 'string' || name.length === 0) throw badName(name);
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    const t = typeof a;
-    if (t === 'string') {
-      if (!(a as string).isWellFormed()) throw loneSurrogate(name, i);
-      continue;
-    }
-    if (t === 'bigint' || a instanceof Uint8Array) continue;
-    if (t === 'number' && Number.isFinite(a)) continue;
-    throw badArg(name, i, a);
+    if (isArg(a)) continue;
+    throw typeof a === 'string' ? loneSurrogate(name, i) : badArg(name, i, a);
   }
 }
