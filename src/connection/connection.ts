@@ -10,6 +10,14 @@ import { DeadlineTimer } from './deadlines.js';
 import { Output } from './output.js';
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from './options.js';
 
+/**
+ * The shortest silence (ms) that gets a connection recycled as stalled, when
+ * commandTimeout is shorter: a 2 ms timeout should fail commands in 2 ms,
+ * not drop the socket (and every other caller's commands) whenever the
+ * server pauses that long.
+ */
+export const MIN_STALL_MS = 100;
+
 export type ConnectionStatus = 'wait' | 'connecting' | 'connect' | 'ready' | 'reconnecting' | 'end';
 
 /**
@@ -567,6 +575,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private onDeadline(): void {
     const now = Date.now();
     const timeout = this.options.commandTimeout;
+    // A very short commandTimeout fails commands fast, but a server pause that short is no reason to recycle.
+    const window = timeout > MIN_STALL_MS ? timeout : MIN_STALL_MS;
     let stalled: Command | null = null;
     // Written commands share one timeout, so their deadlines rise along the queue.
     for (let i = 0; i < this.queue.length; i++) {
@@ -575,7 +585,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       if (cmd.deadline > now) break;
       cmd.reject(new TimeoutError(`no reply to ${cmd.name} from ${this.address} within ${timeout} ms (commandTimeout)`, cmd.name));
       // Stalled: no read since it was written, and none for a whole timeout (it may have waited offline).
-      if (cmd.readMark === this.reads && now - this.lastReadAt >= timeout) stalled = cmd;
+      if (cmd.readMark === this.reads && now - this.lastReadAt >= window) stalled = cmd;
     }
     while (this.offline.length > 0) {
       const cmd = this.offline.peekFront() as Command;
@@ -601,21 +611,21 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.socket !== null && this.state === 'ready') {
       if (stalled !== null) {
         // Nothing was read since the timed-out command was written: the stream is stuck; recycle it.
-        this.failSocket(new TimeoutError(`connection to ${this.address} stalled: no data for ${timeout} ms`));
+        this.failSocket(new TimeoutError(`connection to ${this.address} stalled: no data for ${window} ms`));
         return;
       }
-      if (this.headStuck(now, timeout)) {
+      if (this.headStuck(now, window)) {
         const head = this.queue.peekFront() as Command;
         this.failSocket(
           new TimeoutError(
-            `connection to ${this.address} made no progress for ${timeout} ms past the deadline of ${head.name}: ` +
+            `connection to ${this.address} made no progress for ${window} ms past the deadline of ${head.name}: ` +
               `its reply ${this.parser.inReply ? 'was still arriving' : 'never came'} (commandTimeout)`,
           ),
         );
         return;
       }
     }
-    let next = this.stuckSince > 0 ? this.stuckSince + timeout : 0;
+    let next = this.stuckSince > 0 ? this.stuckSince + window : 0;
     for (let i = 0; i < this.queue.length; i++) {
       const cmd = this.queue.peekAt(i) as Command;
       if (cmd.deadline > 0 && !cmd.settled) {
@@ -630,13 +640,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   /**
    * True when the command at the head of the queue has timed out and no
-   * reply at all has completed for a whole `timeout` since that was first
+   * reply at all has completed for a whole `window` since that was first
    * seen: its reply is endless or never comes, and every command behind it
    * waits. While replies keep completing it is never true.
    */
-  private headStuck(now: number, timeout: number): boolean {
+  private headStuck(now: number, window: number): boolean {
     const head = this.queue.peekFront();
-    if (timeout === 0 || head === undefined || !head.settled) {
+    if (this.options.commandTimeout === 0 || head === undefined || !head.settled) {
       this.stuckSince = 0;
       return false;
     }
@@ -645,7 +655,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       this.stuckSince = now;
       return false;
     }
-    return now - this.stuckSince >= timeout;
+    return now - this.stuckSince >= window;
   }
 
   private clearTimers(): void {

@@ -68,6 +68,31 @@ describe('a hostile peer', () => {
     expect(await c.sendCommand('PING')).toBe('PONG');
   });
 
+  it('an endless stream of "*1" (nesting with no end) fails its caller with a ProtocolError at the nesting limit; the other callers get ConnectionError, nobody a value', async () => {
+    let sent = 0;
+    peer = await startScriptedPeer((sock) => {
+      sock.on('data', () => {
+        const chunk = Buffer.from('*1\r\n'.repeat(16384));
+        const t = setInterval(() => {
+          if (sock.destroyed || sent > 64 * 1024 * 1024) return clearInterval(t);
+          sock.write(chunk);
+          sent += chunk.length;
+        }, 1);
+        timers.push(t);
+      });
+    });
+    conn = new Connection({ host: '127.0.0.1', port: peer.port, commandTimeout: 1000, retryStrategy: () => null });
+    await conn.connect();
+    const heapBefore = process.memoryUsage().heapUsed;
+    const [head, other] = await Promise.allSettled([conn.sendCommand('GET', 'k'), conn.sendCommand('PING')]);
+    expect((head as PromiseRejectedResult).reason).toBeInstanceOf(ProtocolError);
+    expect((head as PromiseRejectedResult).reason.message).toMatch(/nested deeper than 128/);
+    expect(other.status).toBe('rejected');
+    expect(sent).toBeLessThan(64 * 1024 * 1024);
+    // 16 MiB of this used to keep ~456 MB of heap; refused within the first chunk now.
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(32 * 1024 * 1024);
+  });
+
   it('sendPackedCommand obeys offlineQueue: false like every other command', async () => {
     peer = await startScriptedPeer((sock) => sock.on('data', () => sock.write('+PONG\r\n')));
     conn = new Connection({ host: '127.0.0.1', port: peer.port, lazyConnect: true, offlineQueue: false });
