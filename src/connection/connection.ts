@@ -1,60 +1,17 @@
 import { EventEmitter } from 'node:events';
-import net from 'node:net';
-import tls from 'node:tls';
+import type net from 'node:net';
 import Denque from 'denque';
 import { ConnectionError, DataError, ProtocolError, TimeoutError } from '../errors.js';
 import { encodeCommand, type Encoded } from '../protocol/encoder.js';
 import { Parser, type Reply } from '../protocol/parser.js';
 import { Command } from './command.js';
-import { DeadlineTimer } from './deadlines.js';
-import { Output } from './output.js';
+import { DeadlineTimer, expireOffline, expireWritten, HeadWatch, nextDeadline, stallWindow } from './deadlines.js';
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from './options.js';
+import { Output } from './output.js';
+import { canOpen, PUBLIC_STATUS, type ConnectionStatus, type State } from './state.js';
+import { openTransport } from './transport.js';
 
-/**
- * The shortest silence (ms) that gets a connection recycled as stalled, when
- * commandTimeout is shorter: a 2 ms timeout should fail commands in 2 ms,
- * not drop the socket (and every other caller's commands) whenever the
- * server pauses that long.
- */
-export const MIN_STALL_MS = 100;
-
-export type ConnectionStatus = 'wait' | 'connecting' | 'connect' | 'ready' | 'reconnecting' | 'end';
-
-/**
- * The lifecycle, changed only by `setState`. Each state names one situation;
- * the public `status` is derived from it (several states share 'end' and
- * 'reconnecting' there, as ioredis users expect).
- */
-type State =
-  /** Never connected (lazyConnect): the first command or connect() opens the socket. */
-  | 'idle'
-  /** First socket opening. */
-  | 'connecting'
-  /** Socket open, AUTH/SELECT in flight; commands wait offline. */
-  | 'handshake'
-  | 'ready'
-  /** Lost; waiting retryStrategy's delay before the next attempt. */
-  | 'backoff'
-  /** Socket opening again after a loss. */
-  | 'reconnecting'
-  /** disconnect(), quit() or a failed handshake: the socket is going away for good. */
-  | 'closing'
-  /** Closed by the caller: commands are refused until connect() is called. */
-  | 'closed'
-  /** retryStrategy gave up: the next command (or connect()) tries again. */
-  | 'gave-up';
-
-const PUBLIC_STATUS: Readonly<Record<State, ConnectionStatus>> = {
-  idle: 'wait',
-  connecting: 'connecting',
-  handshake: 'connect',
-  ready: 'ready',
-  backoff: 'reconnecting',
-  reconnecting: 'reconnecting',
-  closing: 'end',
-  closed: 'end',
-  'gave-up': 'end',
-};
+export type { ConnectionStatus } from './state.js';
 
 export interface ConnectionEvents {
   connect: [];
@@ -105,9 +62,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private reads = 0;
   /** Top-level replies read so far (progress, for the deadline check). */
   private replies = 0;
-  /** While the head of the queue has timed out: `replies` then, and when that was seen. */
-  private stuckMark = 0;
-  private stuckSince = 0;
+  /** Watches a timed-out head of the queue for progress (see HeadWatch). */
+  private readonly headWatch = new HeadWatch();
   private connectTimer: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private readonly deadlines = new DeadlineTimer(() => this.onDeadline());
@@ -146,7 +102,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   connect(): Promise<void> {
     if (this.state === 'ready') return Promise.resolve();
     const p = new Promise<void>((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
-    if (this.state === 'idle' || this.state === 'closing' || this.state === 'closed' || this.state === 'gave-up') {
+    if (canOpen(this.state)) {
       this.quitting = false;
       this.openSocket();
     }
@@ -313,20 +269,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     const o = this.options;
     this.setState(this.attempt > 0 ? 'reconnecting' : 'connecting');
     this.parser.reset();
-    let socket: net.Socket;
-    const common = { noDelay: true, keepAlive: o.keepAlive > 0, keepAliveInitialDelay: o.keepAlive };
-    if (o.tls) {
-      socket = tls.connect({
-        ...common,
-        ...(o.unixSocketPath ? { path: o.unixSocketPath } : { host: o.host, port: o.port }),
-        servername: o.unixSocketPath || net.isIP(o.host) ? undefined : o.host,
-        ...o.tls,
-      });
-      socket.once('secureConnect', () => this.onConnect(socket));
-    } else {
-      socket = o.unixSocketPath ? net.connect({ path: o.unixSocketPath }) : net.connect({ ...common, host: o.host, port: o.port });
-      socket.once('connect', () => this.onConnect(socket));
-    }
+    const socket = openTransport(o, (s) => this.onConnect(s));
     this.socket = socket;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.onDrain());
@@ -430,7 +373,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (socket !== this.socket) return;
     this.socket = null;
     this.clearTimers();
-    this.stuckSince = 0;
+    this.headWatch.since = 0;
     const error = this.lastError;
     const reason = error ? `: ${error.message}` : '';
     // Unwritten commands at the tail of the queue go back to the front of the offline queue.
@@ -575,34 +518,24 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private onDeadline(): void {
     const now = Date.now();
     const timeout = this.options.commandTimeout;
-    // A very short commandTimeout fails commands fast, but a server pause that short is no reason to recycle.
-    const window = timeout > MIN_STALL_MS ? timeout : MIN_STALL_MS;
-    let stalled: Command | null = null;
-    // Written commands share one timeout, so their deadlines rise along the queue.
-    for (let i = 0; i < this.queue.length; i++) {
-      const cmd = this.queue.peekAt(i) as Command;
-      if (cmd.deadline === 0 || cmd.settled) continue;
-      if (cmd.deadline > now) break;
-      cmd.reject(new TimeoutError(`no reply to ${cmd.name} from ${this.address} within ${timeout} ms (commandTimeout)`, cmd.name));
-      // Stalled: no read since it was written, and none for a whole timeout (it may have waited offline).
-      if (cmd.readMark === this.reads && now - this.lastReadAt >= window) stalled = cmd;
-    }
-    while (this.offline.length > 0) {
-      const cmd = this.offline.peekFront() as Command;
-      if (!cmd.settled && cmd.deadline > now) break;
-      this.offline.shift();
-      if (!cmd.settled) {
-        cmd.reject(
-          timeout > 0
-            ? new TimeoutError(`command timed out after ${timeout} ms waiting for a connection to ${this.address}`, cmd.name)
-            : new ConnectionError(
-                `not connected to ${this.address} for ${this.options.offlineTimeout} ms (offlineTimeout); ${cmd.name} was not sent` +
-                  (this.lastError ? `: ${this.lastError.message}` : ''),
-                { cause: this.lastError, command: cmd.name },
-              ),
-        );
-      }
-    }
+    const window = stallWindow(timeout);
+    const stalled = expireWritten(
+      this.queue,
+      now,
+      this.reads,
+      this.lastReadAt,
+      window,
+      (cmd) => new TimeoutError(`no reply to ${cmd.name} from ${this.address} within ${timeout} ms (commandTimeout)`, cmd.name),
+    );
+    expireOffline(this.offline, now, (cmd) =>
+      timeout > 0
+        ? new TimeoutError(`command timed out after ${timeout} ms waiting for a connection to ${this.address}`, cmd.name)
+        : new ConnectionError(
+            `not connected to ${this.address} for ${this.options.offlineTimeout} ms (offlineTimeout); ${cmd.name} was not sent` +
+              (this.lastError ? `: ${this.lastError.message}` : ''),
+            { cause: this.lastError, command: cmd.name },
+          ),
+    );
     if (this.quitting && this.state !== 'closing' && this.state !== 'ready' && this.offline.length === 0) {
       // quit() was waiting for a connection only for these commands; they have given up, so stop reconnecting.
       this.disconnect();
@@ -614,48 +547,20 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         this.failSocket(new TimeoutError(`connection to ${this.address} stalled: no data for ${window} ms`));
         return;
       }
-      if (this.headStuck(now, window)) {
-        const head = this.queue.peekFront() as Command;
+      const head = this.queue.peekFront();
+      if (timeout > 0 && this.headWatch.stuck(head, this.replies, now, window)) {
         this.failSocket(
           new TimeoutError(
-            `connection to ${this.address} made no progress for ${window} ms past the deadline of ${head.name}: ` +
+            `connection to ${this.address} made no progress for ${window} ms past the deadline of ${(head as Command).name}: ` +
               `its reply ${this.parser.inReply ? 'was still arriving' : 'never came'} (commandTimeout)`,
           ),
         );
         return;
       }
     }
-    let next = this.stuckSince > 0 ? this.stuckSince + window : 0;
-    for (let i = 0; i < this.queue.length; i++) {
-      const cmd = this.queue.peekAt(i) as Command;
-      if (cmd.deadline > 0 && !cmd.settled) {
-        if (next === 0 || cmd.deadline < next) next = cmd.deadline;
-        break;
-      }
-    }
-    const off = this.offline.peekFront();
-    if (off !== undefined && (next === 0 || off.deadline < next)) next = off.deadline;
+    const watching = this.headWatch.since;
+    const next = nextDeadline(this.queue, this.offline, watching > 0 ? watching + window : 0);
     if (next > 0) this.deadlines.arm(next);
-  }
-
-  /**
-   * True when the command at the head of the queue has timed out and no
-   * reply at all has completed for a whole `window` since that was first
-   * seen: its reply is endless or never comes, and every command behind it
-   * waits. While replies keep completing it is never true.
-   */
-  private headStuck(now: number, window: number): boolean {
-    const head = this.queue.peekFront();
-    if (this.options.commandTimeout === 0 || head === undefined || !head.settled) {
-      this.stuckSince = 0;
-      return false;
-    }
-    if (this.stuckSince === 0 || this.stuckMark !== this.replies) {
-      this.stuckMark = this.replies;
-      this.stuckSince = now;
-      return false;
-    }
-    return now - this.stuckSince >= window;
   }
 
   private clearTimers(): void {
