@@ -133,3 +133,34 @@ describe('lanes', () => {
     expect(seen.size).toBe(4);
   });
 });
+
+describe('dedicated checkout', () => {
+  it('a blocking pop checks out a dedicated connection of the pool (the shared one stays free)', async () => {
+    const ledis = lazy({ port: 1, retryStrategy: () => null, offlineTimeout: 50 });
+    const pool = ledis.connectionPool;
+    expect(pool.connections.length).toBe(1);
+    const pop = ledis.blpop('k', 1).catch((e: unknown) => e);
+    await new Promise((r) => setImmediate(r));
+    expect(pool.connections.length).toBe(2);
+    expect(pool.sharedList[0]!.pending).toBe(0);
+    expect(await pop).toBeInstanceOf(Error);
+  });
+
+  it('a raw blocking command (sendCommand) is routed like the method', async () => {
+    const ledis = lazy({ port: 1, retryStrategy: () => null, offlineTimeout: 50 });
+    const pop = ledis.sendCommand('BRPOP', 'k', 1).catch((e: unknown) => e);
+    await new Promise((r) => setImmediate(r));
+    expect(ledis.connectionPool.connections.length).toBe(2);
+    expect(ledis.connectionPool.sharedList[0]!.pending).toBe(0);
+    await pop;
+  });
+
+  it('past maxConnections a dedicated checkout fails at once with ConnectionError, the caller alone', async () => {
+    const ledis = lazy({ maxConnections: 1, port: 1, retryStrategy: () => null, offlineTimeout: 50 });
+    const held = ledis.connectionPool.getConnection() as Connection;
+    const err = await ledis.blpop('k', 1).catch((e: unknown) => e);
+    expect((err as Error).name).toBe('ConnectionError');
+    expect((err as Error).message).toMatch(/too many connections/);
+    ledis.connectionPool.release(held);
+  });
+});
