@@ -291,7 +291,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
       for (const backend of [...this.router.backend.family.values()]) closing.push(backend.quit());
     } else if (this.kind === 'db') {
       this.forget();
-      closing.push(this.router.backend.quit());
+      if (!this.router.backend.isRoot) closing.push(this.router.backend.quit());
     }
     return Promise.all(closing).then(() => undefined);
   }
@@ -302,7 +302,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
       for (const backend of [...this.router.backend.family.values()]) backend.disconnect();
     } else if (this.kind === 'db') {
       this.forget();
-      this.router.backend.disconnect();
+      if (!this.router.backend.isRoot) this.router.backend.disconnect();
     }
   }
 

@@ -98,6 +98,8 @@ export class Backend {
   private readonly pool: BasePool | null;
   /** This backend opened its connections (and so closes them). */
   readonly owned: boolean;
+  /** The backend the user's client was made with (a db view never closes it). */
+  readonly isRoot: boolean;
   /** The backends of the other dbs, shared by every view made from the same client. */
   readonly family: Map<number, Backend>;
   private readonly sinks = new Set<EventSink>();
@@ -124,6 +126,7 @@ export class Backend {
       this.owned = true;
     }
     this.singleLanes = this.pool === null ? null : lanesOf(this.pool);
+    this.isRoot = family === undefined;
     this.family = family ?? new Map();
     this.family.set(this.db, this);
     if (this.topology !== null) {

@@ -60,6 +60,14 @@ describe('db routing', () => {
     await seven.quit();
     expect(ledis.db(7)).not.toBe(seven);
   });
+
+  it("db(0) of a db client is a view on the root's connections; quitting it leaves them open", async () => {
+    const ledis = lazy();
+    const zero = ledis.db(3).db(0);
+    expect(zero.connectionPool).toBe(ledis.connectionPool);
+    await zero.quit();
+    expect(ledis.connectionPool.sharedList.length).toBe(1);
+  });
 });
 
 describe('readFrom', () => {
