@@ -9,6 +9,7 @@ import { BasePool, ConnectionPool, type PoolOptions } from './pool.js';
 import type { Reply } from './protocol/parser.js';
 import { Topology, type NodeStats, type ReadFrom, type TopologyEvents } from './topology.js';
 import { parseUrl } from './url.js';
+import { bulk, type BulkItem, type BulkOptions, type BulkSummary } from './bulk/index.js';
 import { bmsetbit, type Bit } from './commands/bit.js';
 import { hscanIterator, scanIterator, sscanIterator, zscanIterator, type IterateOptions, type Scanner } from './commands/iterators.js';
 import type { ScanType } from './commands/scan.js';
@@ -148,6 +149,11 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
   /** A batch builder: chain commands, then `exec()` sends them together. */
   pipeline(): Pipeline<StrOf<D>, []> {
     return new Pipeline<StrOf<D>, []>(this as unknown as Ledis<boolean>);
+  }
+
+  /** Streams commands from a (sync or async) iterable with a bounded number in flight; see `bulk` in src/bulk/index.ts. */
+  bulk(source: Iterable<BulkItem> | AsyncIterable<BulkItem>, options?: BulkOptions): Promise<BulkSummary> {
+    return bulk(this as unknown as Ledis<boolean>, source, options);
   }
 
   /**
