@@ -2,7 +2,7 @@
 // `.gz` extension, byte counts for progress.
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
-import type { Readable, Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
 
 /** What the commands read from and write to; tests pass their own. */
@@ -33,16 +33,25 @@ export function openInput(path: string, io: CliIO): Input {
     raw = createReadStream(path, { highWaterMark: 256 * 1024 });
   }
   let read = 0;
-  raw.on('data', (c: Buffer) => {
-    read += c.length;
-  });
-  let stream: Readable = raw;
-  if (path.endsWith('.gz')) {
-    const gunzip = createGunzip();
-    raw.on('error', (err) => gunzip.destroy(err));
-    stream = raw.pipe(gunzip);
+  // Counted as the stored bytes are consumed (a 'data' listener would start the flow before anyone reads).
+  async function* counted(): AsyncGenerator<Buffer, void, undefined> {
+    for await (const c of buffers(raw)) {
+      read += c.length;
+      yield c;
+    }
   }
-  return { chunks: stream as AsyncIterable<Buffer>, size, bytesRead: () => read };
+  if (!path.endsWith('.gz')) return { chunks: counted(), size, bytesRead: () => read };
+  const compressed = Readable.from(counted(), { objectMode: false });
+  const gunzip = createGunzip();
+  compressed.on('error', (err) => gunzip.destroy(err));
+  return { chunks: buffers(compressed.pipe(gunzip)), size, bytesRead: () => read };
+}
+
+/** The stream's chunks as Buffers (a stream given by a program may yield strings). */
+async function* buffers(stream: Readable): AsyncGenerator<Buffer, void, undefined> {
+  for await (const c of stream as AsyncIterable<Buffer | string | Uint8Array>) {
+    yield typeof c === 'string' ? Buffer.from(c, 'utf8') : Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.length);
+  }
 }
 
 export interface Output {
