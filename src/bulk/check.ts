@@ -1,7 +1,7 @@
 // The driver's own checks of one bulk item, before anything is sent: the
 // same checks whether the item is sent or only validated (`dryRun`), so a
 // dry run refuses exactly the items a real run would refuse client-side.
-import { commandTable } from '../commands/index.js';
+import { commandTable, specByCommand } from '../commands/index.js';
 import { refuseSharedState } from '../commands/server.js';
 import type { CommandSpec } from '../commands/types.js';
 import { DataError } from '../errors.js';
@@ -36,13 +36,10 @@ export interface Prepared {
   spec: CommandSpec | null;
 }
 
-/** Every command name the table sends, upper case, with one of its entries. */
-const byCommand = new Map<string, CommandSpec>();
-for (const spec of Object.values(commandTable)) if (!byCommand.has(spec.command)) byCommand.set(spec.command, spec);
-// Sent by client methods outside the table, or by the table under a different first word.
-for (const name of ['SELECT', 'QUIT', 'SETBIT', 'EVAL', 'EVALSHA', 'INCR', 'DECR', 'HMSET', 'ZREVRANGE']) {
-  if (!byCommand.has(name)) byCommand.set(name, { command: name });
-}
+/** Every command name the table sends, upper case, with its entry (its keys route a command to a connection). */
+const byCommand = new Map<string, CommandSpec>(specByCommand);
+// Sent by client methods outside the table.
+for (const name of ['SELECT', 'XSELECT', 'QUIT']) if (!byCommand.has(name)) byCommand.set(name, { command: name });
 
 /**
  * Arity of common bulk-load commands as LedisDB checks it (server/cmd_*.go:

@@ -4,6 +4,7 @@
 import type { Ledis } from '../client.js';
 import { Command, type BatchSink } from '../connection/command.js';
 import type { Connection } from '../connection/connection.js';
+import { firstKeyIndex } from '../commands/keys.js';
 import { ConnectionError, DataError, ProtocolError } from '../errors.js';
 import { prepare, type BulkItem, type Prepared } from './check.js';
 
@@ -79,10 +80,12 @@ export interface BulkOptions {
 
 const CHECK_EVERY = 256;
 
-/** The first argument is the key for every write a bulk load sends; commands on one key stay on one connection, so they keep their order. */
+/** Commands go to a connection by their first key (the table's key positions), so commands on one key keep their order; keyless ones to the first. */
 function route(conns: readonly Connection[], p: Prepared): Connection {
   if (conns.length === 1) return conns[0] as Connection;
-  const key = p.args[0];
+  const at = p.spec === null ? 0 : firstKeyIndex(p.spec, p.args);
+  if (at < 0) return conns[0] as Connection;
+  const key = p.args[at];
   let h = 2166136261;
   if (typeof key === 'string') {
     for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
