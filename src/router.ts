@@ -6,8 +6,10 @@
 import type { Command } from './connection/command.js';
 import type { Connection } from './connection/connection.js';
 import { specByCommand } from './commands/index.js';
-import { commandKeyIndexes } from './commands/keys.js';
+import { commandKeyIndexes, laneOf } from './commands/keys.js';
 import type { CommandSpec, ReplyFn } from './commands/types.js';
+
+export { laneOf };
 import { ConnectionError } from './errors.js';
 import { ConnectionPool, type BasePool, type PoolOptions } from './pool.js';
 import { Topology, type ReadFrom } from './topology.js';
@@ -559,33 +561,4 @@ function leastBusy(conns: readonly Connection[]): Connection {
     }
   }
   return best;
-}
-
-/** Bytes of a key that decide its lane: enough to spread, bounded cost per command. */
-const HASHED_BYTES = 64;
-
-/**
- * The lane of a key: FNV-1a over its first bytes (UTF-8 for strings, so a key
- * given as a string and as a Buffer lands on the same lane), modulo `n`.
- */
-export function laneOf(key: unknown, n: number): number {
-  let h = 0x811c9dc5;
-  if (typeof key === 'string') {
-    const len = Math.min(key.length, HASHED_BYTES);
-    for (let i = 0; i < len; i++) {
-      const c = key.charCodeAt(i);
-      if (c >= 0x80) return laneOfBytes(Buffer.from(key), n);
-      h = Math.imul(h ^ c, 0x01000193);
-    }
-    return (h >>> 0) % n;
-  }
-  if (Buffer.isBuffer(key)) return laneOfBytes(key, n);
-  return laneOf(String(key), n);
-}
-
-function laneOfBytes(b: Buffer, n: number): number {
-  let h = 0x811c9dc5;
-  const len = Math.min(b.length, HASHED_BYTES);
-  for (let i = 0; i < len; i++) h = Math.imul(h ^ (b[i] as number), 0x01000193);
-  return (h >>> 0) % n;
 }
