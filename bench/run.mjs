@@ -8,9 +8,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ledis } from '../dist/index.js';
-import { clientVersions } from './lib/clients.mjs';
+import { MULTI, clientVersions } from './lib/clients.mjs';
 import { machineInfo, parseArgs, usage } from './lib/options.mjs';
 import { Progress } from './lib/progress.mjs';
+import { writeCharts } from './lib/charts.mjs';
 import { evaluateTargets, printReport, renderMarkdown, updateBenchmarksMd } from './lib/report.mjs';
 import { redisBenchmark, startTarget } from './lib/servers.mjs';
 import { summarize } from './lib/stats.mjs';
@@ -81,7 +82,8 @@ const cellMs = (opts.duration + opts.warmup) * 1000;
  */
 const MATRIX = {
   tcp: { concurrency: [1, 10, 100, 1000], clients: null, reps: null, graceMs: 10_000 },
-  redis: { concurrency: [1, 1000], clients: null, reps: null, graceMs: 10_000 },
+  // C=100 for the p99 target against node-redis; the N-connection peers only where targets are judged.
+  redis: { concurrency: [1, 100, 1000], clients: ['ledis', 'ledis-pool', 'ioredis', 'ioredis-auto', 'node-redis'], reps: null, graceMs: 10_000 },
   unix: { concurrency: [1, 1000], clients: ['ledis', 'ledis-pool', 'ioredis', 'node-redis'], reps: null, graceMs: 10_000 },
   // 4 KiB windows stall deep writes for seconds: one repetition shows it.
   '4k': { concurrency: [1, 1000], clients: ['ledis', 'ioredis', 'node-redis'], reps: 1, graceMs: 2_000 },
@@ -328,8 +330,9 @@ async function withTarget(name, fn) {
 async function targetPhase(scenario, name, { getset, extras }) {
   await withTarget(name, async (started) => {
     await preload(started, extras && opts.scenarios.includes('large'));
-    const connections = opts.clients.includes('ledis-pool') ? (results.meta.connections ?? (await chooseConnections(started))) : 1;
-    if (opts.clients.includes('ledis-pool')) results.meta.connections ??= connections;
+    const multi = opts.clients.some((c) => MULTI.includes(c));
+    const connections = multi ? (results.meta.connections ?? (await chooseConnections(started))) : 1;
+    if (multi) results.meta.connections ??= connections;
     const needed = new Set(getset ? matrix(scenario).clients : []);
     if (extras) for (const c of ['ledis', 'ioredis', 'node-redis']) needed.add(c);
     const workers = await spawnWorkers(started, [...needed], connections);
@@ -367,8 +370,10 @@ const md = renderMarkdown(results);
 writeFileSync(path.join(opts.out, 'latest.md'), md);
 printReport(results);
 console.log(`\nwrote ${path.relative(process.cwd(), path.join(opts.out, `${stamp}.json`))} and latest.md`);
+await writeCharts(results, path.join(opts.out, 'charts')).catch((err) => console.error(`charts: ${err.message}`));
 if (opts.updateBenchmarks) {
   updateBenchmarksMd(path.join(ROOT, 'BENCHMARKS.md'), md);
-  console.log('updated the generated section of BENCHMARKS.md');
+  const charts = await writeCharts(results, path.join(ROOT, 'bench', 'charts')).catch((err) => (console.error(`charts: ${err.message}`), []));
+  console.log(`updated the generated section of BENCHMARKS.md and ${charts.length} charts in bench/charts/`);
 }
 if (results.meta.notes.some((n) => n.includes('stopped early'))) process.exitCode = 1;

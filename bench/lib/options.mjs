@@ -32,7 +32,8 @@ export function usage() {
   --warmup S          unmeasured seconds before each cell (default: 0.2)
   --reps N            repetitions, interleaved; tables show median (min–max) (default: 3;
                       the 4k scenario runs once unless --reps is given)
-  --connections N     ledis-pool's connections, or "auto" to probe 2 and 4 (default: auto)
+  --connections N     N for ledis-pool, ioredis-rr and node-redis-pool, or "auto" to
+                      pick 2 or 4 by a ledis-pool probe (default: auto)
   --url URL           use this LedisDB (ledis://127.0.0.1:6380 or unix:///path) instead of starting one
   --install-redis     apt-get install redis-server redis-tools when missing
   --bulk-n N          ZADDs per bulk load (default: 100000)
