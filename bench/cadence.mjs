@@ -45,7 +45,9 @@ function countDataEvents() {
 async function makeClient(name, port) {
   if (name.startsWith('ledis')) {
     const { Ledis } = await import('../dist/index.js');
-    const l = new Ledis({ host: '127.0.0.1', port, connections: 1, maxPending: 1_000_000 });
+    // `ledis*4`: four multiplexed connections.
+    const connections = Number(name.split('*')[1]?.split('@')[0] ?? 1);
+    const l = new Ledis({ host: '127.0.0.1', port, connections, maxPending: 1_000_000 });
     await l.connect();
     return { get: (k) => l.get(k), set: (k) => l.set(k, VALUE), close: () => l.quit() };
   }

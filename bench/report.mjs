@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeCharts } from './lib/charts.mjs';
-import { evaluateTargets, printReport, renderMarkdown, updateBenchmarksMd } from './lib/report.mjs';
+import { HEADLINE_END, HEADLINE_START, evaluateTargets, printReport, renderHeadline, renderMarkdown, updateBenchmarksMd, updateMarkedBlock } from './lib/report.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const file = process.argv[2];
@@ -25,6 +25,7 @@ printReport(results);
 await writeCharts(results, path.join(path.dirname(path.resolve(file)), 'charts'));
 if (process.argv.includes('--update-benchmarks')) {
   updateBenchmarksMd(path.join(ROOT, 'BENCHMARKS.md'), md);
+  if (updateMarkedBlock(path.join(ROOT, 'README.md'), HEADLINE_START, HEADLINE_END, renderHeadline(results))) console.log("updated README's headline table");
   const charts = await writeCharts(results, path.join(ROOT, 'bench', 'charts'));
   console.log(`updated the generated section of BENCHMARKS.md and ${charts.length} charts in bench/charts/`);
 }

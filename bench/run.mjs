@@ -12,7 +12,7 @@ import { MULTI, clientVersions } from './lib/clients.mjs';
 import { machineInfo, parseArgs, usage } from './lib/options.mjs';
 import { Progress } from './lib/progress.mjs';
 import { writeCharts } from './lib/charts.mjs';
-import { evaluateTargets, printReport, renderMarkdown, updateBenchmarksMd } from './lib/report.mjs';
+import { HEADLINE_END, HEADLINE_START, evaluateTargets, printReport, renderHeadline, renderMarkdown, updateBenchmarksMd, updateMarkedBlock } from './lib/report.mjs';
 import { redisBenchmark, startTarget } from './lib/servers.mjs';
 import { summarize } from './lib/stats.mjs';
 import { Worker } from './lib/workers.mjs';
@@ -373,6 +373,7 @@ console.log(`\nwrote ${path.relative(process.cwd(), path.join(opts.out, `${stamp
 await writeCharts(results, path.join(opts.out, 'charts')).catch((err) => console.error(`charts: ${err.message}`));
 if (opts.updateBenchmarks) {
   updateBenchmarksMd(path.join(ROOT, 'BENCHMARKS.md'), md);
+  if (updateMarkedBlock(path.join(ROOT, 'README.md'), HEADLINE_START, HEADLINE_END, renderHeadline(results))) console.log("updated README's headline table");
   const charts = await writeCharts(results, path.join(ROOT, 'bench', 'charts')).catch((err) => (console.error(`charts: ${err.message}`), []));
   console.log(`updated the generated section of BENCHMARKS.md and ${charts.length} charts in bench/charts/`);
 }

@@ -207,6 +207,65 @@ export function printReport(r) {
   for (const x of r.targetsMet ?? []) console.log(`  [${x.met === null ? ' ?  ' : x.met ? ' ok ' : 'MISS'}] ${x.text} (${x.goal}): ${x.detail}${x.ratio !== null && !x.goal.includes('µs') ? ` = ${fmtNum(x.ratio)}x` : ''}`);
 }
 
+/**
+ * README's headline table from one run: like with like (one connection
+ * against one-connection peers, N against N), every figure a median of
+ * this run. Rows that were not measured are left out.
+ */
+export function renderHeadline(r) {
+  const rows = [];
+  const add = (label, ours, peer) => {
+    if (!ours || !peer || !Number.isFinite(ours.value) || !Number.isFinite(peer.value) || peer.value === 0) return;
+    rows.push([label, `${fmtCount(ours.value)}/s`, `${fmtCount(peer.value)}/s (${peer.client})`, `${fmtNum(ours.value / peer.value)}x`]);
+  };
+  const one = (scenario, op, c, client) => {
+    const row = cell(r, scenario, op, c, client);
+    return row ? { client, value: med(row) } : null;
+  };
+  const n = r.meta.connections;
+  add('GET, 1,000 callers, LedisDB, one connection', one('tcp', 'get', 1000, 'ledis'), best(r, 'tcp', 'get', 1000, PEERS));
+  add('SET, 1,000 callers, LedisDB, one connection', one('tcp', 'set', 1000, 'ledis'), best(r, 'tcp', 'set', 1000, PEERS));
+  add('GET, 100 callers, LedisDB, one connection', one('tcp', 'get', 100, 'ledis'), best(r, 'tcp', 'get', 100, PEERS));
+  add(`GET, 1,000 callers, LedisDB, ${n ?? 'N'} connections (ioredis ×${n ?? 'N'} round-robin, node-redis createClientPool)`, one('tcp', 'get', 1000, 'ledis-pool'), best(r, 'tcp', 'get', 1000, PEERS_N));
+  add('GET, 1,000 callers, LedisDB, `new Ledis()` with no options vs one-connection peers', one('tcp', 'get', 1000, 'ledis-default'), best(r, 'tcp', 'get', 1000, PEERS));
+  add('GET, 1,000 callers, redis-server (client-bound), one connection', one('redis', 'get', 1000, 'ledis'), best(r, 'redis', 'get', 1000, PEERS));
+  const bulk = (scenario, client) => {
+    const row = r.bulk.find((x) => x.scenario === scenario && x.client === client && x.mode === 'pipeline');
+    return row ? { client, value: med(row) } : null;
+  };
+  const bulkPeer = [bulk('redis', 'ioredis'), bulk('redis', 'node-redis')].filter((x) => x && Number.isFinite(x.value)).sort((a, b) => b.value - a.value)[0];
+  add('100k ZADD in one pipeline, redis-server', bulk('redis', 'ledis'), bulkPeer);
+  for (const as of ['string', 'Buffer']) {
+    const lg = (client) => {
+      const row = r.large.find((x) => x.size === 1024 * 1024 && x.as === as && x.client === client);
+      return row ? { client, value: med(row, 'mbPerSec') } : null;
+    };
+    const peer = [lg('ioredis'), lg('node-redis')].filter((x) => x && Number.isFinite(x.value)).sort((a, b) => b.value - a.value)[0];
+    const ours = lg('ledis');
+    if (ours && peer && Number.isFinite(ours.value)) rows.push([`GET of 1 MiB values as ${as}s, 10 callers, LedisDB`, `${fmtNum(ours.value)} MB/s`, `${fmtNum(peer.value)} MB/s (${peer.client})`, `${fmtNum(ours.value / peer.value)}x`]);
+  }
+  const m = r.meta;
+  return [
+    `Run of ${m.date.slice(0, 16).replace('T', ' ')} UTC, driver at ${m.driverCommit}, ${m.machine.cores} cores shared with other work (load average ${m.machine.loadAtStart} at start${m.machine.loadAtEnd ? `, ${m.machine.loadAtEnd} at end` : ''}); medians of ${m.options.reps} interleaved repetitions. Ranges, latencies, CPU and the targets met and missed: [BENCHMARKS.md](BENCHMARKS.md).`,
+    '',
+    mdTable(['workload', 'ledis', 'best peer, same number of connections', 'ratio'], rows),
+    '',
+  ].join('\n');
+}
+
+/** Replaces the text between two marker comments of a file (appends the block when the markers are missing). */
+export function updateMarkedBlock(file, start, end, md) {
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) return false;
+  writeFileSync(file, text.slice(0, a) + `${start}\n${md}${end}` + text.slice(b + end.length));
+  return true;
+}
+
+export const HEADLINE_START = '<!-- bench:headline:start (npm run bench -- --update-benchmarks rewrites this table) -->';
+export const HEADLINE_END = '<!-- bench:headline:end -->';
+
 const START = '<!-- bench:generated:start (npm run bench -- --update-benchmarks rewrites this part) -->';
 const END = '<!-- bench:generated:end -->';
 
