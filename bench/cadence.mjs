@@ -210,7 +210,11 @@ function straceStart(pid, seconds) {
   });
 }
 
-async function measure(server, name, op, c, seconds, withStrace, withPerf) {
+/**
+ * One cell: client `name` on one connection to `server` ({ port, pid }), C callers, `seconds` measured.
+ * Returns ops, rates and the counter differences of both processes over the window.
+ */
+export async function measure(server, name, op, c, seconds, withStrace, withPerf, warmupMs) {
   // `ledis@mode:depth` runs ledis with LEDIS_FLUSH=mode LEDIS_FLUSH_DEPTH=depth (an A/B switch for write-path experiments, if the build has one).
   const [mode, depth] = (name.split('@')[1] ?? '').split(':');
   const env = mode ? { ...process.env, LEDIS_FLUSH: mode, LEDIS_FLUSH_DEPTH: depth ?? '' } : process.env;
@@ -219,7 +223,7 @@ async function measure(server, name, op, c, seconds, withStrace, withPerf) {
     await once(cp, 'ready', 20_000);
     const done = once(cp, 'done', (seconds + 30) * 1000);
     const started = once(cp, 'start', 30_000);
-    cp.send({ type: 'run', op, c, ms: seconds * 1000, warmupMs: withStrace ? 500 : 1000 });
+    cp.send({ type: 'run', op, c, ms: seconds * 1000, warmupMs: warmupMs ?? (withStrace ? 500 : 1000) });
     await started;
     const out0 = {};
     const s0 = procCounters(server.pid);
@@ -245,7 +249,8 @@ async function measure(server, name, op, c, seconds, withStrace, withPerf) {
 const per1k = (n, ops) => (1000 * n) / ops;
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 
-function row(r) {
+/** A measured cell as a table row (see HEADER). */
+export function row(r) {
   const s = r.server;
   const k = r.clientCounters;
   return [
@@ -257,7 +262,7 @@ function row(r) {
   ];
 }
 
-const HEADER = ['client', 'op', 'C', 'ops/s (loaded machine)', 'server reads /1k', 'server writes /1k', 'server vol. cs /1k', 'server invol. cs /1k', 'server CPU µs/op',
+export const HEADER = ['client', 'op', 'C', 'ops/s (loaded machine)', 'server reads /1k', 'server writes /1k', 'server vol. cs /1k', 'server invol. cs /1k', 'server CPU µs/op',
   'client writes /1k', 'client reads /1k', "client 'data' /1k", "bytes per 'data'", "replies per 'data'", 'bytes per client write', 'client CPU µs/op'];
 
 async function parent() {
@@ -322,5 +327,8 @@ async function parent() {
   if (arg('json', null)) (await import('node:fs')).writeFileSync(arg('json'), JSON.stringify(results, null, 2));
 }
 
-if (process.argv[2] === '--child') await child();
-else await parent();
+// Run only as a script (or as the forked child), not when run.mjs imports measure().
+if (process.argv[1] === SELF) {
+  if (process.argv[2] === '--child') await child();
+  else await parent();
+}

@@ -14,6 +14,7 @@ import { Progress } from './lib/progress.mjs';
 import { writeCharts } from './lib/charts.mjs';
 import { HEADLINE_END, HEADLINE_START, evaluateTargets, printReport, renderHeadline, renderMarkdown, updateBenchmarksMd, updateMarkedBlock } from './lib/report.mjs';
 import { redisBenchmark, startTarget } from './lib/servers.mjs';
+import { measure as measureCadence } from './cadence.mjs';
 import { summarize } from './lib/stats.mjs';
 import { Worker } from './lib/workers.mjs';
 import { LEDIS_SERVER_VERSION } from '../tools/server.mjs';
@@ -70,8 +71,12 @@ const results = {
   bulk: [],
   large: [],
   ceiling: [],
+  cadence: [],
   parser: null,
 };
+
+/** The cadence cells: one connection each, counters per 1,000 commands (bench/NOTES.md). */
+const CADENCE = { clients: ['ledis', 'node-redis', 'ioredis'], ops: ['get', 'set'], cs: [100, 1000], seconds: 2, warmupMs: 500, reps: 2 };
 
 const cellMs = (opts.duration + opts.warmup) * 1000;
 
@@ -111,6 +116,7 @@ function estimateUnits() {
   if (opts.scenarios.includes('ceiling')) n += bulkTargets * opts.reps;
   if (opts.scenarios.includes('large')) n += LARGE.length * 2 * 3 * opts.reps;
   if (opts.scenarios.includes('parser')) n += 1;
+  if (opts.scenarios.includes('cadence')) n += CADENCE.clients.length * CADENCE.ops.length * CADENCE.cs.length * CADENCE.reps;
   return n;
 }
 
@@ -290,6 +296,32 @@ function record(list, key, r, bytesPerOp = 0) {
   }
 }
 
+/** Server and client counters per command on one connection; needs the server's pid (not with --url). */
+async function cadence(started) {
+  if (!started.pid) {
+    results.meta.notes.push('cadence: not run (the server was started elsewhere; its /proc counters are needed)');
+    return;
+  }
+  const server = { port: started.target.port, pid: started.pid };
+  for (let rep = 0; rep < CADENCE.reps; rep++) {
+    for (const op of CADENCE.ops) {
+      for (const c of CADENCE.cs) {
+        for (let i = 0; i < CADENCE.clients.length; i++) {
+          const client = CADENCE.clients[(i + rep) % CADENCE.clients.length];
+          progress.start(`cadence ${op.toUpperCase()} C=${c} ${client} rep ${rep + 1}/${CADENCE.reps}`);
+          try {
+            const r = await measureCadence(server, client, op, c, CADENCE.seconds, false, false, CADENCE.warmupMs);
+            results.cadence.push(r);
+            progress.done(`${Math.round(r.opsPerSec)} ops/s, server ${((1000 * r.server.vol) / r.ops).toFixed(1)} voluntary switches per 1,000`);
+          } catch (err) {
+            progress.done(`error: ${err.message}`);
+          }
+        }
+      }
+    }
+  }
+}
+
 async function runParser() {
   progress.start('parser micro-benchmarks (tinybench)');
   const child = spawn(process.execPath, [path.join(ROOT, 'bench', 'parser.bench.mjs'), '--json', '--time', String(opts.parserMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -344,6 +376,7 @@ async function targetPhase(scenario, name, { getset, extras }) {
       if (getset) await getSet(scenario, started, workers, connections);
       if (extras) await bulkAndCeiling(scenario, started, workers);
       if (extras && name === 'ledis' && opts.scenarios.includes('large')) await largeValues(scenario, workers);
+      if (name === 'ledis' && opts.scenarios.includes('cadence') && started.target.port) await cadence(started);
     } finally {
       await Promise.all([...workers.values()].map((w) => w.close()));
     }
@@ -351,7 +384,7 @@ async function targetPhase(scenario, name, { getset, extras }) {
 }
 
 const has = (s) => opts.scenarios.includes(s);
-const extrasOn = has('bulk') || has('ceiling') || has('large');
+const extrasOn = has('bulk') || has('ceiling') || has('large') || has('cadence');
 if (has('tcp') || extrasOn) await targetPhase('tcp', 'ledis', { getset: has('tcp'), extras: extrasOn });
 if (has('redis')) await targetPhase('redis', 'redis', { getset: true, extras: has('bulk') || has('ceiling') });
 if (has('unix')) await targetPhase('unix', 'ledis-unix', { getset: true, extras: false });

@@ -8,7 +8,7 @@ import { assertLoopback } from './servers.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export const SCENARIOS = ['tcp', 'redis', 'unix', '4k', 'bulk', 'large', 'ceiling', 'parser'];
+export const SCENARIOS = ['tcp', 'redis', 'unix', '4k', 'bulk', 'large', 'ceiling', 'cadence', 'parser'];
 
 export function usage() {
   return `usage: npm run bench -- [options]
@@ -21,6 +21,8 @@ export function usage() {
                         bulk     ${'100k'} ZADD on one key: pipelines and Promise.all
                         large    GET of 100 KiB and 1 MiB values, strings and Buffers
                         ceiling  redis-benchmark -t set,get -c 50 -P 100 on the same server
+                        cadence  what each client makes LedisDB do per command on one
+                                 connection: /proc counters of both processes (bench/cadence.mjs)
                         parser   RESP parser micro-benchmarks (bench/parser.bench.mjs)
   --clients LIST      ${CLIENTS.join(',')} (default: all; unix leaves
                       out ioredis-auto and 4k runs ledis, ioredis, node-redis, unless

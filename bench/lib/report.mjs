@@ -173,6 +173,44 @@ export function renderMarkdown(r) {
     out.push('', '### Server ceiling: redis-benchmark -t set,get -c 50 -P 100 -d 64', '');
     out.push(mdTable(['server', 'SET/s', 'GET/s', 'command'], r.ceiling.map((e) => [e.scenario === 'tcp' ? 'LedisDB' : 'redis-server', fmtRange(e.set), fmtRange(e.get), `\`${(e.command ?? '').replace(/ -[hps] \S+/g, '')}\``])));
   }
+  if (r.cadence?.length) {
+    out.push('', '### What each client makes LedisDB do per command, one connection', '');
+    out.push('`bench/cadence.mjs` cells (C callers on one connection, GET or SET, 2 s after 0.5 s warm-up, 2 interleaved repetitions, medians): counters of the server process (`/proc/<pid>/io`, `/proc/<pid>/task/*/status`, `/proc/<pid>/stat`) and of the client process over the same window, per 1,000 commands. Counts per command hold on a loaded machine where rates do not. ioredis here runs with auto-pipelining. What the figures mean: [bench/NOTES.md](bench/NOTES.md).', '');
+    const groups = new Map();
+    for (const x of r.cadence) {
+      const k = `${x.op}|${x.c}|${x.client}`;
+      if (!groups.has(k)) groups.set(k, []);
+      groups.get(k).push(x);
+    }
+    const medOf = (xs, f) => {
+      const v = xs.map(f).filter(Number.isFinite).sort((a, b) => a - b);
+      if (v.length === 0) return NaN;
+      const m = v.length >> 1;
+      return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+    };
+    const per1k = (f) => (x) => (1000 * f(x)) / x.ops;
+    const body = [];
+    const order = (k) => {
+      const [op, c, client] = k.split('|');
+      return [op, Number(c), client];
+    };
+    const sorted = [...groups.entries()].sort((a, b) => {
+      const [x, y] = [order(a[0]), order(b[0])];
+      return x[0] === y[0] ? (x[1] === y[1] ? x[2].localeCompare(y[2]) : x[1] - y[1]) : x[0].localeCompare(y[0]);
+    });
+    for (const [k, xs] of sorted) {
+      const [op, c, client] = k.split('|');
+      body.push([
+        op.toUpperCase(), c, client, fmtCount(medOf(xs, (x) => x.opsPerSec)),
+        fmtNum(medOf(xs, per1k((x) => x.server.syscr))), fmtNum(medOf(xs, per1k((x) => x.server.syscw))),
+        fmtNum(medOf(xs, per1k((x) => x.server.vol))), fmtNum(medOf(xs, per1k((x) => x.server.nonvol))),
+        fmtNum(medOf(xs, (x) => (x.server.cpuTicks * 10_000) / x.ops)),
+        fmtNum(medOf(xs, per1k((x) => x.clientCounters.syscw))), fmtNum(medOf(xs, (x) => x.ops / x.clientCounters.events)),
+        fmtNum(medOf(xs, (x) => x.clientCounters.wchar / Math.max(1, x.clientCounters.syscw))), fmtNum(medOf(xs, (x) => x.clientCpuUsPerOp)),
+      ]);
+    }
+    out.push(mdTable(['op', 'C', 'client', 'ops/s', 'server reads /1k', 'server writes /1k', 'server voluntary cs /1k', 'server involuntary cs /1k', 'server CPU µs/op', 'client writes /1k', "replies per 'data'", 'bytes per client write', 'client CPU µs/op'], body));
+  }
   if (r.parser?.rows) {
     out.push('', `### Parser micro-benchmarks (tinybench, ${r.parser.timeMs} ms per task)`, '');
     out.push('Replies parsed per second from a buffer already in memory, fed whole or in 64 KiB slices.', '');
