@@ -11,6 +11,7 @@
 //                          [--c 100,1000] [--seconds 4] [--reps 2]
 //                          [--perf]     (perf stat on syscall and sched_switch tracepoints, same window)
 //                          [--strace]   (also strace -c -f both processes, a separate window)
+//                          [--pin]      (server on CPU 0, each client on CPU 1, with taskset)
 //
 // Needs `npm run build` first (it loads dist/). Loopback only; every loop is
 // bounded by time and by a command count.
@@ -221,6 +222,7 @@ export async function measure(server, name, op, c, seconds, withStrace, withPerf
   const cp = fork(SELF, ['--child', name, String(server.port)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
   try {
     await once(cp, 'ready', 20_000);
+    if (PIN) spawnSync('taskset', ['-a', '-p', '-c', '1', String(cp.pid)], { stdio: 'ignore' });
     const done = once(cp, 'done', (seconds + 30) * 1000);
     const started = once(cp, 'start', 30_000);
     cp.send({ type: 'run', op, c, ms: seconds * 1000, warmupMs: warmupMs ?? (withStrace ? 500 : 1000) });
@@ -245,6 +247,9 @@ export async function measure(server, name, op, c, seconds, withStrace, withPerf
     clearTimeout(t);
   }
 }
+
+/** --pin: the server on CPU 0 and each client on CPU 1 (taskset), so neither preempts the other. */
+const PIN = process.argv.includes('--pin');
 
 const per1k = (n, ops) => (1000 * n) / ops;
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
@@ -277,6 +282,7 @@ async function parent() {
   const perfRows = [];
   if (withStrace && spawnSync('sh', ['-c', 'command -v strace']).status !== 0) throw new Error('strace not installed (apt-get install strace)');
   const server = await startLedisServer({ quiet: true });
+  if (PIN) spawnSync('taskset', ['-a', '-p', '-c', '0', String(server.pid)], { stdio: 'ignore' });
   const results = [];
   try {
     const { Ledis } = await import('../dist/index.js');
