@@ -3,7 +3,11 @@ import { Command, type Transform } from './connection/command.js';
 import type { Connection, ConnectionEvents } from './connection/connection.js';
 import { commandTable, type Commands } from './commands/index.js';
 import type { ClientMode, CommandSpec, ReplyFn, Str, StrOf } from './commands/types.js';
-import { DataError } from './errors.js';
+import { asLedisError, DataError } from './errors.js';
+import { authenticate } from './auth.js';
+import { redactPassword } from './connection/options.js';
+import { inspect } from 'node:util';
+import { checkClientOptions } from './options-check.js';
 import { Pipeline } from './pipeline.js';
 import { BasePool, ConnectionPool, type PoolOptions } from './pool.js';
 import type { Reply } from './protocol/parser.js';
@@ -13,7 +17,7 @@ import { bmsetbit, type Bit } from './commands/bit.js';
 import { hscanIterator, scanIterator, sscanIterator, zscanIterator, type IterateOptions, type Scanner } from './commands/iterators.js';
 import type { ScanType } from './commands/scan.js';
 import { scriptFunction, type ScriptCommandOptions, type ScriptFunction } from './commands/script.js';
-import { refuseSharedState } from './commands/server.js';
+import { commandName } from './commands/server.js';
 import type { Key } from './commands/types.js';
 
 export type LedisEvents = ConnectionEvents & TopologyEvents;
@@ -62,7 +66,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
 
   constructor(options: LedisOptions & { decodeResponses?: D } = {}) {
     super();
-    this.options = options;
+    checkClientOptions(options);
+    this.options = redactPassword({ ...options });
     this.decodeResponses = options.decodeResponses !== false;
     if (options.encoding !== undefined && !/^utf-?8$/i.test(options.encoding)) {
       throw new DataError(`unsupported encoding ${options.encoding}: only utf-8 is supported`);
@@ -126,14 +131,42 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
 
   /** Sends any command with its arguments; resolves with the raw reply. */
   sendCommand(name: string, ...args: unknown[]): Promise<Reply> {
-    const refused = refuseSharedState(name);
-    if (refused !== null) return Promise.reject(refused);
-    return this.send(new Command(name.toUpperCase(), args, null, !this.decodeResponses)) as Promise<Reply>;
+    return this.sendRaw(name, args);
   }
 
   /** ledis-py's execute_command: the same as sendCommand. */
   executeCommand(name: string, ...args: unknown[]): Promise<Reply> {
-    return this.sendCommand(name, ...args);
+    return this.sendRaw(name, args);
+  }
+
+  /** sendCommand with its arguments as an array (any length: never spread). Every failure is a rejected promise. */
+  sendRaw(name: string, args: unknown[]): Promise<Reply> {
+    try {
+      return this.send(new Command(commandName(name), args, null, !this.decodeResponses)) as Promise<Reply>;
+    } catch (err) {
+      return Promise.reject(asLedisError(err, DataError));
+    }
+  }
+
+  /**
+   * AUTH with a meaning safe on shared connections: the password is tried on
+   * a connection of its own first; a wrong one rejects with the server's
+   * ResponseError and changes nothing for anyone. An accepted one becomes
+   * this client's password: sent on every shared connection now and on every
+   * later (re)connect. Prefer the `password` option.
+   */
+  auth(password: string): Promise<boolean> {
+    return authenticate(this.topology === null ? [this.pool] : this.topology.pools, password);
+  }
+
+  /** util.inspect: the options with the password redacted, never the connections' internals. */
+  [inspect.custom](_depth: number, opts: object): string {
+    return `Ledis ${inspect(this.toJSON(), opts)}`;
+  }
+
+  /** JSON.stringify: the options with the password redacted. */
+  toJSON(): { options: unknown; decodeResponses: boolean; readFrom: ReadFrom } {
+    return { options: (this.options as { toJSON(): unknown }).toJSON(), decodeResponses: this.decodeResponses, readFrom: this.readFrom };
   }
 
   /**
@@ -227,7 +260,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
     if (typeof name !== 'string' || name === '' || name in this) {
       throw new DataError(`${JSON.stringify(name)} is not a free method name on this client`, 'defineCommand');
     }
-    const fn = scriptFunction<StrOf<D>>((command, args) => this.sendCommand(command, ...args), name, options);
+    const fn = scriptFunction<StrOf<D>>((command, args) => this.sendRaw(command, args), name, options);
     Object.defineProperty(this, name, { value: fn, writable: true, configurable: true });
     return fn;
   }
@@ -256,8 +289,12 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
 
   /** Runs a command of the table: shape its arguments, send, shape its reply. */
   run(spec: CommandSpec, args: unknown[]): Promise<unknown> {
-    const cmd = this.makeCommand(spec, args);
-    return spec.blocking === true ? this.sendDedicated(cmd) : this.send(cmd, spec.readonly === true);
+    try {
+      const cmd = this.makeCommand(spec, args);
+      return spec.blocking === true ? this.sendDedicated(cmd) : this.send(cmd, spec.readonly === true);
+    } catch (err) {
+      return Promise.reject(asLedisError(err));
+    }
   }
 
   /** A Command for a table entry, with this client's reply transform and reply mode (used by Pipeline). */
@@ -315,6 +352,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
 // The typed command methods, merged into the class from the table's interfaces.
 export interface Ledis<D extends boolean = true> extends Commands<StrOf<D>, ClientMode<StrOf<D>>> {}
 
+const classAuth = Object.getOwnPropertyDescriptor(Ledis.prototype, 'auth')?.value as unknown;
 for (const [method, spec] of Object.entries(commandTable)) {
   const shape = spec.args;
   const fn =
@@ -327,12 +365,14 @@ for (const [method, spec] of Object.entries(commandTable)) {
           try {
             args = shape(...a);
           } catch (err) {
-            return Promise.reject(err);
+            return Promise.reject(asLedisError(err, DataError));
           }
           return this.run(spec, args);
         };
   Object.defineProperty(fn, 'name', { value: method });
   Object.defineProperty(Ledis.prototype, method, { value: fn, writable: true, configurable: true });
 }
+// AUTH is not sent as a table command on a shared connection: see Ledis#auth (auth.ts).
+Object.defineProperty(Ledis.prototype, 'auth', { value: classAuth, writable: true, configurable: true });
 
 export type { Str };

@@ -2,6 +2,7 @@ import { Connection } from './connection/connection.js';
 import type { ConnectionOptions } from './connection/options.js';
 import { ConnectionError } from './errors.js';
 import { parseUrl } from './url.js';
+import { checkPoolOptions } from './options-check.js';
 
 export interface PoolOptions extends ConnectionOptions {
   /** Multiplexed connections shared by all callers (default 1); commands go to the one with the fewest in flight. */
@@ -29,6 +30,7 @@ export abstract class BasePool {
   protected closed = false;
 
   constructor(options: PoolOptions = {}, defaultMax: number) {
+    checkPoolOptions(options);
     const { connections, maxConnections, ...connectionOptions } = options;
     this.connectionOptions = connectionOptions;
     const count = Math.max(1, Math.floor(connections ?? 1));
@@ -154,6 +156,7 @@ export class BlockingConnectionPool extends BasePool {
   private readonly waiters: Array<{ resolve: (c: Connection) => void; reject: (e: Error) => void; timer: NodeJS.Timeout | null }> = [];
 
   constructor(options: BlockingPoolOptions = {}) {
+    checkPoolOptions(options);
     const { timeout, ...rest } = options;
     super(rest, 50);
     this.timeout = timeout === undefined ? 20 : timeout;

@@ -1,4 +1,4 @@
-import { ResponseError } from '../errors.js';
+import { LedisError, ResponseError, UnexpectedReplyError } from '../errors.js';
 import type { Encoded } from '../protocol/encoder.js';
 import type { Reply } from '../protocol/parser.js';
 
@@ -76,7 +76,8 @@ export class Command {
       try {
         out = this.transform(value, this.args);
       } catch (err) {
-        this.fail(err instanceof Error ? err : new Error(String(err)));
+        // Whatever a transform throws reaches the caller as a LedisError (a RangeError from a reply shaped against it, too).
+        this.fail(err instanceof LedisError ? err : new UnexpectedReplyError(`the reply could not be shaped: ${err instanceof Error ? err.message.slice(0, 200) : typeof err}`, this.name, { cause: err }));
         return;
       }
     }
