@@ -299,8 +299,11 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
 
   /** A Command for a table entry, with this client's reply transform and reply mode (used by Pipeline). */
   makeCommand(spec: CommandSpec, args: unknown[]): Command {
-    const transform = this.callbacks === null ? (spec.reply ?? null) : this.callbackFor(spec);
-    const buffers = spec.bufferReply === true || (!this.decodeResponses && spec.stringReply !== true);
+    let transform = this.callbacks === null ? (spec.reply ?? null) : this.callbackFor(spec);
+    // replyStrings: the reply is read as Buffers and decoded by the command itself (scan cursors stay bytes).
+    const own = this.decodeResponses && spec.replyStrings !== undefined && transform === (spec.reply ?? null);
+    if (own) transform = spec.replyStrings as ReplyFn;
+    const buffers = own || spec.bufferReply === true || (!this.decodeResponses && spec.stringReply !== true);
     return new Command(spec.command, args, transform, buffers);
   }
 

@@ -77,6 +77,13 @@ export class UnexpectedReplyError extends LedisError {
   constructor(message: string, command?: string, options?: { cause?: unknown }) {
     super(command ? `${command}: ${message}` : message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.command = command;
+    this.detail = message;
+  }
+  private readonly detail: string;
+  /** Called once the command that got this reply is known. */
+  setCommand(command: string): void {
+    this.command = command;
+    this.message = `${command}: ${this.detail}`;
   }
 }
 

@@ -3,7 +3,7 @@
 // are not table commands: see Ledis.select / Ledis.db and Ledis.quit.
 import { DataError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
-import { describe, pairsToObject, toBool, toInt } from './shape.js';
+import { describe, keyedObject, pairsToObject, toBool, toInt, toList, unexpected } from './shape.js';
 import type { Out, Str, TableFor, Value } from './types.js';
 
 /** INFO's reply: `{ server: { os: 'linux', ... }, ... }`, numbers where a field is numeric. */
@@ -65,15 +65,17 @@ export function commandName(name: unknown): string {
   return name.toUpperCase();
 }
 
+/** INFO's text → sections of fields, every object with a null prototype (keys are server data). */
 export function parseInfo(r: Reply): InfoReply {
-  const text = r === null ? '' : String(r);
-  const out: InfoReply = {};
-  let section: Record<string, string | number> = {};
+  if (r !== null && typeof r !== 'string' && !Buffer.isBuffer(r)) throw unexpected('INFO text', r);
+  const text = r === null ? '' : r.toString();
+  const out: InfoReply = keyedObject();
+  let section: Record<string, string | number> = keyedObject();
   for (const raw of text.split('\n')) {
     const line = raw.trim();
     if (line === '') continue;
     if (line.startsWith('#')) {
-      section = {};
+      section = keyedObject();
       out[line.slice(1).trim().toLowerCase()] = section;
       continue;
     }
@@ -100,7 +102,14 @@ export const serverCommands = {
   },
   flushdb: { command: 'FLUSHDB', reply: toBool },
   flushall: { command: 'FLUSHALL', reply: toBool },
-  time: { command: 'TIME', reply: (r: Reply) => (Array.isArray(r) ? r.map(toInt) : r) },
+  time: {
+    command: 'TIME',
+    reply: (r: Reply) => {
+      const list = toList(r);
+      if (list.length !== 2) throw unexpected('[seconds, microseconds]', r);
+      return [toInt(list[0] as Reply), toInt(list[1] as Reply)];
+    },
+  },
   configRewrite: { command: 'CONFIG', args: () => ['REWRITE'], reply: toBool },
   configGet: {
     command: 'CONFIG',

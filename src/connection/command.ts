@@ -76,6 +76,7 @@ export class Command {
       try {
         out = this.transform(value, this.args);
       } catch (err) {
+        if (err instanceof UnexpectedReplyError && err.command === undefined) err.setCommand(this.name);
         // Whatever a transform throws reaches the caller as a LedisError (a RangeError from a reply shaped against it, too).
         this.fail(err instanceof LedisError ? err : new UnexpectedReplyError(`the reply could not be shaped: ${err instanceof Error ? err.message.slice(0, 200) : typeof err}`, this.name, { cause: err }));
         return;
