@@ -1,5 +1,5 @@
 import { Connection } from './connection/connection.js';
-import type { ConnectionOptions } from './connection/options.js';
+import { redactPassword, type ConnectionOptions } from './connection/options.js';
 import { ConnectionError } from './errors.js';
 import { parseUrl } from './url.js';
 import { checkPoolOptions } from './options-check.js';
@@ -32,7 +32,7 @@ export abstract class BasePool {
   constructor(options: PoolOptions = {}, defaultMax: number) {
     checkPoolOptions(options);
     const { connections, maxConnections, ...connectionOptions } = options;
-    this.connectionOptions = connectionOptions;
+    this.connectionOptions = redactPassword(connectionOptions);
     const count = Math.max(1, Math.floor(connections ?? 1));
     this.maxConnections = maxConnections === null || maxConnections === undefined ? defaultMax : maxConnections;
     for (let i = 0; i < count; i++) this.sharedConnections.push(this.makeConnection());
