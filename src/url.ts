@@ -1,6 +1,13 @@
 import { DataError } from './errors.js';
 import { clientOptionChecks, poolOptionChecks, suggestOption } from './options-check.js';
-import type { PoolOptions } from './pool.js';
+import type { ConnectionOptions } from './connection/options.js';
+
+/** What a URL can set: connection options and the pools' own (connections, maxConnections, timeout). */
+export interface UrlOptions extends ConnectionOptions {
+  connections?: number;
+  maxConnections?: number | null;
+  timeout?: number | null;
+}
 
 const NUMERIC = new Set([
   'port', 'db', 'connectTimeout', 'commandTimeout', 'socketTimeout', 'maxPending', 'offlineTimeout',
@@ -54,7 +61,7 @@ function decodePart(url: string, part: string, what: string): string {
  * string first, then the path, then `options.db`, else 0; query-string
  * options win over `options`.
  */
-export function parseUrl<T extends PoolOptions & { db?: number }>(url: string, options: T = {} as T): T {
+export function parseUrl<T extends UrlOptions>(url: string, options: T = {} as T): T {
   if (typeof url !== 'string') throw new DataError(`the URL must be a string, got a ${url === null ? 'null' : typeof url}`);
   if (options !== undefined && (options === null || typeof options !== 'object')) throw new DataError('fromUrl options must be an object');
   let u: URL;

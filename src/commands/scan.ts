@@ -6,6 +6,7 @@
 // with an empty-string cursor; the Redis-style forms end with "0" (and read
 // a cursor "0" as "from the start"), so a member literally named "0" is
 // ambiguous there: the iterators use the X forms.
+import { FIRST } from './keys.js';
 import { DataError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
 import { describe, intIn, oneOf, toInt, unexpected } from './shape.js';
@@ -52,6 +53,12 @@ export interface ScanCommands<S extends Str, M> {
 }
 
 /** The arguments after the key (or type): cursor [MATCH m] [COUNT n] [ASC|DESC]. */
+/**
+ * The largest COUNT sent: LedisDB allocates room for COUNT entries before it
+ * reads one, and COUNT 100000000000 killed the pinned server (measured).
+ */
+export const MAX_COUNT = 1_000_000;
+
 export function scanArgs(command: string, options: ScanOptions | undefined, start: string): unknown[] {
   if (options === undefined) return [start];
   if (options === null || typeof options !== 'object') throw new DataError(`options must be an object, got ${describe(options)}`, command);
@@ -65,7 +72,8 @@ export function scanArgs(command: string, options: ScanOptions | undefined, star
     out.push('MATCH', escapeLineBreaks(match));
   }
   // COUNT 0 or less makes the server page by 10 yet never return the end cursor.
-  if (count !== undefined) out.push('COUNT', intIn(command, 'count', count, 1));
+  // LedisDB preallocates COUNT entries (ledis/scan.go): a huge COUNT takes the whole server down.
+  if (count !== undefined) out.push('COUNT', intIn(command, 'count', count, 1, MAX_COUNT));
   if (desc === true) out.push('DESC');
   return out;
 }
@@ -137,16 +145,17 @@ const scored = { reply: pairPage(true, false), replyStrings: pairPage(true, true
 export const scanCommands = {
   xscan: {
     command: 'XSCAN',
+    allKeys: true,
     readonly: true,
     args: (type: ScanType, options?: ScanOptions) => [oneOf('XSCAN', 'type', type, TYPES), ...scanArgs('XSCAN', options, '')],
     ...flat,
   },
-  xhscan: { command: 'XHSCAN', readonly: true, args: keyScan('XHSCAN', ''), ...pairs },
-  xsscan: { command: 'XSSCAN', readonly: true, args: keyScan('XSSCAN', ''), ...flat },
-  xzscan: { command: 'XZSCAN', readonly: true, args: keyScan('XZSCAN', ''), ...scored },
-  hscan: { command: 'HSCAN', readonly: true, args: keyScan('HSCAN', '0'), ...pairs },
-  sscan: { command: 'SSCAN', readonly: true, args: keyScan('SSCAN', '0'), ...flat },
-  zscan: { command: 'ZSCAN', readonly: true, args: keyScan('ZSCAN', '0'), ...scored },
+  xhscan: { command: 'XHSCAN', keys: FIRST, readonly: true, args: keyScan('XHSCAN', ''), ...pairs },
+  xsscan: { command: 'XSSCAN', keys: FIRST, readonly: true, args: keyScan('XSSCAN', ''), ...flat },
+  xzscan: { command: 'XZSCAN', keys: FIRST, readonly: true, args: keyScan('XZSCAN', ''), ...scored },
+  hscan: { command: 'HSCAN', keys: FIRST, readonly: true, args: keyScan('HSCAN', '0'), ...pairs },
+  sscan: { command: 'SSCAN', keys: FIRST, readonly: true, args: keyScan('SSCAN', '0'), ...flat },
+  zscan: { command: 'ZSCAN', keys: FIRST, readonly: true, args: keyScan('ZSCAN', '0'), ...scored },
 } satisfies TableFor<ScanCommands<Str, unknown>>;
 
 /** The X scans as the iterators send them: Buffer replies in every mode, so the cursor is the exact bytes. */
