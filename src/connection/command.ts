@@ -1,4 +1,4 @@
-import { LedisError, ResponseError, UnexpectedReplyError } from '../errors.js';
+import { asLedisError, LedisError, ResponseError, UnexpectedReplyError } from '../errors.js';
 import type { Encoded } from '../protocol/encoder.js';
 import type { Reply } from '../protocol/parser.js';
 
@@ -89,7 +89,8 @@ export class Command {
   reject(error: Error): void {
     if (this.settled) return;
     this.settled = true;
-    this.fail(error);
+    // Callers only ever see LedisErrors (a RangeError from encoding a huge command, say, is wrapped).
+    this.fail(error instanceof LedisError ? error : asLedisError(error));
   }
 
   private fail(error: Error): void {
