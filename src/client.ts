@@ -215,6 +215,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    * "GET"), as ledis-py's set_response_callback. `null` restores raw replies.
    */
   setResponseCallback(command: string, callback: ((reply: Reply) => unknown) | null): void {
+    if (typeof command !== 'string' || command === '') throw new DataError('the command must be a non-empty string', 'setResponseCallback');
+    if (callback !== null && typeof callback !== 'function') throw new DataError('the callback must be a function or null', 'setResponseCallback');
     if (this.callbacks === null) this.callbacks = new Map();
     this.callbacks.set(command.toUpperCase(), callback);
   }
