@@ -11,9 +11,10 @@ import { checkClientOptions } from './options-check.js';
 import { Pipeline, type CommandSource } from './pipeline.js';
 import type { BasePool, PoolOptions } from './pool.js';
 import type { Reply } from './protocol/parser.js';
-import { Backend, ROUTED_EVENTS, Router, specForName, type BackendSource, type EventSink } from './router.js';
+import { Backend, ROUTED_EVENTS, Router, routeForName, routeOf, type BackendSource, type EventSink, type Route } from './router.js';
 import type { NodeStats, ReadFrom, Topology, TopologyEvents } from './topology.js';
 import { parseUrl } from './url.js';
+import { bulk, type BulkItem, type BulkOptions, type BulkSummary } from './bulk/index.js';
 import { bmsetbit, type Bit } from './commands/bit.js';
 import { hscanIterator, scanIterator, sscanIterator, zscanIterator, type IterateOptions, type Scanner } from './commands/iterators.js';
 import type { ScanType } from './commands/scan.js';
@@ -177,7 +178,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   sendRaw(name: string, args: unknown[]): Promise<Reply> {
     try {
       const upper = commandName(name);
-      return this.router.send(specForName(upper), new Command(upper, args, null, !this.decodeResponses)) as Promise<Reply>;
+      return this.router.send(routeForName(upper), new Command(upper, args, null, !this.decodeResponses)) as Promise<Reply>;
     } catch (err) {
       return Promise.reject(asLedisError(err, DataError));
     }
@@ -225,11 +226,16 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   pipeline(): Pipeline<StrOf<D>, []> {
     if (this.commandSource === null) {
       this.commandSource = {
-        command: (spec, name, args) => (spec === null ? new Command(name, args, null, !this.decodeResponses) : this.makeCommand(spec, args)),
+        command: (spec, name, args) => (spec === null ? new Command(name, args, null, !this.decodeResponses) : this.makeCommand(routeOf(spec), args)),
         batch: (specs, argsList, write) => this.router.batch(specs, argsList, write),
       };
     }
     return new Pipeline<StrOf<D>, []>(this.commandSource);
+  }
+
+  /** Streams commands from a (sync or async) iterable with a bounded number in flight; see `bulk` in src/bulk/index.ts. */
+  bulk(source: Iterable<BulkItem> | AsyncIterable<BulkItem>, options?: BulkOptions): Promise<BulkSummary> {
+    return bulk(this, source, options);
   }
 
   /**
@@ -280,24 +286,29 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     return bmsetbit(this.pipeline(), name, args);
   }
 
+  /** What the iterators page with: table entries run on this client, and its reply mode. */
+  private scanner(): Scanner<StrOf<D>> {
+    return { run: (spec, args) => this.run(routeOf(spec), args), decodeResponses: this.decodeResponses };
+  }
+
   /** Every key of one type (XSCAN pages, followed to the end): `for await (const key of ledis.scanIterator({ type: 'KV' }))`. */
   scanIterator(options: IterateOptions & { type: ScanType }): AsyncGenerator<StrOf<D>, void, undefined> {
-    return scanIterator(this as unknown as Scanner<StrOf<D>>, options);
+    return scanIterator(this.scanner(), options);
   }
 
   /** Every `[field, value]` of the hash `name` (XHSCAN pages). */
   hscanIterator(name: Key, options?: IterateOptions): AsyncGenerator<[StrOf<D>, StrOf<D>], void, undefined> {
-    return hscanIterator(this as unknown as Scanner<StrOf<D>>, name, options);
+    return hscanIterator(this.scanner(), name, options);
   }
 
   /** Every member of the set `name` (XSSCAN pages). */
   sscanIterator(name: Key, options?: IterateOptions): AsyncGenerator<StrOf<D>, void, undefined> {
-    return sscanIterator(this as unknown as Scanner<StrOf<D>>, name, options);
+    return sscanIterator(this.scanner(), name, options);
   }
 
   /** Every `[member, score]` of the zset `name`, in member order (XZSCAN pages). */
   zscanIterator(name: Key, options?: IterateOptions): AsyncGenerator<[StrOf<D>, number], void, undefined> {
-    return zscanIterator(this as unknown as Scanner<StrOf<D>>, name, options);
+    return zscanIterator(this.scanner(), name, options);
   }
 
   /**
@@ -332,7 +343,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
       for (const backend of [...this.router.backend.family.values()]) closing.push(backend.quit());
     } else if (this.kind === 'db') {
       this.forget();
-      closing.push(this.router.backend.quit());
+      if (!this.router.backend.isRoot) closing.push(this.router.backend.quit());
     }
     return Promise.all(closing).then(() => undefined);
   }
@@ -343,7 +354,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
       for (const backend of [...this.router.backend.family.values()]) backend.disconnect();
     } else if (this.kind === 'db') {
       this.forget();
-      this.router.backend.disconnect();
+      if (!this.router.backend.isRoot) this.router.backend.disconnect();
     }
   }
 
@@ -355,27 +366,27 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   }
 
   /** Runs a command of the table: shape its arguments, send, shape its reply. */
-  private run(spec: CommandSpec, args: unknown[]): Promise<unknown> {
+  private run(route: Route, args: unknown[]): Promise<unknown> {
     try {
-      return this.router.send(spec, this.makeCommand(spec, args));
+      return this.router.send(route, this.makeCommand(route, args));
     } catch (err) {
       return Promise.reject(asLedisError(err));
     }
   }
 
   /** A Command for a table entry, with this client's reply transform and reply mode. */
-  private makeCommand(spec: CommandSpec, args: unknown[]): Command {
-    let transform = this.callbacks === null ? (spec.reply ?? null) : this.callbackFor(spec);
+  private makeCommand(route: Route, args: unknown[]): Command {
+    let transform = this.callbacks === null ? route.reply : this.callbackFor(route);
     // replyStrings: the reply is read as Buffers and decoded by the command itself (scan cursors stay bytes).
-    const own = this.decodeResponses && spec.replyStrings !== undefined && transform === (spec.reply ?? null);
-    if (own) transform = spec.replyStrings as ReplyFn;
-    const buffers = own || spec.bufferReply === true || (!this.decodeResponses && spec.stringReply !== true);
-    return new Command(spec.command, args, transform, buffers);
+    const own = this.decodeResponses && route.replyStrings !== null && transform === route.reply;
+    if (own) transform = route.replyStrings;
+    const buffers = own || route.bufferReply || (!this.decodeResponses && !route.stringReply);
+    return new Command(route.command, args, transform, buffers);
   }
 
-  private callbackFor(spec: CommandSpec): Transform | null {
+  private callbackFor(route: Route): Transform | null {
     const map = this.callbacks as Map<string, ReplyFn | null>;
-    return map.has(spec.command) ? (map.get(spec.command) ?? null) : (spec.reply ?? null);
+    return map.has(route.command) ? (map.get(route.command) ?? null) : route.reply;
   }
 }
 
@@ -384,16 +395,17 @@ export interface Ledis<D extends boolean = true> extends Commands<StrOf<D>, Clie
 
 /** The client as the command methods below see it: `run` is private to the class, not to this module. */
 interface Runner {
-  run(spec: CommandSpec, args: unknown[]): Promise<unknown>;
+  run(route: Route, args: unknown[]): Promise<unknown>;
 }
 
 const classAuth = Object.getOwnPropertyDescriptor(Ledis.prototype, 'auth')?.value as unknown;
 for (const [method, spec] of Object.entries(commandTable)) {
   const shape = spec.args;
+  const route = routeOf(spec);
   const fn =
     shape === undefined
       ? function (this: Runner, ...a: unknown[]): Promise<unknown> {
-          return this.run(spec, a);
+          return this.run(route, a);
         }
       : function (this: Runner, ...a: unknown[]): Promise<unknown> {
           let args: unknown[];
@@ -402,7 +414,7 @@ for (const [method, spec] of Object.entries(commandTable)) {
           } catch (err) {
             return Promise.reject(asLedisError(err, DataError));
           }
-          return this.run(spec, args);
+          return this.run(route, args);
         };
   Object.defineProperty(fn, 'name', { value: method });
   Object.defineProperty(Ledis.prototype, method, { value: fn, writable: true, configurable: true });
