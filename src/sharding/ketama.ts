@@ -82,7 +82,8 @@ interface RingNode {
 export class KetamaRing {
   readonly size: number;
   readonly hashTag: string | null;
-  private readonly ring: HashRing;
+  /** hashring's documented find(hash): the position of the first point >= hash, wrapping to 0. */
+  private readonly ring: HashRing & { find(hash: number): number };
   private readonly nodes: RingNode[];
   private readonly index = new Map<string, number>();
 
@@ -104,7 +105,7 @@ export class KetamaRing {
     // hashring takes an explicit vnode count (MD5 digests, 4 points each) per server when it differs from its
     // "vnode count"; -1 makes every server's count explicit, so twemproxy's float32 counts are used as they are.
     servers.forEach((s, i) => (config[s.name] = { vnodes: (points[i] as number) / POINTS_PER_HASH }));
-    this.ring = new HashRing(config, 'md5', { 'vnode count': -1, replicas: POINTS_PER_HASH });
+    this.ring = new HashRing(config, 'md5', { 'vnode count': -1, replicas: POINTS_PER_HASH }) as HashRing & { find(hash: number): number };
     this.nodes = (this.ring as unknown as { ring: RingNode[] }).ring;
     this.size = servers.length;
     this.hashTag = hashTag;
