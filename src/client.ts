@@ -15,6 +15,7 @@ import type { ScanType } from './commands/scan.js';
 import { scriptFunction, type ScriptCommandOptions, type ScriptFunction } from './commands/script.js';
 import { refuseSharedState } from './commands/server.js';
 import type { Key } from './commands/types.js';
+import { proxyRefusal } from './sharding/twemproxy.js';
 
 export type LedisEvents = ConnectionEvents & TopologyEvents;
 
@@ -36,6 +37,12 @@ export interface LedisOptions extends PoolOptions {
   readFrom?: ReadFrom;
   /** Share an existing topology (used by `master()`). */
   topology?: Topology;
+  /**
+   * The address is a proxy: 'twemproxy' (nutcracker). Commands it does not
+   * forward (it closes the connection on them) are refused before sending
+   * with a ResponseError naming the command; see README "Sharding".
+   */
+  proxy?: 'twemproxy';
 }
 
 /**
@@ -67,7 +74,11 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
     if (options.encoding !== undefined && !/^utf-?8$/i.test(options.encoding)) {
       throw new DataError(`unsupported encoding ${options.encoding}: only utf-8 is supported`);
     }
-    const { decodeResponses: _d, encoding: _e, connectionPool, master, replicas, readFrom, topology, ...poolOptions } = options;
+    const { decodeResponses: _d, encoding: _e, connectionPool, master, replicas, readFrom, topology, proxy, ...poolOptions } = options;
+    if (proxy !== undefined && proxy !== 'twemproxy') throw new DataError(`proxy must be 'twemproxy', got ${JSON.stringify(proxy)}`);
+    if (proxy !== undefined && (poolOptions.db ?? 0) !== 0) {
+      throw new DataError("twemproxy does not forward SELECT: use db 0 (twemproxy's redis_db option picks the server db)");
+    }
     this.readFrom = readFrom ?? topology?.readFrom ?? 'master';
     if (topology !== undefined || master !== undefined) {
       this.topology = topology ?? new Topology({ master: master as string | PoolOptions, replicas, readFrom }, poolOptions);
@@ -126,7 +137,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
 
   /** Sends any command with its arguments; resolves with the raw reply. */
   sendCommand(name: string, ...args: unknown[]): Promise<Reply> {
-    const refused = refuseSharedState(name);
+    const refused = refuseSharedState(name) ?? proxyRefusal(this.options.proxy, String(name));
     if (refused !== null) return Promise.reject(refused);
     return this.send(new Command(name.toUpperCase(), args, null, !this.decodeResponses)) as Promise<Reply>;
   }
@@ -256,6 +267,10 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
 
   /** Runs a command of the table: shape its arguments, send, shape its reply. */
   run(spec: CommandSpec, args: unknown[]): Promise<unknown> {
+    if (this.options.proxy !== undefined) {
+      const refused = proxyRefusal(this.options.proxy, spec.command);
+      if (refused !== null) return Promise.reject(refused);
+    }
     const cmd = this.makeCommand(spec, args);
     return spec.blocking === true ? this.sendDedicated(cmd) : this.send(cmd, spec.readonly === true);
   }

@@ -6,6 +6,7 @@ import { refuseSharedState } from './commands/server.js';
 import type { CommandSpec, PipelineMode, Str } from './commands/types.js';
 import { DataError, LedisError, PipelineError } from './errors.js';
 import { validateArgs } from './protocol/encoder.js';
+import { proxyRefusal } from './sharding/twemproxy.js';
 import type { Reply } from './protocol/parser.js';
 
 /** One command's outcome, from `execSettled()`. */
@@ -53,6 +54,8 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
       throw new DataError(`${name} blocks its connection and cannot be pipelined; call it on the client, which gives it a dedicated connection`, name);
     }
     validateArgs(name, args);
+    const refused = proxyRefusal(this.client.options.proxy, name);
+    if (refused !== null) throw refused;
     this.specs.push(spec);
     this.names.push(name);
     this.argsList.push(args);
