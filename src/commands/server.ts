@@ -79,8 +79,8 @@ export const serverCommands = {
     },
     reply: parseInfo,
   },
-  flushdb: { command: 'FLUSHDB', reply: toBool },
-  flushall: { command: 'FLUSHALL', reply: toBool },
+  flushdb: { command: 'FLUSHDB', allKeys: true, reply: toBool },
+  flushall: { command: 'FLUSHALL', allKeys: true, reply: toBool },
   time: { command: 'TIME', reply: (r: Reply) => (Array.isArray(r) ? r.map(toInt) : r) },
   configRewrite: { command: 'CONFIG', args: () => ['REWRITE'], reply: toBool },
   configGet: {
