@@ -16,10 +16,11 @@ import { scriptFunction, type ScriptCommandOptions, type ScriptFunction } from '
 import { refuseSharedState } from './commands/server.js';
 import type { Key } from './commands/types.js';
 import { proxyRefusal } from './sharding/twemproxy.js';
+import { ShardRouter, type ShardingOptions } from './sharding/router.js';
 
 export type LedisEvents = ConnectionEvents & TopologyEvents;
 
-export interface LedisOptions extends PoolOptions {
+export interface LedisOptions extends PoolOptions, ShardingOptions {
   /** Replies as strings (default true) or, when false, as Buffers. The types follow. */
   decodeResponses?: boolean;
   /** Text encoding of replies; only utf-8 is supported (ledis-py's charset). */
@@ -66,6 +67,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
   private callbacks: Map<string, ReplyFn | null> | null = null;
   private readonly dbClients = new Map<number, Ledis<D>>();
   private readonly ownsPool: boolean;
+  /** With `shards`: the router above the per-shard clients (see README "Sharding"). */
+  private readonly shardRouter: ShardRouter<Ledis<D>> | null = null;
 
   constructor(options: LedisOptions & { decodeResponses?: D } = {}) {
     super();
@@ -74,7 +77,16 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
     if (options.encoding !== undefined && !/^utf-?8$/i.test(options.encoding)) {
       throw new DataError(`unsupported encoding ${options.encoding}: only utf-8 is supported`);
     }
-    const { decodeResponses: _d, encoding: _e, connectionPool, master, replicas, readFrom, topology, proxy, ...poolOptions } = options;
+    if (options.shards !== undefined) {
+      this.shardRouter = new ShardRouter<Ledis<D>>(options, (o) => new Ledis<D>(o as LedisOptions & { decodeResponses?: D }));
+      this.readFrom = options.readFrom ?? 'master';
+      this.topology = null;
+      this.pool = (this.shardRouter.clients[0] as Ledis<D>).connectionPool;
+      this.ownsPool = false;
+      for (const shard of this.shardRouter.clients) this.forwardShardEvents(shard);
+      return;
+    }
+    const { decodeResponses: _d, encoding: _e, connectionPool, master, replicas, readFrom, topology, proxy, shards: _s, hashTag: _h, ...poolOptions } = options;
     if (proxy !== undefined && proxy !== 'twemproxy') throw new DataError(`proxy must be 'twemproxy', got ${JSON.stringify(proxy)}`);
     if (proxy !== undefined && (poolOptions.db ?? 0) !== 0) {
       throw new DataError("twemproxy does not forward SELECT: use db 0 (twemproxy's redis_db option picks the server db)");
@@ -116,6 +128,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
 
   /** Per-node routing counters (with a topology; one entry for a single server). */
   nodeStats(): NodeStats[] {
+    if (this.shardRouter !== null) return this.shardRouter.stats();
     if (this.topology !== null) return this.topology.stats();
     const conns = this.pool.sharedList;
     const commands = conns.reduce((n, c) => n + c.commandCount, 0);
@@ -139,6 +152,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
   sendCommand(name: string, ...args: unknown[]): Promise<Reply> {
     const refused = refuseSharedState(name) ?? proxyRefusal(this.options.proxy, String(name));
     if (refused !== null) return Promise.reject(refused);
+    if (this.shardRouter !== null) return this.shardRouter.sendCommand(name, args);
     return this.send(new Command(name.toUpperCase(), args, null, !this.decodeResponses)) as Promise<Reply>;
   }
 
@@ -154,6 +168,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
   setResponseCallback(command: string, callback: ((reply: Reply) => unknown) | null): void {
     if (this.callbacks === null) this.callbacks = new Map();
     this.callbacks.set(command.toUpperCase(), callback);
+    if (this.shardRouter !== null) for (const c of this.shardRouter.clients) c.setResponseCallback(command, callback);
   }
 
   /** A batch builder: chain commands, then `exec()` sends them together. */
@@ -210,6 +225,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
 
   /** Every key of one type (XSCAN pages, followed to the end): `for await (const key of ledis.scanIterator({ type: 'KV' }))`. */
   scanIterator(options: IterateOptions & { type: ScanType }): AsyncGenerator<StrOf<D>, void, undefined> {
+    // Sharded: every shard's keys, one shard after another.
+    if (this.shardRouter !== null) return fanOut(this.shardRouter.clients, (c) => c.scanIterator(options));
     return scanIterator(this as unknown as Scanner<StrOf<D>>, options);
   }
 
@@ -245,6 +262,10 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
 
   /** Connects the shared connection(s) now (with lazyConnect) and resolves when ready. */
   async connect(): Promise<void> {
+    if (this.shardRouter !== null) {
+      await Promise.all(this.shardRouter.clients.map((c) => c.connect()));
+      return;
+    }
     await Promise.all(this.connectionPool.sharedList.map((c) => c.connect()));
   }
 
@@ -252,6 +273,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
   quit(): Promise<void> {
     // Everything is marked closing synchronously, so a command issued right after quit() is refused.
     const closing = [...this.dbClients.values()].map((c) => c.quit());
+    if (this.shardRouter !== null) closing.push(...this.shardRouter.clients.map((c) => c.quit()));
     if (this.ownsPool) closing.push(this.topology !== null ? this.topology.quit() : this.pool.quit());
     return Promise.all(closing).then(() => undefined);
   }
@@ -259,6 +281,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
   /** Closes every connection at once; outstanding commands reject with ConnectionError. */
   disconnect(): void {
     for (const c of this.dbClients.values()) c.disconnect();
+    if (this.shardRouter !== null) for (const c of this.shardRouter.clients) c.disconnect();
     if (this.ownsPool) {
       if (this.topology !== null) this.topology.disconnect();
       else this.pool.disconnect();
@@ -267,6 +290,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
 
   /** Runs a command of the table: shape its arguments, send, shape its reply. */
   run(spec: CommandSpec, args: unknown[]): Promise<unknown> {
+    if (this.shardRouter !== null) return this.shardRouter.run(spec, args);
     if (this.options.proxy !== undefined) {
       const refused = proxyRefusal(this.options.proxy, spec.command);
       if (refused !== null) return Promise.reject(refused);
@@ -314,6 +338,42 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
     }
   }
 
+  /**
+   * Sharded: the client of shard `index` (in `shards` order), for what has no
+   * key (PING, INFO, XSCAN pages, FLUSHDB ...) or must run on one server.
+   */
+  shard(index: number): Ledis<D> {
+    const client = this.shardRouter?.clients[index];
+    if (client === undefined) {
+      throw new DataError(this.shardRouter === null ? 'this client is not sharded' : `no shard ${index}: there are ${this.shardRouter.clients.length}`);
+    }
+    return client;
+  }
+
+  /** Sharded: the index of the shard `key` lives on (twemproxy's ketama placement, hash tags included); 0 otherwise. */
+  shardOf(key: Key): number {
+    return this.shardRouter === null ? 0 : this.shardRouter.shardOf(key);
+  }
+
+  /** Sharded: the number of shards; 1 otherwise. */
+  get shardCount(): number {
+    return this.shardRouter === null ? 1 : this.shardRouter.clients.length;
+  }
+
+  /** @internal Sharded: the router a pipeline hands its batch to, or null. */
+  get shardRouting(): ShardRouter<Ledis<D>> | null {
+    return this.shardRouter;
+  }
+
+  private forwardShardEvents(shard: Ledis<D>): void {
+    for (const event of ['connect', 'ready', 'close', 'reconnecting', 'end', 'failover', 'masterDown', 'masterUp'] as const) {
+      shard.on(event, (...a: unknown[]) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...a));
+    }
+    shard.on('error', (err) => {
+      if (this.listenerCount('error') > 0) this.emit('error', err);
+    });
+  }
+
   private forwarded = new WeakSet<Connection>();
   private forwardEvents(conn: Connection): void {
     if (this.forwarded.has(conn)) return;
@@ -325,6 +385,11 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
       if (this.listenerCount('error') > 0) this.emit('error', err);
     });
   }
+}
+
+/** Yields every item of each client's iterator, one client after another. */
+async function* fanOut<C, T>(clients: readonly C[], each: (c: C) => AsyncGenerator<T, void, undefined>): AsyncGenerator<T, void, undefined> {
+  for (const c of clients) yield* each(c);
 }
 
 // The typed command methods, merged into the class from the table's interfaces.

@@ -84,12 +84,20 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
     return out as SettledTuple<R>;
   }
 
-  private async run(): Promise<Batch> {
+  private async run(): Promise<Pick<Batch, 'results' | 'errors' | 'failed'>> {
     if (this.executed) throw new LedisError('this pipeline was already executed; make a new one with ledis.pipeline()');
     this.executed = true;
     const n = this.specs.length;
     const batch = new Batch(n);
     if (n === 0) return batch;
+    const sharded = this.client.shardRouting;
+    if (sharded !== null) {
+      const entries = this.specs.map((spec, i) => ({ spec: spec === RAW ? null : spec, name: this.names[i] as string, args: this.argsList[i] as unknown[] }));
+      this.specs = [];
+      this.names = [];
+      this.argsList = [];
+      return sharded.execPipeline(entries);
+    }
     // One node for the whole batch: a replica only if every command only reads and readFrom allows it.
     const conn: Connection = this.client.connectionFor(this.specs.every((spec) => spec.readonly === true));
     if (conn.status !== 'ready') await conn.connect().catch(() => undefined);

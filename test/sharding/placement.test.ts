@@ -56,14 +56,19 @@ describe.skipIf(noNutcracker)('placement equals twemproxy (fnv1a_64, ketama, has
       let proxy: Ledis;
       let direct: Ledis[];
       let ring: KetamaRing;
+      let sharded: Ledis;
       beforeAll(async () => {
         shards = await start({ count: cfg.count, weights: cfg.weights, names: cfg.names });
         proxy = new Ledis({ port: shards.proxy!.port });
         direct = shards.servers.map((s) => new Ledis({ port: s.port }));
         ring = new KetamaRing(shards.members.map((m) => ({ name: m.name ?? `${m.host}:${m.port}`, weight: m.weight })));
+        // The direct client: named servers as twemproxy's own server lines, the others as { url, weight }.
+        sharded = new Ledis({
+          shards: cfg.names ? shards.lines : shards.servers.map((s, i) => ({ url: s.url, weight: cfg.weights[i] })),
+        });
       });
       afterAll(async () => {
-        await Promise.all([proxy?.quit(), ...(direct ?? []).map((d) => d.quit())]);
+        await Promise.all([proxy?.quit(), sharded?.quit(), ...(direct ?? []).map((d) => d.quit())]);
         await shards?.stop();
       });
 
@@ -89,15 +94,21 @@ describe.skipIf(noNutcracker)('placement equals twemproxy (fnv1a_64, ketama, has
           });
         });
         expect(misplaced).toBe(0);
+        // And new Ledis({ shards }) finds every one of them.
+        const read = sharded.pipeline();
+        keys.forEach((k) => read.get(k));
+        const viaShards = (await read.exec()) as unknown[];
+        expect(viaShards.filter((v, i) => v !== `v${i}`).length).toBe(0);
         // Every shard got a share: the comparison means something.
         for (const n of perShard) expect(n).toBeGreaterThan(KEYS / 10);
       });
 
-      it(`${KEYS} keys written to their ring shard directly are read back through twemproxy`, async () => {
+      it(`${KEYS} keys written by new Ledis({ shards }) are read back through twemproxy`, async () => {
         const keys = Array.from({ length: KEYS }, (_, i) => keyAt('d:', i));
-        const batches = direct.map((d) => d.pipeline());
-        keys.forEach((k, i) => batches[ring.shardOf(k)]!.set(k, `w${i}`));
-        await Promise.all(batches.map((b) => b.exec()));
+        const write = sharded.pipeline();
+        keys.forEach((k, i) => write.set(k, `w${i}`));
+        await write.exec();
+        for (let i = 0; i < KEYS; i += 97) expect(sharded.shardOf(keys[i]!)).toBe(ring.shardOf(keys[i]!));
         const read = proxy.pipeline();
         keys.forEach((k) => read.get(k));
         const values = (await read.exec()) as unknown[];
