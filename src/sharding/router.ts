@@ -8,7 +8,7 @@ import { commandKeyIndexes } from '../commands/keys.js';
 import { specByCommand } from '../commands/index.js';
 import type { CommandSpec } from '../commands/types.js';
 import { DataError } from '../errors.js';
-import type { Pipeline, Settled } from '../pipeline.js';
+import type { BatchOutcome, Pipeline, Settled } from '../pipeline.js';
 import type { PoolOptions } from '../pool.js';
 import type { Reply } from '../protocol/parser.js';
 import type { NodeStats, ReadFrom } from '../topology.js';
@@ -42,6 +42,11 @@ export interface ShardingOptions {
   shards?: ShardTarget[];
   /** twemproxy's `hash_tag`: two characters, default "{}"; null hashes whole keys. */
   hashTag?: string | null;
+}
+
+/** A shard client as the router drives it: `run` (a table command with shaped arguments) is private to the client class. */
+interface Runner {
+  run(spec: CommandSpec, args: unknown[]): Promise<unknown>;
 }
 
 /** Commands whose keys may span shards: split per shard, replies merged. */
@@ -133,7 +138,13 @@ export class ShardRouter<C extends Ledis<boolean> = Ledis<boolean>> {
   /** The ketama names, in `shards` order. */
   readonly names: string[];
 
-  constructor(options: LedisOptions & ShardingOptions, make: (options: LedisOptions) => C) {
+  constructor(options: LedisOptions & ShardingOptions, make: (options: LedisOptions) => C, from?: { ring: KetamaRing; names: string[]; clients: C[] }) {
+    if (from !== undefined) {
+      this.ring = from.ring;
+      this.names = from.names;
+      this.clients = from.clients;
+      return;
+    }
     const { shards, hashTag, ...rest } = options;
     if (!Array.isArray(shards) || shards.length === 0) throw new DataError('shards must be a non-empty array of URLs or shard objects');
     if (rest.master !== undefined || rest.topology !== undefined || rest.connectionPool !== undefined || rest.proxy !== undefined) {
@@ -146,6 +157,14 @@ export class ShardRouter<C extends Ledis<boolean> = Ledis<boolean>> {
     );
     this.names = configs.map((c) => c.name);
     this.clients = configs.map((c) => make(c.options));
+  }
+
+  /** The same shards and placement over clients derived from these (e.g. each shard's `master()` view). */
+  map(derive: (client: C) => C): ShardRouter<C> {
+    const none = (): C => {
+      throw new DataError("no new shard clients are made for a derived router");
+    };
+    return new ShardRouter<C>({}, none, { ring: this.ring, names: this.names, clients: this.clients.map(derive) });
   }
 
   /** The index of the shard `key` lives on. */
@@ -206,9 +225,9 @@ export class ShardRouter<C extends Ledis<boolean> = Ledis<boolean>> {
   /** Runs a table command on its shard(s). */
   run(spec: CommandSpec, args: unknown[]): Promise<unknown> {
     const plan = this.plan(spec, args);
-    if (typeof plan === 'number') return (this.clients[plan] as C).run(spec, args);
+    if (typeof plan === 'number') return (this.clients[plan] as unknown as Runner).run(spec, args);
     if (plan instanceof DataError) return Promise.reject(plan);
-    return Promise.all(plan.parts.map((p) => (this.clients[p.shard] as C).run(spec, p.args))).then((values) => merge(plan, values));
+    return Promise.all(plan.parts.map((p) => (this.clients[p.shard] as unknown as Runner).run(spec, p.args))).then((values) => merge(plan, values));
   }
 
   /** Runs a raw command on its shard(s), with the table's key positions for its name. */
@@ -230,7 +249,7 @@ export class ShardRouter<C extends Ledis<boolean> = Ledis<boolean>> {
    */
   async execPipeline(
     entries: Array<{ spec: CommandSpec | null; name: string; args: unknown[] }>,
-  ): Promise<{ results: unknown[]; errors: (Error | undefined)[] | null; failed: number }> {
+  ): Promise<BatchOutcome> {
     const n = entries.length;
     const results = new Array<unknown>(n);
     let errors: (Error | undefined)[] | null = null;
