@@ -4,7 +4,9 @@
 // server behind it fails only its own keys' callers.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandTable } from '../../src/commands/index.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { clientMethods, commandTable } from '../../src/commands/index.js';
 import { ConnectionError, Ledis, ResponseError } from '../../src/index.js';
 import { KetamaRing } from '../../src/sharding/ketama.js';
 import { TWEMPROXY_REFUSED } from '../../src/sharding/twemproxy.js';
@@ -257,8 +259,22 @@ describe.skipIf(noNutcracker)('through twemproxy (nutcracker, 2 LedisDB servers)
   });
 });
 
-// Keep the table import honest: every refused command is one LedisDB has and the table can send.
 describe('the twemproxy refusal list', () => {
+  it("README's list of methods to avoid behind twemproxy is exactly the methods that send a refused command", () => {
+    const expected = new Set<string>();
+    for (const [method, spec] of Object.entries(commandTable)) if (TWEMPROXY_REFUSED.has(spec.command)) expected.add(method);
+    // Methods outside the table: db(n)/select(n) (SELECT) are covered by "db must be 0"; quit() works (the proxy just closes).
+    for (const [method, sent] of Object.entries(clientMethods)) {
+      if (method !== 'db' && method !== 'quit' && sent.some((c) => TWEMPROXY_REFUSED.has(c))) expected.add(method);
+    }
+    const readme = readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    const start = readme.indexOf('<!-- twemproxy-refused:start -->');
+    const end = readme.indexOf('<!-- twemproxy-refused:end -->');
+    expect(start).toBeGreaterThan(0);
+    const listed = new Set([...readme.slice(start, end).matchAll(/`(\w+)`/g)].map((m) => m[1] as string));
+    expect([...listed].sort()).toEqual([...expected].sort());
+  });
+
   it('names only commands of the command table (or QUIT/replication internals)', () => {
     const sent = new Set(Object.values(commandTable).map((s) => s.command));
     const internal = new Set(['QUIT', 'SYNC', 'FULLSYNC', 'REPLCONF', 'XSELECT', 'SELECT', 'SHUTDOWN']);
