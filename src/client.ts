@@ -148,7 +148,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    * it already reads from the master.
    */
   master(): Ledis<D> {
-    if (this.router.readFrom === 'master') return this;
+    const fromMaster = this.shards === null ? this.router.readFrom === 'master' : this.shards.clients.every((c) => c.readFrom === 'master');
+    if (fromMaster) return this;
     if (this.masterView === null) {
       this.masterView = new Ledis<D>(this.options as LedisOptions & { decodeResponses?: D }, {
         router: this.router.withReadFrom('master'),

@@ -5,6 +5,7 @@ import { parseUrl } from './url.js';
 export { Ledis, type LedisOptions, type LedisEvents } from './client.js';
 export { Pipeline, type Settled, type SettledTuple, type ExecResult } from './pipeline.js';
 export { Topology, type ReadFrom, type TopologyOptions, type NodeStats, type TopologyEvents } from './topology.js';
+export type { ShardTarget, ShardingOptions } from './sharding/router.js';
 export { BasePool, ConnectionPool, BlockingConnectionPool, type PoolOptions, type BlockingPoolOptions } from './pool.js';
 export { Connection, type ConnectionStatus, type ConnectionEvents } from './connection/connection.js';
 export { Command } from './connection/command.js';

@@ -98,6 +98,7 @@ describe('new Ledis({ shards }) over three LedisDB servers', () => {
       ['RPOPLPUSH', () => ledis.rpoplpush(a, b)],
       ['EVAL', () => ledis.eval('return 1', [a, b])],
       ['ZUNIONSTORE', () => ledis.zunionstore(a, [a, b])],
+      ['BLPOP', () => ledis.blpop([a, b], 1)],
     ];
     for (const [name, call] of cases) {
       const e = await call().then(() => null, (x: unknown) => x);
@@ -161,6 +162,38 @@ describe('new Ledis({ shards }) over three LedisDB servers', () => {
     expect(() => new Ledis({ shards: [] })).toThrow(DataError);
     expect(() => new Ledis({ shards: ['not a shard'] })).toThrow(DataError);
     expect(() => new Ledis({ shards: [s0.url, s0.url] })).toThrow(/two shards/);
+  });
+});
+
+describe('a shard that is a master with a replica', () => {
+  it("reads go where the shard's readFrom says, writes to its master; master() reads from the masters", async () => {
+    // @ts-ignore -- plain ESM script
+    const { startLedisServer } = await import('../../tools/server.mjs');
+    const master = await startLedisServer({ replication: true, quiet: true });
+    const replica = await startLedisServer({ slaveof: master.address, quiet: true });
+    const other = await startLedisServer({ quiet: true });
+    const ledis = new Ledis({ shards: [{ master: master.url, replicas: [replica.url], readFrom: 'replica' }, other.url] });
+    const p = prefix('rpl');
+    try {
+      let k = `0:${p}`;
+      for (let i = 1; ledis.shardOf(k) !== 0; i++) k = `${i}:${p}`;
+      await ledis.set(k, 'v');
+      let seen: string | null = null;
+      for (let i = 0; i < 100 && seen === null; i++) {
+        seen = await ledis.get(k);
+        if (seen === null) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(seen).toBe('v');
+      const stats = ledis.nodeStats();
+      expect(stats.map((s) => s.role)).toEqual(['master', 'replica', 'master']);
+      expect(stats[1]!.commands).toBeGreaterThan(0);
+      const before = stats[0]!.commands;
+      expect(await ledis.master().get(k)).toBe('v');
+      expect(ledis.nodeStats()[0]!.commands).toBe(before + 1);
+    } finally {
+      await ledis.quit();
+      await Promise.all([replica.stop(), master.stop(), other.stop()]);
+    }
   });
 });
 
