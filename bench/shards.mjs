@@ -14,7 +14,7 @@ const arg = (name, fallback) => {
 };
 const DURATION = arg('duration', 2000);
 const C = arg('concurrency', 1000);
-const ROUNDS = arg('rounds', 2);
+const ROUNDS = arg('rounds', 3);
 const KEYS = arg('keys', 10000);
 const SIZES = [1, 2, 4];
 const VALUE = 'x'.repeat(64);
