@@ -10,6 +10,7 @@ import type { Reply } from './protocol/parser.js';
 import { Backend, ROUTED_EVENTS, Router, specForName, type BackendSource, type EventSink } from './router.js';
 import type { NodeStats, ReadFrom, Topology, TopologyEvents } from './topology.js';
 import { parseUrl } from './url.js';
+import { bulk, type BulkItem, type BulkOptions, type BulkSummary } from './bulk/index.js';
 import { bmsetbit, type Bit } from './commands/bit.js';
 import { hscanIterator, scanIterator, sscanIterator, zscanIterator, type IterateOptions, type Scanner } from './commands/iterators.js';
 import type { ScanType } from './commands/scan.js';
@@ -223,6 +224,11 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
       };
     }
     return new Pipeline<StrOf<D>, []>(this.commandSource);
+  }
+
+  /** Streams commands from a (sync or async) iterable with a bounded number in flight; see `bulk` in src/bulk/index.ts. */
+  bulk(source: Iterable<BulkItem> | AsyncIterable<BulkItem>, options?: BulkOptions): Promise<BulkSummary> {
+    return bulk(this as unknown as Ledis<boolean>, source, options);
   }
 
   /**
