@@ -3,7 +3,6 @@
 // ketama.ts); each shard is a full client (one server, or a master with
 // replicas), so everything below this layer routes as it does for one
 // deployment. Keys never move: a lost shard fails its own callers only.
-import type { Ledis, LedisOptions } from '../client.js';
 import { commandKeyIndexes } from '../commands/keys.js';
 import { specByCommand } from '../commands/index.js';
 import type { CommandSpec } from '../commands/types.js';
@@ -35,6 +34,26 @@ export type ShardTarget =
       /** twemproxy's weight: a positive integer share of the keys. */
       weight?: number;
     };
+
+/**
+ * The client options the router reads (a subset of LedisOptions, which
+ * lives in client.ts above this file): the rest is passed to each shard.
+ */
+export interface ShardedClientOptions extends PoolOptions, ShardingOptions {
+  readFrom?: ReadFrom;
+  master?: unknown;
+  replicas?: unknown;
+  topology?: unknown;
+  connectionPool?: unknown;
+  proxy?: string;
+}
+
+/** What the router needs of a per-shard client (a Ledis). */
+export interface ShardClient {
+  sendCommand(name: string, ...args: unknown[]): Promise<Reply>;
+  pipeline(): unknown;
+  nodeStats(): NodeStats[];
+}
 
 /** Options of a sharded client. */
 export interface ShardingOptions {
@@ -88,7 +107,7 @@ const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 const TWEMPROXY_LINE = /^(\S+):(\d+):(\d+)(?:\s+(\S+))?$/;
 
 /** Per-shard client options and ketama identity. */
-function shardConfig(target: ShardTarget, base: LedisOptions, i: number): { options: LedisOptions; name: string; weight: number } {
+function shardConfig(target: ShardTarget, base: ShardedClientOptions, i: number): { options: ShardedClientOptions; name: string; weight: number } {
   const what = `shards[${i}]`;
   if (typeof target === 'string') {
     if (URL_SCHEME.test(target)) {
@@ -107,7 +126,7 @@ function shardConfig(target: ShardTarget, base: LedisOptions, i: number): { opti
   if (name !== undefined && (typeof name !== 'string' || name === '' || /\s/.test(name))) {
     throw new DataError(`${what}.name must be a non-empty string without spaces`);
   }
-  let options: LedisOptions;
+  let options: ShardedClientOptions;
   if (url !== undefined) {
     if (master !== undefined) throw new DataError(`${what} has both url and master: give one`);
     options = parseUrl(url, { ...base });
@@ -132,13 +151,13 @@ function addressOf(options: PoolOptions, what: string): string {
  * Routes the commands of a sharded client to per-shard clients made by
  * `make` (a full `Ledis` each). See README "Sharding".
  */
-export class ShardRouter<C extends Ledis<boolean> = Ledis<boolean>> {
+export class ShardRouter<C extends ShardClient> {
   readonly clients: C[];
   readonly ring: KetamaRing;
   /** The ketama names, in `shards` order. */
   readonly names: string[];
 
-  constructor(options: LedisOptions & ShardingOptions, make: (options: LedisOptions) => C, from?: { ring: KetamaRing; names: string[]; clients: C[] }) {
+  constructor(options: ShardedClientOptions, make: (options: ShardedClientOptions) => C, from?: { ring: KetamaRing; names: string[]; clients: C[] }) {
     if (from !== undefined) {
       this.ring = from.ring;
       this.names = from.names;
