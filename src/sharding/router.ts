@@ -11,6 +11,7 @@ import type { BatchOutcome, Pipeline, Settled } from '../pipeline.js';
 import type { PoolOptions } from '../pool.js';
 import type { Reply } from '../protocol/parser.js';
 import type { NodeStats, ReadFrom } from '../topology.js';
+import { routeOf, type Route } from '../router.js';
 import { parseUrl } from '../url.js';
 import { KetamaRing } from './ketama.js';
 
@@ -65,7 +66,7 @@ export interface ShardingOptions {
 
 /** A shard client as the router drives it: `run` (a table command with shaped arguments) is private to the client class. */
 interface Runner {
-  run(spec: CommandSpec, args: unknown[]): Promise<unknown>;
+  run(route: Route, args: unknown[]): Promise<unknown>;
 }
 
 /** Commands whose keys may span shards: split per shard, replies merged. */
@@ -244,9 +245,10 @@ export class ShardRouter<C extends ShardClient> {
   /** Runs a table command on its shard(s). */
   run(spec: CommandSpec, args: unknown[]): Promise<unknown> {
     const plan = this.plan(spec, args);
-    if (typeof plan === 'number') return (this.clients[plan] as unknown as Runner).run(spec, args);
+    if (typeof plan === 'number') return (this.clients[plan] as unknown as Runner).run(routeOf(spec), args);
     if (plan instanceof DataError) return Promise.reject(plan);
-    return Promise.all(plan.parts.map((p) => (this.clients[p.shard] as unknown as Runner).run(spec, p.args))).then((values) => merge(plan, values));
+    const route = routeOf(spec);
+    return Promise.all(plan.parts.map((p) => (this.clients[p.shard] as unknown as Runner).run(route, p.args))).then((values) => merge(plan, values));
   }
 
   /** Runs a raw command on its shard(s), with the table's key positions for its name. */
