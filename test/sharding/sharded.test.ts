@@ -146,6 +146,23 @@ describe('new Ledis({ shards }) over three LedisDB servers', () => {
     expect(fields).toEqual(['a']);
   });
 
+  it('db(n) is the same shards on db n; events of every shard reach the sharded client', async () => {
+    const db3 = ledis.db(3);
+    expect(db3.shardCount).toBe(3);
+    await db3.set(key(1, 'db'), 'three');
+    expect(await db3.get(key(1, 'db'))).toBe('three');
+    expect(await ledis.get(key(1, 'db'))).toBeNull();
+    const home = direct[ledis.shardOf(key(1, 'db'))]!;
+    expect(await home.db(3).get(key(1, 'db'))).toBe('three');
+
+    const fresh = new Ledis({ shards: shards.servers.map((s) => s.url), lazyConnect: true });
+    const ready: unknown[] = [];
+    fresh.on('ready', () => ready.push(1));
+    await fresh.connect();
+    expect(ready.length).toBe(3);
+    await fresh.quit();
+  });
+
   it('a shard may be a { master, replicas } topology or a twemproxy line (host:port:weight name)', async () => {
     const [s0, s1, s2] = shards.servers as [Shards['servers'][0], Shards['servers'][0], Shards['servers'][0]];
     const mixed = new Ledis({
