@@ -107,6 +107,11 @@ export class KetamaRing {
     servers.forEach((s, i) => (config[s.name] = { vnodes: (points[i] as number) / POINTS_PER_HASH }));
     this.ring = new HashRing(config, 'md5', { 'vnode count': -1, replicas: POINTS_PER_HASH }) as HashRing & { find(hash: number): number };
     this.nodes = (this.ring as unknown as { ring: RingNode[] }).ring;
+    // hashring keeps servers in plain objects: a name it cannot hold (like "__proto__") would silently get no points.
+    const placed = new Set(this.nodes.map((n) => n.server));
+    servers.forEach((srv, i) => {
+      if ((points[i] as number) > 0 && !placed.has(srv.name)) throw new DataError(`shard name ${JSON.stringify(srv.name)} cannot be used; pick another`);
+    });
     this.size = servers.length;
     this.hashTag = hashTag;
   }

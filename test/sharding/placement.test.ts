@@ -45,6 +45,20 @@ describe('fnv1a_64 and ketama point counts, as twemproxy computes them', () => {
   });
 });
 
+describe('ketama names', () => {
+  it('any name a twemproxy config can hold places keys on every server; a name the ring cannot hold is refused', () => {
+    for (const names of [['/tmp/a.sock', '/tmp/b.sock'], ['shard-b', 'a:b:c', 'constructor'], ['[::1]:6380', '127.0.0.1:6380']]) {
+      const ring = new KetamaRing(names.map((name) => ({ name })));
+      const seen = new Set<number>();
+      for (let i = 0; i < 2000; i++) seen.add(ring.shardOf(`${i}:k`));
+      expect(seen.size, names.join(',')).toBe(names.length);
+    }
+    expect(() => new KetamaRing([{ name: '__proto__' }, { name: 'b' }])).toThrow(/cannot be used/);
+    expect(() => new KetamaRing([{ name: 'a', weight: 0 }])).toThrow(/weight/);
+    expect(() => new KetamaRing([{ name: 'a' }], '{')).toThrow(/hashTag/);
+  });
+});
+
 describe.skipIf(noNutcracker)('placement equals twemproxy (fnv1a_64, ketama, hash_tag "{}")', () => {
   const configs: Array<{ label: string; count: number; weights: number[]; names: string[] | boolean }> = [
     { label: 'host:port:weight, weights 1,2,1', count: 3, weights: [1, 2, 1], names: false },
