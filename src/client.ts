@@ -3,7 +3,11 @@ import { Command, type Transform } from './connection/command.js';
 import type { Connection, ConnectionEvents } from './connection/connection.js';
 import { commandTable, type Commands } from './commands/index.js';
 import type { ClientMode, CommandSpec, ReplyFn, Str, StrOf } from './commands/types.js';
-import { DataError } from './errors.js';
+import { asLedisError, DataError } from './errors.js';
+import { authenticate } from './auth.js';
+import { redactPassword } from './connection/options.js';
+import { inspect } from 'node:util';
+import { checkClientOptions } from './options-check.js';
 import { Pipeline, type CommandSource } from './pipeline.js';
 import type { BasePool, PoolOptions } from './pool.js';
 import type { Reply } from './protocol/parser.js';
@@ -15,10 +19,10 @@ import { bmsetbit, type Bit } from './commands/bit.js';
 import { hscanIterator, scanIterator, sscanIterator, zscanIterator, type IterateOptions, type Scanner } from './commands/iterators.js';
 import type { ScanType } from './commands/scan.js';
 import { scriptFunction, type ScriptCommandOptions, type ScriptFunction } from './commands/script.js';
-import { refuseSharedState } from './commands/server.js';
+import { commandName } from './commands/server.js';
 import type { Key } from './commands/types.js';
 import { proxyRefusal } from './sharding/twemproxy.js';
-import { ShardRouter, type ShardingOptions } from './sharding/router.js';
+import { redactShards, ShardRouter, type ShardingOptions } from './sharding/router.js';
 
 export type LedisEvents = ConnectionEvents & TopologyEvents;
 
@@ -80,7 +84,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     derived?: { router: Router; kind: Kind; parent: Ledis<D>; shards?: ShardRouter<Ledis<D>> },
   ) {
     super();
-    this.options = options;
+    checkClientOptions(options);
+    this.options = redactPassword({ ...options });
     this.decodeResponses = options.decodeResponses !== false;
     if (options.encoding !== undefined && !/^utf-?8$/i.test(options.encoding)) {
       throw new DataError(`unsupported encoding ${options.encoding}: only utf-8 is supported`);
@@ -93,6 +98,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     } else if (options.shards !== undefined) {
       // One more routing decision above the per-shard clients: each shard is a whole client (src/sharding/router.ts).
       this.shards = new ShardRouter<Ledis<D>>(options, (o) => new Ledis<D>(o as LedisOptions & { decodeResponses?: D }));
+      redactShards(this.options);
       this.router = (this.shards.clients[0] as Ledis<D>).router;
       this.kind = 'root';
       this.parent = null;
@@ -191,16 +197,52 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    * dedicated connection, a raw GET the lane of its key).
    */
   sendCommand(name: string, ...args: unknown[]): Promise<Reply> {
-    const refused = refuseSharedState(name) ?? proxyRefusal(this.options.proxy, String(name));
-    if (refused !== null) return Promise.reject(refused);
-    if (this.shards !== null) return this.shards.sendCommand(name, args);
-    const upper = name.toUpperCase();
-    return this.router.send(routeForName(upper), new Command(upper, args, null, !this.decodeResponses)) as Promise<Reply>;
+    return this.sendRaw(name, args);
   }
 
   /** ledis-py's execute_command: the same as sendCommand. */
   executeCommand(name: string, ...args: unknown[]): Promise<Reply> {
-    return this.sendCommand(name, ...args);
+    return this.sendRaw(name, args);
+  }
+
+  /** sendCommand with its arguments as an array (any length: never spread). Every failure is a rejected promise. */
+  sendRaw(name: string, args: unknown[]): Promise<Reply> {
+    try {
+      const upper = commandName(name);
+      const refused = proxyRefusal(this.options.proxy, upper);
+      if (refused !== null) return Promise.reject(refused);
+      if (this.shards !== null) return this.shards.sendCommand(upper, args);
+      return this.router.send(routeForName(upper), new Command(upper, args, null, !this.decodeResponses)) as Promise<Reply>;
+    } catch (err) {
+      return Promise.reject(asLedisError(err, DataError));
+    }
+  }
+
+  /**
+   * AUTH with a meaning safe on shared connections: the password is tried on
+   * a connection of its own first; a wrong one rejects with the server's
+   * ResponseError and changes nothing for anyone. An accepted one becomes
+   * the password of every connection of this client (every db's, master and
+   * replicas): sent on each shared connection now and on every later
+   * (re)connect. Prefer the `password` option.
+   */
+  auth(password: string): Promise<boolean> {
+    const pools: BasePool[] = [];
+    for (const backend of this.router.backend.family.values()) {
+      if (backend.topology !== null) for (const pool of backend.topology.pools) pools.push(pool);
+      else pools.push(backend.masterPool);
+    }
+    return authenticate(pools, password);
+  }
+
+  /** util.inspect: the options with the password redacted, never the connections' internals. */
+  [inspect.custom](_depth: number, opts: object): string {
+    return `Ledis ${inspect(this.toJSON(), opts)}`;
+  }
+
+  /** JSON.stringify: the options with the password redacted. */
+  toJSON(): { options: unknown; decodeResponses: boolean; readFrom: ReadFrom } {
+    return { options: (this.options as { toJSON(): unknown }).toJSON(), decodeResponses: this.decodeResponses, readFrom: this.readFrom };
   }
 
   /**
@@ -208,6 +250,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    * "GET"), as ledis-py's set_response_callback. `null` restores raw replies.
    */
   setResponseCallback(command: string, callback: ((reply: Reply) => unknown) | null): void {
+    if (typeof command !== 'string' || command === '') throw new DataError('the command must be a non-empty string', 'setResponseCallback');
+    if (callback !== null && typeof callback !== 'function') throw new DataError('the callback must be a function or null', 'setResponseCallback');
     if (this.callbacks === null) this.callbacks = new Map();
     this.callbacks.set(command.toUpperCase(), callback);
     if (this.shards !== null) for (const c of this.shards.clients) c.setResponseCallback(command, callback);
@@ -284,26 +328,31 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     return bmsetbit(this.pipeline(), name, args);
   }
 
+  /** What the iterators page with: table entries run on this client, and its reply mode. */
+  private scanner(): Scanner<StrOf<D>> {
+    return { run: (spec, args) => this.run(routeOf(spec), args), decodeResponses: this.decodeResponses };
+  }
+
   /** Every key of one type (XSCAN pages, followed to the end): `for await (const key of ledis.scanIterator({ type: 'KV' }))`. */
   scanIterator(options: IterateOptions & { type: ScanType }): AsyncGenerator<StrOf<D>, void, undefined> {
     // Sharded: every shard's keys, one shard after another.
     if (this.shards !== null) return fanOut(this.shards.clients, (c) => c.scanIterator(options));
-    return scanIterator(this as unknown as Scanner<StrOf<D>>, options);
+    return scanIterator(this.scanner(), options);
   }
 
   /** Every `[field, value]` of the hash `name` (XHSCAN pages). */
   hscanIterator(name: Key, options?: IterateOptions): AsyncGenerator<[StrOf<D>, StrOf<D>], void, undefined> {
-    return hscanIterator(this as unknown as Scanner<StrOf<D>>, name, options);
+    return hscanIterator(this.scanner(), name, options);
   }
 
   /** Every member of the set `name` (XSSCAN pages). */
   sscanIterator(name: Key, options?: IterateOptions): AsyncGenerator<StrOf<D>, void, undefined> {
-    return sscanIterator(this as unknown as Scanner<StrOf<D>>, name, options);
+    return sscanIterator(this.scanner(), name, options);
   }
 
   /** Every `[member, score]` of the zset `name`, in member order (XZSCAN pages). */
   zscanIterator(name: Key, options?: IterateOptions): AsyncGenerator<[StrOf<D>, number], void, undefined> {
-    return zscanIterator(this as unknown as Scanner<StrOf<D>>, name, options);
+    return zscanIterator(this.scanner(), name, options);
   }
 
   /**
@@ -316,7 +365,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     if (typeof name !== 'string' || name === '' || name in this) {
       throw new DataError(`${JSON.stringify(name)} is not a free method name on this client`, 'defineCommand');
     }
-    const fn = scriptFunction<StrOf<D>>((command, args) => this.sendCommand(command, ...args), name, options);
+    const fn = scriptFunction<StrOf<D>>((command, args) => this.sendRaw(command, args), name, options);
     Object.defineProperty(this, name, { value: fn, writable: true, configurable: true });
     return fn;
   }
@@ -379,7 +428,11 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
       if (refused !== null) return Promise.reject(refused);
     }
     if (this.shards !== null) return this.shards.run(route.spec, args);
-    return this.router.send(route, this.makeCommand(route, args));
+    try {
+      return this.router.send(route, this.makeCommand(route, args));
+    } catch (err) {
+      return Promise.reject(asLedisError(err));
+    }
   }
 
   /**
@@ -406,8 +459,11 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
 
   /** A Command for a table entry, with this client's reply transform and reply mode. */
   private makeCommand(route: Route, args: unknown[]): Command {
-    const transform = this.callbacks === null ? route.reply : this.callbackFor(route);
-    const buffers = route.bufferReply || (!this.decodeResponses && !route.stringReply);
+    let transform = this.callbacks === null ? route.reply : this.callbackFor(route);
+    // replyStrings: the reply is read as Buffers and decoded by the command itself (scan cursors stay bytes).
+    const own = this.decodeResponses && route.replyStrings !== null && transform === route.reply;
+    if (own) transform = route.replyStrings;
+    const buffers = own || route.bufferReply || (!this.decodeResponses && !route.stringReply);
     return new Command(route.command, args, transform, buffers);
   }
 
@@ -430,6 +486,7 @@ interface Runner {
   run(route: Route, args: unknown[]): Promise<unknown>;
 }
 
+const classAuth = Object.getOwnPropertyDescriptor(Ledis.prototype, 'auth')?.value as unknown;
 for (const [method, spec] of Object.entries(commandTable)) {
   const shape = spec.args;
   const route = routeOf(spec);
@@ -443,12 +500,14 @@ for (const [method, spec] of Object.entries(commandTable)) {
           try {
             args = shape(...a);
           } catch (err) {
-            return Promise.reject(err);
+            return Promise.reject(asLedisError(err, DataError));
           }
           return this.run(route, args);
         };
   Object.defineProperty(fn, 'name', { value: method });
   Object.defineProperty(Ledis.prototype, method, { value: fn, writable: true, configurable: true });
 }
+// AUTH is not sent as a table command on a shared connection: see Ledis#auth (auth.ts).
+Object.defineProperty(Ledis.prototype, 'auth', { value: classAuth, writable: true, configurable: true });
 
 export type { Str };

@@ -5,6 +5,7 @@
 // deployment. Keys never move: a lost shard fails its own callers only.
 import { commandKeyIndexes } from '../commands/keys.js';
 import { specByCommand } from '../commands/index.js';
+import { inspect } from 'node:util';
 import type { CommandSpec } from '../commands/types.js';
 import { DataError } from '../errors.js';
 import type { BatchOutcome, Pipeline, Settled } from '../pipeline.js';
@@ -51,7 +52,8 @@ export interface ShardedClientOptions extends PoolOptions, ShardingOptions {
 
 /** What the router needs of a per-shard client (a Ledis). */
 export interface ShardClient {
-  sendCommand(name: string, ...args: unknown[]): Promise<Reply>;
+  /** sendCommand with the arguments as an array (never spread). */
+  sendRaw(name: string, args: unknown[]): Promise<Reply>;
   pipeline(): unknown;
   nodeStats(): NodeStats[];
 }
@@ -67,6 +69,51 @@ export interface ShardingOptions {
 /** A shard client as the router drives it: `run` (a table command with shaped arguments) is private to the client class. */
 interface Runner {
   run(route: Route, args: unknown[]): Promise<unknown>;
+}
+
+/** A URL with its password (and user) replaced, for output. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password === '' && u.username === '') return url;
+    u.username = '';
+    u.password = '';
+    return `${u.protocol}//[redacted]@${u.host}${u.pathname}${u.search}`;
+  } catch {
+    return '[redacted]';
+  }
+}
+
+function redactTarget(t: unknown): unknown {
+  if (typeof t === 'string') return URL_SCHEME.test(t) ? redactUrl(t) : t;
+  if (t === null || typeof t !== 'object') return t;
+  const out: Record<string, unknown> = { ...(t as Record<string, unknown>) };
+  if ('password' in out && out.password != null) out.password = '[redacted]';
+  if (typeof out.url === 'string') out.url = redactUrl(out.url);
+  if (out.master !== undefined) out.master = redactTarget(out.master);
+  if (Array.isArray(out.replicas)) out.replicas = out.replicas.map(redactTarget);
+  return out;
+}
+
+/**
+ * Makes `options`' toJSON and util.inspect views (see redactPassword) show
+ * the shards with every password and URL credential redacted.
+ */
+export function redactShards<T extends { shards?: unknown }>(options: T): T {
+  const base = (options as unknown as { toJSON?: () => Record<string, unknown> }).toJSON;
+  const view = (): Record<string, unknown> => {
+    const out = base !== undefined ? base.call(options) : { ...(options as Record<string, unknown>) };
+    if (Array.isArray(options.shards)) out.shards = options.shards.map(redactTarget);
+    return out;
+  };
+  Object.defineProperty(options, 'toJSON', { value: view, enumerable: false, configurable: true, writable: true });
+  Object.defineProperty(options, inspect.custom, {
+    value: (_depth: number, opts: object, fmt: typeof inspect) => (fmt ?? inspect)(view(), opts),
+    enumerable: false,
+    configurable: true,
+    writable: true,
+  });
+  return options;
 }
 
 /** Commands whose keys may span shards: split per shard, replies merged. */
@@ -256,9 +303,9 @@ export class ShardRouter<C extends ShardClient> {
     const upper = name.toUpperCase();
     const spec = specByCommand.get(upper) ?? { command: upper };
     const plan = this.plan(spec.command === upper ? spec : { ...spec, command: upper }, args);
-    if (typeof plan === 'number') return (this.clients[plan] as C).sendCommand(name, ...args);
+    if (typeof plan === 'number') return (this.clients[plan] as C).sendRaw(name, args);
     if (plan instanceof DataError) return Promise.reject(plan);
-    return Promise.all(plan.parts.map((p) => (this.clients[p.shard] as C).sendCommand(name, ...p.args))).then(
+    return Promise.all(plan.parts.map((p) => (this.clients[p.shard] as C).sendRaw(name, p.args))).then(
       (values) => merge(plan, values) as Reply,
     );
   }
@@ -300,8 +347,7 @@ export class ShardRouter<C extends ShardClient> {
           entry = { pipe: (this.clients[part.shard] as C).pipeline() as unknown as Pipeline<never, unknown[]>, slots: [] };
           pipes.set(part.shard, entry);
         }
-        if (spec === null) entry.pipe.sendCommand(name, ...part.args);
-        else entry.pipe.add(spec, name, part.args);
+        entry.pipe.add(spec, name, part.args);
         entry.slots.push([i, j]);
       });
     }

@@ -1,6 +1,7 @@
 // new Ledis({ shards }) against three real LedisDB servers (no proxy):
 // routing by key, split-and-merge of multi-key commands, pipelines in the
 // caller's order, refusals, scans over every shard, and a lost shard.
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionError, DataError, Ledis, PipelineError, ResponseError } from '../../src/index.js';
 import { prefix } from '../helpers.js';
@@ -176,6 +177,15 @@ describe('new Ledis({ shards }) over three LedisDB servers', () => {
     } finally {
       await mixed.quit();
     }
+    // Passwords in shard URLs and objects never show in inspect or JSON.
+    const secret = new Ledis({
+      shards: [`ledis://:s3cret@127.0.0.1:${s0.port}`, { master: { host: '127.0.0.1', port: s1.port, password: 's3cret' } }, `ledis://u:s3cret@127.0.0.1:${s2.port}`],
+      lazyConnect: true,
+    });
+    const shown = `${inspect(secret)} ${JSON.stringify(secret)} ${inspect(secret.options)} ${JSON.stringify(secret.options)}`;
+    expect(shown).not.toContain('s3cret');
+    expect(shown).toContain('[redacted]');
+    secret.disconnect();
     expect(() => new Ledis({ shards: [] })).toThrow(DataError);
     expect(() => new Ledis({ shards: ['not a shard'] })).toThrow(DataError);
     expect(() => new Ledis({ shards: [s0.url, s0.url] })).toThrow(/two shards/);
