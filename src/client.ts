@@ -3,13 +3,14 @@ import { Command, type Transform } from './connection/command.js';
 import type { Connection, ConnectionEvents } from './connection/connection.js';
 import { commandTable, type Commands } from './commands/index.js';
 import type { ClientMode, CommandSpec, ReplyFn, Str, StrOf } from './commands/types.js';
-import { DataError } from './errors.js';
+import { ConnectionError, DataError, ResponseError } from './errors.js';
 import { Pipeline } from './pipeline.js';
 import { BasePool, ConnectionPool, type PoolOptions } from './pool.js';
 import type { Reply } from './protocol/parser.js';
 import { Topology, type NodeStats, type ReadFrom, type TopologyEvents } from './topology.js';
 import { parseUrl } from './url.js';
 import { bmsetbit, type Bit } from './commands/bit.js';
+import { bcount, bdelete } from './commands/compat.js';
 import { hscanIterator, scanIterator, sscanIterator, zscanIterator, type IterateOptions, type Scanner } from './commands/iterators.js';
 import type { ScanType } from './commands/scan.js';
 import { scriptFunction, type ScriptCommandOptions, type ScriptFunction } from './commands/script.js';
@@ -171,8 +172,10 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
   /**
    * Resolves with the client bound to db `index` (the same one `db(index)`
    * returns) once the server has accepted SELECT on that client's own
-   * connection; rejects if it refused the index. This client stays on its
-   * db: SELECT is never sent on a connection other callers share.
+   * connection; rejects if it refused the index, as ledis-py does, with a
+   * ResponseError carrying the server's text (`invalid db index 16, must in
+   * [0, 15]`). This client stays on its db: SELECT is never sent on a
+   * connection other callers share.
    */
   async select(index: number): Promise<Ledis<D>> {
     const client = this.db(index);
@@ -183,7 +186,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
         this.dbClients.delete(index);
         client.disconnect();
       }
-      throw err;
+      // The handshake's SELECT got an error reply: that reply is the answer, not the connection's failure.
+      throw selectRefusal(err) ?? err;
     }
     return client;
   }
@@ -195,6 +199,25 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
    */
   bmsetbit(name: Key, ...args: Array<number | Bit>): Promise<number> {
     return bmsetbit(this.pipeline(), name, args);
+  }
+
+  /**
+   * ledis-py's bcount, with 0.5's meaning: set bits of the bitmap `name`
+   * between the BIT offsets `start` and `end` inclusive (both or neither;
+   * negative from the end), counted from the covering bytes (GETRANGE).
+   * Today's `bitcount` takes byte offsets instead.
+   */
+  bcount(name: Key, start?: number, end?: number): Promise<number> {
+    return bcount(this, name, start, end);
+  }
+
+  /**
+   * ledis-py's bdelete, with 0.5's reply: 1 if the bitmap existed, else 0
+   * (today's DEL answers the number of keys given, existing or not). Sends
+   * EXISTS and DEL together, one round trip, not atomic.
+   */
+  bdelete(name: Key): Promise<number> {
+    return bdelete(this.pipeline(), name);
   }
 
   /** Every key of one type (XSCAN pages, followed to the end): `for await (const key of ledis.scanIterator({ type: 'KV' }))`. */
@@ -310,6 +333,13 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
       if (this.listenerCount('error') > 0) this.emit('error', err);
     });
   }
+}
+
+/** The server's error reply to a handshake SELECT, found in the cause chain of a connection failure. */
+function selectRefusal(err: unknown): ResponseError | null {
+  let e: unknown = err;
+  for (let depth = 0; depth < 4 && e instanceof ConnectionError; depth++) e = e.cause;
+  return e instanceof ResponseError && e.command === 'SELECT' ? e : null;
 }
 
 // The typed command methods, merged into the class from the table's interfaces.

@@ -11,6 +11,7 @@ import { sortCommands, type SortCommands } from './sort.js';
 import { scriptCommands, type ScriptCommands } from './script.js';
 import { replicationCommands, type ReplicationCommands } from './replication.js';
 import { migrateCommands, type MigrateCommands } from './migrate.js';
+import { compatCommands, type CompatCommands } from './compat.js';
 import type { CommandTable, Str } from './types.js';
 
 export interface Commands<S extends Str, M>
@@ -25,7 +26,8 @@ export interface Commands<S extends Str, M>
     SortCommands<S, M>,
     ScriptCommands<S, M>,
     ReplicationCommands<S, M>,
-    MigrateCommands<S, M> {}
+    MigrateCommands<S, M>,
+    CompatCommands<S, M> {}
 
 export const commandTable: CommandTable = {
   ...kvCommands,
@@ -40,6 +42,7 @@ export const commandTable: CommandTable = {
   ...scriptCommands,
   ...replicationCommands,
   ...migrateCommands,
+  ...compatCommands,
 };
 
 export type CommandName = keyof Commands<Str, unknown>;
@@ -54,6 +57,8 @@ export const clientMethods: Readonly<Record<string, readonly string[]>> = {
   select: ['SELECT'],
   quit: ['QUIT'],
   bmsetbit: ['SETBIT'],
+  bcount: ['BITCOUNT', 'GETRANGE', 'STRLEN'],
+  bdelete: ['EXISTS', 'DEL'],
   scanIterator: ['XSCAN'],
   hscanIterator: ['XHSCAN'],
   sscanIterator: ['XSSCAN'],

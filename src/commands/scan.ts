@@ -28,12 +28,21 @@ export interface ScanOptions {
   desc?: boolean;
 }
 
+/** ledis-py's scan options: `key` is its name for the cursor (the key to start after). */
+export type LedisPyScanOptions = ScanOptions & { key?: Key };
+
 /** `[cursor, items]`: pass `cursor` back for the next page; the X forms end with `''`, the Redis-style forms with `'0'`. */
 export type ScanReply<S, T> = [cursor: S, items: T[]];
 
 export interface ScanCommands<S extends Str, M> {
   /** A page of keys of one data type (XSCAN). */
   xscan(type: ScanType, options?: ScanOptions): Out<M, ScanReply<S, S>>;
+  /**
+   * ledis-py's `xscan(key, match, count)`, from LedisDB 0.5 where XSCAN listed
+   * KV keys only: a page of KV keys (`XSCAN KV`). `key` is ledis-py's name
+   * for the cursor.
+   */
+  xscan(options?: LedisPyScanOptions): Out<M, ScanReply<S, S>>;
   /** A page of `[field, value]` pairs of a hash (XHSCAN). */
   xhscan(name: Key, options?: ScanOptions): Out<M, ScanReply<S, [S, S]>>;
   /** A page of members of a set (XSSCAN). */
@@ -67,12 +76,21 @@ export function scanArgs(command: string, options: ScanOptions | undefined, star
   return out;
 }
 
+/** ledis-py calls the cursor `key`; either name works, not both. */
+export function cursorFromKey(label: string, options: LedisPyScanOptions | undefined): ScanOptions | undefined {
+  if (options === undefined || options === null || typeof options !== 'object' || !('key' in options)) return options;
+  const { key, ...rest } = options;
+  if (key === undefined) return rest;
+  if (rest.cursor !== undefined) throw new DataError('give the cursor as key or as cursor, not both', label);
+  return { ...rest, cursor: key };
+}
+
 function pageOf(r: Reply): [Reply, Reply[]] {
   if (!Array.isArray(r) || r.length !== 2 || !Array.isArray(r[1])) throw new DataError('malformed scan reply');
   return [r[0] as Reply, r[1]];
 }
 
-function flatPage(r: Reply): unknown {
+export function flatPage(r: Reply): unknown {
   return pageOf(r);
 }
 
@@ -91,7 +109,10 @@ export const scanCommands = {
   xscan: {
     command: 'XSCAN',
     readonly: true,
-    args: (type: ScanType, options?: ScanOptions) => [oneOf('XSCAN', 'type', type, TYPES), ...scanArgs('XSCAN', options, '')],
+    args: (type?: ScanType | LedisPyScanOptions, options?: ScanOptions) =>
+      type === undefined || (typeof type === 'object' && type !== null && !Buffer.isBuffer(type))
+        ? ['KV', ...scanArgs('XSCAN', cursorFromKey('XSCAN', type), '')]
+        : [oneOf('XSCAN', 'type', type, TYPES), ...scanArgs('XSCAN', options, '')],
     reply: flatPage,
   },
   xhscan: { command: 'XHSCAN', readonly: true, args: keyScan('XHSCAN', ''), reply: pairPage(false) },
