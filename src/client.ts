@@ -9,6 +9,7 @@ import { BasePool, ConnectionPool, type PoolOptions } from './pool.js';
 import type { Reply } from './protocol/parser.js';
 import { Topology, type NodeStats, type ReadFrom, type TopologyEvents } from './topology.js';
 import { parseUrl } from './url.js';
+import { clientOptions } from './client-args.js';
 import { bmsetbit, type Bit } from './commands/bit.js';
 import { bcount, bdelete } from './commands/compat.js';
 import { hscanIterator, scanIterator, sscanIterator, zscanIterator, type IterateOptions, type Scanner } from './commands/iterators.js';
@@ -46,7 +47,10 @@ export interface LedisOptions extends PoolOptions {
  * tick; blocking pops take a dedicated connection.
  *
  * `new Ledis()` replies with strings; `new Ledis({ decodeResponses: false })`
- * is a `Ledis<false>` whose replies are Buffers.
+ * is a `Ledis<false>` whose replies are Buffers. Options typed only as
+ * `LedisOptions` (decodeResponses: boolean) give a client typed for strings,
+ * the default: type them `LedisOptions & { decodeResponses: false }` for
+ * Buffers.
  */
 export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
   readonly options: LedisOptions;
@@ -61,8 +65,17 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
   private readonly dbClients = new Map<number, Ledis<D>>();
   private readonly ownsPool: boolean;
 
-  constructor(options: LedisOptions & { decodeResponses?: D } = {}) {
+  /** `new Ledis()` or `new Ledis(options)`: localhost:6380 unless the options say otherwise. */
+  constructor(options?: LedisOptions & { decodeResponses?: D });
+  /** `new Ledis('ledis://host:port/db')` or a unix socket path (`'/tmp/ledis.sock'`); the URL's parts win over `options`. */
+  constructor(url: string, options?: LedisOptions & { decodeResponses?: D });
+  /** `new Ledis(6380)`: a port on localhost (or on `options.host`). */
+  constructor(port: number, options?: LedisOptions & { decodeResponses?: D });
+  /** `new Ledis(6380, 'db.internal', options)`, as ioredis takes it. */
+  constructor(port: number, host: string, options?: LedisOptions & { decodeResponses?: D });
+  constructor(a?: unknown, b?: unknown, c?: unknown) {
     super();
+    const options = clientOptions<LedisOptions>(a, b, c);
     this.options = options;
     this.decodeResponses = options.decodeResponses !== false;
     if (options.encoding !== undefined && !/^utf-?8$/i.test(options.encoding)) {
