@@ -1,6 +1,7 @@
 // Bit commands on KV strings, and ledis-py's legacy bitmap methods. LedisDB
 // 0.6 dropped the separate bitmap type of 0.5: a bitmap is now a KV string,
 // so BEXPIRE is EXPIRE on that key, BOPT is BITOP, and so on.
+import { FIRST } from './keys.js';
 import { DataError } from '../errors.js';
 import { describe, expireAtSpec, expireSpec, flattenKeys, intIn, nonEmpty, oneOf, toBool } from './shape.js';
 import type { Key, Out, Str, TableFor, When } from './types.js';
@@ -73,25 +74,28 @@ const bitopArgs =
 export const bitCommands = {
   bitcount: {
     command: 'BITCOUNT',
+    keys: FIRST,
     readonly: true,
     args: (name: Key, start?: number, end?: number) => [name, ...byteRange('BITCOUNT', start, end)],
   },
-  bitop: { command: 'BITOP', args: bitopArgs('BITOP') },
+  bitop: { command: 'BITOP', keys: [1, -1, 1], args: bitopArgs('BITOP') },
   bitpos: {
     command: 'BITPOS',
+    keys: FIRST,
     readonly: true,
     args: (name: Key, bit: Bit, start?: number, end?: number) => [name, bitValue('BITPOS', bit), ...byteRange('BITPOS', start, end)],
   },
-  getbit: { command: 'GETBIT', readonly: true, args: (name: Key, off: number) => [name, offset('GETBIT', off)] },
+  getbit: { command: 'GETBIT', keys: FIRST, readonly: true, args: (name: Key, off: number) => [name, offset('GETBIT', off)] },
   setbit: {
     command: 'SETBIT',
+    keys: FIRST,
     args: (name: Key, off: number, value: Bit) => [name, offset('SETBIT', off), bitValue('SETBIT', value)],
   },
-  bopt: { command: 'BITOP', args: bitopArgs('BOPT') },
+  bopt: { command: 'BITOP', keys: [1, -1, 1], args: bitopArgs('BOPT') },
   bexpire: expireSpec('EXPIRE', 'BEXPIRE'),
   bexpireat: expireAtSpec('EXPIREAT', 'BEXPIREAT'),
-  bttl: { command: 'TTL', readonly: true },
-  bpersist: { command: 'PERSIST', reply: toBool },
+  bttl: { command: 'TTL', keys: FIRST, readonly: true },
+  bpersist: { command: 'PERSIST', keys: FIRST, reply: toBool },
 } satisfies TableFor<BitCommands<Str, unknown>>;
 
 /** What bmsetbit needs from a pipeline: SETBIT, then one exec. */

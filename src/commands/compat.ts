@@ -14,6 +14,7 @@
 import { DataError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
 import { type Bit, bitCommands } from './bit.js';
+import { FIRST } from './keys.js';
 import { kvCommands } from './kv.js';
 import { listCommands } from './list.js';
 import { cursorFromKey, flatPage, scanArgs, type LedisPyScanOptions, type ScanReply } from './scan.js';
@@ -87,14 +88,14 @@ const scriptSpecs = { LOAD: scriptCommands.scriptLoad, EXISTS: scriptCommands.sc
 const configSpecs = { GET: serverCommands.configGet, REWRITE: serverCommands.configRewrite };
 
 export const compatCommands = {
-  bget: { command: 'GET', readonly: true, bufferReply: true },
+  bget: { command: 'GET', keys: FIRST, readonly: true, bufferReply: true },
   bsetbit: bitCommands.setbit,
   bgetbit: bitCommands.getbit,
-  bxscan: { command: 'XSCAN', readonly: true, args: typeScan('BXSCAN', 'KV'), reply: flatPage },
-  lxscan: { command: 'XSCAN', readonly: true, args: typeScan('LXSCAN', 'LIST'), reply: flatPage },
-  hxscan: { command: 'XSCAN', readonly: true, args: typeScan('HXSCAN', 'HASH'), reply: flatPage },
-  sxscan: { command: 'XSCAN', readonly: true, args: typeScan('SXSCAN', 'SET'), reply: flatPage },
-  zxscan: { command: 'XSCAN', readonly: true, args: typeScan('ZXSCAN', 'ZSET'), reply: flatPage },
+  bxscan: { command: 'XSCAN', allKeys: true, readonly: true, args: typeScan('BXSCAN', 'KV'), reply: flatPage },
+  lxscan: { command: 'XSCAN', allKeys: true, readonly: true, args: typeScan('LXSCAN', 'LIST'), reply: flatPage },
+  hxscan: { command: 'XSCAN', allKeys: true, readonly: true, args: typeScan('HXSCAN', 'HASH'), reply: flatPage },
+  sxscan: { command: 'XSCAN', allKeys: true, readonly: true, args: typeScan('SXSCAN', 'SET'), reply: flatPage },
+  zxscan: { command: 'XSCAN', allKeys: true, readonly: true, args: typeScan('ZXSCAN', 'ZSET'), reply: flatPage },
   scriptload: scriptCommands.scriptLoad,
   scriptexists: scriptCommands.scriptExists,
   scriptflush: scriptCommands.scriptFlush,
@@ -166,9 +167,9 @@ export interface BcountSource {
 }
 
 const MAX_BIT = 2 ** 35 - 1;
-const BITCOUNT: CommandSpec = { command: 'BITCOUNT', readonly: true };
-const STRLEN: CommandSpec = { command: 'STRLEN', readonly: true };
-const GETRANGE: CommandSpec = { command: 'GETRANGE', readonly: true, bufferReply: true };
+const BITCOUNT: CommandSpec = { command: 'BITCOUNT', keys: FIRST, readonly: true };
+const STRLEN: CommandSpec = { command: 'STRLEN', keys: FIRST, readonly: true };
+const GETRANGE: CommandSpec = { command: 'GETRANGE', keys: FIRST, readonly: true, bufferReply: true };
 
 /**
  * ledis-py's bcount with 0.5's meaning: the set bits between the BIT offsets

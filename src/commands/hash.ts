@@ -1,5 +1,6 @@
 // Hash commands. Hashes live in their own keyspace in LedisDB: DEL, EXPIRE and
 // TTL never touch them; HCLEAR, HEXPIRE, HTTL and friends do.
+import { ALL_ARGS, FIRST } from './keys.js';
 import { expireAtSpec, expireSpec, flattenKeys, int, mapping, nonEmpty, pairsToObject, spread, toBool } from './shape.js';
 import type { Int, Key, Out, Str, TableFor, Value, When } from './types.js';
 
@@ -43,30 +44,32 @@ export interface HashCommands<S extends Str, M> {
 }
 
 export const hashCommands = {
-  hclear: { command: 'HCLEAR' },
-  hdel: { command: 'HDEL', args: (name: Key, ...keys: unknown[]) => [name, ...nonEmpty('HDEL', 'field', spread(keys))] },
-  hexists: { command: 'HEXISTS', readonly: true, reply: toBool },
-  hget: { command: 'HGET', readonly: true },
-  hgetall: { command: 'HGETALL', readonly: true, reply: pairsToObject },
+  hclear: { command: 'HCLEAR', keys: FIRST },
+  hdel: { command: 'HDEL', keys: FIRST, args: (name: Key, ...keys: unknown[]) => [name, ...nonEmpty('HDEL', 'field', spread(keys))] },
+  hexists: { command: 'HEXISTS', keys: FIRST, readonly: true, reply: toBool },
+  hget: { command: 'HGET', keys: FIRST, readonly: true },
+  hgetall: { command: 'HGETALL', keys: FIRST, readonly: true, reply: pairsToObject },
   hincrby: {
     command: 'HINCRBY',
+    keys: FIRST,
     args: (name: Key, key: Key, amount: unknown = 1) => [name, key, int('HINCRBY', 'amount', amount)],
   },
-  hkeys: { command: 'HKEYS', readonly: true },
-  hlen: { command: 'HLEN', readonly: true },
-  hmclear: { command: 'HMCLEAR', args: (...names: unknown[]) => nonEmpty('HMCLEAR', 'name', spread(names)) },
+  hkeys: { command: 'HKEYS', keys: FIRST, readonly: true },
+  hlen: { command: 'HLEN', keys: FIRST, readonly: true },
+  hmclear: { command: 'HMCLEAR', keys: ALL_ARGS, args: (...names: unknown[]) => nonEmpty('HMCLEAR', 'name', spread(names)) },
   hmget: {
     command: 'HMGET',
+    keys: FIRST,
     readonly: true,
     args: (name: Key, keys: Key | Key[], ...rest: Key[]) => [name, ...nonEmpty('HMGET', 'field', flattenKeys(keys, rest))],
   },
-  hmset: { command: 'HMSET', args: (name: Key, m: unknown) => [name, ...mapping('HMSET', m)], reply: toBool },
-  hset: { command: 'HSET' },
-  hvals: { command: 'HVALS', readonly: true },
+  hmset: { command: 'HMSET', keys: FIRST, args: (name: Key, m: unknown) => [name, ...mapping('HMSET', m)], reply: toBool },
+  hset: { command: 'HSET', keys: FIRST },
+  hvals: { command: 'HVALS', keys: FIRST, readonly: true },
   hexpire: expireSpec('HEXPIRE'),
   hexpireat: expireAtSpec('HEXPIREAT'),
-  httl: { command: 'HTTL', readonly: true },
-  hpersist: { command: 'HPERSIST', reply: toBool },
-  hkeyexists: { command: 'HKEYEXISTS', readonly: true, reply: toBool },
-  hdump: { command: 'HDUMP', readonly: true, bufferReply: true },
+  httl: { command: 'HTTL', keys: FIRST, readonly: true },
+  hpersist: { command: 'HPERSIST', keys: FIRST, reply: toBool },
+  hkeyexists: { command: 'HKEYEXISTS', keys: FIRST, readonly: true, reply: toBool },
+  hdump: { command: 'HDUMP', keys: FIRST, readonly: true, bufferReply: true },
 } satisfies TableFor<HashCommands<Str, unknown>>;

@@ -12,7 +12,8 @@ import { scriptCommands, type ScriptCommands } from './script.js';
 import { replicationCommands, type ReplicationCommands } from './replication.js';
 import { migrateCommands, type MigrateCommands } from './migrate.js';
 import { compatCommands, type CompatCommands } from './compat.js';
-import type { CommandTable, Str } from './types.js';
+import { FIRST } from './keys.js';
+import type { CommandSpec, CommandTable, Str } from './types.js';
 
 export interface Commands<S extends Str, M>
   extends KvCommands<S, M>,
@@ -44,6 +45,21 @@ export const commandTable: CommandTable = {
   ...migrateCommands,
   ...compatCommands,
 };
+
+/**
+ * The table entry that describes a command by the name it is sent under
+ * (upper case): what routing knows of a raw `sendCommand` or pipeline call
+ * (its keys, whether it blocks). Where several methods send one command
+ * (CONFIG, SCRIPT, BITOP) the first is taken: they agree on keys. INCR and
+ * DECR, which the methods send as INCRBY/DECRBY, are added.
+ */
+export const specByCommand: ReadonlyMap<string, CommandSpec> = (() => {
+  const byName = new Map<string, CommandSpec>();
+  for (const spec of Object.values(commandTable)) if (!byName.has(spec.command)) byName.set(spec.command, spec);
+  byName.set('INCR', { command: 'INCR', keys: FIRST });
+  byName.set('DECR', { command: 'DECR', keys: FIRST });
+  return byName;
+})();
 
 export type CommandName = keyof Commands<Str, unknown>;
 

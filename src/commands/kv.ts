@@ -1,4 +1,5 @@
 // KV commands: strings, counters, expiry. LedisDB's DEL/EXISTS/EXPIRE/TTL touch KV keys only.
+import { ALL_ARGS, FIRST } from './keys.js';
 import { DataError } from '../errors.js';
 import { expireAtSpec, expireSpec, flattenKeys, int, mapping, nonEmpty, seconds, toBool } from './shape.js';
 import type { Int, Key, Out, Str, TableFor, Value, When } from './types.js';
@@ -48,35 +49,38 @@ export interface KvCommands<S extends Str, M> {
 const numbers = (command: string) => (name: Key, amount: number | bigint = 1) => [name, int(command, 'amount', amount)];
 
 export const kvCommands = {
-  get: { command: 'GET', readonly: true },
-  set: { command: 'SET', reply: toBool },
-  setnx: { command: 'SETNX', reply: toBool },
-  setex: { command: 'SETEX', args: (name: Key, time: number, value: Value) => [name, seconds('SETEX', time), value], reply: toBool },
-  getset: { command: 'GETSET' },
+  get: { command: 'GET', keys: FIRST, readonly: true },
+  set: { command: 'SET', keys: FIRST, reply: toBool },
+  setnx: { command: 'SETNX', keys: FIRST, reply: toBool },
+  setex: { command: 'SETEX', keys: FIRST, args: (name: Key, time: number, value: Value) => [name, seconds('SETEX', time), value], reply: toBool },
+  getset: { command: 'GETSET', keys: FIRST },
   mget: {
     command: 'MGET',
+    keys: ALL_ARGS,
     readonly: true,
     args: (keys: Key | Key[], ...rest: Key[]) => nonEmpty('MGET', 'key', flattenKeys(keys, rest)),
   },
-  mset: { command: 'MSET', args: (m: unknown) => mapping('MSET', m), reply: toBool },
-  incr: { command: 'INCRBY', args: numbers('INCRBY') },
-  incrby: { command: 'INCRBY', args: numbers('INCRBY') },
-  decr: { command: 'DECRBY', args: numbers('DECRBY') },
-  decrby: { command: 'DECRBY', args: numbers('DECRBY') },
-  delete: { command: 'DEL', args: (...names: Key[]) => nonEmpty('DEL', 'key', flattenKeys(names, [])) },
-  exists: { command: 'EXISTS', readonly: true, reply: toBool },
+  mset: { command: 'MSET', keys: [0, -1, 2], args: (m: unknown) => mapping('MSET', m), reply: toBool },
+  incr: { command: 'INCRBY', keys: FIRST, args: numbers('INCRBY') },
+  incrby: { command: 'INCRBY', keys: FIRST, args: numbers('INCRBY') },
+  decr: { command: 'DECRBY', keys: FIRST, args: numbers('DECRBY') },
+  decrby: { command: 'DECRBY', keys: FIRST, args: numbers('DECRBY') },
+  delete: { command: 'DEL', keys: ALL_ARGS, args: (...names: Key[]) => nonEmpty('DEL', 'key', flattenKeys(names, [])) },
+  exists: { command: 'EXISTS', keys: FIRST, readonly: true, reply: toBool },
   expire: expireSpec('EXPIRE'),
   expireat: expireAtSpec('EXPIREAT'),
-  ttl: { command: 'TTL', readonly: true },
-  persist: { command: 'PERSIST', reply: toBool },
-  append: { command: 'APPEND' },
+  ttl: { command: 'TTL', keys: FIRST, readonly: true },
+  persist: { command: 'PERSIST', keys: FIRST, reply: toBool },
+  append: { command: 'APPEND', keys: FIRST },
   getrange: {
     command: 'GETRANGE',
+    keys: FIRST,
     readonly: true,
     args: (name: Key, start: number, end: number) => [name, int('GETRANGE', 'start', start), int('GETRANGE', 'end', end)],
   },
   setrange: {
     command: 'SETRANGE',
+    keys: FIRST,
     args: (name: Key, offset: number, value: Value) => {
       if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) {
         throw new DataError(`offset must be a non-negative integer, got ${offset}`, 'SETRANGE');
@@ -84,7 +88,7 @@ export const kvCommands = {
       return [name, offset, value];
     },
   },
-  strlen: { command: 'STRLEN', readonly: true },
-  dump: { command: 'DUMP', readonly: true, bufferReply: true },
-  restore: { command: 'RESTORE', reply: toBool },
+  strlen: { command: 'STRLEN', keys: FIRST, readonly: true },
+  dump: { command: 'DUMP', keys: FIRST, readonly: true, bufferReply: true },
+  restore: { command: 'RESTORE', keys: FIRST, reply: toBool },
 } satisfies TableFor<KvCommands<Str, unknown>>;

@@ -1,6 +1,7 @@
 // List commands. Lists have their own keyspace in LedisDB (LCLEAR, LEXPIRE,
 // LTTL...). The blocking pops are marked `blocking`: the client runs each on a
 // dedicated connection so they never stall the shared one.
+import { ALL_ARGS, FIRST } from './keys.js';
 import { DataError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
 import { describe, expireAtSpec, expireSpec, flattenKeys, int, intIn, nonEmpty, spread, toBool } from './shape.js';
@@ -95,30 +96,32 @@ const bpopArgs = (command: string) => (keys: Key | Key[], timeout: unknown = 0) 
 const range = (command: string) => (name: Key, start: number, end: number) => [name, int(command, 'start', start), int(command, 'end', end)];
 
 export const listCommands = {
-  lclear: { command: 'LCLEAR' },
-  lindex: { command: 'LINDEX', readonly: true, args: (name: Key, index: number) => [name, int('LINDEX', 'index', index)] },
-  llen: { command: 'LLEN', readonly: true },
-  lmclear: { command: 'LMCLEAR', args: (...names: unknown[]) => nonEmpty('LMCLEAR', 'name', spread(names)) },
-  lpop: { command: 'LPOP' },
-  lpush: { command: 'LPUSH', args: pushArgs('LPUSH') },
-  lrange: { command: 'LRANGE', readonly: true, args: range('LRANGE') },
-  lttl: { command: 'LTTL', readonly: true },
+  lclear: { command: 'LCLEAR', keys: FIRST },
+  lindex: { command: 'LINDEX', keys: FIRST, readonly: true, args: (name: Key, index: number) => [name, int('LINDEX', 'index', index)] },
+  llen: { command: 'LLEN', keys: FIRST, readonly: true },
+  lmclear: { command: 'LMCLEAR', keys: ALL_ARGS, args: (...names: unknown[]) => nonEmpty('LMCLEAR', 'name', spread(names)) },
+  lpop: { command: 'LPOP', keys: FIRST },
+  lpush: { command: 'LPUSH', keys: FIRST, args: pushArgs('LPUSH') },
+  lrange: { command: 'LRANGE', keys: FIRST, readonly: true, args: range('LRANGE') },
+  lttl: { command: 'LTTL', keys: FIRST, readonly: true },
   lexpire: expireSpec('LEXPIRE'),
   lexpireat: expireAtSpec('LEXPIREAT'),
-  lpersist: { command: 'LPERSIST', reply: toBool },
-  rpop: { command: 'RPOP' },
-  rpush: { command: 'RPUSH', args: pushArgs('RPUSH') },
-  lkeyexists: { command: 'LKEYEXISTS', readonly: true, reply: toBool },
-  ldump: { command: 'LDUMP', readonly: true, bufferReply: true },
-  lset: { command: 'LSET', args: (name: Key, index: number, value: Value) => [name, int('LSET', 'index', index), value], reply: toBool },
-  ltrim: { command: 'LTRIM', args: range('LTRIM'), reply: toBool },
-  ltrimFront: { command: 'LTRIM_FRONT', args: (name: Key, n: number) => [name, intIn('LTRIM_FRONT', 'count', n, 0, 2 ** 31 - 1)] },
-  ltrimBack: { command: 'LTRIM_BACK', args: (name: Key, n: number) => [name, intIn('LTRIM_BACK', 'count', n, 0, 2 ** 31 - 1)] },
-  rpoplpush: { command: 'RPOPLPUSH' },
-  blpop: { command: 'BLPOP', blocking: true, args: bpopArgs('BLPOP'), reply: popPair },
-  brpop: { command: 'BRPOP', blocking: true, args: bpopArgs('BRPOP'), reply: popPair },
+  lpersist: { command: 'LPERSIST', keys: FIRST, reply: toBool },
+  rpop: { command: 'RPOP', keys: FIRST },
+  rpush: { command: 'RPUSH', keys: FIRST, args: pushArgs('RPUSH') },
+  lkeyexists: { command: 'LKEYEXISTS', keys: FIRST, readonly: true, reply: toBool },
+  ldump: { command: 'LDUMP', keys: FIRST, readonly: true, bufferReply: true },
+  lset: { command: 'LSET', keys: FIRST, args: (name: Key, index: number, value: Value) => [name, int('LSET', 'index', index), value], reply: toBool },
+  ltrim: { command: 'LTRIM', keys: FIRST, args: range('LTRIM'), reply: toBool },
+  ltrimFront: { command: 'LTRIM_FRONT', keys: FIRST, args: (name: Key, n: number) => [name, intIn('LTRIM_FRONT', 'count', n, 0, 2 ** 31 - 1)] },
+  ltrimBack: { command: 'LTRIM_BACK', keys: FIRST, args: (name: Key, n: number) => [name, intIn('LTRIM_BACK', 'count', n, 0, 2 ** 31 - 1)] },
+  rpoplpush: { command: 'RPOPLPUSH', keys: [0, 1, 1] },
+  blpop: { command: 'BLPOP', keys: [0, -2, 1], timeoutAt: -1, blocking: true, args: bpopArgs('BLPOP'), reply: popPair },
+  brpop: { command: 'BRPOP', keys: [0, -2, 1], timeoutAt: -1, blocking: true, args: bpopArgs('BRPOP'), reply: popPair },
   brpoplpush: {
     command: 'BRPOPLPUSH',
+    keys: [0, 1, 1],
+    timeoutAt: -1,
     blocking: true,
     args: (src: Key, dst: Key, timeout: unknown = 0) => [src, dst, blockTimeout('BRPOPLPUSH', timeout)],
   },

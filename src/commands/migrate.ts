@@ -37,12 +37,14 @@ function target(command: string, host: unknown, port: unknown): [string, number]
 export const migrateCommands = {
   xdump: {
     command: 'XDUMP',
+    keys: [1, 1, 1],
     readonly: true,
     bufferReply: true,
     args: (type: DataType, name: Key) => [oneOf('XDUMP', 'type', type, TYPES), name],
   },
   xrestore: {
     command: 'XRESTORE',
+    keys: [1, 1, 1],
     args: (type: DataType, name: Key, ttl: number, value: Buffer) => [
       oneOf('XRESTORE', 'type', type, TYPES),
       name,
@@ -53,6 +55,7 @@ export const migrateCommands = {
   },
   xmigrate: {
     command: 'XMIGRATE',
+    keys: [3, 3, 1],
     stringReply: true,
     args: (host: string, port: number, type: string, name: Key, db: number, timeout: number) => [
       ...target('XMIGRATE', host, port),
@@ -65,6 +68,7 @@ export const migrateCommands = {
   },
   xmigratedb: {
     command: 'XMIGRATEDB',
+    allKeys: true,
     args: (host: string, port: number, type: DataType, count: number, db: number, timeout: number) => [
       ...target('XMIGRATEDB', host, port),
       oneOf('XMIGRATEDB', 'type', type, TYPES),

@@ -73,5 +73,5 @@ function slaveofArgs(a?: unknown, b?: unknown, c?: unknown): unknown[] {
 
 export const replicationCommands = {
   role: { command: 'ROLE', stringReply: true, reply: parseRole },
-  slaveof: { command: 'SLAVEOF', args: slaveofArgs, reply: toBool },
+  slaveof: { command: 'SLAVEOF', allKeys: true, args: slaveofArgs, reply: toBool },
 } satisfies TableFor<ReplicationCommands<Str, unknown>>;

@@ -6,6 +6,7 @@
 // with an empty-string cursor; the Redis-style forms end with "0" (and read
 // a cursor "0" as "from the start"), so a member literally named "0" is
 // ambiguous there: the iterators use the X forms.
+import { FIRST } from './keys.js';
 import { DataError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
 import { describe, intIn, oneOf, toInt } from './shape.js';
@@ -108,6 +109,7 @@ const keyScan = (command: string, start: string) => (name: Key, options?: ScanOp
 export const scanCommands = {
   xscan: {
     command: 'XSCAN',
+    allKeys: true,
     readonly: true,
     args: (type?: ScanType | LedisPyScanOptions, options?: ScanOptions) =>
       type === undefined || (typeof type === 'object' && type !== null && !Buffer.isBuffer(type))
@@ -115,10 +117,10 @@ export const scanCommands = {
         : [oneOf('XSCAN', 'type', type, TYPES), ...scanArgs('XSCAN', options, '')],
     reply: flatPage,
   },
-  xhscan: { command: 'XHSCAN', readonly: true, args: keyScan('XHSCAN', ''), reply: pairPage(false) },
-  xsscan: { command: 'XSSCAN', readonly: true, args: keyScan('XSSCAN', ''), reply: flatPage },
-  xzscan: { command: 'XZSCAN', readonly: true, args: keyScan('XZSCAN', ''), reply: pairPage(true) },
-  hscan: { command: 'HSCAN', readonly: true, args: keyScan('HSCAN', '0'), reply: pairPage(false) },
-  sscan: { command: 'SSCAN', readonly: true, args: keyScan('SSCAN', '0'), reply: flatPage },
-  zscan: { command: 'ZSCAN', readonly: true, args: keyScan('ZSCAN', '0'), reply: pairPage(true) },
+  xhscan: { command: 'XHSCAN', keys: FIRST, readonly: true, args: keyScan('XHSCAN', ''), reply: pairPage(false) },
+  xsscan: { command: 'XSSCAN', keys: FIRST, readonly: true, args: keyScan('XSSCAN', ''), reply: flatPage },
+  xzscan: { command: 'XZSCAN', keys: FIRST, readonly: true, args: keyScan('XZSCAN', ''), reply: pairPage(true) },
+  hscan: { command: 'HSCAN', keys: FIRST, readonly: true, args: keyScan('HSCAN', '0'), reply: pairPage(false) },
+  sscan: { command: 'SSCAN', keys: FIRST, readonly: true, args: keyScan('SSCAN', '0'), reply: flatPage },
+  zscan: { command: 'ZSCAN', keys: FIRST, readonly: true, args: keyScan('ZSCAN', '0'), reply: pairPage(true) },
 } satisfies TableFor<ScanCommands<Str, unknown>>;

@@ -6,6 +6,7 @@
 // "not authenticated" when the server has a password (the script's internal
 // client never authenticates), and `ledis.error_reply(msg)` replies `-err`
 // without the message.
+import { numkeysAt } from './keys.js';
 import { createHash } from 'node:crypto';
 import { DataError, ResponseError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
@@ -39,6 +40,11 @@ function text(command: string, what: string, v: unknown): string {
   return v;
 }
 
+/** EVAL script numkeys key... arg...: the declared keys. */
+const scriptKeys = (args: readonly unknown[]): number[] => numkeysAt(1, args);
+/** A script that declares no key may touch any. */
+const noDeclaredKeys = (args: readonly unknown[]): boolean => Number(args[1]) === 0;
+
 const evalArgs =
   (command: string, what: string) =>
   (body: string, keys?: readonly Key[], args?: readonly Value[]): unknown[] => {
@@ -57,8 +63,8 @@ function flatStrings(command: string, list: readonly unknown[]): string[] {
 }
 
 export const scriptCommands = {
-  eval: { command: 'EVAL', args: evalArgs('EVAL', 'script') },
-  evalsha: { command: 'EVALSHA', args: evalArgs('EVALSHA', 'sha1') },
+  eval: { command: 'EVAL', keys: scriptKeys, allKeys: noDeclaredKeys, args: evalArgs('EVAL', 'script') },
+  evalsha: { command: 'EVALSHA', keys: scriptKeys, allKeys: noDeclaredKeys, args: evalArgs('EVALSHA', 'sha1') },
   scriptLoad: { command: 'SCRIPT', stringReply: true, args: (script: string) => ['LOAD', text('SCRIPT LOAD', 'script', script)] },
   scriptExists: {
     command: 'SCRIPT',

@@ -102,8 +102,8 @@ export const serverCommands = {
   echo: { command: 'ECHO' },
   info: { command: 'INFO', stringReply: true, args: infoArgs, reply: parseInfoFlat },
   infoSections: { command: 'INFO', stringReply: true, args: infoArgs, reply: parseInfo },
-  flushdb: { command: 'FLUSHDB', stringReply: true },
-  flushall: { command: 'FLUSHALL', stringReply: true },
+  flushdb: { command: 'FLUSHDB', allKeys: true, stringReply: true },
+  flushall: { command: 'FLUSHALL', allKeys: true, stringReply: true },
   time: { command: 'TIME', reply: (r: Reply) => (Array.isArray(r) ? r.map(toInt) : r) },
   configRewrite: { command: 'CONFIG', args: () => ['REWRITE'], reply: toBool },
   configGet: {

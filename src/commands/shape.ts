@@ -1,4 +1,5 @@
 // Argument checks and reply shapes shared by the command families.
+import { FIRST } from './keys.js';
 import { DataError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
 import type { CommandSpec, Key, When } from './types.js';
@@ -145,10 +146,10 @@ export function describe(v: unknown): string {
  * the method in errors where it differs from the command sent (bexpire).
  */
 export function expireSpec(command: string, label = command): CommandSpec {
-  return { command, args: (name: Key, time: number) => [name, seconds(label, time)], reply: toBool };
+  return { command, keys: FIRST, args: (name: Key, time: number) => [name, seconds(label, time)], reply: toBool };
 }
 
 /** The table entry of an expireat-style command: unix seconds or a Date, boolean reply. */
 export function expireAtSpec(command: string, label = command): CommandSpec {
-  return { command, args: (name: Key, when: When) => [name, unixSeconds(label, when)], reply: toBool };
+  return { command, keys: FIRST, args: (name: Key, when: When) => [name, unixSeconds(label, when)], reply: toBool };
 }

@@ -69,9 +69,39 @@ export function sortArgs(command: string, name: Key, options: SortOptions | unde
   return out;
 }
 
+/** The sorted key and, with STORE, the destination; BY and GET are patterns, not keys (see allKeys). */
+function sortKeys(args: readonly unknown[]): number[] {
+  const out = [0];
+  walkOptions(args, (word, at) => {
+    if (word === 'STORE') out.push(at + 1);
+  });
+  return out;
+}
+
+/** BY and GET read KV keys the patterns name, which no position says. */
+function readsPatterns(args: readonly unknown[]): boolean {
+  let found = false;
+  walkOptions(args, (word) => {
+    if (word === 'BY' || word === 'GET') found = true;
+  });
+  return found;
+}
+
+/** Visits each option word of a sort's arguments (as sortArgs writes them), skipping the operands. */
+function walkOptions(args: readonly unknown[], visit: (word: string, at: number) => void): void {
+  for (let i = 1; i < args.length; i++) {
+    const word = typeof args[i] === 'string' ? (args[i] as string).toUpperCase() : '';
+    visit(word, i);
+    if (word === 'BY' || word === 'GET' || word === 'STORE') i += 1;
+    else if (word === 'LIMIT') i += 2;
+  }
+}
+
 // Not marked readonly: with STORE they write.
 const sort = (command: string) => ({
   command,
+  keys: sortKeys,
+  allKeys: readsPatterns,
   args: (name: Key, options?: SortOptions) => sortArgs(command, name, options),
 });
 

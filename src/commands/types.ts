@@ -63,11 +63,38 @@ export interface CommandSpec {
   readonly readonly?: boolean;
   /** True for commands that block the connection (BLPOP ...): they get a dedicated connection. */
   readonly blocking?: boolean;
+  /**
+   * A blocking command's timeout: its position among the arguments as sent
+   * (as in `keys`; -1 is the last), in seconds, 0 meaning forever (BLPOP's
+   * `timeout`). The client's own deadline for the command is this plus its
+   * commandTimeout.
+   */
+  readonly timeoutAt?: number;
+  /**
+   * Where the command's keys are among its arguments as sent (the array the
+   * `args` shaper returns; 0 is the first argument after the command name):
+   * `[first, last, step]` as in Redis's COMMAND INFO, a negative `last`
+   * counting from the end (-1 is the last argument), or a function of the
+   * arguments for commands whose keys move (ZUNIONSTORE's numkeys, EVAL's,
+   * XLSORT's STORE). Omitted: the command names no key. Routing uses it to
+   * keep commands on one key in issue order over several connections.
+   */
+  readonly keys?: KeyPositions;
+  /**
+   * True (or true for these arguments) when the command reads or writes keys
+   * it does not name: FLUSHDB, XSCAN, SLAVEOF, a script without declared
+   * keys, a sort with BY/GET patterns. Over several connections it is ordered
+   * after every command issued before it and before every command after it.
+   */
+  readonly allKeys?: boolean | ((args: readonly unknown[]) => boolean);
   /** Force string replies even when decodeResponses is off (INFO, cursors...). */
   readonly stringReply?: boolean;
   /** Force Buffer replies even when decodeResponses is on (DUMP: binary). */
   readonly bufferReply?: boolean;
 }
+
+/** See `CommandSpec.keys`. */
+export type KeyPositions = readonly [first: number, last: number, step: number] | ((args: readonly unknown[]) => number[]);
 
 export type CommandTable = Record<string, CommandSpec>;
 

@@ -2,6 +2,7 @@
 // non-numeric score is refused before sending, and scores come back as
 // integers (bigint beyond Number's safe range). Zsets have their own keyspace
 // (ZCLEAR, ZEXPIRE, ZTTL...).
+import { ALL_ARGS, FIRST, numkeysAt } from './keys.js';
 import { DataError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
 import { describe, expireAtSpec, expireSpec, flattenKeys, int, nonEmpty, oneOf, scoreBound, spread, toBool, toInt } from './shape.js';
@@ -227,6 +228,9 @@ function lexBound(command: string, what: string, v: unknown): LexBound {
 
 const lexRange = (command: string) => (name: Key, min: unknown, max: unknown) => [name, lexBound(command, 'min', min), lexBound(command, 'max', max)];
 
+/** ZUNIONSTORE dest numkeys key...: the destination and the numkeys keys. */
+const storeKeys = (args: readonly unknown[]): number[] => [0, ...numkeysAt(1, args)];
+
 const store = (command: string) => (dest: Key, keys: unknown, opts?: ZStoreOptions) => {
   const o = options(command, opts);
   let names: unknown[];
@@ -252,28 +256,31 @@ const store = (command: string) => (dest: Key, keys: unknown, opts?: ZStoreOptio
 };
 
 export const zsetCommands = {
-  zadd: { command: 'ZADD', args: zaddArgs },
-  zcard: { command: 'ZCARD', readonly: true },
-  zclear: { command: 'ZCLEAR' },
+  zadd: { command: 'ZADD', keys: FIRST, args: zaddArgs },
+  zcard: { command: 'ZCARD', keys: FIRST, readonly: true },
+  zclear: { command: 'ZCLEAR', keys: FIRST },
   zcount: {
     command: 'ZCOUNT',
+    keys: FIRST,
     readonly: true,
     args: (name: Key, min: unknown, max: unknown) => [name, scoreBound('ZCOUNT', 'min', min), scoreBound('ZCOUNT', 'max', max)],
   },
   zincrby: {
     command: 'ZINCRBY',
+    keys: FIRST,
     args: (name: Key, value: Value, amount: unknown = 1) => [name, score('ZINCRBY', amount), value],
     reply: toInt,
   },
-  zmclear: { command: 'ZMCLEAR', args: (...names: unknown[]) => nonEmpty('ZMCLEAR', 'name', spread(names)) },
+  zmclear: { command: 'ZMCLEAR', keys: ALL_ARGS, args: (...names: unknown[]) => nonEmpty('ZMCLEAR', 'name', spread(names)) },
   zexpire: expireSpec('ZEXPIRE'),
   zexpireat: expireAtSpec('ZEXPIREAT'),
-  zttl: { command: 'ZTTL', readonly: true },
-  zpersist: { command: 'ZPERSIST', reply: toBool },
-  zrange: { command: 'ZRANGE', readonly: true, args: zrangeArgs, reply: rangeReply },
-  zrangebyscore: { command: 'ZRANGEBYSCORE', readonly: true, args: byScore('ZRANGEBYSCORE'), reply: rangeReply },
+  zttl: { command: 'ZTTL', keys: FIRST, readonly: true },
+  zpersist: { command: 'ZPERSIST', keys: FIRST, reply: toBool },
+  zrange: { command: 'ZRANGE', keys: FIRST, readonly: true, args: zrangeArgs, reply: rangeReply },
+  zrangebyscore: { command: 'ZRANGEBYSCORE', keys: FIRST, readonly: true, args: byScore('ZRANGEBYSCORE'), reply: rangeReply },
   zrevrange: {
     command: 'ZREVRANGE',
+    keys: FIRST,
     readonly: true,
     args: (name: Key, start: number, num: number, opts?: ZRangeOptions) => {
       const out: unknown[] = [name, rank('ZREVRANGE', 'start', start), rank('ZREVRANGE', 'num', num)];
@@ -282,31 +289,34 @@ export const zsetCommands = {
     },
     reply: rangeReply,
   },
-  zrevrangebyscore: { command: 'ZREVRANGEBYSCORE', readonly: true, args: byScore('ZREVRANGEBYSCORE'), reply: rangeReply },
-  zrank: { command: 'ZRANK', readonly: true },
-  zrevrank: { command: 'ZREVRANK', readonly: true },
-  zscore: { command: 'ZSCORE', readonly: true, reply: toInt },
-  zrem: { command: 'ZREM', args: (name: Key, ...values: unknown[]) => [name, ...nonEmpty('ZREM', 'member', spread(values))] },
+  zrevrangebyscore: { command: 'ZREVRANGEBYSCORE', keys: FIRST, readonly: true, args: byScore('ZREVRANGEBYSCORE'), reply: rangeReply },
+  zrank: { command: 'ZRANK', keys: FIRST, readonly: true },
+  zrevrank: { command: 'ZREVRANK', keys: FIRST, readonly: true },
+  zscore: { command: 'ZSCORE', keys: FIRST, readonly: true, reply: toInt },
+  zrem: { command: 'ZREM', keys: FIRST, args: (name: Key, ...values: unknown[]) => [name, ...nonEmpty('ZREM', 'member', spread(values))] },
   zremrangebyrank: {
     command: 'ZREMRANGEBYRANK',
+    keys: FIRST,
     args: (name: Key, min: number, max: number) => [name, rank('ZREMRANGEBYRANK', 'min', min), rank('ZREMRANGEBYRANK', 'max', max)],
   },
   zremrangebyscore: {
     command: 'ZREMRANGEBYSCORE',
+    keys: FIRST,
     args: (name: Key, min: unknown, max: unknown) => [name, scoreBound('ZREMRANGEBYSCORE', 'min', min), scoreBound('ZREMRANGEBYSCORE', 'max', max)],
   },
-  zkeyexists: { command: 'ZKEYEXISTS', readonly: true, reply: toBool },
-  zdump: { command: 'ZDUMP', readonly: true, bufferReply: true },
-  zunionstore: { command: 'ZUNIONSTORE', args: store('ZUNIONSTORE') },
-  zinterstore: { command: 'ZINTERSTORE', args: store('ZINTERSTORE') },
+  zkeyexists: { command: 'ZKEYEXISTS', keys: FIRST, readonly: true, reply: toBool },
+  zdump: { command: 'ZDUMP', keys: FIRST, readonly: true, bufferReply: true },
+  zunionstore: { command: 'ZUNIONSTORE', keys: storeKeys, args: store('ZUNIONSTORE') },
+  zinterstore: { command: 'ZINTERSTORE', keys: storeKeys, args: store('ZINTERSTORE') },
   zrangebylex: {
     command: 'ZRANGEBYLEX',
+    keys: FIRST,
     readonly: true,
     args: (name: Key, min: unknown, max: unknown, opts?: { start?: number; num?: number }) => [
       ...lexRange('ZRANGEBYLEX')(name, min, max),
       ...limit('ZRANGEBYLEX', options('ZRANGEBYLEX', opts)),
     ],
   },
-  zremrangebylex: { command: 'ZREMRANGEBYLEX', args: lexRange('ZREMRANGEBYLEX') },
-  zlexcount: { command: 'ZLEXCOUNT', readonly: true, args: lexRange('ZLEXCOUNT') },
+  zremrangebylex: { command: 'ZREMRANGEBYLEX', keys: FIRST, args: lexRange('ZREMRANGEBYLEX') },
+  zlexcount: { command: 'ZLEXCOUNT', keys: FIRST, readonly: true, args: lexRange('ZLEXCOUNT') },
 } satisfies TableFor<ZsetCommands<Str, unknown>>;

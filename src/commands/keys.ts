@@ -1,0 +1,45 @@
+// Which arguments of a command are keys: read from the table's `keys` field.
+import type { CommandSpec, KeyPositions } from './types.js';
+
+/** One key in the first argument: GET, HSET, LPUSH ... */
+export const FIRST: KeyPositions = [0, 0, 1];
+/** Every argument is a key: MGET, DEL, HMCLEAR ... */
+export const ALL_ARGS: KeyPositions = [0, -1, 1];
+
+/**
+ * The indexes (into `args`, the arguments as sent after the command name) of
+ * the command's keys, in order; [] for a command that names no key. Indexes
+ * past the end of `args` are left out.
+ */
+export function commandKeyIndexes(spec: Pick<CommandSpec, 'keys'>, args: readonly unknown[]): number[] {
+  const keys = spec.keys;
+  if (keys === undefined) return [];
+  if (typeof keys === 'function') return keys(args).filter((i) => i >= 0 && i < args.length);
+  const [first, last, step] = keys;
+  const end = last < 0 ? args.length + last : Math.min(last, args.length - 1);
+  const out: number[] = [];
+  for (let i = first; i <= end; i += step) out.push(i);
+  return out;
+}
+
+/** The index of the command's first key in `args`, or -1: the routing hot path, no array made for fixed positions. */
+export function firstKeyIndex(spec: Pick<CommandSpec, 'keys'>, args: readonly unknown[]): number {
+  const keys = spec.keys;
+  if (keys === undefined) return -1;
+  if (typeof keys === 'function') {
+    const all = commandKeyIndexes(spec, args);
+    return all.length === 0 ? -1 : all[0]!;
+  }
+  const first = keys[0];
+  const end = keys[1] < 0 ? args.length + keys[1] : keys[1];
+  return first <= end && first < args.length ? first : -1;
+}
+
+/** `[numkeys, key...]` starting at `at` (EVAL's, ZUNIONSTORE's): the keys' indexes, [] if numkeys is not a count. */
+export function numkeysAt(at: number, args: readonly unknown[]): number[] {
+  const n = Number(args[at]);
+  if (!Number.isInteger(n) || n < 0) return [];
+  const out: number[] = [];
+  for (let i = 0; i < n && at + 1 + i < args.length; i++) out.push(at + 1 + i);
+  return out;
+}
