@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { Command, type Transform } from './connection/command.js';
 import type { Connection, ConnectionEvents } from './connection/connection.js';
-import { commandTable, type Commands } from './commands/index.js';
+import { commandTable, specByCommand, type Commands } from './commands/index.js';
+import { makeKeyPrefix, prefixCommand, type KeyPrefix } from './prefix.js';
 import type { ClientMode, CommandSpec, ReplyFn, Str, StrOf } from './commands/types.js';
 import { ConnectionError, DataError, ResponseError } from './errors.js';
 import { Pipeline } from './pipeline.js';
@@ -38,6 +39,12 @@ export interface LedisOptions extends PoolOptions {
   readFrom?: ReadFrom;
   /** Share an existing topology (used by `master()`). */
   topology?: Topology;
+  /**
+   * Prepended to every key argument of every command (ioredis's keyPrefix):
+   * `keyPrefix: 'app:'` makes `get('k')` read `app:k`. Scans stay inside the
+   * prefix and return keys without it; see README "keyPrefix" for what is not prefixed.
+   */
+  keyPrefix?: string;
 }
 
 /**
@@ -62,6 +69,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
   /** Replies as strings (true) or Buffers (false). */
   readonly decodeResponses: boolean;
   private callbacks: Map<string, ReplyFn | null> | null = null;
+  /** The keyPrefix option, checked; null for none. */
+  private readonly keyPrefix: KeyPrefix | null;
   private readonly dbClients = new Map<number, Ledis<D>>();
   private readonly ownsPool: boolean;
 
@@ -81,7 +90,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
     if (options.encoding !== undefined && !/^utf-?8$/i.test(options.encoding)) {
       throw new DataError(`unsupported encoding ${options.encoding}: only utf-8 is supported`);
     }
-    const { decodeResponses: _d, encoding: _e, connectionPool, master, replicas, readFrom, topology, ...poolOptions } = options;
+    this.keyPrefix = makeKeyPrefix(options.keyPrefix);
+    const { decodeResponses: _d, encoding: _e, connectionPool, master, replicas, readFrom, topology, keyPrefix: _k, ...poolOptions } = options;
     this.readFrom = readFrom ?? topology?.readFrom ?? 'master';
     if (topology !== undefined || master !== undefined) {
       this.topology = topology ?? new Topology({ master: master as string | PoolOptions, replicas, readFrom }, poolOptions);
@@ -142,7 +152,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
   sendCommand(name: string, ...args: unknown[]): Promise<Reply> {
     const refused = refuseSharedState(name);
     if (refused !== null) return Promise.reject(refused);
-    return this.send(new Command(name.toUpperCase(), args, null, !this.decodeResponses)) as Promise<Reply>;
+    return this.send(this.makeRawCommand(name, args)) as Promise<Reply>;
   }
 
   /** ledis-py's execute_command: the same as sendCommand. */
@@ -300,7 +310,22 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
   makeCommand(spec: CommandSpec, args: unknown[]): Command {
     const transform = this.callbacks === null ? (spec.reply ?? null) : this.callbackFor(spec);
     const buffers = spec.bufferReply === true || (!this.decodeResponses && spec.stringReply !== true);
+    if (this.keyPrefix !== null) {
+      const prefixed = prefixCommand(this.keyPrefix, spec, args, transform);
+      return new Command(spec.command, prefixed.args, prefixed.reply, buffers);
+    }
     return new Command(spec.command, args, transform, buffers);
+  }
+
+  /** A Command for a raw `sendCommand(name, ...args)`: raw reply; keys prefixed as the table says for that command. */
+  makeRawCommand(name: string, args: unknown[]): Command {
+    const upper = name.toUpperCase();
+    const spec = this.keyPrefix === null ? undefined : specByCommand.get(upper);
+    if (spec !== undefined) {
+      const prefixed = prefixCommand(this.keyPrefix as KeyPrefix, spec, args, null);
+      return new Command(upper, prefixed.args, prefixed.reply, !this.decodeResponses);
+    }
+    return new Command(upper, args, null, !this.decodeResponses);
   }
 
   private callbackFor(spec: CommandSpec): Transform | null {

@@ -95,7 +95,7 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
       const spec = this.specs[i] as CommandSpec;
       const args = this.argsList[i] as unknown[];
       this.argsList[i] = null;
-      const cmd = spec === RAW ? new Command(this.names[i] as string, args, null, !this.client.decodeResponses) : this.client.makeCommand(spec, args);
+      const cmd = spec === RAW ? this.client.makeRawCommand(this.names[i] as string, args) : this.client.makeCommand(spec, args);
       conn.send(cmd.toBatch(batch, i));
       if ((i + 1) % CHUNK === 0 && i + 1 < n) {
         conn.flush();
