@@ -10,6 +10,7 @@ import { BasePool, ConnectionPool, type PoolOptions } from './pool.js';
 import type { Reply } from './protocol/parser.js';
 import { Topology, type NodeStats, type ReadFrom, type TopologyEvents } from './topology.js';
 import { parseUrl } from './url.js';
+import { isReadonlyError } from './switchover.js';
 import { clientOptions } from './client-args.js';
 import { bmsetbit, type Bit } from './commands/bit.js';
 import { bcount, bdelete } from './commands/compat.js';
@@ -342,6 +343,22 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
     }
     const p = cmd.promise();
     conn.send(cmd);
+    return this.topology !== null && !readonly ? p.catch((err: unknown) => this.afterRefusedWrite(err, cmd, conn)) : p;
+  }
+
+  /**
+   * A write the master refused as read-only (a switchover that left the
+   * connections up): once the topology has found the new master, the write
+   * is sent there, once. It did not run where it was refused.
+   */
+  private async afterRefusedWrite(err: unknown, cmd: Command, conn: Connection): Promise<unknown> {
+    const topology = this.topology;
+    if (topology === null || !isReadonlyError(err)) throw err;
+    const stillMaster = topology.masterPool.sharedList.includes(conn);
+    if (stillMaster && !(await topology.rediscover())) throw err;
+    const retry = new Command(cmd.name, cmd.args, cmd.transform, cmd.returnBuffers);
+    const p = retry.promise();
+    topology.connectionFor(false, this.readFrom).send(retry);
     return p;
   }
 
