@@ -10,6 +10,12 @@ import type { Reply } from './protocol/parser.js';
 /** One command's outcome, from `execSettled()`. */
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: Error };
 export type SettledTuple<R extends unknown[]> = { [K in keyof R]: Settled<R[K]> };
+/**
+ * What exec() resolves to: the chained commands' result tuple, or
+ * `unknown[]` for a pipeline whose commands were added in a loop (its type
+ * never saw them, so indexing an empty tuple type would not type-check).
+ */
+export type ExecResult<R extends unknown[]> = R extends [] ? unknown[] : R;
 
 /** Commands written per chunk before the pipeline checks back-pressure. */
 const CHUNK = 2048;
@@ -80,21 +86,21 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
    * If any command fails, rejects with a PipelineError that holds every
    * result and every error by index.
    */
-  async exec(): Promise<R> {
+  async exec(): Promise<ExecResult<R>> {
     const outcome = await this.run();
     if (outcome.failed > 0) throw new PipelineError(outcome.results, outcome.errors as (Error | undefined)[]);
-    return outcome.results as R;
+    return outcome.results as ExecResult<R>;
   }
 
   /** Like exec(), but resolves with `{ ok, value | error }` per command and never rejects for a command's failure. */
-  async execSettled(): Promise<SettledTuple<R>> {
+  async execSettled(): Promise<SettledTuple<ExecResult<R>>> {
     const outcome = await this.run();
     const out: Settled<unknown>[] = [];
     for (let i = 0; i < outcome.results.length; i++) {
       const error = outcome.errors?.[i];
       out.push(error === undefined ? { ok: true, value: outcome.results[i] } : { ok: false, error });
     }
-    return out as SettledTuple<R>;
+    return out as SettledTuple<ExecResult<R>>;
   }
 
   private async run(): Promise<Batch> {
