@@ -12,6 +12,7 @@ import { Backend, ROUTED_EVENTS, Router, specForName, type BackendSource, type E
 import type { NodeStats, ReadFrom, Topology, TopologyEvents } from './topology.js';
 import { parseUrl } from './url.js';
 import { isReadonlyError } from './switchover.js';
+import { firstAttempt, statusOf, type LedisStatus } from './lifecycle.js';
 import { clientOptions } from './client-args.js';
 import { bmsetbit, type Bit } from './commands/bit.js';
 import { bcount, bdelete, type BcountSource } from './commands/compat.js';
@@ -86,6 +87,10 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   private readonly keyPrefix: KeyPrefix | null;
   private readonly dbClients = new Map<number, Ledis<D>>();
   private masterView: Ledis<D> | null = null;
+  /** quit() was called and has not finished. */
+  private closingNow = false;
+  /** quit() finished or disconnect() was called ('end' is emitted once). */
+  private ended = false;
   private commandSource: CommandSource | null = null;
 
   /** `new Ledis('ledis://host:port/db')` or a unix socket path (`'/tmp/ledis.sock'`); the URL's parts win over `options`. */
@@ -129,6 +134,11 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
 
   /** @internal Re-emits an event of this client's connections or topology (src/router.ts calls it). */
   routedEvent(event: string, args: unknown[]): void {
+    // 'end' is the client's own: once, when quit() or disconnect() is done or every connection has given up.
+    if (event === 'end') {
+      if (statusOf(this.connectionPool.sharedList) === 'end') this.emitEnd();
+      return;
+    }
     // An 'error' event with no listener would throw; callers get their own errors anyway.
     if (event === 'error' && this.listenerCount('error') === 0) return;
     (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args);
@@ -321,10 +331,58 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     return fn;
   }
 
-  /** Connects the shared connection(s) now (with lazyConnect) and resolves when ready. */
-  async connect(): Promise<void> {
-    await Promise.all(this.connectionPool.sharedList.map((c) => c.connect()));
+  /**
+   * Where the client is: `'wait'` (lazyConnect, nothing sent yet),
+   * `'connecting'`, `'ready'`, `'reconnecting'` (lost, retrying; commands
+   * wait up to offlineTimeout), `'closing'` (quit() waiting for replies),
+   * `'end'` (after quit() or disconnect(), or when retryStrategy gave up).
+   */
+  get status(): LedisStatus {
+    if (this.ended) return 'end';
+    if (this.closingNow) return 'closing';
+    return statusOf(this.connectionPool.sharedList);
   }
+
+  /**
+   * Connects the shared connection(s) now (with lazyConnect) and resolves
+   * when ready. Rejects with a ConnectionError when the first attempt fails
+   * (refused, connectTimeout, AUTH or SELECT refused), rather than waiting
+   * through every retry: it settles within connectTimeout. The client keeps
+   * retrying in the background as retryStrategy says.
+   */
+  async connect(): Promise<void> {
+    await Promise.all(this.connectionPool.sharedList.map(firstAttempt));
+  }
+
+  /**
+   * A new, independent client with this one's options (and `overrides`): its
+   * own connections, as ioredis's duplicate(). Made from the resolved
+   * connection options when this client was given a pool.
+   */
+  duplicate(): Ledis<D>;
+  duplicate<O extends LedisOptions>(overrides: O): Ledis<O extends { decodeResponses: false } ? false : O extends { decodeResponses: true } ? true : D>;
+  duplicate(overrides: LedisOptions = {}): Ledis<boolean> {
+    if (overrides === null || typeof overrides !== 'object') throw new DataError('duplicate(overrides): overrides must be an object', 'duplicate');
+    const { connectionPool, ...own } = this.options;
+    const base: LedisOptions =
+      connectionPool !== undefined && own.topology === undefined ? { ...this.connectionPool.connectionOptions, ...own } : own;
+    return new Ledis<boolean>({ ...base, db: this.router.backend.db, readFrom: this.readFrom, ...overrides });
+  }
+
+  /** `await using ledis = new Ledis()`: quit() when the scope ends. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.quit();
+  }
+
+  private emitEnd(): void {
+    this.ended = true;
+    this.closingNow = false;
+    if (this.endEmitted) return;
+    this.endEmitted = true;
+    (this.emit as (e: string) => boolean)('end');
+  }
+
+  private endEmitted = false;
 
   /**
    * Waits for outstanding replies, then closes the connections this client
@@ -332,6 +390,11 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    * nothing for `master()`, which shares its parent's.
    */
   quit(): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    this.closingNow = true;
+    // A blocking pop would hold its connection's quit for its whole timeout (forever for 0): its
+    // connection is closed instead, and the pop rejects with a ConnectionError (see README "Lifecycle").
+    if (this.kind !== 'view') for (const backend of this.ownedBackends()) unblock(backend.masterPool);
     // Everything is marked closing synchronously, so a command issued right after quit() is refused.
     const closing: Promise<void>[] = [];
     if (this.kind === 'root') {
@@ -340,11 +403,19 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
       this.forget();
       closing.push(this.router.backend.quit());
     }
-    return Promise.all(closing).then(() => undefined);
+    return Promise.all(closing).then(() => this.emitEnd());
+  }
+
+  private ownedBackends(): Backend[] {
+    return this.kind === 'root' ? [...this.router.backend.family.values()] : [this.router.backend];
   }
 
   /** Closes the connections this client owns (as quit()) at once; outstanding commands reject with ConnectionError. */
   disconnect(): void {
+    if (!this.ended) {
+      this.ended = true;
+      process.nextTick(() => this.emitEnd());
+    }
     if (this.kind === 'root') {
       for (const backend of [...this.router.backend.family.values()]) backend.disconnect();
     } else if (this.kind === 'db') {
@@ -410,6 +481,11 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     const map = this.callbacks as Map<string, ReplyFn | null>;
     return map.has(spec.command) ? (map.get(spec.command) ?? null) : (spec.reply ?? null);
   }
+}
+
+/** Closes the dedicated connections of `pool` that wait in a blocking pop. */
+function unblock(pool: BasePool): void {
+  for (const conn of pool.connections) if (conn.blocked) conn.disconnect();
 }
 
 /** A client sharing `derived.router`'s connections (the constructor form not offered to users). */

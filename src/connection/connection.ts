@@ -80,6 +80,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return this.queue.length + this.offline.length;
   }
 
+  /** True while the oldest command awaiting its reply is a blocking pop (the server may hold it for its whole timeout). */
+  get blocked(): boolean {
+    const head = this.queue.peekFront();
+    return head !== undefined && !head.settled && head.blockMs !== 0;
+  }
+
   /** Human-readable address for error messages. */
   get address(): string {
     const o = this.options;

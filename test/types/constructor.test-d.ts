@@ -36,3 +36,17 @@ describe('constructor forms', () => {
     new Ledis({}, {});
   });
 });
+
+describe('lifecycle types', () => {
+  it('status, duplicate and await using', async () => {
+    const ledis = new Ledis();
+    expectTypeOf(ledis.status).toEqualTypeOf<'wait' | 'connecting' | 'ready' | 'reconnecting' | 'closing' | 'end'>();
+    expectTypeOf(ledis.duplicate().get('k')).toEqualTypeOf<Promise<string | null>>();
+    expectTypeOf(ledis.duplicate({ decodeResponses: false }).get('k')).toEqualTypeOf<Promise<Buffer | null>>();
+    expectTypeOf(ledis.duplicate({ db: 2 }).get('k')).toEqualTypeOf<Promise<string | null>>();
+    expectTypeOf(new Ledis({ decodeResponses: false }).duplicate().get('k')).toEqualTypeOf<Promise<Buffer | null>>();
+    expectTypeOf(ledis.connect()).toEqualTypeOf<Promise<void>>();
+    await using scoped = new Ledis({ lazyConnect: true });
+    expectTypeOf(scoped.ping()).toEqualTypeOf<Promise<boolean>>();
+  });
+});
