@@ -13,6 +13,7 @@ import type { NodeStats, ReadFrom, Topology, TopologyEvents } from './topology.j
 import { parseUrl } from './url.js';
 import { isReadonlyError } from './switchover.js';
 import { firstAttempt, statusOf, type LedisStatus } from './lifecycle.js';
+import { armCall, checkCallOptions, type CallOptions } from './views.js';
 import { clientOptions } from './client-args.js';
 import { bmsetbit, type Bit } from './commands/bit.js';
 import { bcount, bdelete, type BcountSource } from './commands/compat.js';
@@ -56,6 +57,7 @@ class Derived<D extends boolean> {
     readonly router: Router,
     readonly kind: Kind,
     readonly parent: Ledis<D>,
+    readonly callOptions: CallOptions | null = null,
   ) {}
 }
 
@@ -85,6 +87,9 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   private callbacks: Map<string, ReplyFn | null> | null = null;
   /** The keyPrefix option, checked; null for none. */
   private readonly keyPrefix: KeyPrefix | null;
+  /** withOptions' signal and timeout, for every command of this view; null for a plain client. */
+  private readonly callOptions: CallOptions | null;
+  private buffersView: Ledis<false> | null = null;
   private readonly dbClients = new Map<number, Ledis<D>>();
   private masterView: Ledis<D> | null = null;
   /** quit() was called and has not finished. */
@@ -111,6 +116,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
       throw new DataError(`unsupported encoding ${options.encoding}: only utf-8 is supported`);
     }
     this.keyPrefix = makeKeyPrefix(options.keyPrefix);
+    this.callOptions = derived?.callOptions ?? null;
     if (derived !== undefined) {
       this.router = derived.router;
       this.kind = derived.kind;
@@ -369,6 +375,34 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     return new Ledis<boolean>({ ...base, db: this.router.backend.db, readFrom: this.readFrom, ...overrides });
   }
 
+  /**
+   * The same client with Buffer replies, sharing its connections (no second
+   * connection): `ledis.buffers.get(k)` is `Promise<Buffer | null>`,
+   * `ledis.buffers.pipeline()` a pipeline of Buffer replies. Cached.
+   */
+  get buffers(): Ledis<false> {
+    if (this.buffersView === null) {
+      this.buffersView = derive<false>(
+        { ...this.options, decodeResponses: false },
+        new Derived<false>(this.router, 'view', this as unknown as Ledis<false>, this.callOptions),
+      );
+    }
+    return this.buffersView;
+  }
+
+  /**
+   * A view sharing this client's connections whose commands take per-call
+   * options: `signal` (an AbortSignal: a command not yet written is taken off
+   * the queue and rejects with AbortError, `mayHaveRun: false`; one already
+   * written rejects with AbortError, `mayHaveRun: true`, and its reply is
+   * dropped) and `timeout` (ms, instead of commandTimeout). For calls on the
+   * view; its pipelines ignore them.
+   */
+  withOptions(options: CallOptions): Ledis<D> {
+    const checked = checkCallOptions(options);
+    return derive<D>(this.options, new Derived<D>(this.router, 'view', this, checked));
+  }
+
   /** `await using ledis = new Ledis()`: quit() when the scope ends. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.quit();
@@ -438,6 +472,13 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
 
   /** Sends through the router; with a topology, a write refused as read-only goes to the new master (src/switchover.ts). */
   private sendRouted(spec: CommandSpec, cmd: Command): Promise<unknown> {
+    if (this.callOptions !== null) {
+      // The view's signal and timeout: armed on the command before the router sees it.
+      const p = cmd.promise();
+      armCall(cmd, p, this.callOptions);
+      this.router.send(spec, cmd, p);
+      return p;
+    }
     const topology = this.router.topology;
     if (topology === null || spec.readonly === true) return this.router.send(spec, cmd);
     const master = topology.masterPool;

@@ -195,10 +195,10 @@ export class Router {
   /**
    * Sends a command where it belongs and returns its promise: a dedicated
    * connection if it blocks or may crash its handler, else the shared
-   * connection of its key (master or replica by readFrom).
+   * connection of its key (master or replica by readFrom). `p` is the
+   * command's promise when the caller made it already (to arm per-call options).
    */
-  send(spec: CommandSpec, cmd: Command): Promise<unknown> {
-    const p = cmd.promise();
+  send(spec: CommandSpec, cmd: Command, p: Promise<unknown> = cmd.promise()): Promise<unknown> {
     let lanes: Lanes;
     try {
       lanes = this.backend.lanesFor(spec.readonly === true, this.readFrom);

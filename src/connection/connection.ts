@@ -109,6 +109,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    * (ConnectionError) at once, before anything is queued.
    */
   send(cmd: Command): void {
+    // Settled before it got here (aborted, timed out while a barrier held it): never written.
+    if (cmd.settled) return;
     if (this.quitting) {
       cmd.reject(new ConnectionError(`connection to ${this.address} is closing (quit() was called); ${cmd.name} was not sent`, { command: cmd.name }));
       return;
@@ -172,6 +174,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     // With nothing in flight no reply will set the parser's mode for this one (onReply does that for the next).
     if (this.queue.length === 0) this.parser.returnBuffers = cmd.returnBuffers;
     this.queue.push(cmd);
+    cmd.written = true;
     this.unflushed++;
     this.commandCount++;
     cmd.readMark = this.reads;
