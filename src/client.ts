@@ -15,6 +15,7 @@ import { isReadonlyError } from './switchover.js';
 import { firstAttempt, statusOf, type LedisStatus } from './lifecycle.js';
 import { armCall, checkCallOptions, type CallOptions } from './views.js';
 import { clientOptions } from './client-args.js';
+import { bulk, type BulkItem, type BulkOptions, type BulkSummary } from './bulk/index.js';
 import { bmsetbit, type Bit } from './commands/bit.js';
 import { bcount, bdelete, type BcountSource } from './commands/compat.js';
 import { hscanIterator, scanIterator, sscanIterator, zscanIterator, type IterateOptions, type Scanner } from './commands/iterators.js';
@@ -236,6 +237,11 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
       };
     }
     return new Pipeline<StrOf<D>, []>(this.commandSource);
+  }
+
+  /** Streams commands from a (sync or async) iterable with a bounded number in flight; see `bulk` in src/bulk/index.ts. */
+  bulk(source: Iterable<BulkItem> | AsyncIterable<BulkItem>, options?: BulkOptions): Promise<BulkSummary> {
+    return bulk(this as unknown as Ledis<boolean>, source, options);
   }
 
   /**
