@@ -8,7 +8,7 @@ import { ConnectionError, DataError, ResponseError } from './errors.js';
 import { Pipeline, type CommandSource } from './pipeline.js';
 import type { BasePool, PoolOptions } from './pool.js';
 import type { Reply } from './protocol/parser.js';
-import { Backend, ROUTED_EVENTS, Router, specForName, type BackendSource, type EventSink } from './router.js';
+import { Backend, ROUTED_EVENTS, Router, routeForName, routeOf, type BackendSource, type EventSink, type Route } from './router.js';
 import type { NodeStats, ReadFrom, Topology, TopologyEvents } from './topology.js';
 import { parseUrl } from './url.js';
 import { isReadonlyError } from './switchover.js';
@@ -211,7 +211,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     const refused = refuseSharedState(name);
     if (refused !== null) return Promise.reject(refused);
     const upper = name.toUpperCase();
-    return this.sendRouted(specForName(upper), this.makeRawCommand(upper, args)) as Promise<Reply>;
+    return this.sendRouted(routeForName(upper), this.makeRawCommand(upper, args)) as Promise<Reply>;
   }
 
   /** ledis-py's execute_command: the same as sendCommand. */
@@ -232,7 +232,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   pipeline(): Pipeline<StrOf<D>, []> {
     if (this.commandSource === null) {
       this.commandSource = {
-        command: (spec, name, args) => (spec === null ? this.makeRawCommand(name, args) : this.makeCommand(spec, args)),
+        command: (spec, name, args) => (spec === null ? this.makeRawCommand(name, args) : this.makeCommand(routeOf(spec), args)),
         batch: (specs, argsList, write) => this.router.batch(specs, argsList, write),
       };
     }
@@ -241,7 +241,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
 
   /** Streams commands from a (sync or async) iterable with a bounded number in flight; see `bulk` in src/bulk/index.ts. */
   bulk(source: Iterable<BulkItem> | AsyncIterable<BulkItem>, options?: BulkOptions): Promise<BulkSummary> {
-    return bulk(this as unknown as Ledis<boolean>, source, options);
+    return bulk(this, source, options);
   }
 
   /**
@@ -296,7 +296,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    * Today's `bitcount` takes byte offsets instead.
    */
   bcount(name: Key, start?: number, end?: number): Promise<number> {
-    return bcount(this as unknown as BcountSource, name, start, end);
+    const source: BcountSource = { run: (spec, args) => this.run(routeOf(spec), args) };
+    return bcount(source, name, start, end);
   }
 
   /**
@@ -434,20 +435,21 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     this.closingNow = true;
     // A blocking pop would hold its connection's quit for its whole timeout (forever for 0): its
     // connection is closed instead, and the pop rejects with a ConnectionError (see README "Lifecycle").
-    if (this.kind !== 'view') for (const backend of this.ownedBackends()) unblock(backend.masterPool);
+    for (const backend of this.ownedBackends()) unblock(backend.masterPool);
     // Everything is marked closing synchronously, so a command issued right after quit() is refused.
     const closing: Promise<void>[] = [];
     if (this.kind === 'root') {
       for (const backend of [...this.router.backend.family.values()]) closing.push(backend.quit());
     } else if (this.kind === 'db') {
       this.forget();
-      closing.push(this.router.backend.quit());
+      if (!this.router.backend.isRoot) closing.push(this.router.backend.quit());
     }
     return Promise.all(closing).then(() => this.emitEnd());
   }
 
   private ownedBackends(): Backend[] {
-    return this.kind === 'root' ? [...this.router.backend.family.values()] : [this.router.backend];
+    if (this.kind === 'root') return [...this.router.backend.family.values()];
+    return this.kind === 'db' && !this.router.backend.isRoot ? [this.router.backend] : [];
   }
 
   /** Closes the connections this client owns (as quit()) at once; outstanding commands reject with ConnectionError. */
@@ -460,7 +462,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
       for (const backend of [...this.router.backend.family.values()]) backend.disconnect();
     } else if (this.kind === 'db') {
       this.forget();
-      this.router.backend.disconnect();
+      if (!this.router.backend.isRoot) this.router.backend.disconnect();
     }
   }
 
@@ -472,23 +474,22 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   }
 
   /** Runs a command of the table: shape its arguments, send, shape its reply. */
-  private run(spec: CommandSpec, args: unknown[]): Promise<unknown> {
-    return this.sendRouted(spec, this.makeCommand(spec, args));
+  private run(route: Route, args: unknown[]): Promise<unknown> {
+    return this.sendRouted(route, this.makeCommand(route, args));
   }
 
   /** Sends through the router; with a topology, a write refused as read-only goes to the new master (src/switchover.ts). */
-  private sendRouted(spec: CommandSpec, cmd: Command): Promise<unknown> {
+  private sendRouted(route: Route, cmd: Command): Promise<unknown> {
     if (this.callOptions !== null) {
       // The view's signal and timeout: armed on the command before the router sees it.
       const p = cmd.promise();
       armCall(cmd, p, this.callOptions);
-      this.router.send(spec, cmd, p);
-      return p;
+      return this.router.send(route, cmd, p);
     }
     const topology = this.router.topology;
-    if (topology === null || spec.readonly === true) return this.router.send(spec, cmd);
+    if (topology === null || route.readonly) return this.router.send(route, cmd);
     const master = topology.masterPool;
-    return this.router.send(spec, cmd).catch((err: unknown) => this.afterRefusedWrite(err, spec, cmd, master));
+    return this.router.send(route, cmd).catch((err: unknown) => this.afterRefusedWrite(err, route, cmd, master));
   }
 
   /**
@@ -496,22 +497,22 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    * connections up): once the topology has found the new master, the write
    * is sent there, once. It did not run where it was refused.
    */
-  private async afterRefusedWrite(err: unknown, spec: CommandSpec, cmd: Command, master: BasePool): Promise<unknown> {
+  private async afterRefusedWrite(err: unknown, route: Route, cmd: Command, master: BasePool): Promise<unknown> {
     const topology = this.router.topology;
     if (topology === null || !isReadonlyError(err)) throw err;
     if (topology.masterPool === master && !(await topology.rediscover())) throw err;
-    return this.router.send(spec, new Command(cmd.name, cmd.args, cmd.transform, cmd.returnBuffers));
+    return this.router.send(route, new Command(cmd.name, cmd.args, cmd.transform, cmd.returnBuffers));
   }
 
   /** A Command for a table entry, with this client's reply transform and reply mode. */
-  private makeCommand(spec: CommandSpec, args: unknown[]): Command {
-    const transform = this.callbacks === null ? (spec.reply ?? null) : this.callbackFor(spec);
-    const buffers = spec.bufferReply === true || (!this.decodeResponses && spec.stringReply !== true);
+  private makeCommand(route: Route, args: unknown[]): Command {
+    const transform = this.callbacks === null ? route.reply : this.callbackFor(route);
+    const buffers = route.bufferReply || (!this.decodeResponses && !route.stringReply);
     if (this.keyPrefix !== null) {
-      const prefixed = prefixCommand(this.keyPrefix, spec, args, transform);
-      return new Command(spec.command, prefixed.args, prefixed.reply, buffers);
+      const prefixed = prefixCommand(this.keyPrefix, route.spec, args, transform);
+      return new Command(route.command, prefixed.args, prefixed.reply, buffers);
     }
-    return new Command(spec.command, args, transform, buffers);
+    return new Command(route.command, args, transform, buffers);
   }
 
   /** A Command for a raw `sendCommand(name, ...args)` (name upper case): raw reply; keys prefixed as the table says for that command. */
@@ -524,9 +525,9 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     return new Command(name, args, null, !this.decodeResponses);
   }
 
-  private callbackFor(spec: CommandSpec): Transform | null {
+  private callbackFor(route: Route): Transform | null {
     const map = this.callbacks as Map<string, ReplyFn | null>;
-    return map.has(spec.command) ? (map.get(spec.command) ?? null) : (spec.reply ?? null);
+    return map.has(route.command) ? (map.get(route.command) ?? null) : route.reply;
   }
 }
 
@@ -552,15 +553,16 @@ export interface Ledis<D extends boolean = true> extends Commands<StrOf<D>, Clie
 
 /** The client as the command methods below see it: `run` is private to the class, not to this module. */
 interface Runner {
-  run(spec: CommandSpec, args: unknown[]): Promise<unknown>;
+  run(route: Route, args: unknown[]): Promise<unknown>;
 }
 
 for (const [method, spec] of Object.entries(commandTable)) {
   const shape = spec.args;
+  const route = routeOf(spec);
   const fn =
     shape === undefined
       ? function (this: Runner, ...a: unknown[]): Promise<unknown> {
-          return this.run(spec, a);
+          return this.run(route, a);
         }
       : function (this: Runner, ...a: unknown[]): Promise<unknown> {
           let args: unknown[];
@@ -569,7 +571,7 @@ for (const [method, spec] of Object.entries(commandTable)) {
           } catch (err) {
             return Promise.reject(err);
           }
-          return this.run(spec, args);
+          return this.run(route, args);
         };
   Object.defineProperty(fn, 'name', { value: method });
   Object.defineProperty(Ledis.prototype, method, { value: fn, writable: true, configurable: true });
