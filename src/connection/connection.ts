@@ -149,7 +149,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       cmd.reject(err as Error);
       return;
     }
-    cmd.deadline = Date.now() + (this.options.commandTimeout || this.options.offlineTimeout);
+    // A deadline set by the caller (withOptions' timeout) stands; otherwise commandTimeout, or offlineTimeout.
+    if (cmd.deadline === 0) cmd.deadline = Date.now() + (this.options.commandTimeout || this.options.offlineTimeout);
     this.offline.push(cmd);
     this.armDeadline(cmd.deadline);
     if (this.status === 'wait' || (this.status === 'end' && !this.closing)) this.connect().catch(() => {});
