@@ -9,7 +9,7 @@ import { describe } from './commands/shape.js';
  * socket, `(port, options?)` and `(port, host, options?)`. A URL's parts
  * (and its query string) win over `options`, as `Ledis.fromUrl` does.
  */
-export function clientOptions<O extends { host?: string; port?: number; unixSocketPath?: string }>(a: unknown, b: unknown, c: unknown): O {
+export function clientOptions<O extends object>(a: unknown, b: unknown, c: unknown): O {
   if (a === undefined || (a !== null && typeof a === 'object')) {
     if (b !== undefined) throw new DataError(`new Ledis(options) takes one argument, got a second: ${describe(b)}`);
     return (a ?? {}) as O;
@@ -27,7 +27,7 @@ export function clientOptions<O extends { host?: string; port?: number; unixSock
     if (c !== undefined) throw new DataError(`new Ledis(port, host, options): host must be a string, got ${describe(b)}`);
     return { ...optionsArg(b, 'new Ledis(port, options)'), port: a } as O;
   }
-  throw new DataError(`new Ledis() takes options, a URL, or a port (and host), got ${describe(a)}`);
+  throw new DataError(`new Ledis(): options must be an object (or a URL string, or a port and host), got ${describe(a)}`);
 }
 
 function optionsArg(v: unknown, form: string): Record<string, unknown> {

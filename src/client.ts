@@ -4,7 +4,11 @@ import type { Connection, ConnectionEvents } from './connection/connection.js';
 import { commandTable, specByCommand, type Commands } from './commands/index.js';
 import { makeKeyPrefix, prefixCommand, type KeyPrefix } from './prefix.js';
 import type { ClientMode, CommandSpec, ReplyFn, Str, StrOf } from './commands/types.js';
-import { ConnectionError, DataError, ResponseError } from './errors.js';
+import { asLedisError, ConnectionError, DataError, ResponseError } from './errors.js';
+import { authenticate } from './auth.js';
+import { redactPassword } from './connection/options.js';
+import { inspect } from 'node:util';
+import { checkClientOptions } from './options-check.js';
 import { Pipeline, type CommandSource } from './pipeline.js';
 import type { BasePool, PoolOptions } from './pool.js';
 import type { Reply } from './protocol/parser.js';
@@ -21,7 +25,7 @@ import { bcount, bdelete, type BcountSource } from './commands/compat.js';
 import { hscanIterator, scanIterator, sscanIterator, zscanIterator, type IterateOptions, type Scanner } from './commands/iterators.js';
 import type { ScanType } from './commands/scan.js';
 import { scriptFunction, type ScriptCommandOptions, type ScriptFunction } from './commands/script.js';
-import { refuseSharedState } from './commands/server.js';
+import { commandName } from './commands/server.js';
 import type { Key } from './commands/types.js';
 
 export type LedisEvents = ConnectionEvents & TopologyEvents;
@@ -111,7 +115,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     super();
     const derived = b instanceof Derived ? (b as Derived<D>) : undefined;
     const options = derived !== undefined ? (a as LedisOptions) : clientOptions<LedisOptions>(a, b, c);
-    this.options = options;
+    checkClientOptions(options);
+    this.options = redactPassword({ ...options });
     this.decodeResponses = options.decodeResponses !== false;
     if (options.encoding !== undefined && !/^utf-?8$/i.test(options.encoding)) {
       throw new DataError(`unsupported encoding ${options.encoding}: only utf-8 is supported`);
@@ -208,15 +213,49 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    * dedicated connection, a raw GET the lane of its key).
    */
   sendCommand(name: string, ...args: unknown[]): Promise<Reply> {
-    const refused = refuseSharedState(name);
-    if (refused !== null) return Promise.reject(refused);
-    const upper = name.toUpperCase();
-    return this.sendRouted(routeForName(upper), this.makeRawCommand(upper, args)) as Promise<Reply>;
+    return this.sendRaw(name, args);
   }
 
   /** ledis-py's execute_command: the same as sendCommand. */
   executeCommand(name: string, ...args: unknown[]): Promise<Reply> {
-    return this.sendCommand(name, ...args);
+    return this.sendRaw(name, args);
+  }
+
+  /** sendCommand with its arguments as an array (any length: never spread). Every failure is a rejected promise. */
+  sendRaw(name: string, args: unknown[]): Promise<Reply> {
+    try {
+      const upper = commandName(name);
+      return this.sendRouted(routeForName(upper), this.makeRawCommand(upper, args)) as Promise<Reply>;
+    } catch (err) {
+      return Promise.reject(asLedisError(err, DataError));
+    }
+  }
+
+  /**
+   * AUTH with a meaning safe on shared connections: the password is tried on
+   * a connection of its own first; a wrong one rejects with the server's
+   * ResponseError and changes nothing for anyone. An accepted one becomes
+   * the password of every connection of this client (every db's, master and
+   * replicas): sent on each shared connection now and on every later
+   * (re)connect. Prefer the `password` option.
+   */
+  auth(password: string): Promise<boolean> {
+    const pools: BasePool[] = [];
+    for (const backend of this.router.backend.family.values()) {
+      if (backend.topology !== null) for (const pool of backend.topology.pools) pools.push(pool);
+      else pools.push(backend.masterPool);
+    }
+    return authenticate(pools, password);
+  }
+
+  /** util.inspect: the options with the password redacted, never the connections' internals. */
+  [inspect.custom](_depth: number, opts: object): string {
+    return `Ledis ${inspect(this.toJSON(), opts)}`;
+  }
+
+  /** JSON.stringify: the options with the password redacted. */
+  toJSON(): { options: unknown; decodeResponses: boolean; readFrom: ReadFrom } {
+    return { options: (this.options as { toJSON(): unknown }).toJSON(), decodeResponses: this.decodeResponses, readFrom: this.readFrom };
   }
 
   /**
@@ -224,6 +263,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    * "GET"), as ledis-py's set_response_callback. `null` restores raw replies.
    */
   setResponseCallback(command: string, callback: ((reply: Reply) => unknown) | null): void {
+    if (typeof command !== 'string' || command === '') throw new DataError('the command must be a non-empty string', 'setResponseCallback');
+    if (callback !== null && typeof callback !== 'function') throw new DataError('the callback must be a function or null', 'setResponseCallback');
     if (this.callbacks === null) this.callbacks = new Map();
     this.callbacks.set(command.toUpperCase(), callback);
   }
@@ -309,24 +350,29 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     return bdelete(this.pipeline(), name);
   }
 
+  /** What the iterators page with: table entries run on this client, and its reply mode. */
+  private scanner(): Scanner<StrOf<D>> {
+    return { run: (spec, args) => this.run(routeOf(spec), args), decodeResponses: this.decodeResponses };
+  }
+
   /** Every key of one type (XSCAN pages, followed to the end): `for await (const key of ledis.scanIterator({ type: 'KV' }))`. */
   scanIterator(options: IterateOptions & { type: ScanType }): AsyncGenerator<StrOf<D>, void, undefined> {
-    return scanIterator(this as unknown as Scanner<StrOf<D>>, options);
+    return scanIterator(this.scanner(), options);
   }
 
   /** Every `[field, value]` of the hash `name` (XHSCAN pages). */
   hscanIterator(name: Key, options?: IterateOptions): AsyncGenerator<[StrOf<D>, StrOf<D>], void, undefined> {
-    return hscanIterator(this as unknown as Scanner<StrOf<D>>, name, options);
+    return hscanIterator(this.scanner(), name, options);
   }
 
   /** Every member of the set `name` (XSSCAN pages). */
   sscanIterator(name: Key, options?: IterateOptions): AsyncGenerator<StrOf<D>, void, undefined> {
-    return sscanIterator(this as unknown as Scanner<StrOf<D>>, name, options);
+    return sscanIterator(this.scanner(), name, options);
   }
 
   /** Every `[member, score]` of the zset `name`, in member order (XZSCAN pages). */
   zscanIterator(name: Key, options?: IterateOptions): AsyncGenerator<[StrOf<D>, number], void, undefined> {
-    return zscanIterator(this as unknown as Scanner<StrOf<D>>, name, options);
+    return zscanIterator(this.scanner(), name, options);
   }
 
   /**
@@ -339,7 +385,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     if (typeof name !== 'string' || name === '' || name in this) {
       throw new DataError(`${JSON.stringify(name)} is not a free method name on this client`, 'defineCommand');
     }
-    const fn = scriptFunction<StrOf<D>>((command, args) => this.sendCommand(command, ...args), name, options);
+    const fn = scriptFunction<StrOf<D>>((command, args) => this.sendRaw(command, args), name, options);
     Object.defineProperty(this, name, { value: fn, writable: true, configurable: true });
     return fn;
   }
@@ -475,7 +521,11 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
 
   /** Runs a command of the table: shape its arguments, send, shape its reply. */
   private run(route: Route, args: unknown[]): Promise<unknown> {
-    return this.sendRouted(route, this.makeCommand(route, args));
+    try {
+      return this.sendRouted(route, this.makeCommand(route, args));
+    } catch (err) {
+      return Promise.reject(asLedisError(err));
+    }
   }
 
   /** Sends through the router; with a topology, a write refused as read-only goes to the new master (src/switchover.ts). */
@@ -506,8 +556,11 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
 
   /** A Command for a table entry, with this client's reply transform and reply mode. */
   private makeCommand(route: Route, args: unknown[]): Command {
-    const transform = this.callbacks === null ? route.reply : this.callbackFor(route);
-    const buffers = route.bufferReply || (!this.decodeResponses && !route.stringReply);
+    let transform = this.callbacks === null ? route.reply : this.callbackFor(route);
+    // replyStrings: the reply is read as Buffers and decoded by the command itself (scan cursors stay bytes).
+    const own = this.decodeResponses && route.replyStrings !== null && transform === route.reply;
+    if (own) transform = route.replyStrings;
+    const buffers = own || route.bufferReply || (!this.decodeResponses && !route.stringReply);
     if (this.keyPrefix !== null) {
       const prefixed = prefixCommand(this.keyPrefix, route.spec, args, transform);
       return new Command(route.command, prefixed.args, prefixed.reply, buffers);
@@ -556,6 +609,7 @@ interface Runner {
   run(route: Route, args: unknown[]): Promise<unknown>;
 }
 
+const classAuth = Object.getOwnPropertyDescriptor(Ledis.prototype, 'auth')?.value as unknown;
 for (const [method, spec] of Object.entries(commandTable)) {
   const shape = spec.args;
   const route = routeOf(spec);
@@ -569,12 +623,14 @@ for (const [method, spec] of Object.entries(commandTable)) {
           try {
             args = shape(...a);
           } catch (err) {
-            return Promise.reject(err);
+            return Promise.reject(asLedisError(err, DataError));
           }
           return this.run(route, args);
         };
   Object.defineProperty(fn, 'name', { value: method });
   Object.defineProperty(Ledis.prototype, method, { value: fn, writable: true, configurable: true });
 }
+// AUTH is not sent as a table command on a shared connection: see Ledis#auth (auth.ts).
+Object.defineProperty(Ledis.prototype, 'auth', { value: classAuth, writable: true, configurable: true });
 
 export type { Str };

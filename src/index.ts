@@ -13,7 +13,7 @@ export { Command } from './connection/command.js';
 export { defaultRetryStrategy, type ConnectionOptions, type RetryStrategy } from './connection/options.js';
 export { Parser, type Reply } from './protocol/parser.js';
 export { encodeCommand, type Arg, type Encoded } from './protocol/encoder.js';
-export { LedisError, ConnectionError, TimeoutError, ResponseError, DataError, ProtocolError, PipelineError, AbortError } from './errors.js';
+export { LedisError, ConnectionError, TimeoutError, ResponseError, DataError, ProtocolError, PipelineError, UnexpectedReplyError, AbortError } from './errors.js';
 export type { Key, Value, Str, StrOf, When, Out, ClientMode, PipelineMode, CommandSpec } from './commands/types.js';
 export type { Commands } from './commands/index.js';
 export type { InfoReply, InfoSectionsReply } from './commands/server.js';

@@ -1,9 +1,9 @@
 import type { Command, BatchSink } from './connection/command.js';
 import type { Connection } from './connection/connection.js';
 import { commandTable, specByCommand, type Commands } from './commands/index.js';
-import { refuseSharedState } from './commands/server.js';
+import { commandName } from './commands/server.js';
 import type { CommandSpec, PipelineMode, Str } from './commands/types.js';
-import { DataError, LedisError, PipelineError } from './errors.js';
+import { asLedisError, DataError, LedisError, PipelineError } from './errors.js';
 import { validateArgs } from './protocol/encoder.js';
 import type { Reply } from './protocol/parser.js';
 
@@ -63,9 +63,7 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
 
   /** Queues any command; its result is the raw reply. */
   sendCommand(name: string, ...args: unknown[]): Pipeline<S, [...R, Reply]> {
-    const refused = refuseSharedState(name);
-    if (refused !== null) throw refused;
-    return this.add(null, name.toUpperCase(), args) as unknown as Pipeline<S, [...R, Reply]>;
+    return this.add(null, commandName(name), args) as unknown as Pipeline<S, [...R, Reply]>;
   }
 
   /** @internal Queues a command (`spec` null: raw); throws at once on bad arguments. */
@@ -172,7 +170,13 @@ export interface Pipeline<S extends Str = string, R extends unknown[] = []> exte
 for (const [method, spec] of Object.entries(commandTable)) {
   const shape = spec.args;
   const fn = function (this: Pipeline<Str, unknown[]>, ...a: unknown[]) {
-    return this.add(spec, spec.command, shape === undefined ? a : shape(...a));
+    let args: unknown[];
+    try {
+      args = shape === undefined ? a : shape(...a);
+    } catch (err) {
+      throw asLedisError(err, DataError);
+    }
+    return this.add(spec, spec.command, args);
   };
   Object.defineProperty(fn, 'name', { value: method });
   Object.defineProperty(Pipeline.prototype, method, { value: fn, writable: true, configurable: true });

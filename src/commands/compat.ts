@@ -17,7 +17,7 @@ import { type Bit, bitCommands } from './bit.js';
 import { FIRST } from './keys.js';
 import { kvCommands } from './kv.js';
 import { listCommands } from './list.js';
-import { cursorFromKey, flatPage, scanArgs, type LedisPyScanOptions, type ScanReply } from './scan.js';
+import { cursorFromKey, flat, scanArgs, type LedisPyScanOptions, type ScanReply } from './scan.js';
 import { scriptCommands } from './script.js';
 import { serverCommands } from './server.js';
 import { describe, intIn, pairsToObject, toBool } from './shape.js';
@@ -91,11 +91,11 @@ export const compatCommands = {
   bget: { command: 'GET', keys: FIRST, readonly: true, bufferReply: true },
   bsetbit: bitCommands.setbit,
   bgetbit: bitCommands.getbit,
-  bxscan: { command: 'XSCAN', allKeys: true, readonly: true, args: typeScan('BXSCAN', 'KV'), reply: flatPage },
-  lxscan: { command: 'XSCAN', allKeys: true, readonly: true, args: typeScan('LXSCAN', 'LIST'), reply: flatPage },
-  hxscan: { command: 'XSCAN', allKeys: true, readonly: true, args: typeScan('HXSCAN', 'HASH'), reply: flatPage },
-  sxscan: { command: 'XSCAN', allKeys: true, readonly: true, args: typeScan('SXSCAN', 'SET'), reply: flatPage },
-  zxscan: { command: 'XSCAN', allKeys: true, readonly: true, args: typeScan('ZXSCAN', 'ZSET'), reply: flatPage },
+  bxscan: { command: 'XSCAN', allKeys: true, readonly: true, args: typeScan('BXSCAN', 'KV'), ...flat },
+  lxscan: { command: 'XSCAN', allKeys: true, readonly: true, args: typeScan('LXSCAN', 'LIST'), ...flat },
+  hxscan: { command: 'XSCAN', allKeys: true, readonly: true, args: typeScan('HXSCAN', 'HASH'), ...flat },
+  sxscan: { command: 'XSCAN', allKeys: true, readonly: true, args: typeScan('SXSCAN', 'SET'), ...flat },
+  zxscan: { command: 'XSCAN', allKeys: true, readonly: true, args: typeScan('ZXSCAN', 'ZSET'), ...flat },
   scriptload: scriptCommands.scriptLoad,
   scriptexists: scriptCommands.scriptExists,
   scriptflush: scriptCommands.scriptFlush,
