@@ -27,10 +27,12 @@ import type { ScanType } from './commands/scan.js';
 import { scriptFunction, type ScriptCommandOptions, type ScriptFunction } from './commands/script.js';
 import { commandName } from './commands/server.js';
 import type { Key } from './commands/types.js';
+import { proxyRefusal } from './sharding/twemproxy.js';
+import { redactShards, ShardRouter, type ShardingOptions } from './sharding/router.js';
 
 export type LedisEvents = ConnectionEvents & TopologyEvents;
 
-export interface LedisOptions extends PoolOptions {
+export interface LedisOptions extends PoolOptions, ShardingOptions {
   /** Replies as strings (default true) or, when false, as Buffers. The types follow. */
   decodeResponses?: boolean;
   /** Text encoding of replies; only utf-8 is supported (ledis-py's charset). */
@@ -54,6 +56,12 @@ export interface LedisOptions extends PoolOptions {
    * prefix and return keys without it; see README "keyPrefix" for what is not prefixed.
    */
   keyPrefix?: string;
+  /**
+   * The address is a proxy: 'twemproxy' (nutcracker). Commands it does not
+   * forward (it closes the connection on them) are refused before sending
+   * with a ResponseError naming the command; see README "Sharding".
+   */
+  proxy?: 'twemproxy';
 }
 
 /** The link of a derived client (db view, master(), buffers ...) to the connections it shares. */
@@ -63,6 +71,7 @@ class Derived<D extends boolean> {
     readonly kind: Kind,
     readonly parent: Ledis<D>,
     readonly callOptions: CallOptions | null = null,
+    readonly shards: ShardRouter<Ledis<D>> | undefined = undefined,
   ) {}
 }
 
@@ -102,6 +111,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   /** quit() finished or disconnect() was called ('end' is emitted once). */
   private ended = false;
   private commandSource: CommandSource | null = null;
+  /** With `shards`: the shard router above the per-shard clients (see README "Sharding"); null otherwise. */
+  private readonly shards: ShardRouter<Ledis<D>> | null = null;
 
   /** `new Ledis('ledis://host:port/db')` or a unix socket path (`'/tmp/ledis.sock'`); the URL's parts win over `options`. */
   constructor(url: string, options?: LedisOptions & { decodeResponses?: D });
@@ -127,8 +138,21 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
       this.router = derived.router;
       this.kind = derived.kind;
       this.parent = derived.parent;
+      this.shards = derived.shards ?? null;
+    } else if (options.shards !== undefined) {
+      // One more routing decision above the per-shard clients: each shard is a whole client (src/sharding/router.ts).
+      this.shards = new ShardRouter<Ledis<D>>(options, (o) => new Ledis<D>(o as LedisOptions & { decodeResponses?: D }));
+      redactShards(this.options);
+      this.router = (this.shards.clients[0] as Ledis<D>).router;
+      this.kind = 'root';
+      this.parent = null;
     } else {
-      const { decodeResponses: _d, encoding: _e, connectionPool, master, replicas, readFrom, topology, keyPrefix: _k, ...poolOptions } = options;
+      const { decodeResponses: _d, encoding: _e, connectionPool, master, replicas, readFrom, topology, proxy, shards: _s, hashTag: _h, keyPrefix: _k, ...poolOptions } =
+        options;
+      if (proxy !== undefined && proxy !== 'twemproxy') throw new DataError(`proxy must be 'twemproxy', got ${JSON.stringify(proxy)}`);
+      if (proxy !== undefined && (poolOptions.db ?? 0) !== 0) {
+        throw new DataError("twemproxy does not forward SELECT: use db 0 (twemproxy's redis_db option picks the server db)");
+      }
       let source: BackendSource;
       if (topology !== undefined) source = { topology, owned: false };
       else if (master !== undefined) source = { master, replicas, readFrom, base: poolOptions };
@@ -140,7 +164,9 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     }
     // Events reach a client once it listens: a derived client nobody listens to costs no listener anywhere.
     (this as EventEmitter).on('newListener', (event: string | symbol) => {
-      if (typeof event === 'string' && ROUTED_EVENTS.has(event)) this.router.backend.subscribe(this);
+      if (typeof event !== 'string' || !ROUTED_EVENTS.has(event)) return;
+      if (this.shards === null) this.router.backend.subscribe(this);
+      else for (const shard of this.shards.clients) shard.router.backend.subscribe(this);
     });
   }
 
@@ -178,15 +204,20 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    * it already reads from the master.
    */
   master(): Ledis<D> {
-    if (this.router.readFrom === 'master') return this;
+    const fromMaster = this.shards === null ? this.router.readFrom === 'master' : this.shards.clients.every((c) => c.readFrom === 'master');
+    if (fromMaster) return this;
     if (this.masterView === null) {
-      this.masterView = derive<D>(this.options, new Derived<D>(this.router.withReadFrom('master'), 'view', this));
+      this.masterView = derive<D>(
+        this.options,
+        new Derived<D>(this.router.withReadFrom('master'), 'view', this, null, this.shards?.map((c) => c.master())),
+      );
     }
     return this.masterView;
   }
 
   /** Per-node routing counters (with a topology; one entry for a single server). */
   nodeStats(): NodeStats[] {
+    if (this.shards !== null) return this.shards.stats();
     const topology = this.router.topology;
     if (topology !== null) return topology.stats();
     const conns = this.router.pool.sharedList;
@@ -225,6 +256,9 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   sendRaw(name: string, args: unknown[]): Promise<Reply> {
     try {
       const upper = commandName(name);
+      const refused = proxyRefusal(this.options.proxy, upper);
+      if (refused !== null) return Promise.reject(refused);
+      if (this.shards !== null) return this.shards.sendCommand(upper, args);
       return this.sendRouted(routeForName(upper), this.makeRawCommand(upper, args)) as Promise<Reply>;
     } catch (err) {
       return Promise.reject(asLedisError(err, DataError));
@@ -267,6 +301,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     if (callback !== null && typeof callback !== 'function') throw new DataError('the callback must be a function or null', 'setResponseCallback');
     if (this.callbacks === null) this.callbacks = new Map();
     this.callbacks.set(command.toUpperCase(), callback);
+    if (this.shards !== null) for (const c of this.shards.clients) c.setResponseCallback(command, callback);
   }
 
   /** A batch builder: chain commands, then `exec()` sends them together. */
@@ -275,6 +310,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
       this.commandSource = {
         command: (spec, name, args) => (spec === null ? this.makeRawCommand(name, args) : this.makeCommand(routeOf(spec), args)),
         batch: (specs, argsList, write) => this.router.batch(specs, argsList, write),
+        refuse: this.options.proxy === undefined ? undefined : (name) => proxyRefusal(this.options.proxy, name),
+        exec: this.shards === null ? undefined : (entries) => (this.shards as ShardRouter<Ledis<D>>).execPipeline(entries),
       };
     }
     return new Pipeline<StrOf<D>, []>(this.commandSource);
@@ -296,6 +333,11 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     if (!Number.isInteger(index) || index < 0) throw new DataError(`db index must be a non-negative integer, got ${index}`, 'SELECT');
     if (index === this.router.backend.db) return this;
     let client = this.dbClients.get(index);
+    if (client === undefined && this.shards !== null) {
+      // Sharded: the same shards, each on db `index` (connections of their own, closed with this client).
+      client = new Ledis<D>({ ...this.options, db: index } as LedisOptions & { decodeResponses?: D });
+      this.dbClients.set(index, client);
+    }
     if (client === undefined) {
       client = derive<D>({ ...this.options, db: index }, new Derived<D>(this.router.forDb(index), 'db', this));
       this.dbClients.set(index, client);
@@ -357,6 +399,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
 
   /** Every key of one type (XSCAN pages, followed to the end): `for await (const key of ledis.scanIterator({ type: 'KV' }))`. */
   scanIterator(options: IterateOptions & { type: ScanType }): AsyncGenerator<StrOf<D>, void, undefined> {
+    // Sharded: every shard's keys, one shard after another.
+    if (this.shards !== null) return fanOut(this.shards.clients, (c) => c.scanIterator(options));
     return scanIterator(this.scanner(), options);
   }
 
@@ -410,6 +454,10 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    * retrying in the background as retryStrategy says.
    */
   async connect(): Promise<void> {
+    if (this.shards !== null) {
+      await Promise.all(this.shards.clients.map((c) => c.connect()));
+      return;
+    }
     await Promise.all(this.connectionPool.sharedList.map(firstAttempt));
   }
 
@@ -437,7 +485,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     if (this.buffersView === null) {
       this.buffersView = derive<false>(
         { ...this.options, decodeResponses: false },
-        new Derived<false>(this.router, 'view', this as unknown as Ledis<false>, this.callOptions),
+        new Derived<false>(this.router, 'view', this as unknown as Ledis<false>, this.callOptions, this.shards?.map((c) => c.buffers as unknown as Ledis<D>) as unknown as ShardRouter<Ledis<false>> | undefined),
       );
     }
     return this.buffersView;
@@ -453,7 +501,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    */
   withOptions(options: CallOptions): Ledis<D> {
     const checked = checkCallOptions(options);
-    return derive<D>(this.options, new Derived<D>(this.router, 'view', this, checked));
+    return derive<D>(this.options, new Derived<D>(this.router, 'view', this, checked, this.shards?.map((c) => c.withOptions(checked))));
   }
 
   /** `await using ledis = new Ledis()`: quit() when the scope ends. */
@@ -484,6 +532,10 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     for (const backend of this.ownedBackends()) unblock(backend.masterPool);
     // Everything is marked closing synchronously, so a command issued right after quit() is refused.
     const closing: Promise<void>[] = [];
+    if (this.shards !== null) {
+      if (this.kind !== 'view') for (const c of [...this.shards.clients, ...this.dbClients.values()]) closing.push(c.quit());
+      return Promise.all(closing).then(() => this.emitEnd());
+    }
     if (this.kind === 'root') {
       for (const backend of [...this.router.backend.family.values()]) closing.push(backend.quit());
     } else if (this.kind === 'db') {
@@ -504,6 +556,10 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
       this.ended = true;
       process.nextTick(() => this.emitEnd());
     }
+    if (this.shards !== null) {
+      if (this.kind !== 'view') for (const c of [...this.shards.clients, ...this.dbClients.values()]) c.disconnect();
+      return;
+    }
     if (this.kind === 'root') {
       for (const backend of [...this.router.backend.family.values()]) backend.disconnect();
     } else if (this.kind === 'db') {
@@ -521,6 +577,11 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
 
   /** Runs a command of the table: shape its arguments, send, shape its reply. */
   private run(route: Route, args: unknown[]): Promise<unknown> {
+    if (this.options.proxy !== undefined) {
+      const refused = proxyRefusal(this.options.proxy, route.command);
+      if (refused !== null) return Promise.reject(refused);
+    }
+    if (this.shards !== null) return this.shards.run(route.spec, args);
     try {
       return this.sendRouted(route, this.makeCommand(route, args));
     } catch (err) {
@@ -552,6 +613,28 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     if (topology === null || !isReadonlyError(err)) throw err;
     if (topology.masterPool === master && !(await topology.rediscover())) throw err;
     return this.router.send(route, new Command(cmd.name, cmd.args, cmd.transform, cmd.returnBuffers));
+  }
+
+  /**
+   * Sharded: the client of shard `index` (in `shards` order), for what names
+   * no key (PING, INFO, XSCAN pages, FLUSHDB ...) or must run on one server.
+   */
+  shard(index: number): Ledis<D> {
+    const client = this.shards?.clients[index];
+    if (client === undefined) {
+      throw new DataError(this.shards === null ? 'this client is not sharded' : `no shard ${index}: there are ${this.shards.clients.length}`);
+    }
+    return client;
+  }
+
+  /** Sharded: the index of the shard `key` lives on (twemproxy's ketama placement, hash tags included); 0 otherwise. */
+  shardOf(key: Key): number {
+    return this.shards === null ? 0 : this.shards.shardOf(key);
+  }
+
+  /** Sharded: the number of shards; 1 otherwise. */
+  get shardCount(): number {
+    return this.shards === null ? 1 : this.shards.clients.length;
   }
 
   /** A Command for a table entry, with this client's reply transform and reply mode. */
@@ -599,6 +682,11 @@ function selectRefusal(err: unknown): ResponseError | null {
   let e: unknown = err;
   for (let depth = 0; depth < 4 && e instanceof ConnectionError; depth++) e = e.cause;
   return e instanceof ResponseError && e.command === 'SELECT' ? e : null;
+}
+
+/** Yields every item of each client's iterator, one client after another. */
+async function* fanOut<C, T>(clients: readonly C[], each: (c: C) => AsyncGenerator<T, void, undefined>): AsyncGenerator<T, void, undefined> {
+  for (const c of clients) yield* each(c);
 }
 
 // The typed command methods, merged into the class from the table's interfaces.

@@ -29,6 +29,17 @@ export interface CommandSource {
   command(spec: CommandSpec | null, name: string, args: unknown[]): Command;
   /** Runs `write` on the connection the batch belongs on (see Router.batch); resolves when it has written. */
   batch(specs: readonly CommandSpec[], argsList: readonly (readonly unknown[])[], write: (conn: Connection) => Promise<void>): Promise<void>;
+  /** Behind a proxy: the error for a command it would not forward, or null. */
+  refuse?: (name: string) => Error | null;
+  /** Sharded: runs the whole batch over the shards instead (src/sharding/router.ts). */
+  exec?: (entries: Array<{ spec: CommandSpec | null; name: string; args: unknown[] }>) => Promise<BatchOutcome>;
+}
+
+/** A pipeline's outcome: results and errors by index. */
+export interface BatchOutcome {
+  results: unknown[];
+  errors: (Error | undefined)[] | null;
+  failed: number;
 }
 
 declare module './commands/types.js' {
@@ -73,6 +84,8 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
       throw new DataError(`${name} blocks its connection and cannot be pipelined; call it on the client, which gives it a dedicated connection`, name);
     }
     validateArgs(name, args);
+    const refused = this.source.refuse?.(name) ?? null;
+    if (refused !== null) throw refused;
     this.specs.push(spec);
     this.names.push(name);
     this.argsList.push(args);
@@ -101,7 +114,7 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
     return out as SettledTuple<ExecResult<R>>;
   }
 
-  private async run(): Promise<Batch> {
+  private async run(): Promise<BatchOutcome> {
     if (this.executed) throw new LedisError('this pipeline was already executed; make a new one with ledis.pipeline()');
     this.executed = true;
     const n = this.specs.length;
@@ -110,6 +123,12 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
     const specs = this.specs;
     const names = this.names;
     const argsList = this.argsList;
+    if (this.source.exec !== undefined) {
+      this.specs = [];
+      this.names = [];
+      this.argsList = [];
+      return this.source.exec(specs.map((spec, i) => ({ spec, name: names[i] as string, args: argsList[i] as unknown[] })));
+    }
     // How each command is routed: its table entry, or for a raw one the entry of that name.
     const routing = specs.map((spec, i) => spec ?? specByCommand.get(names[i] as string) ?? { command: names[i] as string });
     await this.source.batch(routing, argsList as unknown[][], async (conn) => {

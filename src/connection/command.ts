@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { asLedisError, LedisError, ResponseError, UnexpectedReplyError } from '../errors.js';
 import type { Encoded } from '../protocol/encoder.js';
 import type { Reply } from '../protocol/parser.js';
@@ -49,6 +50,12 @@ export class Command {
     this.args = args;
     this.transform = transform;
     this.returnBuffers = returnBuffers;
+  }
+
+  /** util.inspect: AUTH's argument (a password) is never shown. */
+  [inspect.custom](_depth: number, opts: object): string {
+    const args = this.name === 'AUTH' ? ['[redacted]'] : this.args;
+    return `Command ${inspect({ name: this.name, args, settled: this.settled }, opts)}`;
   }
 
   /** A promise settled by this command's reply. Call once, before sending. */

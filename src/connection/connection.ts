@@ -404,8 +404,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
           ),
       );
     }
+    // Issued while ready, they had no offline deadline (none without commandTimeout): from now on they wait offlineTimeout at most.
+    const offlineDeadline = Date.now() + this.options.offlineTimeout;
     for (const cmd of unwritten) {
       if (cmd.settled) continue;
+      if (cmd.deadline === 0) cmd.deadline = offlineDeadline;
       try {
         if (cmd.encoded === null) cmd.encoded = cmd.packed ?? encodeCommand(cmd.name, cmd.args);
       } catch (err) {
