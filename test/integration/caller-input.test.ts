@@ -54,10 +54,11 @@ describe('objects keyed by server data have no prototype', () => {
     await ledis.hclear(h);
   });
 
-  it('INFO, its sections and CONFIG GET are null-prototype objects', async () => {
-    const info = await ledis.info();
-    expect(Object.getPrototypeOf(info)).toBeNull();
-    for (const section of Object.values(info)) expect(Object.getPrototypeOf(section)).toBeNull();
+  it('INFO, infoSections and each section, and CONFIG GET are null-prototype objects', async () => {
+    expect(Object.getPrototypeOf(await ledis.info())).toBeNull();
+    const sections = await ledis.infoSections();
+    expect(Object.getPrototypeOf(sections)).toBeNull();
+    for (const section of Object.values(sections)) expect(Object.getPrototypeOf(section)).toBeNull();
     expect(Object.getPrototypeOf(await ledis.configGet('databases'))).toBeNull();
   });
 });
