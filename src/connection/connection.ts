@@ -594,7 +594,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   /** Sends a command and resolves with its raw reply. SELECT is remembered for reconnects. */
   sendCommand(name: string, ...args: unknown[]): Promise<Reply> {
-    const upper = name.toUpperCase();
+    // A name that is not a string is refused by the encoder, as a rejected promise like every other failure.
+    const upper = typeof name === 'string' ? name.toUpperCase() : name;
     if (upper === 'SELECT') return this.select(args[0] as number).then(() => 'OK');
     const cmd = new Command(upper, args);
     const p = cmd.promise<Reply>();
