@@ -9,6 +9,7 @@ import { BasePool, ConnectionPool, type PoolOptions } from './pool.js';
 import type { Reply } from './protocol/parser.js';
 import { Topology, type NodeStats, type ReadFrom, type TopologyEvents } from './topology.js';
 import { parseUrl } from './url.js';
+import { observing, sendObserved } from './tracing.js';
 import { bmsetbit, type Bit } from './commands/bit.js';
 import { hscanIterator, scanIterator, sscanIterator, zscanIterator, type IterateOptions, type Scanner } from './commands/iterators.js';
 import type { ScanType } from './commands/scan.js';
@@ -36,6 +37,18 @@ export interface LedisOptions extends PoolOptions {
   readFrom?: ReadFrom;
   /** Share an existing topology (used by `master()`). */
   topology?: Topology;
+  /**
+   * Put each command's arguments (as strings) into its `ledis:command` trace
+   * context. Off by default: traces then carry only the name and argument
+   * count. AUTH's arguments are never included. See README, Tracing.
+   */
+  traceArgs?: boolean;
+  /**
+   * Replace a failed command's error stack with the caller's (ioredis's
+   * option of the same name): the line that called `ledis.get(...)` instead of
+   * the socket's data handler. Off by default; costs one stack capture per command.
+   */
+  showFriendlyErrorStack?: boolean;
 }
 
 /**
@@ -67,7 +80,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
     if (options.encoding !== undefined && !/^utf-?8$/i.test(options.encoding)) {
       throw new DataError(`unsupported encoding ${options.encoding}: only utf-8 is supported`);
     }
-    const { decodeResponses: _d, encoding: _e, connectionPool, master, replicas, readFrom, topology, ...poolOptions } = options;
+    const { decodeResponses: _d, encoding: _e, connectionPool, master, replicas, readFrom, topology, traceArgs: _t, showFriendlyErrorStack: _s, ...poolOptions } = options;
     this.readFrom = readFrom ?? topology?.readFrom ?? 'master';
     if (topology !== undefined || master !== undefined) {
       this.topology = topology ?? new Topology({ master: master as string | PoolOptions, replicas, readFrom }, poolOptions);
@@ -279,6 +292,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
     } catch (err) {
       return Promise.reject(err);
     }
+    if (observing(this.options)) return sendObserved(this.options, cmd, conn);
     const p = cmd.promise();
     conn.send(cmd);
     return p;
@@ -291,6 +305,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
     cmd.blockMs = seconds > 0 ? seconds * 1000 : Infinity;
     const conn = await this.connectionPool.getConnection(cmd.name);
     try {
+      if (observing(this.options)) return await sendObserved(this.options, cmd, conn);
       const p = cmd.promise();
       conn.send(cmd);
       return await p;

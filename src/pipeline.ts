@@ -7,6 +7,7 @@ import type { CommandSpec, PipelineMode, Str } from './commands/types.js';
 import { DataError, LedisError, PipelineError } from './errors.js';
 import { validateArgs } from './protocol/encoder.js';
 import type { Reply } from './protocol/parser.js';
+import { traceBatch, tracingBatches } from './tracing.js';
 
 /** One command's outcome, from `execSettled()`. */
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: Error };
@@ -95,6 +96,11 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
     if (n === 0) return batch;
     // One node for the whole batch: a replica only if every command only reads and readFrom allows it.
     const conn: Connection = this.client.connectionFor(this.specs.every((spec) => spec.readonly === true));
+    return tracingBatches() ? traceBatch(conn, n, () => this.sendAll(conn, batch)) : this.sendAll(conn, batch);
+  }
+
+  private async sendAll(conn: Connection, batch: Batch): Promise<Batch> {
+    const n = this.specs.length;
     if (conn.status !== 'ready') await conn.connect().catch(() => undefined);
     const limit = Math.max(1, Math.floor(conn.options.maxPending / 2));
     for (let i = 0; i < n; i++) {

@@ -3,6 +3,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import Denque from 'denque';
 import { ConnectionError, DataError, ProtocolError, TimeoutError } from '../errors.js';
+import { debugRecycle, debugTimeout } from '../debug.js';
+import { onConnecting } from '../tracing.js';
 import { encodeCommand, type Encoded } from '../protocol/encoder.js';
 import { Parser, type Reply } from '../protocol/parser.js';
 import { Command } from './command.js';
@@ -289,6 +291,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   private openSocket(): void {
     const o = this.options;
+    onConnecting(this, this.attempt);
     this.status = this.attempt > 0 ? 'reconnecting' : 'connecting';
     this.parser.reset();
     let socket: net.Socket;
@@ -399,6 +402,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   /** Destroys the socket because of `error`; onClose then rejects and reconnects. */
   private failSocket(error: Error): void {
+    debugRecycle(this, error);
     this.lastError = error;
     const socket = this.socket;
     if (socket !== null) socket.destroy();
@@ -569,6 +573,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       if (cmd.deadline === 0 || cmd.settled) continue;
       if (cmd.deadline > now) break;
       cmd.reject(new TimeoutError(`no reply to ${cmd.name} from ${this.address} within ${timeout} ms (commandTimeout)`, cmd.name));
+      debugTimeout(this, cmd.name, true);
       // Stalled: no read since it was written, and none for a whole timeout (it may have waited offline).
       if (cmd.readMark === this.reads && now - this.lastReadAt >= timeout) stalled = cmd;
     }
@@ -577,6 +582,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       if (!cmd.settled && cmd.deadline > now) break;
       this.offline.shift();
       if (!cmd.settled) {
+        debugTimeout(this, cmd.name, false);
         cmd.reject(
           timeout > 0
             ? new TimeoutError(`command timed out after ${timeout} ms waiting for a connection to ${this.address}`, cmd.name)
