@@ -176,16 +176,17 @@ const OWN_DIR = (() => {
   return m ? m[1]! : null;
 })();
 
-function callerStack(): string {
+/** Captures the caller's frames; V8 formats them only if `.stack` is read (on failure). */
+function callerStack(): { stack?: string } {
   const holder: { stack?: string } = {};
   Error.captureStackTrace(holder, sendObserved);
-  return holder.stack ?? '';
+  return holder;
 }
 
 /** The error with its stack replaced by the caller's frames (this package's own frames left out). */
-function withCallerStack(err: unknown, stack: string): unknown {
+function withCallerStack(err: unknown, holder: { stack?: string }): unknown {
   if (!(err instanceof Error)) return err;
-  const frames = stack
+  const frames = (holder.stack ?? '')
     .split('\n')
     .slice(1)
     .filter((l) => OWN_DIR === null || !l.includes(`${OWN_DIR}/`));

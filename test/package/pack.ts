@@ -83,6 +83,9 @@ async function pack(base: string): Promise<Packed> {
   mkdirSync(path.join(consumer, 'node_modules', '@types'), { recursive: true });
   symlinkSync(path.join(ROOT, 'node_modules', 'denque'), path.join(consumer, 'node_modules', 'denque'), 'dir');
   symlinkSync(path.join(ROOT, 'node_modules', '@types', 'node'), path.join(consumer, 'node_modules', '@types', 'node'), 'dir');
+  // For README's OpenTelemetry example.
+  mkdirSync(path.join(consumer, 'node_modules', '@opentelemetry'), { recursive: true });
+  symlinkSync(path.join(ROOT, 'node_modules', '@opentelemetry', 'api'), path.join(consumer, 'node_modules', '@opentelemetry', 'api'), 'dir');
   return {
     dir: base,
     tarball,
