@@ -11,7 +11,10 @@
 import dc from 'node:diagnostics_channel';
 import type { Connection } from './connection/connection.js';
 import type { Command } from './connection/command.js';
-import { debugConnecting } from './debug.js';
+import { CONNECT_CHANNEL, serverOf as server, subscribed, type ServerTraceContext } from './connection/diagnostics.js';
+import type { CommandSpec } from './commands/types.js';
+
+export type { ConnectTraceContext, ServerTraceContext } from './connection/diagnostics.js';
 
 /** The TracingChannel names this driver publishes on. */
 export const CHANNELS = {
@@ -20,18 +23,8 @@ export const CHANNELS = {
   /** One pipeline exec()/execSettled(); context: BatchTraceContext. */
   TRACE_BATCH: 'ledis:batch',
   /** One connection attempt, first connect and every reconnect, until ready; context: ConnectTraceContext. */
-  TRACE_CONNECT: 'ledis:connect',
+  TRACE_CONNECT: CONNECT_CHANNEL,
 } as const;
-
-/** Where a traced operation went. */
-export interface ServerTraceContext {
-  /** Host name or IP, or the unix socket path (OTel server.address). */
-  serverAddress: string;
-  /** TCP port; undefined for a unix socket (OTel server.port). */
-  serverPort: number | undefined;
-  /** The database number selected on the connection (OTel db.namespace). */
-  database: number;
-}
 
 export interface CommandTraceContext extends ServerTraceContext {
   /** Upper-case command name as sent, e.g. "GET" (OTel db.operation.name). */
@@ -57,23 +50,8 @@ export interface BatchTraceContext extends ServerTraceContext {
   error?: unknown;
 }
 
-export interface ConnectTraceContext extends ServerTraceContext {
-  /** 0 for the first connect, then the reconnect attempt number. */
-  attempt: number;
-  result?: unknown;
-  error?: unknown;
-}
-
 const commandChannel = dc.tracingChannel<unknown, CommandTraceContext & object>(CHANNELS.TRACE_COMMAND);
 const batchChannel = dc.tracingChannel<unknown, BatchTraceContext & object>(CHANNELS.TRACE_BATCH);
-const connectChannel = dc.tracingChannel<unknown, ConnectTraceContext & object>(CHANNELS.TRACE_CONNECT);
-
-type AnyTracingChannel = { hasSubscribers?: boolean; start: dc.Channel; end: dc.Channel; asyncStart: dc.Channel; asyncEnd: dc.Channel; error: dc.Channel };
-/** TracingChannel#hasSubscribers exists from Node 20.13; before that, ask the five channels. */
-const subscribed: (tc: AnyTracingChannel) => boolean =
-  typeof (commandChannel as AnyTracingChannel).hasSubscribers === 'boolean'
-    ? (tc) => tc.hasSubscribers as boolean
-    : (tc) => tc.start.hasSubscribers || tc.end.hasSubscribers || tc.asyncStart.hasSubscribers || tc.asyncEnd.hasSubscribers || tc.error.hasSubscribers;
 
 /** Client options that make a command take the observed path. */
 export interface ObserveOptions {
@@ -83,14 +61,7 @@ export interface ObserveOptions {
 
 /** True when a command must take the observed path: someone subscribes to commands, or friendly stacks are on. */
 export function observing(options: ObserveOptions): boolean {
-  return options.showFriendlyErrorStack === true || subscribed(commandChannel as AnyTracingChannel);
-}
-
-function server(conn: Connection): ServerTraceContext {
-  const o = conn.options;
-  return o.unixSocketPath !== undefined
-    ? { serverAddress: o.unixSocketPath, serverPort: undefined, database: conn.db }
-    : { serverAddress: o.host, serverPort: o.port, database: conn.db };
+  return options.showFriendlyErrorStack === true || subscribed(commandChannel);
 }
 
 function argText(a: unknown): string {
@@ -99,72 +70,54 @@ function argText(a: unknown): string {
   return String(a);
 }
 
+/** What sendObserved needs of src/router.ts's Router. */
+interface CommandRouter {
+  send(spec: CommandSpec, cmd: Command): Promise<unknown>;
+  connectionFor(readonly: boolean): Connection;
+}
+
 /**
- * Sends `cmd` on `conn` the observed way: inside a `ledis:command` trace when
- * someone subscribes, with the caller's stack on its error when
+ * Sends `cmd` through the router the observed way: inside a `ledis:command`
+ * trace when someone subscribes, with the caller's stack on its error when
  * showFriendlyErrorStack is on.
  */
-export function sendObserved(options: ObserveOptions, cmd: Command, conn: Connection): Promise<unknown> {
+export function sendObserved(options: ObserveOptions, router: CommandRouter, spec: CommandSpec, cmd: Command): Promise<unknown> {
   const stack = options.showFriendlyErrorStack === true ? callerStack() : null;
-  const send = (): Promise<unknown> => {
-    const p = cmd.promise();
-    conn.send(cmd);
-    return p;
-  };
   let p: Promise<unknown>;
-  if (subscribed(commandChannel as AnyTracingChannel)) {
+  if (subscribed(commandChannel)) {
     const n = cmd.args.length;
     const secret = cmd.name === 'AUTH' || options.traceArgs !== true;
     const args = new Array<string>(n);
     for (let i = 0; i < n; i++) args[i] = secret ? '?' : argText(cmd.args[i]);
-    p = commandChannel.tracePromise(send, { command: cmd.name, argCount: n, args, ...server(conn) });
+    // Every connection of the pool the command goes to has the same server and db.
+    let where: ServerTraceContext;
+    try {
+      where = server(router.connectionFor(spec.readonly === true));
+    } catch {
+      where = { serverAddress: '', serverPort: undefined, database: 0 };
+    }
+    p = commandChannel.tracePromise(() => router.send(spec, cmd), { command: cmd.name, argCount: n, args, ...where });
   } else {
-    p = send();
+    p = router.send(spec, cmd);
   }
   return stack === null ? p : p.catch((err: unknown) => Promise.reject(withCallerStack(err, stack)));
 }
 
 /** True when someone subscribes to `ledis:batch`. */
 export function tracingBatches(): boolean {
-  return subscribed(batchChannel as AnyTracingChannel);
-}
-
-/** Runs a pipeline's send inside a `ledis:batch` trace. */
-export function traceBatch<T>(conn: Connection, size: number, fn: () => Promise<T>): Promise<T> {
-  return batchChannel.tracePromise(fn, { batchMode: 'PIPELINE', batchSize: size, ...server(conn) });
+  return subscribed(batchChannel);
 }
 
 /**
- * Called as a connection opens a socket: traces the attempt on
- * `ledis:connect` until 'ready' (asyncEnd) or until it fails (error: the
- * reason the connection gives for reconnecting or ending).
+ * Runs a pipeline's `send` inside a `ledis:batch` trace that ends when
+ * `replies` settles; resolves when `send` does, as the untraced path would.
  */
-export function onConnecting(conn: Connection, attempt: number): void {
-  debugConnecting(conn, attempt);
-  if (!subscribed(connectChannel as AnyTracingChannel)) return;
-  const outcome = new Promise<void>((resolve, reject) => {
-    const done = (): void => {
-      conn.off('ready', ready);
-      conn.off('reconnecting', reconnecting);
-      conn.off('end', end);
-    };
-    const ready = (): void => {
-      done();
-      resolve();
-    };
-    const reconnecting = (info: { error: Error | undefined }): void => {
-      done();
-      reject(info.error ?? new Error(`connection to ${conn.address} closed before it was ready`));
-    };
-    const end = (): void => {
-      done();
-      reject(new Error(`connection to ${conn.address} ended before it was ready`));
-    };
-    conn.on('ready', ready);
-    conn.on('reconnecting', reconnecting);
-    conn.on('end', end);
-  });
-  connectChannel.tracePromise(() => outcome, { attempt, ...server(conn) }).catch(() => undefined);
+export function traceBatch(conn: Connection, size: number, send: () => Promise<void>, replies: Promise<unknown>): Promise<void> {
+  let sent: Promise<void> = Promise.resolve();
+  batchChannel
+    .tracePromise(() => (sent = send()).then(() => replies), { batchMode: 'PIPELINE', batchSize: size, ...server(conn) })
+    .catch(() => undefined);
+  return sent;
 }
 
 // ---- caller-pointing stacks ------------------------------------------------

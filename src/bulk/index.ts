@@ -1,0 +1,304 @@
+// Streaming bulk load: commands from a sync or async iterable, a bounded
+// number in flight, each outcome counted by index and never held. This is
+// what `ledis load` runs on; it is public for bulk loaders' own code.
+import type { Ledis } from '../client.js';
+import { Command, type BatchSink } from '../connection/command.js';
+import type { Connection } from '../connection/connection.js';
+import { firstKeyIndex } from '../commands/keys.js';
+import { ConnectionError, DataError, ProtocolError } from '../errors.js';
+import { prepare, type BulkItem, type Prepared } from './check.js';
+
+export type { BulkItem, BulkArray, BulkMethodCall, BulkCommandCall } from './check.js';
+export { prepare as checkBulkItem } from './check.js';
+
+/** One item that did not succeed. */
+export interface BulkFailure {
+  /** 0-based position of the item in the source. */
+  index: number;
+  /** The item as the source gave it (an array, a descriptor with any extra fields, or the source's Error). */
+  item: unknown;
+  /** Upper-case command name, when the item got as far as having one. */
+  command: string | undefined;
+  /**
+   * Why: a DataError (refused before sending, or the source's own Error for
+   * an unreadable item), a ResponseError (the server's error reply; its
+   * `serverMessage` is the server's text), or a ConnectionError.
+   */
+  error: Error;
+  /**
+   * True when the command was written and the connection was lost before its
+   * reply: it may or may not have run, and it is not sent again.
+   */
+  mayHaveRun: boolean;
+}
+
+/** Counters while a bulk load runs (and in the summary). */
+export interface BulkProgress {
+  /** Items read from the source, unreadable ones included. */
+  lines: number;
+  /** Commands sent to the server (in a dry run: items that passed the checks). */
+  commands: number;
+  succeeded: number;
+  failed: number;
+  /** Commands sent and not answered yet. */
+  inFlight: number;
+}
+
+export interface BulkSummary extends BulkProgress {
+  /** Indexes of the commands written whose connection was lost before their replies (also in `failed`). */
+  mayHaveRun: number[];
+  /** True when the load stopped before the end of the source (`stopOnError` or `signal`). */
+  stopped: boolean;
+  /** Index of the last item read (-1 for none): with `stopped`, everything after it was not read. */
+  lastIndex: number;
+  /** Wall-clock duration in ms. */
+  elapsedMs: number;
+  /** Items settled (succeeded + failed) per second over the whole load. */
+  rate: number;
+}
+
+export interface BulkOptions {
+  /**
+   * Most commands sent and not yet answered, over all connections (default
+   * 1000). Reading the source waits when it is reached, and whenever the
+   * socket asks for a drain, so memory stays bounded whatever the source's size.
+   */
+  inFlight?: number;
+  /** Called once per item that did not succeed, in the order outcomes arrive. An exception thrown here stops the load and rejects the promise. */
+  onError?: (failure: BulkFailure) => void;
+  /** Stop reading the source at the first failure; what is in flight still settles. Default false. */
+  stopOnError?: boolean;
+  /** Check every item (the driver's own checks) and send nothing. Default false. */
+  dryRun?: boolean;
+  /** Stop reading the source when aborted; what is in flight still settles. */
+  signal?: AbortSignal;
+  /** Called with fresh counters at most every `progressInterval` ms and once at the end. */
+  onProgress?: (progress: BulkProgress) => void;
+  /** ms between onProgress calls (default 200). */
+  progressInterval?: number;
+}
+
+const CHECK_EVERY = 256;
+
+/** Commands go to a connection by their first key (the table's key positions), so commands on one key keep their order; keyless ones to the first. */
+function route(conns: readonly Connection[], p: Prepared): Connection {
+  if (conns.length === 1) return conns[0] as Connection;
+  const at = p.spec === null ? 0 : firstKeyIndex(p.spec, p.args);
+  if (at < 0) return conns[0] as Connection;
+  const key = p.args[at];
+  let h = 2166136261;
+  if (typeof key === 'string') {
+    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+  } else if (Buffer.isBuffer(key)) {
+    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ (key[i] as number), 16777619);
+  } else if (key !== undefined) {
+    const s = String(key);
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  }
+  return conns[(h >>> 0) % conns.length] as Connection;
+}
+
+/** Counts outcomes by index; the items in flight are the only ones it holds. */
+class Tally implements BatchSink {
+  lines = 0;
+  commands = 0;
+  succeeded = 0;
+  failed = 0;
+  inFlight = 0;
+  stopped = false;
+  callbackError: unknown = null;
+  readonly mayHaveRun: number[] = [];
+  readonly items = new Map<number, { item: unknown; name: string }>();
+  private roomWaiter: (() => void) | null = null;
+  private lowWater = 0;
+  private idleWaiter: (() => void) | null = null;
+
+  constructor(
+    private readonly onError: ((f: BulkFailure) => void) | undefined,
+    private readonly stopOnError: boolean,
+  ) {}
+
+  settle(index: number, error: Error | null, _value: unknown): void {
+    const entry = this.items.get(index);
+    this.items.delete(index);
+    this.inFlight--;
+    if (error === null) this.succeeded++;
+    else {
+      // A ProtocolError fails every written command of its connection: those were written too.
+      const mayHaveRun = (error instanceof ConnectionError && error.mayHaveRun) || error instanceof ProtocolError;
+      if (mayHaveRun) this.mayHaveRun.push(index);
+      this.fail(index, entry?.item, entry?.name, error, mayHaveRun);
+    }
+    if (this.roomWaiter !== null && this.inFlight <= this.lowWater) {
+      const w = this.roomWaiter;
+      this.roomWaiter = null;
+      w();
+    }
+    if (this.inFlight === 0 && this.idleWaiter !== null) {
+      const w = this.idleWaiter;
+      this.idleWaiter = null;
+      w();
+    }
+  }
+
+  fail(index: number, item: unknown, command: string | undefined, error: Error, mayHaveRun: boolean): void {
+    this.failed++;
+    if (this.stopOnError) this.stopped = true;
+    if (this.onError === undefined || this.callbackError !== null) return;
+    try {
+      this.onError({ index, item, command, error, mayHaveRun });
+    } catch (err) {
+      this.callbackError = err;
+      this.stopped = true;
+    }
+  }
+
+  /** Resolves once no more than `lowWater` commands are in flight. */
+  room(lowWater: number): Promise<void> {
+    if (this.inFlight <= lowWater) return Promise.resolve();
+    this.lowWater = lowWater;
+    return new Promise((resolve) => {
+      this.roomWaiter = resolve;
+    });
+  }
+
+  idle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.idleWaiter = resolve;
+    });
+  }
+
+  progress(): BulkProgress {
+    return { lines: this.lines, commands: this.commands, succeeded: this.succeeded, failed: this.failed, inFlight: this.inFlight };
+  }
+}
+
+type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
+
+function iteratorOf(source: unknown): AnyIterator {
+  if (source !== null && typeof source === 'object') {
+    const s = source as Partial<AsyncIterable<unknown> & Iterable<unknown>>;
+    const a = s[Symbol.asyncIterator];
+    if (typeof a === 'function') return a.call(s);
+    const b = s[Symbol.iterator];
+    if (typeof b === 'function') return b.call(s);
+  }
+  throw new DataError('bulk source must be an iterable or async iterable of commands');
+}
+
+/**
+ * Loads every command of `source` through `client` (or only checks them,
+ * with `dryRun`, when `client` may be null) with at most `inFlight` commands
+ * awaiting replies; resolves to the summary when every sent command has
+ * settled. A failed item never rejects the promise: it is counted, and
+ * reported through `onError` with its index. Commands written before a lost
+ * connection are reported as `mayHaveRun` and not sent again; commands not
+ * yet written when it was lost go out after the reconnect (the connection's
+ * offline queue). With several shared connections (`connections` option),
+ * commands are spread by their first argument (the key), so commands on one
+ * key keep their order.
+ *
+ * Rejects only for a source that is not iterable, a source that throws, or
+ * an `onError` that throws (after what is in flight has settled).
+ */
+export async function bulk(client: Ledis<boolean> | null, source: Iterable<BulkItem> | AsyncIterable<BulkItem>, options: BulkOptions = {}): Promise<BulkSummary> {
+  const started = Date.now();
+  const limit = options.inFlight ?? 1000;
+  if (!Number.isInteger(limit) || limit < 1) throw new DataError(`inFlight must be a positive integer, got ${String(limit)}`);
+  const dryRun = options.dryRun === true;
+  if (!dryRun && client === null) throw new DataError('bulk needs a client unless dryRun is set');
+  const interval = options.progressInterval ?? 200;
+  const onProgress = options.onProgress;
+  const signal = options.signal;
+  const it = iteratorOf(source);
+  const tally = new Tally(options.onError, options.stopOnError === true);
+  const conns: readonly Connection[] = dryRun ? [] : (client as Ledis<boolean>).connectionPool.sharedList;
+  if (!dryRun && conns.length === 0) throw new DataError('the client has no shared connection (was it disconnected?)');
+  const lowWater = Math.floor(limit / 2);
+  let lastIndex = -1;
+  let lastProgress = started;
+  let sourceError: unknown = null;
+  let exhausted = false;
+  try {
+    for (;;) {
+      if (tally.stopped || signal?.aborted === true) break;
+      let r = it.next() as IteratorResult<unknown> | Promise<IteratorResult<unknown>>;
+      if (r instanceof Promise) r = await r;
+      if (r.done === true) {
+        exhausted = true;
+        break;
+      }
+      const index = ++lastIndex;
+      tally.lines++;
+      const item = r.value;
+      let p: Prepared;
+      try {
+        p = prepare(item);
+      } catch (err) {
+        tally.fail(index, item, commandName(item), err instanceof Error ? err : new DataError(String(err)), false);
+        continue;
+      }
+      tally.commands++;
+      if (dryRun) {
+        tally.succeeded++;
+      } else {
+        tally.items.set(index, { item, name: p.name });
+        tally.inFlight++;
+        route(conns, p).send(new Command(p.name, p.args, null, true).toBatch(tally, index));
+        if (tally.inFlight >= limit) await tally.room(lowWater);
+      }
+      if ((index + 1) % CHECK_EVERY === 0) {
+        if (!dryRun) {
+          for (const c of conns) {
+            c.flush();
+            await c.waitForDrain();
+          }
+        }
+        if (onProgress !== undefined) {
+          const now = Date.now();
+          if (now - lastProgress >= interval) {
+            lastProgress = now;
+            onProgress(tally.progress());
+          }
+        }
+        // A sync source in a dry run never yields otherwise: let signals and timers in.
+        if (dryRun) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+  } catch (err) {
+    sourceError = err;
+  }
+  if (!exhausted && typeof it.return === 'function') {
+    try {
+      const r = it.return();
+      if (r instanceof Promise) await r;
+    } catch {
+      // The source's own cleanup failed; the load's outcome stands.
+    }
+  }
+  await tally.idle();
+  if (sourceError !== null) throw sourceError;
+  if (tally.callbackError !== null) throw tally.callbackError;
+  onProgress?.(tally.progress());
+  const elapsedMs = Date.now() - started;
+  const settled = tally.succeeded + tally.failed;
+  return {
+    ...tally.progress(),
+    mayHaveRun: tally.mayHaveRun,
+    stopped: !exhausted,
+    lastIndex,
+    elapsedMs,
+    rate: elapsedMs > 0 ? Math.round((settled * 1000) / elapsedMs) : settled,
+  };
+}
+
+function commandName(item: unknown): string | undefined {
+  if (Array.isArray(item) && typeof item[0] === 'string') return item[0].toUpperCase();
+  if (item !== null && typeof item === 'object') {
+    const o = item as { method?: unknown; command?: unknown };
+    if (typeof o.command === 'string') return o.command.toUpperCase();
+    if (typeof o.method === 'string') return o.method.toUpperCase();
+  }
+  return undefined;
+}

@@ -1,0 +1,216 @@
+// `ledis load [FILE|-]`: a thin shell over bulk(): read the input in the
+// chosen format, stream it through the driver, report per-line errors and
+// a summary. The exit code is 0 when every line loaded, 1 when any failed.
+import { parseArgs } from 'node:util';
+import { bulk, type BulkFailure, type BulkItem, type BulkSummary, type Ledis } from '../index.js';
+import { ConnectionError, DataError, ResponseError } from '../errors.js';
+import { csvItems } from './csv.js';
+import { clientOptions, connectClient, connectionFlags, connectionHelp, intFlag, type ConnectionValues } from './connect.js';
+import { FORMATS, formatOf, LineError, ndjsonItems, respItems, textItems, type Format, type LoadItem } from './formats.js';
+import { openInput, openOutput, type CliIO, type Output } from './io.js';
+import { Progress } from './progress.js';
+
+export const loadHelp = `Usage: ledis load [options] [FILE|-]
+
+Streams commands from FILE (or stdin for - or no FILE; FILE.gz is gunzipped)
+into LedisDB with a bounded number in flight, and reports each line that
+fails with its line number.
+
+Input:
+  -f, --format F           resp | text | ndjson | csv | tsv (default: by the
+                           file's extension, else text)
+                           resp:   a RESP command stream (as redis-cli --pipe takes)
+                           text:   one command per line, redis-cli quoting
+                                   ("double" with \\xHH \\n \\" escapes, 'single' literal)
+                           ndjson: one JSON array per line: ["ZADD","board",42,"ann"],
+                                   {"base64":"..."} for bytes that are not UTF-8
+                           csv/tsv: rows turned into commands by --template
+  -t, --template T         csv/tsv: e.g. 'ZADD board {score} {name}'
+  -c, --columns A,B,...    csv/tsv column names (then the first row is data,
+                           not a header)
+      --skip N             skip commands that start on lines 1..N (resume after line N)
+
+Loading:
+      --in-flight N        most commands awaiting replies (default 1000)
+      --stop-on-error      stop reading at the first failure (default: go on)
+      --dry-run            parse and check every command (the driver's own
+                           checks), connect to nothing
+      --errors FILE        write failures as NDJSON to FILE (default: stderr, as text)
+  -q, --quiet              no progress bar (it is shown only on a terminal anyway)
+
+${connectionHelp}
+
+Exit status: 0 when every command succeeded, 1 when any failed or may have
+run, 2 for a usage error or when the server cannot be reached.`;
+
+const loadFlags = {
+  ...connectionFlags,
+  format: { type: 'string', short: 'f' },
+  template: { type: 'string', short: 't' },
+  columns: { type: 'string', short: 'c' },
+  skip: { type: 'string' },
+  'in-flight': { type: 'string' },
+  'stop-on-error': { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  errors: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean' },
+} as const;
+
+/** One failure as written to --errors (one JSON object per line). */
+export interface ErrorRecord {
+  /** 1-based line where the command starts. */
+  line: number;
+  /** Byte offset where the command starts (resp, text and ndjson). */
+  offset?: number;
+  /** 0-based position among the commands read (after --skip). */
+  index: number;
+  command?: string;
+  /** 'parse': the line does not parse; 'client': refused by the driver's checks; 'server': an error reply; 'connection': the connection failed. */
+  kind: 'parse' | 'client' | 'server' | 'connection';
+  /** The server's text for 'server', else the driver's message. */
+  error: string;
+  /** Written before a lost connection, reply never came: it may or may not have run, and was not sent again. */
+  mayHaveRun: boolean;
+}
+
+export function errorRecord(f: BulkFailure): ErrorRecord {
+  const item = f.item as Partial<LoadItem> | LineError | undefined;
+  const line = item instanceof LineError ? item.line : (item?.line ?? 0);
+  const offset = item instanceof LineError ? item.offset : (item?.offset ?? -1);
+  const e = f.error;
+  const kind = e instanceof LineError ? 'parse' : e instanceof ResponseError ? 'server' : e instanceof DataError ? 'client' : e instanceof ConnectionError ? 'connection' : 'connection';
+  const text = e instanceof ResponseError ? e.serverMessage : e instanceof DataError && f.command !== undefined ? e.message.replace(`${f.command}: `, '') : e.message;
+  const rec: ErrorRecord = { line, index: f.index, kind, error: text, mayHaveRun: f.mayHaveRun };
+  if (offset >= 0) rec.offset = offset;
+  if (f.command !== undefined) rec.command = f.command;
+  return rec;
+}
+
+function errorText(r: ErrorRecord, format: Format): string {
+  const where = format === 'resp' && r.offset !== undefined ? `line ${r.line} (byte ${r.offset})` : `line ${r.line}`;
+  const what = r.mayHaveRun ? 'may have run (connection lost before the reply)' : r.error;
+  return `${where}: ${r.command !== undefined ? r.command + ': ' : ''}${what}${r.mayHaveRun ? `: ${r.error}` : ''}`;
+}
+
+/** Compresses a sorted list of line numbers into ranges: "3, 7-9, 12". */
+export function ranges(lines: number[], max = 20): string {
+  const sorted = lines.slice().sort((a, b) => a - b);
+  const out: string[] = [];
+  let i = 0;
+  while (i < sorted.length && out.length < max) {
+    let j = i;
+    while (j + 1 < sorted.length && (sorted[j + 1] as number) <= (sorted[j] as number) + 1) j++;
+    out.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return out.join(', ') + (i < sorted.length ? ', ...' : '');
+}
+
+/** What `ledis load` did (also what main() prints). */
+export interface LoadResult extends BulkSummary {
+  /** Highest input line number read. */
+  lastLine: number;
+  /** Commands skipped by --skip. */
+  skipped: number;
+  /** Line numbers of the commands that may have run. */
+  mayHaveRunLines: number[];
+}
+
+export async function load(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: loadFlags, allowPositionals: true, strict: true });
+  if (values.help === true) {
+    io.stdout.write(loadHelp + '\n');
+    return 0;
+  }
+  if (positionals.length > 1) throw new DataError(`one input at most, got ${positionals.length}`);
+  const path = positionals[0] ?? '-';
+  let format: Format;
+  if (values.format !== undefined) {
+    if (!(FORMATS as readonly string[]).includes(values.format)) throw new DataError(`--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
+    format = values.format as Format;
+  } else {
+    format = (path === '-' ? null : formatOf(path)) ?? 'text';
+  }
+  if ((format === 'csv' || format === 'tsv') && values.template === undefined) throw new DataError(`--format ${format} needs --template, e.g. --template 'ZADD board {score} {name}'`);
+  if (format !== 'csv' && format !== 'tsv' && (values.template !== undefined || values.columns !== undefined)) {
+    throw new DataError('--template and --columns are for csv and tsv input');
+  }
+  const skip = intFlag('skip', values.skip, 0, 0);
+  const inFlight = intFlag('in-flight', values['in-flight'], 1, 1000);
+  const dryRun = values['dry-run'] === true;
+  const columns = values.columns?.split(format === 'tsv' ? /[,\t]/ : ',').map((c) => c.trim());
+
+  const errorsOut: Output | null = values.errors === undefined ? null : openOutput(values.errors, io);
+  const options = dryRun ? null : await clientOptions(values as ConnectionValues, io);
+  const input = openInput(path, io);
+  const client: Ledis<boolean> | null = options === null ? null : await connectClient(options, false);
+
+  let items: AsyncIterable<LoadItem | LineError>;
+  if (format === 'resp') items = respItems(input.chunks);
+  else if (format === 'text') items = textItems(input.chunks);
+  else if (format === 'ndjson') items = ndjsonItems(input.chunks);
+  else items = csvItems(input.chunks, { delimiter: format === 'csv' ? ',' : '\t', template: values.template as string, columns });
+
+  let lastLine = 0;
+  let skipped = 0;
+  async function* source(): AsyncGenerator<BulkItem, void, undefined> {
+    for await (const item of items) {
+      const line = item.line;
+      if (line > lastLine) lastLine = line;
+      if (line <= skip) {
+        skipped++;
+        continue;
+      }
+      yield item as BulkItem;
+    }
+  }
+
+  const progress = values.quiet === true || !io.isTTY ? null : new Progress(io.stderr, input.size, dryRun);
+  const mayHaveRunLines: number[] = [];
+  let writing: Promise<void> | void = undefined;
+  let summary: BulkSummary;
+  try {
+    summary = await bulk(client, source(), {
+      inFlight,
+      dryRun,
+      stopOnError: values['stop-on-error'] === true,
+      onProgress: progress === null ? undefined : (p) => progress.update(p, lastLine, input.bytesRead()),
+      onError: (f) => {
+        const rec = errorRecord(f);
+        if (rec.mayHaveRun) mayHaveRunLines.push(rec.line);
+        if (errorsOut !== null) {
+          const w = errorsOut.write(JSON.stringify(rec) + '\n');
+          if (w !== undefined) writing = w;
+        } else {
+          progress?.clearLine();
+          io.stderr.write(errorText(rec, format) + '\n');
+        }
+      },
+    });
+  } finally {
+    progress?.stop();
+    await writing;
+    await errorsOut?.close();
+    if (client !== null) await client.quit().catch(() => client.disconnect());
+  }
+  const result: LoadResult = { ...summary, lastLine, skipped, mayHaveRunLines };
+  io.stdout.write(summaryText(result, dryRun, values.errors) + '\n');
+  return result.failed > 0 ? 1 : 0;
+}
+
+export function summaryText(r: LoadResult, dryRun: boolean, errorsFile: string | undefined): string {
+  const secs = (r.elapsedMs / 1000).toFixed(2);
+  const lines = [
+    `${dryRun ? 'dry run: ' : ''}${r.lastLine} lines, ${r.commands} commands${r.skipped > 0 ? ` (${r.skipped} skipped)` : ''}, ` +
+      `${r.succeeded} ${dryRun ? 'valid' : 'succeeded'}, ${r.failed} failed in ${secs} s (${r.rate} commands/s)`,
+  ];
+  if (r.mayHaveRunLines.length > 0) {
+    lines.push(
+      `${r.mayHaveRunLines.length} commands may have run (written, connection lost before the reply; not sent again): lines ${ranges(r.mayHaveRunLines)}`,
+    );
+  }
+  if (r.stopped) lines.push(`stopped after line ${r.lastLine}; resume with --skip ${r.lastLine}`);
+  if (r.failed > 0 && errorsFile !== undefined) lines.push(`errors written to ${errorsFile}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,241 @@
+// `ledis load` in every input format against the real server: good lines are
+// applied, bad lines are reported with the right line number (and byte
+// offset for resp), the command name and the server's text.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { client, prefix, serverAddress } from '../helpers.js';
+import { run, tempDir } from './run.js';
+
+const ledis = client();
+const tmp = tempDir('load');
+afterAll(async () => {
+  await ledis.quit();
+  tmp.remove();
+});
+const url = () => `ledis://${serverAddress().host}:${serverAddress().port}`;
+
+interface Rec {
+  line: number;
+  offset?: number;
+  command?: string;
+  kind: string;
+  error: string;
+  mayHaveRun: boolean;
+}
+const records = (file: string): Rec[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Rec)
+    .sort((a, b) => a.line - b.line);
+
+const resp = (...args: Array<string | Buffer>): Buffer =>
+  Buffer.concat([
+    Buffer.from(`*${args.length}\r\n`),
+    ...args.flatMap((a) => {
+      const b = Buffer.isBuffer(a) ? a : Buffer.from(a);
+      return [Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n')];
+    }),
+  ]);
+
+describe('ledis load', () => {
+  it('text: redis-cli quoting, per-line errors with line numbers, server errors with their text', async () => {
+    const p = prefix('text');
+    const file = tmp.file('a.text');
+    writeFileSync(
+      file,
+      [
+        `SET ${p}a 1`, // 1
+        `SET "${p}b c" "x\\x41\\n\\"y"`, // 2
+        `SET '${p}single' 'lit\\x41'`, // 3
+        '', // 4: blank, skipped
+        `ZADD ${p}z 1.5 ann`, // 5: refused by the driver (fractional score)
+        `SET ${p}q "unbalanced`, // 6: does not parse
+        `INCR ${p}single`, // 7: server error (not a number)
+        `NOSUCHCOMMAND x`, // 8: unknown command
+        `SET ${p}bin "\\xff\\x00\\xfe"`, // 9
+        `RPUSH ${p}l a b c`, // 10
+      ].join('\n') + '\n',
+    );
+    const errors = tmp.file('a.errors');
+    const r = await run(['load', file, '--url', url(), '--errors', errors]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/10 lines, 6 commands, 5 succeeded, 4 failed/);
+    const recs = records(errors);
+    expect(recs.map((e) => [e.line, e.kind, e.command])).toEqual([
+      [5, 'client', 'ZADD'],
+      [6, 'parse', undefined],
+      [7, 'server', 'INCR'],
+      [8, 'client', 'NOSUCHCOMMAND'],
+    ]);
+    expect(recs[2]?.error).not.toBe('');
+    expect(recs[2]?.error).toBe(await ledis.sendCommand('INCR', `${p}single`).catch((e: { serverMessage: string }) => e.serverMessage));
+    expect(await ledis.get(`${p}a`)).toBe('1');
+    expect(await ledis.get(`${p}b c`)).toBe('xA\n"y');
+    expect(await ledis.get(`${p}single`)).toBe('lit\\x41');
+    const bin = await client({ decodeResponses: false });
+    expect(await bin.get(`${p}bin`)).toEqual(Buffer.from([0xff, 0x00, 0xfe]));
+    await bin.quit();
+    expect(await ledis.lrange(`${p}l`, 0, -1)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('resp: a redis-cli --pipe stream, errors with line and byte offset, resynchronised after a framing error', async () => {
+    const p = prefix('resp');
+    const parts = [
+      resp('SET', `${p}a`, 'v1'), // starts line 1, byte 0
+      resp('LSET', `${p}nolist`, '5'), // wrong arity: server error
+      Buffer.from('*2\r\n$3\r\nGET\r\n$x\r\n'), // framing error
+      resp('SET', `${p}bin`, Buffer.from([0, 0xff, 13, 10])), // binary value with CRLF inside
+      resp('HSET', `${p}h`, 'f', 'v'),
+    ];
+    const offsets: number[] = [];
+    const lines: number[] = [];
+    let off = 0;
+    let line = 1;
+    for (const b of parts) {
+      offsets.push(off);
+      lines.push(line);
+      off += b.length;
+      for (const byte of b) if (byte === 10) line++;
+    }
+    const file = tmp.file('a.resp');
+    writeFileSync(file, Buffer.concat(parts));
+    const errors = tmp.file('resp.errors');
+    const r = await run(['load', file, '--url', url(), '--errors', errors]);
+    expect(r.code).toBe(1);
+    const recs = records(errors);
+    expect(recs.map((e) => [e.line, e.offset, e.kind, e.command])).toEqual([
+      [lines[1], offsets[1], 'server', 'LSET'],
+      [lines[2], offsets[2], 'parse', undefined],
+    ]);
+    expect(recs[0]?.error).toBe('invalid command param');
+    expect(await ledis.get(`${p}a`)).toBe('v1');
+    expect(await ledis.hget(`${p}h`, 'f')).toBe('v');
+    const bin = await client({ decodeResponses: false });
+    expect(await bin.get(`${p}bin`)).toEqual(Buffer.from([0, 0xff, 13, 10]));
+    await bin.quit();
+  });
+
+  it('resp on stderr: line and byte offset in the message', async () => {
+    const p = prefix('resp2');
+    const first = resp('SET', `${p}a`, '1');
+    const stream = Buffer.concat([first, resp('ZADD', `${p}z`, 'x', 'm')]);
+    const r = await run(['load', '-', '--format', 'resp', '--url', url()], { stdin: Readable.from([stream]) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`line 8 (byte ${first.length}): ZADD: `);
+  });
+
+  it('ndjson (gzipped): strings, numbers and {"base64"} elements; bad JSON and bad elements by line', async () => {
+    const p = prefix('ndjson');
+    const text = [
+      JSON.stringify(['ZADD', `${p}z`, 42, 'ann']), // 1
+      JSON.stringify(['SET', `${p}bin`, { base64: Buffer.from([0xc3, 0x28]).toString('base64') }]), // 2
+      '[1,2', // 3
+      JSON.stringify({ a: 1 }), // 4
+      JSON.stringify(['SET', `${p}x`, null]), // 5
+      JSON.stringify(['HSET', `${p}h`, 'f', 'v']), // 6
+      JSON.stringify(['ZADD', `${p}z`, 'x', 'bob']), // 7
+    ].join('\n');
+    const file = tmp.file('a.ndjson.gz');
+    writeFileSync(file, gzipSync(text));
+    const errors = tmp.file('ndjson.errors');
+    const r = await run(['load', file, '--url', url(), '--errors', errors]);
+    expect(r.code).toBe(1);
+    expect(records(errors).map((e) => [e.line, e.kind])).toEqual([
+      [3, 'parse'],
+      [4, 'parse'],
+      [5, 'parse'],
+      [7, 'client'],
+    ]);
+    expect(await ledis.zscore(`${p}z`, 'ann')).toBe(42);
+    expect(await ledis.hget(`${p}h`, 'f')).toBe('v');
+    const bin = await client({ decodeResponses: false });
+    expect(await bin.get(`${p}bin`)).toEqual(Buffer.from([0xc3, 0x28]));
+    await bin.quit();
+  });
+
+  it('csv with a header row and a template; quoted fields; short rows and bad quoting by line', async () => {
+    const p = prefix('csv');
+    const file = tmp.file('board.csv');
+    writeFileSync(file, ['name,score', 'ann,42', 'bob,x', '"smith, jo",7', 'short', 'eve,"9"', 'bad,"unterminated'].join('\n') + '\n');
+    const errors = tmp.file('csv.errors');
+    const r = await run(['load', file, '--url', url(), '--template', `ZADD ${p}board {score} {name}`, '--errors', errors]);
+    expect(r.code).toBe(1);
+    expect(records(errors).map((e) => [e.line, e.kind])).toEqual([
+      [3, 'client'],
+      [5, 'parse'],
+      [7, 'parse'],
+    ]);
+    expect(await ledis.zrange(`${p}board`, 0, -1, { withscores: true })).toEqual([
+      ['smith, jo', 7],
+      ['eve', 9],
+      ['ann', 42],
+    ]);
+  });
+
+  it('tsv with --columns (no header) and a template mixing text and columns', async () => {
+    const p = prefix('tsv');
+    const file = tmp.file('users.tsv');
+    writeFileSync(file, ['ann\t42', 'bob\t43\textra', 'cy\t44'].join('\n') + '\n');
+    const r = await run(['load', file, '--url', url(), '--columns', 'name,age', '--template', `HSET ${p}user:{name} age {age}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('line 2: expected 2 fields, got 3');
+    expect(await ledis.hget(`${p}user:ann`, 'age')).toBe('42');
+    expect(await ledis.hget(`${p}user:cy`, 'age')).toBe('44');
+  });
+
+  it('exit 0 and a summary when every line loads; --skip resumes after a line', async () => {
+    const p = prefix('skip');
+    const file = tmp.file('skip.text');
+    writeFileSync(file, [1, 2, 3, 4, 5].map((i) => `SET ${p}${i} ${i}`).join('\n'));
+    const r = await run(['load', file, '--url', url(), '--skip', '3']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/5 lines, 2 commands \(3 skipped\), 2 succeeded, 0 failed/);
+    expect(await ledis.mget([1, 2, 3, 4, 5].map((i) => `${p}${i}`))).toEqual([null, null, null, '4', '5']);
+  });
+
+  it('--stop-on-error stops reading at the first failure and says where to resume', async () => {
+    const p = prefix('stop');
+    const lines = [`SET ${p}1 1`, `ZADD ${p}z nope m`, ...Array.from({ length: 5000 }, (_, i) => `SET ${p}r${i} 1`)];
+    const r = await run(['load', '-', '--url', url(), '--stop-on-error', '--in-flight', '10'], { stdin: Readable.from([lines.join('\n')]) });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/stopped after line \d+; resume with --skip \d+/);
+    expect(await ledis.get(`${p}1`)).toBe('1');
+    expect(await ledis.get(`${p}r4999`)).toBeNull();
+  });
+
+  it('--dry-run checks every line and connects to nothing', async () => {
+    const file = tmp.file('dry.text');
+    writeFileSync(file, ['SET a 1', 'ZADD z 1.5 m', 'SET', 'HSET h f v', 'BLPOP l 0', 'SELECT 2'].join('\n'));
+    // A port nothing listens on: a connection attempt would fail the run with exit 2.
+    const r = await run(['load', file, '--dry-run', '--port', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/dry run: 6 lines, 2 commands, 2 valid, 4 failed/);
+    expect(r.stderr.split('\n').filter(Boolean).map((l) => l.replace(/:.*/, ''))).toEqual(['line 2', 'line 3', 'line 5', 'line 6']);
+  });
+
+  it('usage errors and an unreachable server exit 2 with a message; the password is never printed', async () => {
+    expect((await run(['load', 'x.csv', '--url', url()])).stderr).toMatch(/needs --template/);
+    expect((await run(['load', '--format', 'xml'])).code).toBe(2);
+    expect((await run(['load', tmp.file('missing.text'), '--url', url()])).code).toBe(2);
+    const file = tmp.file('pw.text');
+    writeFileSync(file, 'SET a 1\n');
+    const r = await run(['load', file, '--port', '1', '--connect-timeout', '300', '--password'], { env: { LEDIS_PASSWORD: 's3cret-pw' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot connect to 127\.0\.0\.1:1/);
+    const viaUrl = await run(['load', file, '--url', 'ledis://:hunter2-pw@127.0.0.1:1/0', '--connect-timeout', '300']);
+    expect(viaUrl.code).toBe(2);
+    expect(r.stderr + r.stdout + viaUrl.stderr + viaUrl.stdout).not.toMatch(/s3cret-pw|hunter2-pw/);
+  });
+
+  it('ledis --help lists the commands; each command has its own help', async () => {
+    const r = await run(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/load \[FILE\|-\]/);
+    expect(r.stdout).toMatch(/export/);
+    expect((await run(['load', '--help'])).stdout).toMatch(/--template/);
+    expect((await run(['export', '--help'])).stdout).toMatch(/--type/);
+  });
+});
