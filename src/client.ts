@@ -10,7 +10,7 @@ import type { Reply } from './protocol/parser.js';
 import { Backend, ROUTED_EVENTS, Router, specForName, type BackendSource, type EventSink } from './router.js';
 import type { NodeStats, ReadFrom, Topology, TopologyEvents } from './topology.js';
 import { parseUrl } from './url.js';
-import { observing, sendObserved } from './tracing.js';
+import { checkObserveOptions, observing, sendObserved } from './tracing.js';
 import { bulk, type BulkItem, type BulkOptions, type BulkSummary } from './bulk/index.js';
 import { bmsetbit, type Bit } from './commands/bit.js';
 import { hscanIterator, scanIterator, sscanIterator, zscanIterator, type IterateOptions, type Scanner } from './commands/iterators.js';
@@ -85,6 +85,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     if (options.encoding !== undefined && !/^utf-?8$/i.test(options.encoding)) {
       throw new DataError(`unsupported encoding ${options.encoding}: only utf-8 is supported`);
     }
+    checkObserveOptions(options);
     if (derived !== undefined) {
       this.router = derived.router;
       this.kind = derived.kind;

@@ -3,7 +3,7 @@
 import dc from 'node:diagnostics_channel';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHANNELS, ConnectionError, Ledis, ResponseError, type CommandTraceContext } from '../../src/index.js';
+import { CHANNELS, ConnectionError, DataError, Ledis, ResponseError, type CommandTraceContext } from '../../src/index.js';
 import { client, prefix, serverAddress } from '../helpers.js';
 
 type Event = { kind: 'start' | 'end' | 'asyncStart' | 'asyncEnd' | 'error'; ctx: Record<string, unknown> };
@@ -167,6 +167,13 @@ describe('ledis:connect', () => {
     expect(errors.length).toBe(2);
     expect(errors[0]!.code).toBe('ECONNREFUSED');
     expect(rec.events.filter((e) => e.kind === 'start').map((e) => e.ctx.attempt)).toEqual([0, 1]);
+  });
+});
+
+describe('the tracing options', () => {
+  it('are refused with a DataError naming them when not booleans', () => {
+    expect(() => new Ledis({ lazyConnect: true, traceArgs: 'yes' as unknown as boolean })).toThrow(/option traceArgs must be true or false/);
+    expect(() => new Ledis({ lazyConnect: true, showFriendlyErrorStack: 1 as unknown as boolean })).toThrow(DataError);
   });
 });
 
