@@ -7,7 +7,7 @@ import { DataError } from './errors.js';
 import { Pipeline, type CommandSource } from './pipeline.js';
 import type { BasePool, PoolOptions } from './pool.js';
 import type { Reply } from './protocol/parser.js';
-import { Backend, ROUTED_EVENTS, Router, specForName, type BackendSource, type EventSink } from './router.js';
+import { Backend, ROUTED_EVENTS, Router, routeForName, routeOf, type BackendSource, type EventSink, type Route } from './router.js';
 import type { NodeStats, ReadFrom, Topology, TopologyEvents } from './topology.js';
 import { parseUrl } from './url.js';
 import { checkObserveOptions, observing, sendObserved } from './tracing.js';
@@ -178,9 +178,9 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     const refused = refuseSharedState(name);
     if (refused !== null) return Promise.reject(refused);
     const upper = name.toUpperCase();
-    const spec = specForName(upper);
+    const route = routeForName(upper);
     const cmd = new Command(upper, args, null, !this.decodeResponses);
-    return (observing(this.options) ? sendObserved(this.options, this.router, spec, cmd) : this.router.send(spec, cmd)) as Promise<Reply>;
+    return (observing(this.options) ? sendObserved(this.options, this.router, route, cmd) : this.router.send(route, cmd)) as Promise<Reply>;
   }
 
   /** ledis-py's execute_command: the same as sendCommand. */
@@ -201,7 +201,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   pipeline(): Pipeline<StrOf<D>, []> {
     if (this.commandSource === null) {
       this.commandSource = {
-        command: (spec, name, args) => (spec === null ? new Command(name, args, null, !this.decodeResponses) : this.makeCommand(spec, args)),
+        command: (spec, name, args) => (spec === null ? new Command(name, args, null, !this.decodeResponses) : this.makeCommand(routeOf(spec), args)),
         batch: (specs, argsList, write) => this.router.batch(specs, argsList, write),
       };
     }
@@ -210,7 +210,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
 
   /** Streams commands from a (sync or async) iterable with a bounded number in flight; see `bulk` in src/bulk/index.ts. */
   bulk(source: Iterable<BulkItem> | AsyncIterable<BulkItem>, options?: BulkOptions): Promise<BulkSummary> {
-    return bulk(this as unknown as Ledis<boolean>, source, options);
+    return bulk(this, source, options);
   }
 
   /**
@@ -313,7 +313,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
       for (const backend of [...this.router.backend.family.values()]) closing.push(backend.quit());
     } else if (this.kind === 'db') {
       this.forget();
-      closing.push(this.router.backend.quit());
+      if (!this.router.backend.isRoot) closing.push(this.router.backend.quit());
     }
     return Promise.all(closing).then(() => undefined);
   }
@@ -324,7 +324,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
       for (const backend of [...this.router.backend.family.values()]) backend.disconnect();
     } else if (this.kind === 'db') {
       this.forget();
-      this.router.backend.disconnect();
+      if (!this.router.backend.isRoot) this.router.backend.disconnect();
     }
   }
 
@@ -336,21 +336,21 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   }
 
   /** Runs a command of the table: shape its arguments, send, shape its reply. */
-  private run(spec: CommandSpec, args: unknown[]): Promise<unknown> {
-    const cmd = this.makeCommand(spec, args);
-    return observing(this.options) ? sendObserved(this.options, this.router, spec, cmd) : this.router.send(spec, cmd);
+  private run(route: Route, args: unknown[]): Promise<unknown> {
+    const cmd = this.makeCommand(route, args);
+    return observing(this.options) ? sendObserved(this.options, this.router, route, cmd) : this.router.send(route, cmd);
   }
 
   /** A Command for a table entry, with this client's reply transform and reply mode. */
-  private makeCommand(spec: CommandSpec, args: unknown[]): Command {
-    const transform = this.callbacks === null ? (spec.reply ?? null) : this.callbackFor(spec);
-    const buffers = spec.bufferReply === true || (!this.decodeResponses && spec.stringReply !== true);
-    return new Command(spec.command, args, transform, buffers);
+  private makeCommand(route: Route, args: unknown[]): Command {
+    const transform = this.callbacks === null ? route.reply : this.callbackFor(route);
+    const buffers = route.bufferReply || (!this.decodeResponses && !route.stringReply);
+    return new Command(route.command, args, transform, buffers);
   }
 
-  private callbackFor(spec: CommandSpec): Transform | null {
+  private callbackFor(route: Route): Transform | null {
     const map = this.callbacks as Map<string, ReplyFn | null>;
-    return map.has(spec.command) ? (map.get(spec.command) ?? null) : (spec.reply ?? null);
+    return map.has(route.command) ? (map.get(route.command) ?? null) : route.reply;
   }
 }
 
@@ -359,15 +359,16 @@ export interface Ledis<D extends boolean = true> extends Commands<StrOf<D>, Clie
 
 /** The client as the command methods below see it: `run` is private to the class, not to this module. */
 interface Runner {
-  run(spec: CommandSpec, args: unknown[]): Promise<unknown>;
+  run(route: Route, args: unknown[]): Promise<unknown>;
 }
 
 for (const [method, spec] of Object.entries(commandTable)) {
   const shape = spec.args;
+  const route = routeOf(spec);
   const fn =
     shape === undefined
       ? function (this: Runner, ...a: unknown[]): Promise<unknown> {
-          return this.run(spec, a);
+          return this.run(route, a);
         }
       : function (this: Runner, ...a: unknown[]): Promise<unknown> {
           let args: unknown[];
@@ -376,7 +377,7 @@ for (const [method, spec] of Object.entries(commandTable)) {
           } catch (err) {
             return Promise.reject(err);
           }
-          return this.run(spec, args);
+          return this.run(route, args);
         };
   Object.defineProperty(fn, 'name', { value: method });
   Object.defineProperty(Ledis.prototype, method, { value: fn, writable: true, configurable: true });

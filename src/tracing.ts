@@ -12,7 +12,6 @@ import dc from 'node:diagnostics_channel';
 import type { Connection } from './connection/connection.js';
 import type { Command } from './connection/command.js';
 import { CONNECT_CHANNEL, serverOf as server, subscribed, type ServerTraceContext } from './connection/diagnostics.js';
-import type { CommandSpec } from './commands/types.js';
 import { DataError } from './errors.js';
 
 export type { ConnectTraceContext, ServerTraceContext } from './connection/diagnostics.js';
@@ -79,9 +78,9 @@ function argText(a: unknown): string {
   return String(a);
 }
 
-/** What sendObserved needs of src/router.ts's Router. */
-interface CommandRouter {
-  send(spec: CommandSpec, cmd: Command): Promise<unknown>;
+/** What sendObserved needs of src/router.ts's Router (R: its Route). */
+interface CommandRouter<R extends { readonly readonly?: boolean }> {
+  send(route: R, cmd: Command): Promise<unknown>;
   connectionFor(readonly: boolean): Connection;
 }
 
@@ -90,7 +89,7 @@ interface CommandRouter {
  * trace when someone subscribes, with the caller's stack on its error when
  * showFriendlyErrorStack is on.
  */
-export function sendObserved(options: ObserveOptions, router: CommandRouter, spec: CommandSpec, cmd: Command): Promise<unknown> {
+export function sendObserved<R extends { readonly readonly?: boolean }>(options: ObserveOptions, router: CommandRouter<R>, route: R, cmd: Command): Promise<unknown> {
   const stack = options.showFriendlyErrorStack === true ? callerStack() : null;
   let p: Promise<unknown>;
   if (subscribed(commandChannel)) {
@@ -101,13 +100,13 @@ export function sendObserved(options: ObserveOptions, router: CommandRouter, spe
     // Every connection of the pool the command goes to has the same server and db.
     let where: ServerTraceContext;
     try {
-      where = server(router.connectionFor(spec.readonly === true));
+      where = server(router.connectionFor(route.readonly === true));
     } catch {
       where = { serverAddress: '', serverPort: undefined, database: 0 };
     }
-    p = commandChannel.tracePromise(() => router.send(spec, cmd), { command: cmd.name, argCount: n, args, ...where });
+    p = commandChannel.tracePromise(() => router.send(route, cmd), { command: cmd.name, argCount: n, args, ...where });
   } else {
-    p = router.send(spec, cmd);
+    p = router.send(route, cmd);
   }
   return stack === null ? p : p.catch((err: unknown) => Promise.reject(withCallerStack(err, stack)));
 }
