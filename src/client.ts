@@ -3,25 +3,31 @@ import { Command, type Transform } from './connection/command.js';
 import type { Connection, ConnectionEvents } from './connection/connection.js';
 import { commandTable, type Commands } from './commands/index.js';
 import type { ClientMode, CommandSpec, ReplyFn, Str, StrOf } from './commands/types.js';
-import { DataError } from './errors.js';
+import { asLedisError, DataError } from './errors.js';
+import { authenticate } from './auth.js';
+import { redactPassword } from './connection/options.js';
+import { inspect } from 'node:util';
+import { checkClientOptions } from './options-check.js';
 import { Pipeline, type CommandSource } from './pipeline.js';
 import type { BasePool, PoolOptions } from './pool.js';
 import type { Reply } from './protocol/parser.js';
 import { Backend, ROUTED_EVENTS, Router, routeForName, routeOf, type BackendSource, type EventSink, type Route } from './router.js';
 import type { NodeStats, ReadFrom, Topology, TopologyEvents } from './topology.js';
 import { parseUrl } from './url.js';
-import { checkObserveOptions, observing, sendObserved } from './tracing.js';
+import { observing, sendObserved } from './tracing.js';
 import { bulk, type BulkItem, type BulkOptions, type BulkSummary } from './bulk/index.js';
 import { bmsetbit, type Bit } from './commands/bit.js';
 import { hscanIterator, scanIterator, sscanIterator, zscanIterator, type IterateOptions, type Scanner } from './commands/iterators.js';
 import type { ScanType } from './commands/scan.js';
 import { scriptFunction, type ScriptCommandOptions, type ScriptFunction } from './commands/script.js';
-import { refuseSharedState } from './commands/server.js';
+import { commandName } from './commands/server.js';
 import type { Key } from './commands/types.js';
+import { proxyRefusal } from './sharding/twemproxy.js';
+import { redactShards, ShardRouter, type ShardingOptions } from './sharding/router.js';
 
 export type LedisEvents = ConnectionEvents & TopologyEvents;
 
-export interface LedisOptions extends PoolOptions {
+export interface LedisOptions extends PoolOptions, ShardingOptions {
   /** Replies as strings (default true) or, when false, as Buffers. The types follow. */
   decodeResponses?: boolean;
   /** Text encoding of replies; only utf-8 is supported (ledis-py's charset). */
@@ -39,6 +45,12 @@ export interface LedisOptions extends PoolOptions {
   readFrom?: ReadFrom;
   /** Share an existing topology (its connections stay the topology owner's to close). */
   topology?: Topology;
+  /**
+   * The address is a proxy: 'twemproxy' (nutcracker). Commands it does not
+   * forward (it closes the connection on them) are refused before sending
+   * with a ResponseError naming the command; see README "Sharding".
+   */
+  proxy?: 'twemproxy';
   /**
    * Put each command's arguments (as strings) into its `ledis:command` trace
    * context. Off by default: traces then carry only the name and argument
@@ -77,21 +89,39 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   private readonly dbClients = new Map<number, Ledis<D>>();
   private masterView: Ledis<D> | null = null;
   private commandSource: CommandSource | null = null;
+  /** With `shards`: the shard router above the per-shard clients (see README "Sharding"); null otherwise. */
+  private readonly shards: ShardRouter<Ledis<D>> | null = null;
 
-  constructor(options: LedisOptions & { decodeResponses?: D } = {}, derived?: { router: Router; kind: Kind; parent: Ledis<D> }) {
+  constructor(
+    options: LedisOptions & { decodeResponses?: D } = {},
+    derived?: { router: Router; kind: Kind; parent: Ledis<D>; shards?: ShardRouter<Ledis<D>> },
+  ) {
     super();
-    this.options = options;
+    checkClientOptions(options);
+    this.options = redactPassword({ ...options });
     this.decodeResponses = options.decodeResponses !== false;
     if (options.encoding !== undefined && !/^utf-?8$/i.test(options.encoding)) {
       throw new DataError(`unsupported encoding ${options.encoding}: only utf-8 is supported`);
     }
-    checkObserveOptions(options);
     if (derived !== undefined) {
       this.router = derived.router;
       this.kind = derived.kind;
       this.parent = derived.parent;
+      this.shards = derived.shards ?? null;
+    } else if (options.shards !== undefined) {
+      // One more routing decision above the per-shard clients: each shard is a whole client (src/sharding/router.ts).
+      this.shards = new ShardRouter<Ledis<D>>(options, (o) => new Ledis<D>(o as LedisOptions & { decodeResponses?: D }));
+      redactShards(this.options);
+      this.router = (this.shards.clients[0] as Ledis<D>).router;
+      this.kind = 'root';
+      this.parent = null;
     } else {
-      const { decodeResponses: _d, encoding: _e, connectionPool, master, replicas, readFrom, topology, traceArgs: _t, showFriendlyErrorStack: _f, ...poolOptions } = options;
+      const { decodeResponses: _d, encoding: _e, connectionPool, master, replicas, readFrom, topology, proxy, shards: _s, hashTag: _h, traceArgs: _t, showFriendlyErrorStack: _f, ...poolOptions } =
+        options;
+      if (proxy !== undefined && proxy !== 'twemproxy') throw new DataError(`proxy must be 'twemproxy', got ${JSON.stringify(proxy)}`);
+      if (proxy !== undefined && (poolOptions.db ?? 0) !== 0) {
+        throw new DataError("twemproxy does not forward SELECT: use db 0 (twemproxy's redis_db option picks the server db)");
+      }
       let source: BackendSource;
       if (topology !== undefined) source = { topology, owned: false };
       else if (master !== undefined) source = { master, replicas, readFrom, base: poolOptions };
@@ -103,7 +133,9 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     }
     // Events reach a client once it listens: a derived client nobody listens to costs no listener anywhere.
     (this as EventEmitter).on('newListener', (event: string | symbol) => {
-      if (typeof event === 'string' && ROUTED_EVENTS.has(event)) this.router.backend.subscribe(this);
+      if (typeof event !== 'string' || !ROUTED_EVENTS.has(event)) return;
+      if (this.shards === null) this.router.backend.subscribe(this);
+      else for (const shard of this.shards.clients) shard.router.backend.subscribe(this);
     });
   }
 
@@ -136,12 +168,14 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    * it already reads from the master.
    */
   master(): Ledis<D> {
-    if (this.router.readFrom === 'master') return this;
+    const fromMaster = this.shards === null ? this.router.readFrom === 'master' : this.shards.clients.every((c) => c.readFrom === 'master');
+    if (fromMaster) return this;
     if (this.masterView === null) {
       this.masterView = new Ledis<D>(this.options as LedisOptions & { decodeResponses?: D }, {
         router: this.router.withReadFrom('master'),
         kind: 'view',
         parent: this,
+        shards: this.shards?.map((c) => c.master()),
       });
     }
     return this.masterView;
@@ -149,6 +183,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
 
   /** Per-node routing counters (with a topology; one entry for a single server). */
   nodeStats(): NodeStats[] {
+    if (this.shards !== null) return this.shards.stats();
     const topology = this.router.topology;
     if (topology !== null) return topology.stats();
     const conns = this.router.pool.sharedList;
@@ -175,17 +210,54 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    * dedicated connection, a raw GET the lane of its key).
    */
   sendCommand(name: string, ...args: unknown[]): Promise<Reply> {
-    const refused = refuseSharedState(name);
-    if (refused !== null) return Promise.reject(refused);
-    const upper = name.toUpperCase();
-    const route = routeForName(upper);
-    const cmd = new Command(upper, args, null, !this.decodeResponses);
-    return (observing(this.options) ? sendObserved(this.options, this.router, route, cmd) : this.router.send(route, cmd)) as Promise<Reply>;
+    return this.sendRaw(name, args);
   }
 
   /** ledis-py's execute_command: the same as sendCommand. */
   executeCommand(name: string, ...args: unknown[]): Promise<Reply> {
-    return this.sendCommand(name, ...args);
+    return this.sendRaw(name, args);
+  }
+
+  /** sendCommand with its arguments as an array (any length: never spread). Every failure is a rejected promise. */
+  sendRaw(name: string, args: unknown[]): Promise<Reply> {
+    try {
+      const upper = commandName(name);
+      const refused = proxyRefusal(this.options.proxy, upper);
+      if (refused !== null) return Promise.reject(refused);
+      if (this.shards !== null) return this.shards.sendCommand(upper, args);
+      const route = routeForName(upper);
+      const cmd = new Command(upper, args, null, !this.decodeResponses);
+      return (observing(this.options) ? sendObserved(this.options, this.router, route, cmd) : this.router.send(route, cmd)) as Promise<Reply>;
+    } catch (err) {
+      return Promise.reject(asLedisError(err, DataError));
+    }
+  }
+
+  /**
+   * AUTH with a meaning safe on shared connections: the password is tried on
+   * a connection of its own first; a wrong one rejects with the server's
+   * ResponseError and changes nothing for anyone. An accepted one becomes
+   * the password of every connection of this client (every db's, master and
+   * replicas): sent on each shared connection now and on every later
+   * (re)connect. Prefer the `password` option.
+   */
+  auth(password: string): Promise<boolean> {
+    const pools: BasePool[] = [];
+    for (const backend of this.router.backend.family.values()) {
+      if (backend.topology !== null) for (const pool of backend.topology.pools) pools.push(pool);
+      else pools.push(backend.masterPool);
+    }
+    return authenticate(pools, password);
+  }
+
+  /** util.inspect: the options with the password redacted, never the connections' internals. */
+  [inspect.custom](_depth: number, opts: object): string {
+    return `Ledis ${inspect(this.toJSON(), opts)}`;
+  }
+
+  /** JSON.stringify: the options with the password redacted. */
+  toJSON(): { options: unknown; decodeResponses: boolean; readFrom: ReadFrom } {
+    return { options: (this.options as { toJSON(): unknown }).toJSON(), decodeResponses: this.decodeResponses, readFrom: this.readFrom };
   }
 
   /**
@@ -193,8 +265,11 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    * "GET"), as ledis-py's set_response_callback. `null` restores raw replies.
    */
   setResponseCallback(command: string, callback: ((reply: Reply) => unknown) | null): void {
+    if (typeof command !== 'string' || command === '') throw new DataError('the command must be a non-empty string', 'setResponseCallback');
+    if (callback !== null && typeof callback !== 'function') throw new DataError('the callback must be a function or null', 'setResponseCallback');
     if (this.callbacks === null) this.callbacks = new Map();
     this.callbacks.set(command.toUpperCase(), callback);
+    if (this.shards !== null) for (const c of this.shards.clients) c.setResponseCallback(command, callback);
   }
 
   /** A batch builder: chain commands, then `exec()` sends them together. */
@@ -203,6 +278,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
       this.commandSource = {
         command: (spec, name, args) => (spec === null ? new Command(name, args, null, !this.decodeResponses) : this.makeCommand(routeOf(spec), args)),
         batch: (specs, argsList, write) => this.router.batch(specs, argsList, write),
+        refuse: this.options.proxy === undefined ? undefined : (name) => proxyRefusal(this.options.proxy, name),
+        exec: this.shards === null ? undefined : (entries) => (this.shards as ShardRouter<Ledis<D>>).execPipeline(entries),
       };
     }
     return new Pipeline<StrOf<D>, []>(this.commandSource);
@@ -224,6 +301,11 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     if (!Number.isInteger(index) || index < 0) throw new DataError(`db index must be a non-negative integer, got ${index}`, 'SELECT');
     if (index === this.router.backend.db) return this;
     let client = this.dbClients.get(index);
+    if (client === undefined && this.shards !== null) {
+      // Sharded: the same shards, each on db `index` (connections of their own, closed with this client).
+      client = new Ledis<D>({ ...this.options, db: index } as LedisOptions & { decodeResponses?: D });
+      this.dbClients.set(index, client);
+    }
     if (client === undefined) {
       client = new Ledis<D>({ ...this.options, db: index } as LedisOptions & { decodeResponses?: D }, {
         router: this.router.forDb(index),
@@ -261,24 +343,31 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     return bmsetbit(this.pipeline(), name, args);
   }
 
+  /** What the iterators page with: table entries run on this client, and its reply mode. */
+  private scanner(): Scanner<StrOf<D>> {
+    return { run: (spec, args) => this.run(routeOf(spec), args), decodeResponses: this.decodeResponses };
+  }
+
   /** Every key of one type (XSCAN pages, followed to the end): `for await (const key of ledis.scanIterator({ type: 'KV' }))`. */
   scanIterator(options: IterateOptions & { type: ScanType }): AsyncGenerator<StrOf<D>, void, undefined> {
-    return scanIterator(this as unknown as Scanner<StrOf<D>>, options);
+    // Sharded: every shard's keys, one shard after another.
+    if (this.shards !== null) return fanOut(this.shards.clients, (c) => c.scanIterator(options));
+    return scanIterator(this.scanner(), options);
   }
 
   /** Every `[field, value]` of the hash `name` (XHSCAN pages). */
   hscanIterator(name: Key, options?: IterateOptions): AsyncGenerator<[StrOf<D>, StrOf<D>], void, undefined> {
-    return hscanIterator(this as unknown as Scanner<StrOf<D>>, name, options);
+    return hscanIterator(this.scanner(), name, options);
   }
 
   /** Every member of the set `name` (XSSCAN pages). */
   sscanIterator(name: Key, options?: IterateOptions): AsyncGenerator<StrOf<D>, void, undefined> {
-    return sscanIterator(this as unknown as Scanner<StrOf<D>>, name, options);
+    return sscanIterator(this.scanner(), name, options);
   }
 
   /** Every `[member, score]` of the zset `name`, in member order (XZSCAN pages). */
   zscanIterator(name: Key, options?: IterateOptions): AsyncGenerator<[StrOf<D>, number], void, undefined> {
-    return zscanIterator(this as unknown as Scanner<StrOf<D>>, name, options);
+    return zscanIterator(this.scanner(), name, options);
   }
 
   /**
@@ -291,13 +380,17 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     if (typeof name !== 'string' || name === '' || name in this) {
       throw new DataError(`${JSON.stringify(name)} is not a free method name on this client`, 'defineCommand');
     }
-    const fn = scriptFunction<StrOf<D>>((command, args) => this.sendCommand(command, ...args), name, options);
+    const fn = scriptFunction<StrOf<D>>((command, args) => this.sendRaw(command, args), name, options);
     Object.defineProperty(this, name, { value: fn, writable: true, configurable: true });
     return fn;
   }
 
   /** Connects the shared connection(s) now (with lazyConnect) and resolves when ready. */
   async connect(): Promise<void> {
+    if (this.shards !== null) {
+      await Promise.all(this.shards.clients.map((c) => c.connect()));
+      return;
+    }
     await Promise.all(this.connectionPool.sharedList.map((c) => c.connect()));
   }
 
@@ -309,6 +402,10 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   quit(): Promise<void> {
     // Everything is marked closing synchronously, so a command issued right after quit() is refused.
     const closing: Promise<void>[] = [];
+    if (this.shards !== null) {
+      if (this.kind !== 'view') for (const c of [...this.shards.clients, ...this.dbClients.values()]) closing.push(c.quit());
+      return Promise.all(closing).then(() => undefined);
+    }
     if (this.kind === 'root') {
       for (const backend of [...this.router.backend.family.values()]) closing.push(backend.quit());
     } else if (this.kind === 'db') {
@@ -320,6 +417,10 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
 
   /** Closes the connections this client owns (as quit()) at once; outstanding commands reject with ConnectionError. */
   disconnect(): void {
+    if (this.shards !== null) {
+      if (this.kind !== 'view') for (const c of [...this.shards.clients, ...this.dbClients.values()]) c.disconnect();
+      return;
+    }
     if (this.kind === 'root') {
       for (const backend of [...this.router.backend.family.values()]) backend.disconnect();
     } else if (this.kind === 'db') {
@@ -337,14 +438,48 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
 
   /** Runs a command of the table: shape its arguments, send, shape its reply. */
   private run(route: Route, args: unknown[]): Promise<unknown> {
-    const cmd = this.makeCommand(route, args);
-    return observing(this.options) ? sendObserved(this.options, this.router, route, cmd) : this.router.send(route, cmd);
+    if (this.options.proxy !== undefined) {
+      const refused = proxyRefusal(this.options.proxy, route.command);
+      if (refused !== null) return Promise.reject(refused);
+    }
+    if (this.shards !== null) return this.shards.run(route.spec, args);
+    try {
+      const cmd = this.makeCommand(route, args);
+      return observing(this.options) ? sendObserved(this.options, this.router, route, cmd) : this.router.send(route, cmd);
+    } catch (err) {
+      return Promise.reject(asLedisError(err));
+    }
+  }
+
+  /**
+   * Sharded: the client of shard `index` (in `shards` order), for what names
+   * no key (PING, INFO, XSCAN pages, FLUSHDB ...) or must run on one server.
+   */
+  shard(index: number): Ledis<D> {
+    const client = this.shards?.clients[index];
+    if (client === undefined) {
+      throw new DataError(this.shards === null ? 'this client is not sharded' : `no shard ${index}: there are ${this.shards.clients.length}`);
+    }
+    return client;
+  }
+
+  /** Sharded: the index of the shard `key` lives on (twemproxy's ketama placement, hash tags included); 0 otherwise. */
+  shardOf(key: Key): number {
+    return this.shards === null ? 0 : this.shards.shardOf(key);
+  }
+
+  /** Sharded: the number of shards; 1 otherwise. */
+  get shardCount(): number {
+    return this.shards === null ? 1 : this.shards.clients.length;
   }
 
   /** A Command for a table entry, with this client's reply transform and reply mode. */
   private makeCommand(route: Route, args: unknown[]): Command {
-    const transform = this.callbacks === null ? route.reply : this.callbackFor(route);
-    const buffers = route.bufferReply || (!this.decodeResponses && !route.stringReply);
+    let transform = this.callbacks === null ? route.reply : this.callbackFor(route);
+    // replyStrings: the reply is read as Buffers and decoded by the command itself (scan cursors stay bytes).
+    const own = this.decodeResponses && route.replyStrings !== null && transform === route.reply;
+    if (own) transform = route.replyStrings;
+    const buffers = own || route.bufferReply || (!this.decodeResponses && !route.stringReply);
     return new Command(route.command, args, transform, buffers);
   }
 
@@ -352,6 +487,11 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     const map = this.callbacks as Map<string, ReplyFn | null>;
     return map.has(route.command) ? (map.get(route.command) ?? null) : route.reply;
   }
+}
+
+/** Yields every item of each client's iterator, one client after another. */
+async function* fanOut<C, T>(clients: readonly C[], each: (c: C) => AsyncGenerator<T, void, undefined>): AsyncGenerator<T, void, undefined> {
+  for (const c of clients) yield* each(c);
 }
 
 // The typed command methods, merged into the class from the table's interfaces.
@@ -362,6 +502,7 @@ interface Runner {
   run(route: Route, args: unknown[]): Promise<unknown>;
 }
 
+const classAuth = Object.getOwnPropertyDescriptor(Ledis.prototype, 'auth')?.value as unknown;
 for (const [method, spec] of Object.entries(commandTable)) {
   const shape = spec.args;
   const route = routeOf(spec);
@@ -375,12 +516,14 @@ for (const [method, spec] of Object.entries(commandTable)) {
           try {
             args = shape(...a);
           } catch (err) {
-            return Promise.reject(err);
+            return Promise.reject(asLedisError(err, DataError));
           }
           return this.run(route, args);
         };
   Object.defineProperty(fn, 'name', { value: method });
   Object.defineProperty(Ledis.prototype, method, { value: fn, writable: true, configurable: true });
 }
+// AUTH is not sent as a table command on a shared connection: see Ledis#auth (auth.ts).
+Object.defineProperty(Ledis.prototype, 'auth', { value: classAuth, writable: true, configurable: true });
 
 export type { Str };

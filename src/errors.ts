@@ -63,6 +63,30 @@ export class ProtocolError extends LedisError {
   override name = 'ProtocolError';
 }
 
+/**
+ * A reply whose shape the command's transform did not expect (HGETALL
+ * answered with an integer, a nested array where a field name belongs...).
+ * Only the command that got it fails; the connection and every other command
+ * go on, since the stream itself was valid RESP. Not a ProtocolError, which
+ * means the connection was failed.
+ */
+export class UnexpectedReplyError extends LedisError {
+  override name = 'UnexpectedReplyError';
+  /** The command that got the reply, upper case, when known. */
+  command: string | undefined;
+  constructor(message: string, command?: string, options?: { cause?: unknown }) {
+    super(command ? `${command}: ${message}` : message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.command = command;
+    this.detail = message;
+  }
+  private readonly detail: string;
+  /** Called once the command that got this reply is known. */
+  setCommand(command: string): void {
+    this.command = command;
+    this.message = `${command}: ${this.detail}`;
+  }
+}
+
 /** One or more commands of a pipeline failed; every result and error is kept by index. */
 export class PipelineError extends LedisError {
   override name = 'PipelineError';
@@ -80,4 +104,15 @@ export class PipelineError extends LedisError {
     this.results = results;
     this.errors = errors;
   }
+}
+
+/**
+ * `err` as a LedisError: itself if it is one, else wrapped (as `Wrap`, with
+ * the original as `cause`). Client methods reject only with LedisErrors.
+ */
+export function asLedisError(err: unknown, Wrap: new (message: string) => LedisError = LedisError): LedisError {
+  if (err instanceof LedisError) return err;
+  const e = new Wrap(err instanceof Error ? err.message.slice(0, 200) : `unexpected failure (${typeof err})`);
+  Object.defineProperty(e, 'cause', { value: err, enumerable: false, configurable: true, writable: true });
+  return e;
 }

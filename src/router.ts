@@ -46,6 +46,8 @@ export class Route {
   /** Blocking, or may crash its handler: never the plain shared path. */
   readonly special: boolean;
   readonly reply: ReplyFn | null;
+  /** The transform for string-mode clients of a command that reads Buffers and decodes itself (CommandSpec.replyStrings). */
+  readonly replyStrings: ReplyFn | null;
   readonly bufferReply: boolean;
   readonly stringReply: boolean;
 
@@ -54,6 +56,7 @@ export class Route {
     this.readonly = spec.readonly === true;
     this.special = spec.blocking === true || spec.isolate !== undefined;
     this.reply = spec.reply ?? null;
+    this.replyStrings = spec.replyStrings ?? null;
     this.bufferReply = spec.bufferReply === true;
     this.stringReply = spec.stringReply === true;
   }

@@ -3,6 +3,7 @@ import type { Connection } from './connection/connection.js';
 import { ConnectionError } from './errors.js';
 import { ConnectionPool, type PoolOptions } from './pool.js';
 import { parseUrl } from './url.js';
+import { redactPassword } from './connection/options.js';
 
 /**
  * Where read-only commands go: the master only, replicas only, replicas with
@@ -63,7 +64,7 @@ export class Topology extends EventEmitter<TopologyEvents> {
 
   constructor(options: TopologyOptions, base: PoolOptions = {}) {
     super();
-    this.base = base;
+    this.base = redactPassword({ ...base });
     this.readFrom = options.readFrom ?? 'master';
     this.interval = options.discoveryInterval ?? 250;
     this.masterNode = this.makeNode(options.master);

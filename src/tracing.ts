@@ -12,7 +12,6 @@ import dc from 'node:diagnostics_channel';
 import type { Connection } from './connection/connection.js';
 import type { Command } from './connection/command.js';
 import { CONNECT_CHANNEL, serverOf as server, subscribed, type ServerTraceContext } from './connection/diagnostics.js';
-import { DataError } from './errors.js';
 
 export type { ConnectTraceContext, ServerTraceContext } from './connection/diagnostics.js';
 
@@ -57,14 +56,6 @@ const batchChannel = dc.tracingChannel<unknown, BatchTraceContext & object>(CHAN
 export interface ObserveOptions {
   traceArgs?: boolean;
   showFriendlyErrorStack?: boolean;
-}
-
-/** Refuses a traceArgs or showFriendlyErrorStack that is not a boolean (DataError naming it). */
-export function checkObserveOptions(options: ObserveOptions): void {
-  for (const name of ['traceArgs', 'showFriendlyErrorStack'] as const) {
-    const v: unknown = options[name];
-    if (v !== undefined && typeof v !== 'boolean') throw new DataError(`option ${name} must be true or false, got ${typeof v}`);
-  }
 }
 
 /** True when a command must take the observed path: someone subscribes to commands, or friendly stacks are on. */

@@ -3,7 +3,7 @@
 // are not table commands: see Ledis.select / Ledis.db and Ledis.quit.
 import { DataError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
-import { pairsToObject, toBool, toInt } from './shape.js';
+import { describe, keyedObject, pairsToObject, toBool, toInt, toList, unexpected } from './shape.js';
 import type { Out, Str, TableFor, Value } from './types.js';
 
 /** INFO's reply: `{ server: { os: 'linux', ... }, ... }`, numbers where a field is numeric. */
@@ -26,10 +26,11 @@ export interface ServerCommands<S extends Str, M> {
   /** CONFIG GET: LedisDB answers only `databases` (`{ databases: '16' }`); anything else gives `{}`. */
   configGet(parameter: string): Out<M, Record<string, string>>;
   /**
-   * Sends AUTH on the one connection the command goes out on; true on success,
-   * a ResponseError on a wrong password. To authenticate a client, give the
-   * `password` option instead: it is sent on every (re)connect of every
-   * connection, shared or dedicated.
+   * Client: tries the password on a connection of its own first; a wrong one
+   * rejects with the server's ResponseError and affects no one. An accepted
+   * one becomes the client's password, sent on every shared connection now
+   * and on every (re)connect; true. Prefer the `password` option. In a
+   * pipeline: a DataError at once (AUTH would go out on a shared connection).
    */
   auth(password: string): Out<M, boolean>;
 }
@@ -38,23 +39,43 @@ export interface ServerCommands<S extends Str, M> {
  * SELECT, and XSELECT (which, measured on d35789e, leaves the connection in
  * the other db after its one command), would move every caller sharing the
  * connection to another db, and a reconnect would silently move them back.
- * sendCommand refuses them; `ledis.db(n)` / `ledis.select(n)` are the way.
+ * AUTH with a wrong password leaves the connection unauthenticated for every
+ * later command on it (measured). sendCommand and pipelines refuse them;
+ * `ledis.db(n)` / `ledis.select(n)` and `ledis.auth(password)` are the way.
  */
 export function refuseSharedState(name: string): DataError | null {
   const upper = typeof name === 'string' ? name.toUpperCase() : '';
+  if (upper === 'AUTH') {
+    return new DataError('would change the authentication of a connection other callers share; use ledis.auth(password) or the password option', upper);
+  }
   if (upper !== 'SELECT' && upper !== 'XSELECT') return null;
   return new DataError('would change the db of a connection other callers share; use ledis.db(n) or ledis.select(n)', upper);
 }
 
+/**
+ * The name of a raw command (sendCommand), upper case: a non-empty string,
+ * not one that changes a shared connection's state. Throws DataError.
+ */
+export function commandName(name: unknown): string {
+  if (typeof name !== 'string' || name === '') {
+    throw new DataError(`the command name must be a non-empty string, got ${describe(name)}`, 'sendCommand');
+  }
+  const refused = refuseSharedState(name);
+  if (refused !== null) throw refused;
+  return name.toUpperCase();
+}
+
+/** INFO's text → sections of fields, every object with a null prototype (keys are server data). */
 export function parseInfo(r: Reply): InfoReply {
-  const text = r === null ? '' : String(r);
-  const out: InfoReply = {};
-  let section: Record<string, string | number> = {};
+  if (r !== null && typeof r !== 'string' && !Buffer.isBuffer(r)) throw unexpected('INFO text', r);
+  const text = r === null ? '' : r.toString();
+  const out: InfoReply = keyedObject();
+  let section: Record<string, string | number> = keyedObject();
   for (const raw of text.split('\n')) {
     const line = raw.trim();
     if (line === '') continue;
     if (line.startsWith('#')) {
-      section = {};
+      section = keyedObject();
       out[line.slice(1).trim().toLowerCase()] = section;
       continue;
     }
@@ -81,7 +102,14 @@ export const serverCommands = {
   },
   flushdb: { command: 'FLUSHDB', allKeys: true, reply: toBool },
   flushall: { command: 'FLUSHALL', allKeys: true, reply: toBool },
-  time: { command: 'TIME', reply: (r: Reply) => (Array.isArray(r) ? r.map(toInt) : r) },
+  time: {
+    command: 'TIME',
+    reply: (r: Reply) => {
+      const list = toList(r);
+      if (list.length !== 2) throw unexpected('[seconds, microseconds]', r);
+      return [toInt(list[0] as Reply), toInt(list[1] as Reply)];
+    },
+  },
   configRewrite: { command: 'CONFIG', args: () => ['REWRITE'], reply: toBool },
   configGet: {
     command: 'CONFIG',
@@ -94,9 +122,10 @@ export const serverCommands = {
   },
   auth: {
     command: 'AUTH',
+    // The client's auth() is its own method (auth.ts); in a pipeline, AUTH would go out on a shared connection.
     args: (password: string) => {
       if (typeof password !== 'string') throw new DataError('password must be a string', 'AUTH');
-      return [password];
+      throw refuseSharedState('AUTH') as DataError;
     },
     reply: toBool,
   },

@@ -105,6 +105,13 @@ export interface CommandSpec {
   readonly isolate?: (args: readonly unknown[]) => boolean;
   /** Force string replies even when decodeResponses is off (INFO, cursors...). */
   readonly stringReply?: boolean;
+  /**
+   * With decodeResponses on, read the reply as Buffers anyway and shape it
+   * with this transform instead of `reply` (it decodes what the caller sees
+   * as text itself): for replies part of which must stay bytes, like scan
+   * cursors.
+   */
+  readonly replyStrings?: ReplyFn;
   /** Force Buffer replies even when decodeResponses is on (DUMP: binary). */
   readonly bufferReply?: boolean;
 }

@@ -84,18 +84,23 @@ export function debugRecycle(conn: ObservedConnection, error: Error): void {
   if (debugEnabled) log('%s: recycling the socket: %s', conn.address, error.message);
 }
 
-/** Called when a command times out on a connection (written, or waiting for a connection). */
-export function debugTimeout(conn: ObservedConnection, command: string, written: boolean): void {
-  if (!debugEnabled) return;
-  const o = conn.options;
-  log(
-    '%s: %s timed out %s (commandTimeout %d ms, offlineTimeout %d ms)',
-    conn.address,
-    command,
-    written ? 'waiting for its reply' : 'before it was sent',
-    o.commandTimeout,
-    o.offlineTimeout,
-  );
+/**
+ * Called when a command times out on a connection (written, or waiting for a
+ * connection) with the error it is rejected with; returns that error.
+ */
+export function debugTimeout<E extends Error>(conn: ObservedConnection, command: string, written: boolean, error: E): E {
+  if (debugEnabled) {
+    const o = conn.options;
+    log(
+      '%s: %s timed out %s (commandTimeout %d ms, offlineTimeout %d ms)',
+      conn.address,
+      command,
+      written ? 'waiting for its reply' : 'before it was sent',
+      o.commandTimeout,
+      o.offlineTimeout,
+    );
+  }
+  return error;
 }
 
 // ---- ledis:connect -------------------------------------------------------------

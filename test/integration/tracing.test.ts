@@ -3,7 +3,8 @@
 import dc from 'node:diagnostics_channel';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHANNELS, ConnectionError, DataError, Ledis, ResponseError, type CommandTraceContext } from '../../src/index.js';
+import { CHANNELS, Command, Connection, ConnectionError, DataError, Ledis, ResponseError, type CommandTraceContext } from '../../src/index.js';
+import { sendObserved } from '../../src/tracing.js';
 import { client, prefix, serverAddress } from '../helpers.js';
 
 type Event = { kind: 'start' | 'end' | 'asyncStart' | 'asyncEnd' | 'error'; ctx: Record<string, unknown> };
@@ -60,10 +61,32 @@ describe('ledis:command', () => {
     await db3.get(`${k}a`);
     const set = rec.events.find((e) => e.kind === 'start' && e.ctx.command === 'SET')!.ctx as unknown as CommandTraceContext;
     expect(set.args).toEqual([`${k}a`, '<Buffer 3 bytes>']);
-    const auth = rec.events.find((e) => e.kind === 'start' && e.ctx.command === 'AUTH')!.ctx as unknown as CommandTraceContext;
-    expect(auth.args).toEqual(['?']);
+    // AUTH through sendCommand is refused before it is sent (it would change shared connections): never traced.
+    expect(rec.events.find((e) => e.ctx.command === 'AUTH')).toBeUndefined();
     expect(JSON.stringify(rec.events.map((e) => e.ctx.args))).not.toContain('hunter2');
     expect(rec.events.find((e) => e.kind === 'start' && e.ctx.command === 'GET')!.ctx.database).toBe(3);
+  });
+
+  it("never carries AUTH's arguments, even with traceArgs (the observed send path on a real connection)", async () => {
+    const rec = record(CHANNELS.TRACE_COMMAND);
+    cleanups.push(rec.stop);
+    const conn = new Connection({ host, port });
+    cleanups.push(() => conn.disconnect());
+    const router = {
+      send: (_route: { readonly: boolean }, cmd: Command) => {
+        const p = cmd.promise();
+        conn.send(cmd);
+        return p;
+      },
+      connectionFor: () => conn,
+    };
+    await sendObserved({ traceArgs: true }, router, { readonly: false }, new Command('AUTH', ['hunter2'])).catch(() => undefined);
+    await sendObserved({ traceArgs: true }, router, { readonly: false }, new Command('ECHO', ['visible'])).catch(() => undefined);
+    const starts = rec.events.filter((e) => e.kind === 'start').map((e) => [e.ctx.command, e.ctx.args]);
+    expect(starts).toEqual([
+      ['AUTH', ['?']],
+      ['ECHO', ['visible']],
+    ]);
   });
 
   it('publishes error with the ResponseError when the server refuses a command', async () => {
@@ -172,7 +195,7 @@ describe('ledis:connect', () => {
 
 describe('the tracing options', () => {
   it('are refused with a DataError naming them when not booleans', () => {
-    expect(() => new Ledis({ lazyConnect: true, traceArgs: 'yes' as unknown as boolean })).toThrow(/option traceArgs must be true or false/);
+    expect(() => new Ledis({ lazyConnect: true, traceArgs: 'yes' as unknown as boolean })).toThrow(/traceArgs/);
     expect(() => new Ledis({ lazyConnect: true, showFriendlyErrorStack: 1 as unknown as boolean })).toThrow(DataError);
   });
 });
