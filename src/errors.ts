@@ -48,6 +48,23 @@ export class ResponseError extends LedisError {
   }
 }
 
+/**
+ * The caller's AbortSignal fired (`ledis.withOptions({ signal })`). With
+ * `mayHaveRun: false` the command was taken off the queue before it was
+ * written; with `true` it had been written, so the server may run it (its
+ * reply is read and dropped). `cause` is the signal's reason.
+ */
+export class AbortError extends LedisError {
+  override name = 'AbortError';
+  command: string | undefined;
+  mayHaveRun: boolean;
+  constructor(message: string, options: { cause?: unknown; command?: string; mayHaveRun: boolean }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.command = options.command;
+    this.mayHaveRun = options.mayHaveRun;
+  }
+}
+
 /** Bad input, refused before anything was sent. */
 export class DataError extends LedisError {
   override name = 'DataError';

@@ -37,6 +37,7 @@ export const clientOptionChecks: Record<string, OptionCheck> = {
   replicas: (v) => (Array.isArray(v) && v.every((r) => target(r) === null) ? null : 'an array of URL strings or options objects'),
   readFrom: (v) => (v === 'master' || v === 'replica' || v === 'replicaPreferred' ? null : '"master", "replica" or "replicaPreferred"'),
   topology: (v) => (isObject(v) ? null : 'a Topology'),
+  keyPrefix: (v) => (typeof v === 'string' ? null : 'a string prepended to every key'),
   // Sharding (src/sharding/router.ts checks each shard in detail).
   shards: (v) => (Array.isArray(v) && v.length > 0 && v.every((r) => target(r) === null) ? null : 'a non-empty array of URLs, twemproxy server lines or shard objects'),
   hashTag: (v) => (v === null || (typeof v === 'string' && /^[\x20-\x7e]{2}$/.test(v)) ? null : 'two ASCII characters like "{}", or null'),
@@ -48,7 +49,6 @@ export const clientOptionChecks: Record<string, OptionCheck> = {
 
 /** Options of other clients that mean something else here (or nothing yet): the hint given instead of a guess. */
 const FOREIGN: Readonly<Record<string, string>> = {
-  keyPrefix: 'ledis has no key prefix option (yet): put the prefix in your keys',
   maxRetriesPerRequest: 'commands wait offlineTimeout ms for a connection and commandTimeout ms for a reply instead',
   enableOfflineQueue: 'did you mean offlineQueue?',
   enableAutoPipelining: 'commands of one tick always go out together here',

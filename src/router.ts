@@ -251,9 +251,10 @@ export class Router {
    * Sends a command where it belongs and returns its promise: a dedicated
    * connection if it blocks or may crash its handler, else the shared
    * connection of its key (master or replica by readFrom).
+   * `p` is the command's promise when the caller made it already (to arm
+   * per-call options).
    */
-  send(route: Route, cmd: Command): Promise<unknown> {
-    const p = cmd.promise();
+  send(route: Route, cmd: Command, p: Promise<unknown> = cmd.promise()): Promise<unknown> {
     if (this.single !== null) {
       this.single.send(route, cmd, p);
       return p;

@@ -70,7 +70,7 @@ function argText(a: unknown): string {
 }
 
 /** What sendObserved needs of src/router.ts's Router (R: its Route). */
-interface CommandRouter<R extends { readonly readonly?: boolean }> {
+export interface CommandRouter<R extends { readonly readonly?: boolean }> {
   send(route: R, cmd: Command): Promise<unknown>;
   connectionFor(readonly: boolean): Connection;
 }

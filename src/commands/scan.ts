@@ -32,12 +32,21 @@ export interface ScanOptions {
   desc?: boolean;
 }
 
+/** ledis-py's scan options: `key` is its name for the cursor (the key to start after). */
+export type LedisPyScanOptions = ScanOptions & { key?: Key };
+
 /** `[cursor, items]`: pass `cursor` back for the next page; the X forms end with `''`, the Redis-style forms with `'0'`. */
 export type ScanReply<S, T> = [cursor: S, items: T[]];
 
 export interface ScanCommands<S extends Str, M> {
   /** A page of keys of one data type (XSCAN). */
   xscan(type: ScanType, options?: ScanOptions): Out<M, ScanReply<S, S>>;
+  /**
+   * ledis-py's `xscan(key, match, count)`, from LedisDB 0.5 where XSCAN listed
+   * KV keys only: a page of KV keys (`XSCAN KV`). `key` is ledis-py's name
+   * for the cursor.
+   */
+  xscan(options?: LedisPyScanOptions): Out<M, ScanReply<S, S>>;
   /** A page of `[field, value]` pairs of a hash (XHSCAN). */
   xhscan(name: Key, options?: ScanOptions): Out<M, ScanReply<S, [S, S]>>;
   /** A page of members of a set (XSSCAN). */
@@ -122,6 +131,15 @@ function pageOf(r: Reply, decode: boolean): [Str, Reply[]] {
   return [decode && Buffer.isBuffer(c) ? cursorText(c) : c, items];
 }
 
+/** ledis-py calls the cursor `key`; either name works, not both. */
+export function cursorFromKey(label: string, options: LedisPyScanOptions | undefined): ScanOptions | undefined {
+  if (options === undefined || options === null || typeof options !== 'object' || !('key' in options)) return options;
+  const { key, ...rest } = options;
+  if (key === undefined) return rest;
+  if (rest.cursor !== undefined) throw new DataError('give the cursor as key or as cursor, not both', label);
+  return { ...rest, cursor: key };
+}
+
 const flatPage = (decode: boolean) => (r: Reply): unknown => pageOf(r, decode);
 
 function pairPage(score: boolean, decode: boolean) {
@@ -138,7 +156,7 @@ const keyScan = (command: string, start: string) => (name: Key, options?: ScanOp
 
 // Every scan reads its reply as Buffers: in string mode (replyStrings) items
 // are decoded here, and a cursor that is not valid UTF-8 keeps its bytes (above).
-const flat = { reply: flatPage(false), replyStrings: flatPage(true) };
+export const flat = { reply: flatPage(false), replyStrings: flatPage(true) };
 const pairs = { reply: pairPage(false, false), replyStrings: pairPage(false, true) };
 const scored = { reply: pairPage(true, false), replyStrings: pairPage(true, true) };
 
@@ -147,7 +165,10 @@ export const scanCommands = {
     command: 'XSCAN',
     allKeys: true,
     readonly: true,
-    args: (type: ScanType, options?: ScanOptions) => [oneOf('XSCAN', 'type', type, TYPES), ...scanArgs('XSCAN', options, '')],
+    args: (type?: ScanType | LedisPyScanOptions, options?: ScanOptions) =>
+      type === undefined || (typeof type === 'object' && type !== null && !Buffer.isBuffer(type))
+        ? ['KV', ...scanArgs('XSCAN', cursorFromKey('XSCAN', type), '')]
+        : [oneOf('XSCAN', 'type', type, TYPES), ...scanArgs('XSCAN', options, '')],
     ...flat,
   },
   xhscan: { command: 'XHSCAN', keys: FIRST, readonly: true, args: keyScan('XHSCAN', ''), ...pairs },

@@ -6,8 +6,14 @@ import type { Reply } from '../protocol/parser.js';
 import { describe, keyedObject, pairsToObject, toBool, toInt, toList, unexpected } from './shape.js';
 import type { Out, Str, TableFor, Value } from './types.js';
 
-/** INFO's reply: `{ server: { os: 'linux', ... }, ... }`, numbers where a field is numeric. */
-export type InfoReply = Record<string, Record<string, string | number>>;
+/**
+ * INFO's reply as ledis-py returns it: one flat mapping of every field of
+ * every section (`{ os: 'linux', role: 'master', ... }`), numbers where a
+ * field is numeric. A null-prototype object (keys come from the server).
+ */
+export type InfoReply = Record<string, string | number>;
+/** INFO by section: `{ server: { os: 'linux', ... }, replication: { role: 'master', ... } }` (section names lower case). */
+export type InfoSectionsReply = Record<string, Record<string, string | number>>;
 
 export interface ServerCommands<S extends Str, M> {
   /** True when the server answers PONG. */
@@ -15,10 +21,12 @@ export interface ServerCommands<S extends Str, M> {
   echo(value: Value): Out<M, S>;
   /** INFO parsed into sections of fields (section names in lower case). */
   info(section?: string): Out<M, InfoReply>;
+  /** INFO kept in its sections (`infoSections().replication.role`), section names in lower case. */
+  infoSections(section?: string): Out<M, InfoSectionsReply>;
   /** Deletes every key of every type in this client's db. */
-  flushdb(): Out<M, boolean>;
+  flushdb(): Out<M, 'OK'>;
   /** Deletes every key in every db (and the replication log; a replica restarts its sync). */
-  flushall(): Out<M, boolean>;
+  flushall(): Out<M, 'OK'>;
   /** The server's clock: `[unix seconds, microseconds within that second]`. */
   time(): Out<M, [seconds: number, microseconds: number]>;
   /** Rewrites the config file the server was started with (comments are lost); fails if it has none. */
@@ -65,11 +73,29 @@ export function commandName(name: unknown): string {
   return name.toUpperCase();
 }
 
+/** A field's value: a number where the whole text is one (and safe), else the text. */
+function infoValue(value: string): string | number {
+  return /^-?\d+(\.\d+)?$/.test(value) && Number.isSafeInteger(Math.trunc(Number(value))) ? Number(value) : value;
+}
+
+/** INFO text as one flat mapping, as ledis-py's parse_info: section headers skipped, a later field of the same name wins. */
+export function parseInfoFlat(r: Reply): InfoReply {
+  if (r !== null && typeof r !== 'string' && !Buffer.isBuffer(r)) throw unexpected('INFO text', r);
+  const out: InfoReply = keyedObject();
+  for (const raw of (r === null ? '' : r.toString()).split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const colon = line.indexOf(':');
+    if (colon > 0) out[line.slice(0, colon)] = infoValue(line.slice(colon + 1));
+  }
+  return out;
+}
+
 /** INFO's text → sections of fields, every object with a null prototype (keys are server data). */
-export function parseInfo(r: Reply): InfoReply {
+export function parseInfo(r: Reply): InfoSectionsReply {
   if (r !== null && typeof r !== 'string' && !Buffer.isBuffer(r)) throw unexpected('INFO text', r);
   const text = r === null ? '' : r.toString();
-  const out: InfoReply = keyedObject();
+  const out: InfoSectionsReply = keyedObject();
   let section: Record<string, string | number> = keyedObject();
   for (const raw of text.split('\n')) {
     const line = raw.trim();
@@ -82,26 +108,24 @@ export function parseInfo(r: Reply): InfoReply {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
     const value = line.slice(colon + 1);
-    section[line.slice(0, colon)] = /^-?\d+(\.\d+)?$/.test(value) && Number.isSafeInteger(Math.trunc(Number(value))) ? Number(value) : value;
+    section[line.slice(0, colon)] = infoValue(value);
   }
   return out;
+}
+
+function infoArgs(section?: string): unknown[] {
+  if (section === undefined) return [];
+  if (typeof section !== 'string') throw new DataError('section must be a string', 'INFO');
+  return [section];
 }
 
 export const serverCommands = {
   ping: { command: 'PING', reply: toBool },
   echo: { command: 'ECHO' },
-  info: {
-    command: 'INFO',
-    stringReply: true,
-    args: (section?: string) => {
-      if (section === undefined) return [];
-      if (typeof section !== 'string') throw new DataError('section must be a string', 'INFO');
-      return [section];
-    },
-    reply: parseInfo,
-  },
-  flushdb: { command: 'FLUSHDB', allKeys: true, reply: toBool },
-  flushall: { command: 'FLUSHALL', allKeys: true, reply: toBool },
+  info: { command: 'INFO', stringReply: true, args: infoArgs, reply: parseInfoFlat },
+  infoSections: { command: 'INFO', stringReply: true, args: infoArgs, reply: parseInfo },
+  flushdb: { command: 'FLUSHDB', allKeys: true, stringReply: true },
+  flushall: { command: 'FLUSHALL', allKeys: true, stringReply: true },
   time: {
     command: 'TIME',
     reply: (r: Reply) => {

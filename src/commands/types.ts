@@ -6,8 +6,12 @@ export type Key = string | Buffer;
 export type Value = string | Buffer | number;
 /** The string type replies come back as: string, or Buffer when decodeResponses is off. */
 export type Str = string | Buffer;
-/** Maps the decodeResponses flag to the reply string type. */
-export type StrOf<D extends boolean> = D extends false ? Buffer : string;
+/**
+ * Maps the decodeResponses flag to the reply string type: Buffer only when
+ * it is `false`; `true` and a flag typed just `boolean` (a `LedisOptions`
+ * variable) give strings, the default.
+ */
+export type StrOf<D extends boolean> = [D] extends [false] ? Buffer : string;
 /**
  * An int64 reply. Typed as number, which it is up to Number.MAX_SAFE_INTEGER;
  * beyond that it comes back as a bigint rather than rounded (or the command

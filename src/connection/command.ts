@@ -31,6 +31,8 @@ export class Command {
   deadline = 0;
   /** Settled early (timed out or rejected): a late reply is read and dropped. */
   settled = false;
+  /** Encoded into a connection's output (so sent, or about to be): an abort can no longer take it back. */
+  written = false;
   /** The connection's count of socket reads when this was written (stall detection). */
   readMark = 0;
   /**

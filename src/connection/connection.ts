@@ -87,6 +87,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return this.queue.length + this.offline.length;
   }
 
+  /** True while the oldest command awaiting its reply is a blocking pop (the server may hold it for its whole timeout). */
+  get blocked(): boolean {
+    const head = this.queue.peekFront();
+    return head !== undefined && !head.settled && head.blockMs !== 0;
+  }
+
   /** Human-readable address for error messages. */
   get address(): string {
     const o = this.options;
@@ -115,6 +121,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    * (ConnectionError) at once, before anything is queued.
    */
   send(cmd: Command): void {
+    // Settled before it got here (aborted, timed out while a barrier held it): never written.
+    if (cmd.settled) return;
     if (this.quitting) {
       cmd.reject(new ConnectionError(`connection to ${this.address} is closing (quit() was called); ${cmd.name} was not sent`, { command: cmd.name }));
       return;
@@ -156,7 +164,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       cmd.reject(err as Error);
       return;
     }
-    cmd.deadline = Date.now() + (this.options.commandTimeout || this.options.offlineTimeout);
+    // A deadline set by the caller (withOptions' timeout) stands; otherwise commandTimeout, or offlineTimeout.
+    if (cmd.deadline === 0) cmd.deadline = Date.now() + (this.options.commandTimeout || this.options.offlineTimeout);
     this.offline.push(cmd);
     this.deadlines.arm(cmd.deadline);
     if (this.state === 'idle' || this.state === 'gave-up') this.connect().catch(() => {});
@@ -177,6 +186,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     // With nothing in flight no reply will set the parser's mode for this one (onReply does that for the next).
     if (this.queue.length === 0) this.parser.returnBuffers = cmd.returnBuffers;
     this.queue.push(cmd);
+    cmd.written = true;
     this.unflushed++;
     this.commandCount++;
     cmd.readMark = this.reads;
@@ -587,7 +597,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   /** Sends a command and resolves with its raw reply. SELECT is remembered for reconnects. */
   sendCommand(name: string, ...args: unknown[]): Promise<Reply> {
-    const upper = name.toUpperCase();
+    // A name that is not a string is refused by the encoder, as a rejected promise like every other failure.
+    const upper = typeof name === 'string' ? name.toUpperCase() : name;
     if (upper === 'SELECT') return this.select(args[0] as number).then(() => 'OK');
     const cmd = new Command(upper, args);
     const p = cmd.promise<Reply>();

@@ -96,3 +96,15 @@ describe('byte lengths on the wire', () => {
     expect(await conn.sendCommand('PING')).toBe('PONG');
   });
 });
+
+describe('a command name that is not a string', () => {
+  it('sendCommand(undefined) on a connection is a rejected promise with a DataError, not a synchronous TypeError', async () => {
+    let p: Promise<unknown> | undefined;
+    expect(() => {
+      p = conn.sendCommand(undefined as unknown as string, 'x');
+    }).not.toThrow();
+    await expect(p).rejects.toBeInstanceOf(DataError);
+    await expect(conn.sendCommand('' as string)).rejects.toBeInstanceOf(DataError);
+    expect(await conn.sendCommand('PING')).toBe('PONG');
+  });
+});

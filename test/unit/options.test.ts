@@ -77,7 +77,8 @@ describe('options are checked at construction', () => {
   it('an unknown option is a DataError with a suggestion; ioredis options are named', () => {
     expect(refusal(() => new Ledis({ comandTimeout: 5 } as never)).message).toMatch(/unknown option "comandTimeout" \(did you mean commandTimeout\?\)/);
     expect(refusal(() => new Ledis({ DB: 1 } as never)).message).toMatch(/did you mean db\?/);
-    expect(refusal(() => new Ledis({ keyPrefix: 'app:' } as never)).message).toMatch(/unknown option "keyPrefix" \(ledis has no key prefix/);
+    expect(refusal(() => new Ledis({ keyPrefix: 5 } as never)).message).toMatch(/keyPrefix/);
+    expect(refusal(() => new Ledis({ keyprefix: 'app:' } as never)).message).toMatch(/did you mean keyPrefix\?/);
     expect(refusal(() => new Ledis({ maxRetriesPerRequest: 3 } as never)).message).toMatch(/unknown option "maxRetriesPerRequest".*offlineTimeout/);
     expect(refusal(() => new Ledis({ enableOfflineQueue: false } as never)).message).toMatch(/offlineQueue/);
     expect(refusal(() => new Ledis({ zzzzzzzz: 1 } as never)).message).toBe('unknown option "zzzzzzzz"');
@@ -126,7 +127,7 @@ describe('fromUrl checks the URL and its query string the same way, and never qu
   it('query-string options are checked like constructor options', () => {
     expect(refusal(() => Ledis.fromUrl('ledis://localhost/0?maxPending=0', { lazyConnect: true })).message).toMatch(/maxPending: got 0/);
     expect(refusal(() => Ledis.fromUrl('ledis://localhost/0?connections=5000', { lazyConnect: true })).message).toMatch(/connections/);
-    expect(refusal(() => Ledis.fromUrl('ledis://localhost/0?keyPrefix=x', { lazyConnect: true })).message).toMatch(/unknown option "keyPrefix"/);
+    expect(refusal(() => Ledis.fromUrl('ledis://localhost/0?keyPrefx=x', { lazyConnect: true })).message).toMatch(/unknown option "keyPrefx"/);
     expect(refusal(() => Ledis.fromUrl('ledis://localhost/0?__proto__=x', { lazyConnect: true })).message).toMatch(/unknown option/);
   });
 });
