@@ -61,6 +61,8 @@ export async function clientOptions(v: ConnectionValues, io: CliIO): Promise<Led
   // Reconnect through a cut for about a minute, then give up (the load then fails what is left).
   o.retryStrategy = (attempt) => (attempt > 60 ? null : Math.min(50 * 2 ** attempt, 1000));
   o.maxPending = 1_000_000;
+  // Commands issued while reconnecting wait as long as the reconnecting goes on.
+  o.offlineTimeout = 60_000;
   return o;
 }
 

@@ -210,7 +210,7 @@ export function summaryText(r: LoadResult, dryRun: boolean, errorsFile: string |
       `${r.mayHaveRunLines.length} commands may have run (written, connection lost before the reply; not sent again): lines ${ranges(r.mayHaveRunLines)}`,
     );
   }
-  if (r.stopped) lines.push(`stopped after line ${r.lastLine}; resume with --skip ${r.lastLine}`);
+  if (r.stopped) lines.push(`stopped after line ${r.lastLine}; lines after it were not read: resume with --skip ${r.lastLine} (re-check the failed lines first)`);
   if (r.failed > 0 && errorsFile !== undefined) lines.push(`errors written to ${errorsFile}`);
   return lines.join('\n');
 }
