@@ -17,7 +17,7 @@ import { Ledis } from '../dist/index.js';
 import { startLedisServer } from '../tools/server.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(ROOT, 'dist', 'cli', 'bin.js');
+const BIN = path.join(ROOT, 'dist', 'cjs', 'cli', 'bin.js');
 
 function parse(argv) {
   const o = { lines: 1_000_000, big: 10_000_000, installRedis: false, inFlight: 1000, connections: 1, keep: false };

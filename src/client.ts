@@ -4,10 +4,11 @@ import type { Connection, ConnectionEvents } from './connection/connection.js';
 import { commandTable, type Commands } from './commands/index.js';
 import type { ClientMode, CommandSpec, ReplyFn, Str, StrOf } from './commands/types.js';
 import { DataError } from './errors.js';
-import { Pipeline } from './pipeline.js';
-import { BasePool, ConnectionPool, type PoolOptions } from './pool.js';
+import { Pipeline, type CommandSource } from './pipeline.js';
+import type { BasePool, PoolOptions } from './pool.js';
 import type { Reply } from './protocol/parser.js';
-import { Topology, type NodeStats, type ReadFrom, type TopologyEvents } from './topology.js';
+import { Backend, ROUTED_EVENTS, Router, specForName, type BackendSource, type EventSink } from './router.js';
+import type { NodeStats, ReadFrom, Topology, TopologyEvents } from './topology.js';
 import { parseUrl } from './url.js';
 import { bulk, type BulkItem, type BulkOptions, type BulkSummary } from './bulk/index.js';
 import { bmsetbit, type Bit } from './commands/bit.js';
@@ -35,86 +36,115 @@ export interface LedisOptions extends PoolOptions {
   replicas?: Array<string | PoolOptions>;
   /** Where read-only commands go: 'master' (default), 'replica' or 'replicaPreferred'. */
   readFrom?: ReadFrom;
-  /** Share an existing topology (used by `master()`). */
+  /** Share an existing topology (its connections stay the topology owner's to close). */
   topology?: Topology;
 }
+
+/** How a client came to be: made by the user (owns every connection of its family), a db view, or a view sharing its parent's. */
+type Kind = 'root' | 'db' | 'view';
 
 /**
  * The LedisDB client. Every command of the table is a method (`get`,
  * `hgetall`, `zrangebyscore`...). Commands from any number of callers share
  * the pool's multiplexed connection(s) and go out batched, one write per
- * tick; blocking pops take a dedicated connection.
+ * tick; blocking pops take a dedicated connection. Which connection a command
+ * takes is decided in src/router.ts.
  *
  * `new Ledis()` replies with strings; `new Ledis({ decodeResponses: false })`
  * is a `Ledis<false>` whose replies are Buffers.
  */
-export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
+export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> implements EventSink {
   readonly options: LedisOptions;
-  /** Where this client sends read-only commands (with `master`/`replicas`). */
-  readonly readFrom: ReadFrom;
-  /** The master and replicas, when configured; null for a single server. */
-  readonly topology: Topology | null;
-  private readonly pool: BasePool;
   /** Replies as strings (true) or Buffers (false). */
   readonly decodeResponses: boolean;
+  private readonly router: Router;
+  private readonly kind: Kind;
+  private readonly parent: Ledis<D> | null;
   private callbacks: Map<string, ReplyFn | null> | null = null;
   private readonly dbClients = new Map<number, Ledis<D>>();
-  private readonly ownsPool: boolean;
+  private masterView: Ledis<D> | null = null;
+  private commandSource: CommandSource | null = null;
 
-  constructor(options: LedisOptions & { decodeResponses?: D } = {}) {
+  constructor(options: LedisOptions & { decodeResponses?: D } = {}, derived?: { router: Router; kind: Kind; parent: Ledis<D> }) {
     super();
     this.options = options;
     this.decodeResponses = options.decodeResponses !== false;
     if (options.encoding !== undefined && !/^utf-?8$/i.test(options.encoding)) {
       throw new DataError(`unsupported encoding ${options.encoding}: only utf-8 is supported`);
     }
-    const { decodeResponses: _d, encoding: _e, connectionPool, master, replicas, readFrom, topology, ...poolOptions } = options;
-    this.readFrom = readFrom ?? topology?.readFrom ?? 'master';
-    if (topology !== undefined || master !== undefined) {
-      this.topology = topology ?? new Topology({ master: master as string | PoolOptions, replicas, readFrom }, poolOptions);
-      this.pool = this.topology.masterPool;
-      this.ownsPool = topology === undefined;
-      const forward = (event: string) => (info: unknown) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, info);
-      this.topology.on('failover', forward('failover'));
-      this.topology.on('masterDown', forward('masterDown'));
-      this.topology.on('masterUp', forward('masterUp'));
-    } else if (connectionPool) {
-      this.topology = null;
-      this.pool = connectionPool;
-      this.ownsPool = false;
+    if (derived !== undefined) {
+      this.router = derived.router;
+      this.kind = derived.kind;
+      this.parent = derived.parent;
     } else {
-      this.topology = null;
-      this.pool = new ConnectionPool(poolOptions);
-      this.ownsPool = true;
+      const { decodeResponses: _d, encoding: _e, connectionPool, master, replicas, readFrom, topology, ...poolOptions } = options;
+      let source: BackendSource;
+      if (topology !== undefined) source = { topology, owned: false };
+      else if (master !== undefined) source = { master, replicas, readFrom, base: poolOptions };
+      else if (connectionPool !== undefined) source = { pool: connectionPool, owned: false };
+      else source = { base: poolOptions };
+      this.router = new Router(new Backend(source), readFrom ?? topology?.readFrom ?? 'master');
+      this.kind = 'root';
+      this.parent = null;
     }
-    for (const conn of this.pool.sharedList) this.forwardEvents(conn);
+    // Events reach a client once it listens: a derived client nobody listens to costs no listener anywhere.
+    (this as EventEmitter).on('newListener', (event: string | symbol) => {
+      if (typeof event === 'string' && ROUTED_EVENTS.has(event)) this.router.backend.subscribe(this);
+    });
   }
 
-  /** The pool of the server (the master, with a topology) this client writes to. */
+  /** @internal Re-emits an event of this client's connections or topology (src/router.ts calls it). */
+  routedEvent(event: string, args: unknown[]): void {
+    // An 'error' event with no listener would throw; callers get their own errors anyway.
+    if (event === 'error' && this.listenerCount('error') === 0) return;
+    (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args);
+  }
+
+  /** Where this client sends read-only commands (with `master`/`replicas`). */
+  get readFrom(): ReadFrom {
+    return this.router.readFrom;
+  }
+
+  /** The master and replicas, when configured; null for a single server. */
+  get topology(): Topology | null {
+    return this.router.topology;
+  }
+
+  /** The pool of the server (the current master, with a topology) this client writes to. */
   get connectionPool(): BasePool {
-    return this.topology === null ? this.pool : this.topology.masterPool;
+    return this.router.pool;
   }
 
   /**
-   * With a topology: a client sharing it that reads from the master too, for
-   * reads that must see this client's own writes (replication is asynchronous).
+   * With a topology: a client sharing its connections that reads from the
+   * master too, for reads that must see this client's own writes (replication
+   * is asynchronous). The same object on every call; this client itself when
+   * it already reads from the master.
    */
   master(): Ledis<D> {
-    if (this.topology === null) return this;
-    return new Ledis<D>({ ...this.options, topology: this.topology, readFrom: 'master' } as LedisOptions & { decodeResponses?: D });
+    if (this.router.readFrom === 'master') return this;
+    if (this.masterView === null) {
+      this.masterView = new Ledis<D>(this.options as LedisOptions & { decodeResponses?: D }, {
+        router: this.router.withReadFrom('master'),
+        kind: 'view',
+        parent: this,
+      });
+    }
+    return this.masterView;
   }
 
   /** Per-node routing counters (with a topology; one entry for a single server). */
   nodeStats(): NodeStats[] {
-    if (this.topology !== null) return this.topology.stats();
-    const conns = this.pool.sharedList;
+    const topology = this.router.topology;
+    if (topology !== null) return topology.stats();
+    const conns = this.router.pool.sharedList;
     const commands = conns.reduce((n, c) => n + c.commandCount, 0);
     return [{ address: conns[0]?.address ?? '?', role: 'master', commands, ready: conns.some((c) => c.status === 'ready') }];
   }
 
-  /** The connection a command goes to: the master's, or a replica's for reads when readFrom allows. */
+  /** The shared connection a command would go to: the master's, or a replica's for reads when readFrom allows. */
   connectionFor(readonly: boolean): Connection {
-    return this.topology === null ? this.pool.shared() : this.topology.connectionFor(readonly, this.readFrom);
+    return this.router.connectionFor(readonly);
   }
 
   /**
@@ -125,11 +155,16 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
     return new Ledis<D>(parseUrl(url, options));
   }
 
-  /** Sends any command with its arguments; resolves with the raw reply. */
+  /**
+   * Sends any command with its arguments; resolves with the raw reply. It is
+   * routed as the table's entry of that name says (a raw BLPOP takes a
+   * dedicated connection, a raw GET the lane of its key).
+   */
   sendCommand(name: string, ...args: unknown[]): Promise<Reply> {
     const refused = refuseSharedState(name);
     if (refused !== null) return Promise.reject(refused);
-    return this.send(new Command(name.toUpperCase(), args, null, !this.decodeResponses)) as Promise<Reply>;
+    const upper = name.toUpperCase();
+    return this.router.send(specForName(upper), new Command(upper, args, null, !this.decodeResponses)) as Promise<Reply>;
   }
 
   /** ledis-py's execute_command: the same as sendCommand. */
@@ -148,7 +183,13 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
 
   /** A batch builder: chain commands, then `exec()` sends them together. */
   pipeline(): Pipeline<StrOf<D>, []> {
-    return new Pipeline<StrOf<D>, []>(this as unknown as Ledis<boolean>);
+    if (this.commandSource === null) {
+      this.commandSource = {
+        command: (spec, name, args) => (spec === null ? new Command(name, args, null, !this.decodeResponses) : this.makeCommand(spec, args)),
+        batch: (specs, argsList, write) => this.router.batch(specs, argsList, write),
+      };
+    }
+    return new Pipeline<StrOf<D>, []>(this.commandSource);
   }
 
   /** Streams commands from a (sync or async) iterable with a bounded number in flight; see `bulk` in src/bulk/index.ts. */
@@ -157,18 +198,22 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
   }
 
   /**
-   * A client bound to db `index`, with connections of its own, so selecting a
-   * db never changes it under other callers. Cached per index.
+   * A client bound to db `index`, with connections of its own (made from
+   * this client's resolved connection options), so selecting a db never
+   * changes it under other callers. Cached per index, and shared by every
+   * client derived from the same one (`ledis.master().db(3)` uses the
+   * connections of `ledis.db(3)`).
    */
   db(index: number): Ledis<D> {
     if (!Number.isInteger(index) || index < 0) throw new DataError(`db index must be a non-negative integer, got ${index}`, 'SELECT');
-    const current = this.connectionPool.connectionOptions.db ?? 0;
-    if (index === current) return this;
+    if (index === this.router.backend.db) return this;
     let client = this.dbClients.get(index);
     if (client === undefined) {
-      // A client made on a given pool has no address in its own options: take the pool's.
-      const base = this.options.connectionPool !== undefined ? { ...this.connectionPool.connectionOptions, ...this.options } : this.options;
-      client = new Ledis<D>({ ...base, connectionPool: undefined, db: index } as LedisOptions & { decodeResponses?: D });
+      client = new Ledis<D>({ ...this.options, db: index } as LedisOptions & { decodeResponses?: D }, {
+        router: this.router.forDb(index),
+        kind: 'db',
+        parent: this,
+      });
       this.dbClients.set(index, client);
     }
     return client;
@@ -185,10 +230,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
     try {
       await client.connect();
     } catch (err) {
-      if (client !== this) {
-        this.dbClients.delete(index);
-        client.disconnect();
-      }
+      if (client !== this) client.disconnect();
       throw err;
     }
     return client;
@@ -243,31 +285,47 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
     await Promise.all(this.connectionPool.sharedList.map((c) => c.connect()));
   }
 
-  /** Waits for outstanding replies, then closes every connection of this client. */
+  /**
+   * Waits for outstanding replies, then closes the connections this client
+   * owns: all of them (every db's) for a client you made; a db client's own;
+   * nothing for `master()`, which shares its parent's.
+   */
   quit(): Promise<void> {
     // Everything is marked closing synchronously, so a command issued right after quit() is refused.
-    const closing = [...this.dbClients.values()].map((c) => c.quit());
-    if (this.ownsPool) closing.push(this.topology !== null ? this.topology.quit() : this.pool.quit());
+    const closing: Promise<void>[] = [];
+    if (this.kind === 'root') {
+      for (const backend of [...this.router.backend.family.values()]) closing.push(backend.quit());
+    } else if (this.kind === 'db') {
+      this.forget();
+      closing.push(this.router.backend.quit());
+    }
     return Promise.all(closing).then(() => undefined);
   }
 
-  /** Closes every connection at once; outstanding commands reject with ConnectionError. */
+  /** Closes the connections this client owns (as quit()) at once; outstanding commands reject with ConnectionError. */
   disconnect(): void {
-    for (const c of this.dbClients.values()) c.disconnect();
-    if (this.ownsPool) {
-      if (this.topology !== null) this.topology.disconnect();
-      else this.pool.disconnect();
+    if (this.kind === 'root') {
+      for (const backend of [...this.router.backend.family.values()]) backend.disconnect();
+    } else if (this.kind === 'db') {
+      this.forget();
+      this.router.backend.disconnect();
     }
   }
 
-  /** Runs a command of the table: shape its arguments, send, shape its reply. */
-  run(spec: CommandSpec, args: unknown[]): Promise<unknown> {
-    const cmd = this.makeCommand(spec, args);
-    return spec.blocking === true ? this.sendDedicated(cmd) : this.send(cmd, spec.readonly === true);
+  /** A closed db client is dropped from its parent's cache, so db(n) opens new connections. */
+  private forget(): void {
+    if (this.parent === null) return;
+    const db = this.router.backend.db;
+    if (this.parent.dbClients.get(db) === this) this.parent.dbClients.delete(db);
   }
 
-  /** A Command for a table entry, with this client's reply transform and reply mode (used by Pipeline). */
-  makeCommand(spec: CommandSpec, args: unknown[]): Command {
+  /** Runs a command of the table: shape its arguments, send, shape its reply. */
+  private run(spec: CommandSpec, args: unknown[]): Promise<unknown> {
+    return this.router.send(spec, this.makeCommand(spec, args));
+  }
+
+  /** A Command for a table entry, with this client's reply transform and reply mode. */
+  private makeCommand(spec: CommandSpec, args: unknown[]): Command {
     const transform = this.callbacks === null ? (spec.reply ?? null) : this.callbackFor(spec);
     const buffers = spec.bufferReply === true || (!this.decodeResponses && spec.stringReply !== true);
     return new Command(spec.command, args, transform, buffers);
@@ -277,58 +335,24 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> {
     const map = this.callbacks as Map<string, ReplyFn | null>;
     return map.has(spec.command) ? (map.get(spec.command) ?? null) : (spec.reply ?? null);
   }
-
-  private send(cmd: Command, readonly = false): Promise<unknown> {
-    let conn: Connection;
-    try {
-      conn = this.topology === null ? this.pool.shared() : this.topology.connectionFor(readonly, this.readFrom);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    const p = cmd.promise();
-    conn.send(cmd);
-    return p;
-  }
-
-  /** Runs a command on a dedicated connection (blocking pops), released afterwards. */
-  private async sendDedicated(cmd: Command): Promise<unknown> {
-    // Blocking pops take their timeout (seconds, 0 = forever) last; commandTimeout only counts past it.
-    const seconds = Number(cmd.args[cmd.args.length - 1]);
-    cmd.blockMs = seconds > 0 ? seconds * 1000 : Infinity;
-    const conn = await this.connectionPool.getConnection(cmd.name);
-    try {
-      const p = cmd.promise();
-      conn.send(cmd);
-      return await p;
-    } finally {
-      this.connectionPool.release(conn);
-    }
-  }
-
-  private forwarded = new WeakSet<Connection>();
-  private forwardEvents(conn: Connection): void {
-    if (this.forwarded.has(conn)) return;
-    this.forwarded.add(conn);
-    for (const event of ['connect', 'ready', 'close', 'reconnecting', 'end'] as const) {
-      conn.on(event, (...a: unknown[]) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...a));
-    }
-    conn.on('error', (err) => {
-      if (this.listenerCount('error') > 0) this.emit('error', err);
-    });
-  }
 }
 
 // The typed command methods, merged into the class from the table's interfaces.
 export interface Ledis<D extends boolean = true> extends Commands<StrOf<D>, ClientMode<StrOf<D>>> {}
 
+/** The client as the command methods below see it: `run` is private to the class, not to this module. */
+interface Runner {
+  run(spec: CommandSpec, args: unknown[]): Promise<unknown>;
+}
+
 for (const [method, spec] of Object.entries(commandTable)) {
   const shape = spec.args;
   const fn =
     shape === undefined
-      ? function (this: Ledis<boolean>, ...a: unknown[]): Promise<unknown> {
+      ? function (this: Runner, ...a: unknown[]): Promise<unknown> {
           return this.run(spec, a);
         }
-      : function (this: Ledis<boolean>, ...a: unknown[]): Promise<unknown> {
+      : function (this: Runner, ...a: unknown[]): Promise<unknown> {
           let args: unknown[];
           try {
             args = shape(...a);

@@ -1,7 +1,6 @@
-import type { Ledis } from './client.js';
-import { Command, type BatchSink } from './connection/command.js';
+import type { Command, BatchSink } from './connection/command.js';
 import type { Connection } from './connection/connection.js';
-import { commandTable, type Commands } from './commands/index.js';
+import { commandTable, specByCommand, type Commands } from './commands/index.js';
 import { refuseSharedState } from './commands/server.js';
 import type { CommandSpec, PipelineMode, Str } from './commands/types.js';
 import { DataError, LedisError, PipelineError } from './errors.js';
@@ -11,11 +10,33 @@ import type { Reply } from './protocol/parser.js';
 /** One command's outcome, from `execSettled()`. */
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: Error };
 export type SettledTuple<R extends unknown[]> = { [K in keyof R]: Settled<R[K]> };
+/**
+ * What exec() resolves to: the chained commands' result tuple, or
+ * `unknown[]` for a pipeline whose commands were added in a loop (its type
+ * never saw them, so indexing an empty tuple type would not type-check).
+ */
+export type ExecResult<R extends unknown[]> = R extends [] ? unknown[] : R;
 
 /** Commands written per chunk before the pipeline checks back-pressure. */
 const CHUNK = 2048;
 
-const RAW: CommandSpec = { command: '' };
+/**
+ * What a pipeline needs from the client that made it (not the client class:
+ * the pipeline sits beside it, and imports point one way).
+ */
+export interface CommandSource {
+  /** A Command for a table entry with the client's reply transform and mode; `spec` null for a raw command. */
+  command(spec: CommandSpec | null, name: string, args: unknown[]): Command;
+  /** Runs `write` on the connection the batch belongs on (see Router.batch); resolves when it has written. */
+  batch(specs: readonly CommandSpec[], argsList: readonly (readonly unknown[])[], write: (conn: Connection) => Promise<void>): Promise<void>;
+}
+
+declare module './commands/types.js' {
+  // Fills in what a pipeline-mode method returns (see Out in commands/types.ts).
+  interface PipelineOf<S extends Str, R extends unknown[]> {
+    pipeline: Pipeline<S, R>;
+  }
+}
 
 /**
  * A batch of commands built by chaining (`ledis.pipeline().get('a').incr('b')`)
@@ -24,14 +45,15 @@ const RAW: CommandSpec = { command: '' };
  * at once. Results come back in order, typed as a tuple.
  */
 export class Pipeline<S extends Str = string, R extends unknown[] = []> {
-  private readonly client: Ledis<boolean>;
-  private specs: CommandSpec[] = [];
+  private readonly source: CommandSource;
+  /** Each command's table entry; null for a raw one (sendCommand). */
+  private specs: (CommandSpec | null)[] = [];
   private names: string[] = [];
   private argsList: (unknown[] | null)[] = [];
   private executed = false;
 
-  constructor(client: Ledis<boolean>) {
-    this.client = client;
+  constructor(source: CommandSource) {
+    this.source = source;
   }
 
   /** Number of queued commands. */
@@ -43,13 +65,13 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
   sendCommand(name: string, ...args: unknown[]): Pipeline<S, [...R, Reply]> {
     const refused = refuseSharedState(name);
     if (refused !== null) throw refused;
-    return this.add(RAW, name.toUpperCase(), args) as unknown as Pipeline<S, [...R, Reply]>;
+    return this.add(null, name.toUpperCase(), args) as unknown as Pipeline<S, [...R, Reply]>;
   }
 
-  /** @internal Queues a table command; throws at once on bad arguments. */
-  add(spec: CommandSpec, name: string, args: unknown[]): this {
+  /** @internal Queues a command (`spec` null: raw); throws at once on bad arguments. */
+  add(spec: CommandSpec | null, name: string, args: unknown[]): this {
     if (this.executed) throw new LedisError('this pipeline was already executed; make a new one with ledis.pipeline()');
-    if (spec.blocking === true) {
+    if ((spec ?? specByCommand.get(name))?.blocking === true) {
       throw new DataError(`${name} blocks its connection and cannot be pipelined; call it on the client, which gives it a dedicated connection`, name);
     }
     validateArgs(name, args);
@@ -64,21 +86,21 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
    * If any command fails, rejects with a PipelineError that holds every
    * result and every error by index.
    */
-  async exec(): Promise<R> {
+  async exec(): Promise<ExecResult<R>> {
     const outcome = await this.run();
     if (outcome.failed > 0) throw new PipelineError(outcome.results, outcome.errors as (Error | undefined)[]);
-    return outcome.results as R;
+    return outcome.results as ExecResult<R>;
   }
 
   /** Like exec(), but resolves with `{ ok, value | error }` per command and never rejects for a command's failure. */
-  async execSettled(): Promise<SettledTuple<R>> {
+  async execSettled(): Promise<SettledTuple<ExecResult<R>>> {
     const outcome = await this.run();
     const out: Settled<unknown>[] = [];
     for (let i = 0; i < outcome.results.length; i++) {
       const error = outcome.errors?.[i];
       out.push(error === undefined ? { ok: true, value: outcome.results[i] } : { ok: false, error });
     }
-    return out as SettledTuple<R>;
+    return out as SettledTuple<ExecResult<R>>;
   }
 
   private async run(): Promise<Batch> {
@@ -87,22 +109,26 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
     const n = this.specs.length;
     const batch = new Batch(n);
     if (n === 0) return batch;
-    // One node for the whole batch: a replica only if every command only reads and readFrom allows it.
-    const conn: Connection = this.client.connectionFor(this.specs.every((spec) => spec.readonly === true));
-    if (conn.status !== 'ready') await conn.connect().catch(() => undefined);
-    const limit = Math.max(1, Math.floor(conn.options.maxPending / 2));
-    for (let i = 0; i < n; i++) {
-      const spec = this.specs[i] as CommandSpec;
-      const args = this.argsList[i] as unknown[];
-      this.argsList[i] = null;
-      const cmd = spec === RAW ? new Command(this.names[i] as string, args, null, !this.client.decodeResponses) : this.client.makeCommand(spec, args);
-      conn.send(cmd.toBatch(batch, i));
-      if ((i + 1) % CHUNK === 0 && i + 1 < n) {
-        conn.flush();
-        await conn.waitForDrain();
-        await conn.waitForRoom(limit);
+    const specs = this.specs;
+    const names = this.names;
+    const argsList = this.argsList;
+    // How each command is routed: its table entry, or for a raw one the entry of that name.
+    const routing = specs.map((spec, i) => spec ?? specByCommand.get(names[i] as string) ?? { command: names[i] as string });
+    await this.source.batch(routing, argsList as unknown[][], async (conn) => {
+      if (conn.status !== 'ready') await conn.connect().catch(() => undefined);
+      const limit = Math.max(1, Math.floor(conn.options.maxPending / 2));
+      for (let i = 0; i < n; i++) {
+        const args = argsList[i] as unknown[];
+        argsList[i] = null;
+        const cmd = this.source.command(specs[i] as CommandSpec | null, names[i] as string, args);
+        conn.send(cmd.toBatch(batch, i));
+        if ((i + 1) % CHUNK === 0 && i + 1 < n) {
+          conn.flush();
+          await conn.waitForDrain();
+          await conn.waitForRoom(limit);
+        }
       }
-    }
+    });
     this.specs = [];
     this.names = [];
     this.argsList = [];

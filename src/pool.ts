@@ -4,7 +4,7 @@ import { ConnectionError } from './errors.js';
 import { parseUrl } from './url.js';
 
 export interface PoolOptions extends ConnectionOptions {
-  /** Multiplexed connections shared by all callers (default 1); commands go to the one with the fewest in flight. */
+  /** Multiplexed connections shared by all callers (default 1); a client sends each command to the one its key hashes to (src/router.ts). */
   connections?: number;
   /**
    * Bound on dedicated connections (checked out with getConnection, used by
@@ -22,6 +22,8 @@ export interface PoolOptions extends ConnectionOptions {
 export abstract class BasePool {
   readonly connectionOptions: ConnectionOptions;
   readonly maxConnections: number;
+  /** How many shared connections the pool was made with (`connections`). */
+  readonly sharedCount: number;
   protected readonly sharedConnections: Connection[] = [];
   /** Released dedicated connections, reused last-in first-out. */
   protected readonly idle: Connection[] = [];
@@ -32,11 +34,12 @@ export abstract class BasePool {
     const { connections, maxConnections, ...connectionOptions } = options;
     this.connectionOptions = connectionOptions;
     const count = Math.max(1, Math.floor(connections ?? 1));
+    this.sharedCount = count;
     this.maxConnections = maxConnections === null || maxConnections === undefined ? defaultMax : maxConnections;
     for (let i = 0; i < count; i++) this.sharedConnections.push(this.makeConnection());
   }
 
-  /** The shared connection with the fewest commands in flight. */
+  /** The shared connection with the fewest commands in flight (what a keyless command takes). */
   shared(): Connection {
     const list = this.sharedConnections;
     if (list.length === 1) return list[0] as Connection;
@@ -68,6 +71,13 @@ export abstract class BasePool {
   makeConnection(): Connection {
     return new Connection(this.connectionOptions);
   }
+
+  /**
+   * A new pool of the same kind and settings, on db `db`: what `ledis.db(n)`
+   * connects with. Built from this pool's resolved options (a URL's db is
+   * already in them), so nothing of the caller's option bag can override it.
+   */
+  abstract forDb(db: number): BasePool;
 
   /** Checks out a dedicated connection. */
   abstract getConnection(commandName?: string, ...keys: unknown[]): Connection | Promise<Connection>;
@@ -129,6 +139,10 @@ export class ConnectionPool extends BasePool {
 
   static fromUrl(url: string, options: PoolOptions & { db?: number } = {}): ConnectionPool {
     return new ConnectionPool(parseUrl(url, options));
+  }
+
+  forDb(db: number): ConnectionPool {
+    return new ConnectionPool({ ...this.connectionOptions, connections: this.sharedCount, maxConnections: this.maxConnections, db });
   }
 
   getConnection(_commandName?: string, ..._keys: unknown[]): Connection {
@@ -213,6 +227,16 @@ export class BlockingConnectionPool extends BasePool {
       if (w.timer) clearTimeout(w.timer);
       w.reject(new ConnectionError('the connection pool was disconnected'));
     }
+  }
+
+  forDb(db: number): BlockingConnectionPool {
+    return new BlockingConnectionPool({
+      ...this.connectionOptions,
+      connections: this.sharedCount,
+      maxConnections: this.maxConnections,
+      timeout: this.timeout,
+      db,
+    });
   }
 
   /** ledis-py's reinstantiate: a fresh pool with the same settings (after a fork). */

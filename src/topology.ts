@@ -82,6 +82,15 @@ export class Topology extends EventEmitter<TopologyEvents> {
 
   /** The connection for a command: a replica's for reads when allowed, else the master's. */
   connectionFor(readonly: boolean, readFrom: ReadFrom): Connection {
+    return this.poolFor(readonly, readFrom).shared();
+  }
+
+  /**
+   * The pool of the node a command goes to (counted in `stats()`): a
+   * replica's for reads when `readFrom` allows, else the master's. Throws
+   * ConnectionError when no node may take it.
+   */
+  poolFor(readonly: boolean, readFrom: ReadFrom): ConnectionPool {
     if (readonly && readFrom !== 'master') {
       let node = this.pickReplica();
       if (readFrom === 'any' && !this.masterLost) {
@@ -90,7 +99,7 @@ export class Topology extends EventEmitter<TopologyEvents> {
       }
       if (node !== null) {
         node.commands++;
-        return node.pool.shared();
+        return node.pool;
       }
       if (readFrom === 'replica') {
         throw new ConnectionError(
@@ -104,7 +113,26 @@ export class Topology extends EventEmitter<TopologyEvents> {
       );
     }
     this.masterNode.commands++;
-    return this.masterNode.pool.shared();
+    return this.masterNode.pool;
+  }
+
+  /**
+   * The same master and replicas on db `db` (new connections): built from
+   * the nodes' resolved options, so a URL's db path cannot override it.
+   */
+  forDb(db: number): Topology {
+    const on = (pool: ConnectionPool): PoolOptions => ({
+      ...pool.connectionOptions,
+      connections: pool.sharedCount,
+      maxConnections: pool.maxConnections,
+      db,
+    });
+    return new Topology({
+      master: on(this.masterNode.pool),
+      replicas: this.replicaNodes.map((n) => on(n.pool)),
+      readFrom: this.readFrom,
+      discoveryInterval: this.interval,
+    });
   }
 
   stats(): NodeStats[] {

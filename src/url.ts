@@ -1,5 +1,12 @@
 import { DataError } from './errors.js';
-import type { PoolOptions } from './pool.js';
+import type { ConnectionOptions } from './connection/options.js';
+
+/** What a URL can set: connection options and the pools' own (connections, maxConnections, timeout). */
+export interface UrlOptions extends ConnectionOptions {
+  connections?: number;
+  maxConnections?: number | null;
+  timeout?: number | null;
+}
 
 const NUMERIC = new Set([
   'port', 'db', 'connectTimeout', 'commandTimeout', 'socketTimeout', 'maxPending', 'offlineTimeout',
@@ -23,7 +30,7 @@ const ALIASES: Record<string, string> = {
  * string first, then the path, then `options.db`, else 0; query-string
  * options win over `options`.
  */
-export function parseUrl<T extends PoolOptions & { db?: number }>(url: string, options: T = {} as T): T {
+export function parseUrl<T extends UrlOptions>(url: string, options: T = {} as T): T {
   let u: URL;
   try {
     u = new URL(url);

@@ -130,6 +130,14 @@ export async function startLedisServer(opts = {}) {
   const configPath = path.join(dataDir, 'ledis.toml');
   writeFileSync(configPath, lines.join('\n') + '\n');
 
+  // A port or socket someone else answers on would fool the readiness probe
+  // below into reporting "listening" while our server fails to bind.
+  try {
+    await assertAddressFree(opts.unix ? { path: opts.unix } : { host, port });
+  } catch (err) {
+    if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   const child = spawn(bin, ['-config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (/** @type {Buffer} */ d) => {
@@ -180,6 +188,33 @@ export async function startLedisServer(opts = {}) {
 }
 
 /**
+ * Rejects when something already listens on the address: a TCP port that
+ * cannot be bound on 127.0.0.1, or a unix socket path that accepts a connection.
+ * @param {{ host: string, port: number } | { path: string }} target
+ */
+async function assertAddressFree(target) {
+  if ('path' in target) {
+    if (!existsSync(target.path)) return;
+    const answered = await new Promise((resolve) => {
+      const sock = net.connect({ path: target.path });
+      sock.once('connect', () => { sock.destroy(); resolve(true); });
+      sock.once('error', () => resolve(false));
+    });
+    if (answered) throw new Error(`unix socket ${target.path} is in use: another process listens on it; pick another path with --unix or stop that process`);
+    return;
+  }
+  await new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', (/** @type {NodeJS.ErrnoException} */ err) => {
+      reject(err.code === 'EADDRINUSE'
+        ? new Error(`port ${target.port} on ${target.host} is in use: another process listens on it; pick another with --port or stop that process`)
+        : new Error(`cannot listen on ${target.host}:${target.port}: ${err.message}`));
+    });
+    srv.listen({ host: target.host, port: target.port, exclusive: true }, () => srv.close(() => resolve(undefined)));
+  });
+}
+
+/**
  * @param {net.NetConnectOpts} target
  * @param {import('node:child_process').ChildProcess} child
  * @param {() => string} output
@@ -198,7 +233,15 @@ async function waitForListener(target, child, output) {
       });
       sock.once('error', () => resolve(false));
     });
-    if (ok) return;
+    if (ok) {
+      // Connected: make sure it is our server that answered, not one that
+      // took the address between the check above and the bind.
+      await new Promise((r) => setTimeout(r, 100));
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`ledis-server exited early (${child.exitCode ?? child.signalCode}) although the address answered:\n${output()}`);
+      }
+      return;
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`ledis-server did not accept connections within 15 s:\n${output()}`);
@@ -260,8 +303,9 @@ async function main() {
   process.on('SIGTERM', shutdown);
   server.child.once('exit', (code, signal) => {
     if (stopping) return;
-    console.error(`ledis-server exited (${code ?? signal})`);
-    process.exit(code ?? 1);
+    // Any exit we did not ask for is a failure, whatever its own exit code.
+    console.error(`ledis-server exited unexpectedly (${code ?? signal}); see its output above`);
+    process.exit(code || 1);
   });
 }
 

@@ -52,14 +52,45 @@ function bitValue(command: string, v: unknown): 0 | 1 {
 
 const offset = (command: string, v: unknown) => intIn(command, 'offset', v, 0, MAX_OFFSET);
 
-/** Optional byte range: start alone, or start and end; integers, negative counting from the end. */
+/**
+ * Optional byte range: start alone, or start and end; integers, negative
+ * counting from the end. LedisDB (d35789e, ledis/t_kv.go BitCount/BitPos)
+ * clamps the range to the value and then slices `value[start:end+1]`, which
+ * panics, and closes the connection, when the clamped start lies past end + 1
+ * (`bitcount('k', 100, 200)` on a 1-byte value, `bitcount('missing', 1)`).
+ * A range that does so whatever the value (both non-negative, start > end + 1)
+ * is refused here; Redis would answer 0 or -1 for it. The ones that depend on
+ * the value's length go to a dedicated connection (`isolate`).
+ */
 function byteRange(command: string, start: unknown, end: unknown): number[] {
   if (start === undefined) {
     if (end !== undefined) throw new DataError('end given without start', command);
     return [];
   }
   const s = intIn(command, 'start', start, -Number.MAX_SAFE_INTEGER);
-  return end === undefined ? [s] : [s, intIn(command, 'end', end, -Number.MAX_SAFE_INTEGER)];
+  if (end === undefined) return [s];
+  const e = intIn(command, 'end', end, -Number.MAX_SAFE_INTEGER);
+  if (s >= 0 && e >= 0 && s > e + 1) {
+    throw new DataError(`start ${s} is past end ${e} + 1: an empty range, which makes LedisDB's handler crash and drop the connection`, command);
+  }
+  return [s, e];
+}
+
+/**
+ * True when the byte range at `args[at]`, `args[at + 1]` (as sent) may crash
+ * LedisDB's handler for some value length: everything but no range, a start
+ * of 0, a start alone at or below 0, and two negative bounds in order.
+ */
+export function rangeMayCrash(at: number): (args: readonly unknown[]) => boolean {
+  return (args) => {
+    if (args.length <= at) return false;
+    const s = Number(args[at]);
+    if (s === 0) return false;
+    if (args.length === at + 1) return !(s <= 0);
+    const e = Number(args[at + 1]);
+    if (s < 0 && e < 0 && s <= e) return false;
+    return true;
+  };
 }
 
 const bitopArgs =
@@ -75,6 +106,7 @@ export const bitCommands = {
   bitcount: {
     command: 'BITCOUNT',
     keys: FIRST,
+    isolate: rangeMayCrash(1),
     readonly: true,
     args: (name: Key, start?: number, end?: number) => [name, ...byteRange('BITCOUNT', start, end)],
   },
@@ -82,6 +114,7 @@ export const bitCommands = {
   bitpos: {
     command: 'BITPOS',
     keys: FIRST,
+    isolate: rangeMayCrash(2),
     readonly: true,
     args: (name: Key, bit: Bit, start?: number, end?: number) => [name, bitValue('BITPOS', bit), ...byteRange('BITPOS', start, end)],
   },

@@ -61,7 +61,7 @@ export const hashCommands = {
     command: 'HMGET',
     keys: FIRST,
     readonly: true,
-    args: (name: Key, keys: Key | Key[], ...rest: Key[]) => [name, ...nonEmpty('HMGET', 'field', flattenKeys(keys, rest))],
+    args: (name: Key, keys: Key | readonly Key[], ...rest: Key[]) => [name, ...nonEmpty('HMGET', 'field', flattenKeys(keys, rest))],
   },
   hmset: { command: 'HMSET', keys: FIRST, args: (name: Key, m: unknown) => [name, ...mapping('HMSET', m)], reply: toBool },
   hset: { command: 'HSET', keys: FIRST },

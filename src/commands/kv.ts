@@ -23,7 +23,7 @@ export interface KvCommands<S extends Str, M> {
   incrby(name: Key, amount?: number | bigint): Out<M, Int>;
   decr(name: Key, amount?: number | bigint): Out<M, Int>;
   decrby(name: Key, amount?: number | bigint): Out<M, Int>;
-  /** Deletes KV keys (not hashes, lists, sets or zsets); the number deleted. */
+  /** Deletes KV keys (not hashes, lists, sets or zsets); LedisDB replies with the number of keys named, deleted or not. */
   delete(...names: Key[]): Out<M, number>;
   /** True if the KV key exists. */
   exists(name: Key): Out<M, boolean>;
@@ -58,7 +58,7 @@ export const kvCommands = {
     command: 'MGET',
     keys: ALL_ARGS,
     readonly: true,
-    args: (keys: Key | Key[], ...rest: Key[]) => nonEmpty('MGET', 'key', flattenKeys(keys, rest)),
+    args: (keys: Key | readonly Key[], ...rest: Key[]) => nonEmpty('MGET', 'key', flattenKeys(keys, rest)),
   },
   mset: { command: 'MSET', keys: [0, -1, 2], args: (m: unknown) => mapping('MSET', m), reply: toBool },
   incr: { command: 'INCRBY', keys: FIRST, args: numbers('INCRBY') },

@@ -89,7 +89,7 @@ function popPair(r: Reply): unknown {
 }
 
 const pushArgs = (command: string) => (name: Key, ...values: unknown[]) => [name, ...nonEmpty(command, 'value', spread(values))];
-const bpopArgs = (command: string) => (keys: Key | Key[], timeout: unknown = 0) => [
+const bpopArgs = (command: string) => (keys: Key | readonly Key[], timeout: unknown = 0) => [
   ...nonEmpty(command, 'key', flattenKeys(keys, [])),
   blockTimeout(command, timeout),
 ];

@@ -50,6 +50,12 @@ export interface ScanCommands<S extends Str, M> {
 }
 
 /** The arguments after the key (or type): cursor [MATCH m] [COUNT n] [ASC|DESC]. */
+/**
+ * The largest COUNT sent: LedisDB allocates room for COUNT entries before it
+ * reads one, and COUNT 100000000000 killed the pinned server (measured).
+ */
+export const MAX_COUNT = 1_000_000;
+
 export function scanArgs(command: string, options: ScanOptions | undefined, start: string): unknown[] {
   if (options === undefined) return [start];
   if (options === null || typeof options !== 'object') throw new DataError(`options must be an object, got ${describe(options)}`, command);
@@ -63,7 +69,8 @@ export function scanArgs(command: string, options: ScanOptions | undefined, star
     out.push('MATCH', match);
   }
   // COUNT 0 or less makes the server page by 10 yet never return the end cursor.
-  if (count !== undefined) out.push('COUNT', intIn(command, 'count', count, 1));
+  // LedisDB preallocates COUNT entries (ledis/scan.go): a huge COUNT takes the whole server down.
+  if (count !== undefined) out.push('COUNT', intIn(command, 'count', count, 1, MAX_COUNT));
   if (desc === true) out.push('DESC');
   return out;
 }

@@ -44,8 +44,8 @@ export interface SetCommands<S extends Str, M> {
 }
 
 const memberArgs = (command: string) => (name: Key, ...values: unknown[]) => [name, ...nonEmpty(command, 'member', spread(values))];
-const keysArgs = (command: string) => (keys: Key | Key[], ...rest: Key[]) => nonEmpty(command, 'key', flattenKeys(keys, rest));
-const storeArgs = (command: string) => (dest: Key, keys: Key | Key[], ...rest: Key[]) => [
+const keysArgs = (command: string) => (keys: Key | readonly Key[], ...rest: Key[]) => nonEmpty(command, 'key', flattenKeys(keys, rest));
+const storeArgs = (command: string) => (dest: Key, keys: Key | readonly Key[], ...rest: Key[]) => [
   dest,
   ...nonEmpty(command, 'key', flattenKeys(keys, rest)),
 ];

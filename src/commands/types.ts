@@ -1,5 +1,4 @@
 import type { Reply } from '../protocol/parser.js';
-import type { Pipeline } from '../pipeline.js';
 
 /** A key or field name. */
 export type Key = string | Buffer;
@@ -35,7 +34,20 @@ export interface PipelineMode<S extends Str, R extends unknown[]> {
 }
 export type Mode = ClientMode<Str> | PipelineMode<Str, unknown[]>;
 
-export type Out<M, T> = M extends PipelineMode<infer S, infer R> ? Pipeline<S, [...R, T]> : Promise<T>;
+/**
+ * What a pipeline-mode method returns: `PipelineOf<S, R>['pipeline']` is
+ * `Pipeline<S, R>`, filled in by pipeline.ts through declaration merging, so
+ * this file (below the pipeline in the layers) does not import it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+export interface PipelineOf<S extends Str, R extends unknown[]> {}
+
+export type Out<M, T> =
+  M extends PipelineMode<infer S extends Str, infer R extends unknown[]>
+    ? PipelineOf<S, [...R, T]> extends { pipeline: infer P }
+      ? P
+      : never
+    : Promise<T>;
 
 /**
  * A reply transform: receives the raw reply, and the arguments the command
@@ -83,6 +95,14 @@ export interface CommandSpec {
    * after every command issued before it and before every command after it.
    */
   readonly allKeys?: boolean | ((args: readonly unknown[]) => boolean);
+  /**
+   * True for these arguments when the server's handler may crash on them and
+   * close the connection (LedisDB d35789e: BITCOUNT/BITPOS with some byte
+   * ranges, depending on the value's length). Such a command is sent on a
+   * dedicated connection, as blocking pops are, so a crash costs only its
+   * own caller. Arguments that always crash are refused by `args` instead.
+   */
+  readonly isolate?: (args: readonly unknown[]) => boolean;
   /** Force string replies even when decodeResponses is off (INFO, cursors...). */
   readonly stringReply?: boolean;
   /** Force Buffer replies even when decodeResponses is on (DUMP: binary). */
@@ -94,5 +114,14 @@ export type KeyPositions = readonly [first: number, last: number, step: number] 
 
 export type CommandTable = Record<string, CommandSpec>;
 
-/** A family's runtime table: exactly one spec per method of its typed interface. */
-export type TableFor<I> = { [K in keyof I]: CommandSpec };
+/** The argument shaper a method's table entry may have: it must accept the method's parameters. */
+type ShaperFor<F> = F extends (...a: infer P) => unknown ? (...a: P) => unknown[] : never;
+
+/**
+ * A family's runtime table: exactly one spec per method of its typed
+ * interface, whose `args` shaper accepts that method's parameters. A method
+ * declared in an interface is implemented by its table entry: the client and
+ * the pipeline make their methods from the table (see the loops at the end of
+ * client.ts and pipeline.ts), so go-to-definition lands on the interface.
+ */
+export type TableFor<I> = { [K in keyof I]: CommandSpec & { readonly args?: ShaperFor<I[K]> } };

@@ -64,13 +64,17 @@ function badArg(name: string, index: number, value: unknown): DataError {
   );
 }
 
-/** Checks argument types without encoding (for pipelines, which encode later). */
+/**
+ * The argument rule, stated once: what `encodeCommand` accepts (its branches
+ * are this rule unrolled for speed; test/unit/encoder.test.ts checks that
+ * both accept and refuse the same values).
+ */
+export function isArg(a: unknown): a is Arg | Uint8Array {
+  const t = typeof a;
+  return t === 'string' || t === 'bigint' || a instanceof Uint8Array || (t === 'number' && Number.isFinite(a));
+}
+
+/** Checks argument types without encoding (for pipelines, which encode later); the same error encodeCommand throws. */
 export function validateArgs(name: string, args: readonly unknown[]): void {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const t = typeof a;
-    if (t === 'string' || t === 'bigint' || a instanceof Uint8Array) continue;
-    if (t === 'number' && Number.isFinite(a)) continue;
-    throw badArg(name, i, a);
-  }
+  for (let i = 0; i < args.length; i++) if (!isArg(args[i])) throw badArg(name, i, args[i]);
 }

@@ -60,9 +60,10 @@ describe('one multiplexed connection', () => {
     const key = `${p}timeout`;
     await timed.set(key, 'kept');
     // GET first so a reply is read after BLPOP was issued: the stream is alive, just slow.
+    // BLPOP straight on the shared connection (the client would give it a dedicated one).
     const [get, blpop] = await Promise.allSettled([
       timed.get(key),
-      timed.sendCommand('BLPOP', `${p}empty-list`, '0.7'),
+      timed.connectionFor(false).sendCommand('BLPOP', `${p}empty-list`, '0.7'),
     ]);
     expect(get).toEqual({ status: 'fulfilled', value: 'kept' });
     expect(blpop.status).toBe('rejected');

@@ -1,7 +1,7 @@
 // Reply types of the hash, list, set and zset families, for string and Buffer
 // clients and for pipelines. Checked by tsc (vitest typecheck), never run.
 import { describe, expectTypeOf, it } from 'vitest';
-import { Ledis } from '../../src/index.js';
+import { Ledis, type Settled } from '../../src/index.js';
 
 const ledis = new Ledis();
 const raw = new Ledis({ decodeResponses: false });
@@ -108,5 +108,15 @@ describe('pipeline tuples', () => {
     expectTypeOf(raw.pipeline().hget('h', 'f').zrange('z', 0, 1).sismember('s', 'm').exec()).toEqualTypeOf<
       Promise<[Buffer | null, Buffer[], boolean]>
     >();
+  });
+});
+
+describe('a pipeline built in a loop', () => {
+  it('resolves to unknown[] that can be indexed, not to an empty tuple', () => {
+    const ledis = new Ledis();
+    const pipe = ledis.pipeline();
+    for (const m of ['a', 'b']) pipe.zadd('z', 1, m);
+    expectTypeOf(pipe.exec()).toEqualTypeOf<Promise<unknown[]>>();
+    expectTypeOf(pipe.execSettled()).toEqualTypeOf<Promise<Settled<unknown>[]>>();
   });
 });

@@ -1,0 +1,119 @@
+// The KV family against the real server: every method, its reply shape, and
+// the arguments refused before sending.
+import { afterAll, describe, expect, it } from 'vitest';
+import { DataError } from '../../src/index.js';
+import { client, prefix } from '../helpers.js';
+
+const ledis = client();
+const raw = client({ decodeResponses: false });
+const p = prefix('kv');
+afterAll(async () => {
+  await Promise.all([ledis.quit(), raw.quit()]);
+});
+
+describe('strings', () => {
+  it('set / get / getset / setnx', async () => {
+    expect(await ledis.get(p + 'a')).toBeNull();
+    expect(await ledis.set(p + 'a', 'one')).toBe(true);
+    expect(await ledis.getset(p + 'a', 'two')).toBe('one');
+    expect(await ledis.getset(p + 'new', 'first')).toBeNull();
+    expect(await ledis.setnx(p + 'a', 'three')).toBe(false);
+    expect(await ledis.setnx(p + 'b', 'three')).toBe(true);
+    expect(await ledis.mget(p + 'a', p + 'b', p + 'missing')).toEqual(['two', 'three', null]);
+  });
+
+  it('setex sets a value with an expiry in seconds; a fractional time is refused', async () => {
+    expect(await ledis.setex(p + 'ex', 100, 'v')).toBe(true);
+    expect(await ledis.get(p + 'ex')).toBe('v');
+    const ttl = await ledis.ttl(p + 'ex');
+    expect(ttl).toBeGreaterThan(90);
+    expect(ttl).toBeLessThanOrEqual(100);
+    await expect(ledis.setex(p + 'ex', 1.5, 'v')).rejects.toThrow(DataError);
+  });
+
+  it('append, strlen, getrange and setrange count bytes', async () => {
+    expect(await ledis.append(p + 's', 'hé')).toBe(3);
+    expect(await ledis.append(p + 's', 'llo')).toBe(6);
+    expect(await ledis.strlen(p + 's')).toBe(6);
+    expect(await ledis.getrange(p + 's', 0, 0)).toBe('h');
+    expect(await ledis.getrange(p + 's', -3, -1)).toBe('llo');
+    expect(await ledis.setrange(p + 's', 3, 'LL')).toBe(6);
+    expect(await ledis.get(p + 's')).toBe('héLLo');
+    expect(await ledis.setrange(p + 'pad', 2, 'x')).toBe(3);
+    expect(await raw.get(p + 'pad')).toEqual(Buffer.from([0, 0, 0x78]));
+    await expect(ledis.setrange(p + 's', -1, 'x')).rejects.toThrow(DataError);
+    await expect(ledis.getrange(p + 's', 0.5, 1)).rejects.toThrow(DataError);
+  });
+
+  it('mset sets every pair of an object or a Map; an empty mapping is refused', async () => {
+    expect(await ledis.mset({ [p + 'm1']: '1', [p + 'm2']: 2 })).toBe(true);
+    expect(await ledis.mset(new Map([[p + 'm3', 'three']]))).toBe(true);
+    expect(await ledis.mget([p + 'm1', p + 'm2', p + 'm3'])).toEqual(['1', '2', 'three']);
+    await expect(ledis.mset({})).rejects.toThrow(DataError);
+  });
+
+  it('values are bytes: a Buffer round-trips on a Buffer client', async () => {
+    const bytes = Buffer.from([0, 255, 13, 10, 1]);
+    await raw.set(p + 'bin', bytes);
+    expect(await raw.get(p + 'bin')).toEqual(bytes);
+  });
+});
+
+describe('counters', () => {
+  it('incr / incrby / decr / decrby, with int64 beyond the safe range as bigint', async () => {
+    expect(await ledis.incr(p + 'n')).toBe(1);
+    expect(await ledis.incrby(p + 'n', 10)).toBe(11);
+    expect(await ledis.decr(p + 'n')).toBe(10);
+    expect(await ledis.decrby(p + 'n', 4)).toBe(6);
+    expect(await ledis.decrby(p + 'n')).toBe(5);
+    await ledis.set(p + 'big', '9007199254740992');
+    expect(await ledis.incrby(p + 'big', 1n)).toBe(9007199254740993n);
+    await expect(ledis.decrby(p + 'n', 1.5)).rejects.toThrow(DataError);
+  });
+
+  it('incr of a non-number is the server error for that command only', async () => {
+    await ledis.set(p + 'word', 'bar');
+    await expect(ledis.incr(p + 'word')).rejects.toMatchObject({ name: 'ResponseError', command: 'INCRBY' });
+    expect(await ledis.get(p + 'word')).toBe('bar');
+  });
+});
+
+describe('keys and expiry', () => {
+  it('exists; delete replies with the number of keys named, deleted or not (LedisDB ledis/t_kv.go Del)', async () => {
+    await ledis.set(p + 'd1', '1');
+    await ledis.set(p + 'd2', '2');
+    expect(await ledis.exists(p + 'd1')).toBe(true);
+    expect(await ledis.delete(p + 'd1', p + 'd2', p + 'nope')).toBe(3);
+    expect(await ledis.mget(p + 'd1', p + 'd2')).toEqual([null, null]);
+    expect(await ledis.exists(p + 'd1')).toBe(false);
+  });
+
+  it('expire / expireat (number or Date) / ttl / persist', async () => {
+    await ledis.set(p + 'e', 'v');
+    expect(await ledis.ttl(p + 'e')).toBe(-1);
+    expect(await ledis.expire(p + 'e', 100)).toBe(true);
+    expect(await ledis.ttl(p + 'e')).toBeGreaterThan(90);
+    const at = new Date(Date.now() + 200_000);
+    expect(await ledis.expireat(p + 'e', at)).toBe(true);
+    expect(await ledis.ttl(p + 'e')).toBeGreaterThan(190);
+    expect(await ledis.expireat(p + 'e', Math.floor(Date.now() / 1000) + 300)).toBe(true);
+    expect(await ledis.ttl(p + 'e')).toBeGreaterThan(290);
+    expect(await ledis.persist(p + 'e')).toBe(true);
+    expect(await ledis.persist(p + 'e')).toBe(false);
+    expect(await ledis.ttl(p + 'e')).toBe(-1);
+    expect(await ledis.expire(p + 'missing', 10)).toBe(false);
+    expect(await ledis.expireat(p + 'missing', new Date(Date.now() + 60_000))).toBe(false);
+    // A time already past is the server's error, not a silent delete.
+    await expect(ledis.expireat(p + 'e', 1)).rejects.toThrow(/invalid expire value/);
+    await expect(ledis.expireat(p + 'e', new Date(Number.NaN))).rejects.toThrow(DataError);
+  });
+
+  it('dump returns the serialized value as a Buffer even on a string client; restore brings it back', async () => {
+    await ledis.set(p + 'src', 'payload');
+    const dumped = await ledis.dump(p + 'src');
+    expect(Buffer.isBuffer(dumped)).toBe(true);
+    expect(await ledis.dump(p + 'missing')).toBeNull();
+    expect(await ledis.restore(p + 'copy', 0, dumped as Buffer)).toBe(true);
+    expect(await ledis.get(p + 'copy')).toBe('payload');
+  });
+});
