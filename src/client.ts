@@ -194,7 +194,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
 
   /** Streams commands from a (sync or async) iterable with a bounded number in flight; see `bulk` in src/bulk/index.ts. */
   bulk(source: Iterable<BulkItem> | AsyncIterable<BulkItem>, options?: BulkOptions): Promise<BulkSummary> {
-    return bulk(this as unknown as Ledis<boolean>, source, options);
+    return bulk(this, source, options);
   }
 
   /**

@@ -4,6 +4,7 @@ import { parseUrl } from './url.js';
 
 export { Ledis, type LedisOptions, type LedisEvents } from './client.js';
 export { bulk, checkBulkItem, type BulkItem, type BulkArray, type BulkMethodCall, type BulkCommandCall, type BulkOptions, type BulkSummary, type BulkProgress, type BulkFailure } from './bulk/index.js';
+export { runCli, type CliIO } from './cli/run.js';
 export { Pipeline, type Settled, type SettledTuple, type ExecResult } from './pipeline.js';
 export { Topology, type ReadFrom, type TopologyOptions, type NodeStats, type TopologyEvents } from './topology.js';
 export { BasePool, ConnectionPool, BlockingConnectionPool, type PoolOptions, type BlockingPoolOptions } from './pool.js';

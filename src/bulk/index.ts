@@ -1,7 +1,6 @@
 // Streaming bulk load: commands from a sync or async iterable, a bounded
 // number in flight, each outcome counted by index and never held. This is
 // what `ledis load` runs on; it is public for bulk loaders' own code.
-import type { Ledis } from '../client.js';
 import { Command, type BatchSink } from '../connection/command.js';
 import type { Connection } from '../connection/connection.js';
 import { firstKeyIndex } from '../commands/keys.js';
@@ -180,6 +179,11 @@ class Tally implements BatchSink {
   }
 }
 
+/** What bulk() needs of a client: its shared connections (a `Ledis` is one). */
+export interface BulkTarget {
+  readonly connectionPool: { readonly sharedList: readonly Connection[] };
+}
+
 type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
 
 function iteratorOf(source: unknown): AnyIterator {
@@ -208,7 +212,7 @@ function iteratorOf(source: unknown): AnyIterator {
  * Rejects only for a source that is not iterable, a source that throws, or
  * an `onError` that throws (after what is in flight has settled).
  */
-export async function bulk(client: Ledis<boolean> | null, source: Iterable<BulkItem> | AsyncIterable<BulkItem>, options: BulkOptions = {}): Promise<BulkSummary> {
+export async function bulk(client: BulkTarget | null, source: Iterable<BulkItem> | AsyncIterable<BulkItem>, options: BulkOptions = {}): Promise<BulkSummary> {
   const started = Date.now();
   const limit = options.inFlight ?? 1000;
   if (!Number.isInteger(limit) || limit < 1) throw new DataError(`inFlight must be a positive integer, got ${String(limit)}`);
@@ -219,7 +223,7 @@ export async function bulk(client: Ledis<boolean> | null, source: Iterable<BulkI
   const signal = options.signal;
   const it = iteratorOf(source);
   const tally = new Tally(options.onError, options.stopOnError === true);
-  const conns: readonly Connection[] = dryRun ? [] : (client as Ledis<boolean>).connectionPool.sharedList;
+  const conns: readonly Connection[] = dryRun ? [] : (client as BulkTarget).connectionPool.sharedList;
   if (!dryRun && conns.length === 0) throw new DataError('the client has no shared connection (was it disconnected?)');
   const lowWater = Math.floor(limit / 2);
   let lastIndex = -1;

@@ -3,7 +3,7 @@
 // not in usage errors, not echoed while typed.
 import { openSync } from 'node:fs';
 import tty from 'node:tty';
-import { Ledis, type LedisOptions } from '../index.js';
+import { Ledis, type LedisOptions } from '../client.js';
 import { parseUrl } from '../url.js';
 import { DataError } from '../errors.js';
 import type { CliIO } from './io.js';

@@ -2,7 +2,8 @@
 // chosen format, stream it through the driver, report per-line errors and
 // a summary. The exit code is 0 when every line loaded, 1 when any failed.
 import { parseArgs } from 'node:util';
-import { bulk, type BulkFailure, type BulkItem, type BulkSummary, type Ledis } from '../index.js';
+import { bulk, type BulkFailure, type BulkItem, type BulkSummary } from '../bulk/index.js';
+import type { Ledis } from '../client.js';
 import { ConnectionError, DataError, ResponseError } from '../errors.js';
 import { csvItems } from './csv.js';
 import { clientOptions, connectClient, connectionFlags, connectionHelp, intFlag, type ConnectionValues } from './connect.js';
