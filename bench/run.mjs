@@ -8,11 +8,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ledis } from '../dist/index.js';
-import { clientVersions } from './lib/clients.mjs';
+import { MULTI, clientVersions } from './lib/clients.mjs';
 import { machineInfo, parseArgs, usage } from './lib/options.mjs';
 import { Progress } from './lib/progress.mjs';
-import { evaluateTargets, printReport, renderMarkdown, updateBenchmarksMd } from './lib/report.mjs';
+import { writeCharts } from './lib/charts.mjs';
+import { HEADLINE_END, HEADLINE_START, evaluateTargets, printReport, renderHeadline, renderMarkdown, updateBenchmarksMd, updateMarkedBlock } from './lib/report.mjs';
 import { redisBenchmark, startTarget } from './lib/servers.mjs';
+import { measure as measureCadence } from './cadence.mjs';
 import { summarize } from './lib/stats.mjs';
 import { Worker } from './lib/workers.mjs';
 import { LEDIS_SERVER_VERSION } from '../tools/server.mjs';
@@ -69,8 +71,12 @@ const results = {
   bulk: [],
   large: [],
   ceiling: [],
+  cadence: [],
   parser: null,
 };
+
+/** The cadence cells: one connection each, counters per 1,000 commands (bench/NOTES.md). */
+const CADENCE = { clients: ['ledis', 'node-redis', 'ioredis'], ops: ['get', 'set'], cs: [100, 1000], seconds: 2, warmupMs: 500, reps: 2 };
 
 const cellMs = (opts.duration + opts.warmup) * 1000;
 
@@ -81,7 +87,8 @@ const cellMs = (opts.duration + opts.warmup) * 1000;
  */
 const MATRIX = {
   tcp: { concurrency: [1, 10, 100, 1000], clients: null, reps: null, graceMs: 10_000 },
-  redis: { concurrency: [1, 1000], clients: null, reps: null, graceMs: 10_000 },
+  // C=100 for the p99 target against node-redis; the N-connection peers only where targets are judged.
+  redis: { concurrency: [1, 100, 1000], clients: ['ledis', 'ledis-pool', 'ioredis', 'ioredis-auto', 'node-redis'], reps: null, graceMs: 10_000 },
   unix: { concurrency: [1, 1000], clients: ['ledis', 'ledis-pool', 'ioredis', 'node-redis'], reps: null, graceMs: 10_000 },
   // 4 KiB windows stall deep writes for seconds: one repetition shows it.
   '4k': { concurrency: [1, 1000], clients: ['ledis', 'ioredis', 'node-redis'], reps: 1, graceMs: 2_000 },
@@ -109,6 +116,7 @@ function estimateUnits() {
   if (opts.scenarios.includes('ceiling')) n += bulkTargets * opts.reps;
   if (opts.scenarios.includes('large')) n += LARGE.length * 2 * 3 * opts.reps;
   if (opts.scenarios.includes('parser')) n += 1;
+  if (opts.scenarios.includes('cadence')) n += CADENCE.clients.length * CADENCE.ops.length * CADENCE.cs.length * CADENCE.reps;
   return n;
 }
 
@@ -288,6 +296,32 @@ function record(list, key, r, bytesPerOp = 0) {
   }
 }
 
+/** Server and client counters per command on one connection; needs the server's pid (not with --url). */
+async function cadence(started) {
+  if (!started.pid) {
+    results.meta.notes.push('cadence: not run (the server was started elsewhere; its /proc counters are needed)');
+    return;
+  }
+  const server = { port: started.target.port, pid: started.pid };
+  for (let rep = 0; rep < CADENCE.reps; rep++) {
+    for (const op of CADENCE.ops) {
+      for (const c of CADENCE.cs) {
+        for (let i = 0; i < CADENCE.clients.length; i++) {
+          const client = CADENCE.clients[(i + rep) % CADENCE.clients.length];
+          progress.start(`cadence ${op.toUpperCase()} C=${c} ${client} rep ${rep + 1}/${CADENCE.reps}`);
+          try {
+            const r = await measureCadence(server, client, op, c, CADENCE.seconds, false, false, CADENCE.warmupMs);
+            results.cadence.push(r);
+            progress.done(`${Math.round(r.opsPerSec)} ops/s, server ${((1000 * r.server.vol) / r.ops).toFixed(1)} voluntary switches per 1,000`);
+          } catch (err) {
+            progress.done(`error: ${err.message}`);
+          }
+        }
+      }
+    }
+  }
+}
+
 async function runParser() {
   progress.start('parser micro-benchmarks (tinybench)');
   const child = spawn(process.execPath, [path.join(ROOT, 'bench', 'parser.bench.mjs'), '--json', '--time', String(opts.parserMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -328,8 +362,9 @@ async function withTarget(name, fn) {
 async function targetPhase(scenario, name, { getset, extras }) {
   await withTarget(name, async (started) => {
     await preload(started, extras && opts.scenarios.includes('large'));
-    const connections = opts.clients.includes('ledis-pool') ? (results.meta.connections ?? (await chooseConnections(started))) : 1;
-    if (opts.clients.includes('ledis-pool')) results.meta.connections ??= connections;
+    const multi = opts.clients.some((c) => MULTI.includes(c));
+    const connections = multi ? (results.meta.connections ?? (await chooseConnections(started))) : 1;
+    if (multi) results.meta.connections ??= connections;
     const needed = new Set(getset ? matrix(scenario).clients : []);
     if (extras) for (const c of ['ledis', 'ioredis', 'node-redis']) needed.add(c);
     const workers = await spawnWorkers(started, [...needed], connections);
@@ -341,6 +376,7 @@ async function targetPhase(scenario, name, { getset, extras }) {
       if (getset) await getSet(scenario, started, workers, connections);
       if (extras) await bulkAndCeiling(scenario, started, workers);
       if (extras && name === 'ledis' && opts.scenarios.includes('large')) await largeValues(scenario, workers);
+      if (name === 'ledis' && opts.scenarios.includes('cadence') && started.target.port) await cadence(started);
     } finally {
       await Promise.all([...workers.values()].map((w) => w.close()));
     }
@@ -348,7 +384,7 @@ async function targetPhase(scenario, name, { getset, extras }) {
 }
 
 const has = (s) => opts.scenarios.includes(s);
-const extrasOn = has('bulk') || has('ceiling') || has('large');
+const extrasOn = has('bulk') || has('ceiling') || has('large') || has('cadence');
 if (has('tcp') || extrasOn) await targetPhase('tcp', 'ledis', { getset: has('tcp'), extras: extrasOn });
 if (has('redis')) await targetPhase('redis', 'redis', { getset: true, extras: has('bulk') || has('ceiling') });
 if (has('unix')) await targetPhase('unix', 'ledis-unix', { getset: true, extras: false });
@@ -367,8 +403,11 @@ const md = renderMarkdown(results);
 writeFileSync(path.join(opts.out, 'latest.md'), md);
 printReport(results);
 console.log(`\nwrote ${path.relative(process.cwd(), path.join(opts.out, `${stamp}.json`))} and latest.md`);
+await writeCharts(results, path.join(opts.out, 'charts')).catch((err) => console.error(`charts: ${err.message}`));
 if (opts.updateBenchmarks) {
   updateBenchmarksMd(path.join(ROOT, 'BENCHMARKS.md'), md);
-  console.log('updated the generated section of BENCHMARKS.md');
+  if (updateMarkedBlock(path.join(ROOT, 'README.md'), HEADLINE_START, HEADLINE_END, renderHeadline(results))) console.log("updated README's headline table");
+  const charts = await writeCharts(results, path.join(ROOT, 'bench', 'charts')).catch((err) => (console.error(`charts: ${err.message}`), []));
+  console.log(`updated the generated section of BENCHMARKS.md and ${charts.length} charts in bench/charts/`);
 }
 if (results.meta.notes.some((n) => n.includes('stopped early'))) process.exitCode = 1;

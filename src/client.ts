@@ -1,26 +1,38 @@
 import { EventEmitter } from 'node:events';
 import { Command, type Transform } from './connection/command.js';
 import type { Connection, ConnectionEvents } from './connection/connection.js';
-import { commandTable, type Commands } from './commands/index.js';
+import { commandTable, specByCommand, type Commands } from './commands/index.js';
+import { makeKeyPrefix, prefixCommand, type KeyPrefix } from './prefix.js';
 import type { ClientMode, CommandSpec, ReplyFn, Str, StrOf } from './commands/types.js';
-import { DataError } from './errors.js';
+import { asLedisError, ConnectionError, DataError, ResponseError } from './errors.js';
+import { authenticate } from './auth.js';
+import { redactPassword } from './connection/options.js';
+import { inspect } from 'node:util';
+import { checkClientOptions } from './options-check.js';
 import { Pipeline, type CommandSource } from './pipeline.js';
 import type { BasePool, PoolOptions } from './pool.js';
 import type { Reply } from './protocol/parser.js';
-import { Backend, ROUTED_EVENTS, Router, specForName, type BackendSource, type EventSink } from './router.js';
+import { Backend, ROUTED_EVENTS, Router, routeForName, routeOf, type BackendSource, type EventSink, type Route } from './router.js';
 import type { NodeStats, ReadFrom, Topology, TopologyEvents } from './topology.js';
 import { parseUrl } from './url.js';
+import { isReadonlyError } from './switchover.js';
+import { firstAttempt, statusOf, type LedisStatus } from './lifecycle.js';
+import { armCall, checkCallOptions, type CallOptions } from './views.js';
+import { clientOptions } from './client-args.js';
 import { bulk, type BulkItem, type BulkOptions, type BulkSummary } from './bulk/index.js';
 import { bmsetbit, type Bit } from './commands/bit.js';
+import { bcount, bdelete, type BcountSource } from './commands/compat.js';
 import { hscanIterator, scanIterator, sscanIterator, zscanIterator, type IterateOptions, type Scanner } from './commands/iterators.js';
 import type { ScanType } from './commands/scan.js';
 import { scriptFunction, type ScriptCommandOptions, type ScriptFunction } from './commands/script.js';
-import { refuseSharedState } from './commands/server.js';
+import { commandName } from './commands/server.js';
 import type { Key } from './commands/types.js';
+import { proxyRefusal } from './sharding/twemproxy.js';
+import { redactShards, ShardRouter, type ShardingOptions } from './sharding/router.js';
 
 export type LedisEvents = ConnectionEvents & TopologyEvents;
 
-export interface LedisOptions extends PoolOptions {
+export interface LedisOptions extends PoolOptions, ShardingOptions {
   /** Replies as strings (default true) or, when false, as Buffers. The types follow. */
   decodeResponses?: boolean;
   /** Text encoding of replies; only utf-8 is supported (ledis-py's charset). */
@@ -38,6 +50,29 @@ export interface LedisOptions extends PoolOptions {
   readFrom?: ReadFrom;
   /** Share an existing topology (its connections stay the topology owner's to close). */
   topology?: Topology;
+  /**
+   * Prepended to every key argument of every command (ioredis's keyPrefix):
+   * `keyPrefix: 'app:'` makes `get('k')` read `app:k`. Scans stay inside the
+   * prefix and return keys without it; see README "keyPrefix" for what is not prefixed.
+   */
+  keyPrefix?: string;
+  /**
+   * The address is a proxy: 'twemproxy' (nutcracker). Commands it does not
+   * forward (it closes the connection on them) are refused before sending
+   * with a ResponseError naming the command; see README "Sharding".
+   */
+  proxy?: 'twemproxy';
+}
+
+/** The link of a derived client (db view, master(), buffers ...) to the connections it shares. */
+class Derived<D extends boolean> {
+  constructor(
+    readonly router: Router,
+    readonly kind: Kind,
+    readonly parent: Ledis<D>,
+    readonly callOptions: CallOptions | null = null,
+    readonly shards: ShardRouter<Ledis<D>> | undefined = undefined,
+  ) {}
 }
 
 /** How a client came to be: made by the user (owns every connection of its family), a db view, or a view sharing its parent's. */
@@ -51,7 +86,10 @@ type Kind = 'root' | 'db' | 'view';
  * takes is decided in src/router.ts.
  *
  * `new Ledis()` replies with strings; `new Ledis({ decodeResponses: false })`
- * is a `Ledis<false>` whose replies are Buffers.
+ * is a `Ledis<false>` whose replies are Buffers. Options typed only as
+ * `LedisOptions` (decodeResponses: boolean) give a client typed for strings,
+ * the default: type them `LedisOptions & { decodeResponses: false }` for
+ * Buffers.
  */
 export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> implements EventSink {
   readonly options: LedisOptions;
@@ -61,23 +99,60 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   private readonly kind: Kind;
   private readonly parent: Ledis<D> | null;
   private callbacks: Map<string, ReplyFn | null> | null = null;
+  /** The keyPrefix option, checked; null for none. */
+  private readonly keyPrefix: KeyPrefix | null;
+  /** withOptions' signal and timeout, for every command of this view; null for a plain client. */
+  private readonly callOptions: CallOptions | null;
+  private buffersView: Ledis<false> | null = null;
   private readonly dbClients = new Map<number, Ledis<D>>();
   private masterView: Ledis<D> | null = null;
+  /** quit() was called and has not finished. */
+  private closingNow = false;
+  /** quit() finished or disconnect() was called ('end' is emitted once). */
+  private ended = false;
   private commandSource: CommandSource | null = null;
+  /** With `shards`: the shard router above the per-shard clients (see README "Sharding"); null otherwise. */
+  private readonly shards: ShardRouter<Ledis<D>> | null = null;
 
-  constructor(options: LedisOptions & { decodeResponses?: D } = {}, derived?: { router: Router; kind: Kind; parent: Ledis<D> }) {
+  /** `new Ledis('ledis://host:port/db')` or a unix socket path (`'/tmp/ledis.sock'`); the URL's parts win over `options`. */
+  constructor(url: string, options?: LedisOptions & { decodeResponses?: D });
+  /** `new Ledis(6380)`: a port on localhost (or on `options.host`). */
+  constructor(port: number, options?: LedisOptions & { decodeResponses?: D });
+  /** `new Ledis(6380, 'db.internal', options)`, as ioredis takes it. */
+  constructor(port: number, host: string, options?: LedisOptions & { decodeResponses?: D });
+  /** `new Ledis()` or `new Ledis(options)`: localhost:6380 unless the options say otherwise. (Last, so `ConstructorParameters<typeof Ledis>` is this form.) */
+  constructor(options?: LedisOptions & { decodeResponses?: D });
+  constructor(a?: unknown, b?: unknown, c?: unknown) {
     super();
-    this.options = options;
+    const derived = b instanceof Derived ? (b as Derived<D>) : undefined;
+    const options = derived !== undefined ? (a as LedisOptions) : clientOptions<LedisOptions>(a, b, c);
+    checkClientOptions(options);
+    this.options = redactPassword({ ...options });
     this.decodeResponses = options.decodeResponses !== false;
     if (options.encoding !== undefined && !/^utf-?8$/i.test(options.encoding)) {
       throw new DataError(`unsupported encoding ${options.encoding}: only utf-8 is supported`);
     }
+    this.keyPrefix = makeKeyPrefix(options.keyPrefix);
+    this.callOptions = derived?.callOptions ?? null;
     if (derived !== undefined) {
       this.router = derived.router;
       this.kind = derived.kind;
       this.parent = derived.parent;
+      this.shards = derived.shards ?? null;
+    } else if (options.shards !== undefined) {
+      // One more routing decision above the per-shard clients: each shard is a whole client (src/sharding/router.ts).
+      this.shards = new ShardRouter<Ledis<D>>(options, (o) => new Ledis<D>(o as LedisOptions & { decodeResponses?: D }));
+      redactShards(this.options);
+      this.router = (this.shards.clients[0] as Ledis<D>).router;
+      this.kind = 'root';
+      this.parent = null;
     } else {
-      const { decodeResponses: _d, encoding: _e, connectionPool, master, replicas, readFrom, topology, ...poolOptions } = options;
+      const { decodeResponses: _d, encoding: _e, connectionPool, master, replicas, readFrom, topology, proxy, shards: _s, hashTag: _h, keyPrefix: _k, ...poolOptions } =
+        options;
+      if (proxy !== undefined && proxy !== 'twemproxy') throw new DataError(`proxy must be 'twemproxy', got ${JSON.stringify(proxy)}`);
+      if (proxy !== undefined && (poolOptions.db ?? 0) !== 0) {
+        throw new DataError("twemproxy does not forward SELECT: use db 0 (twemproxy's redis_db option picks the server db)");
+      }
       let source: BackendSource;
       if (topology !== undefined) source = { topology, owned: false };
       else if (master !== undefined) source = { master, replicas, readFrom, base: poolOptions };
@@ -89,12 +164,19 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     }
     // Events reach a client once it listens: a derived client nobody listens to costs no listener anywhere.
     (this as EventEmitter).on('newListener', (event: string | symbol) => {
-      if (typeof event === 'string' && ROUTED_EVENTS.has(event)) this.router.backend.subscribe(this);
+      if (typeof event !== 'string' || !ROUTED_EVENTS.has(event)) return;
+      if (this.shards === null) this.router.backend.subscribe(this);
+      else for (const shard of this.shards.clients) shard.router.backend.subscribe(this);
     });
   }
 
   /** @internal Re-emits an event of this client's connections or topology (src/router.ts calls it). */
   routedEvent(event: string, args: unknown[]): void {
+    // 'end' is the client's own: once, when quit() or disconnect() is done or every connection has given up.
+    if (event === 'end') {
+      if (statusOf(this.connectionPool.sharedList) === 'end') this.emitEnd();
+      return;
+    }
     // An 'error' event with no listener would throw; callers get their own errors anyway.
     if (event === 'error' && this.listenerCount('error') === 0) return;
     (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args);
@@ -122,19 +204,20 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    * it already reads from the master.
    */
   master(): Ledis<D> {
-    if (this.router.readFrom === 'master') return this;
+    const fromMaster = this.shards === null ? this.router.readFrom === 'master' : this.shards.clients.every((c) => c.readFrom === 'master');
+    if (fromMaster) return this;
     if (this.masterView === null) {
-      this.masterView = new Ledis<D>(this.options as LedisOptions & { decodeResponses?: D }, {
-        router: this.router.withReadFrom('master'),
-        kind: 'view',
-        parent: this,
-      });
+      this.masterView = derive<D>(
+        this.options,
+        new Derived<D>(this.router.withReadFrom('master'), 'view', this, null, this.shards?.map((c) => c.master())),
+      );
     }
     return this.masterView;
   }
 
   /** Per-node routing counters (with a topology; one entry for a single server). */
   nodeStats(): NodeStats[] {
+    if (this.shards !== null) return this.shards.stats();
     const topology = this.router.topology;
     if (topology !== null) return topology.stats();
     const conns = this.router.pool.sharedList;
@@ -161,15 +244,52 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    * dedicated connection, a raw GET the lane of its key).
    */
   sendCommand(name: string, ...args: unknown[]): Promise<Reply> {
-    const refused = refuseSharedState(name);
-    if (refused !== null) return Promise.reject(refused);
-    const upper = name.toUpperCase();
-    return this.router.send(specForName(upper), new Command(upper, args, null, !this.decodeResponses)) as Promise<Reply>;
+    return this.sendRaw(name, args);
   }
 
   /** ledis-py's execute_command: the same as sendCommand. */
   executeCommand(name: string, ...args: unknown[]): Promise<Reply> {
-    return this.sendCommand(name, ...args);
+    return this.sendRaw(name, args);
+  }
+
+  /** sendCommand with its arguments as an array (any length: never spread). Every failure is a rejected promise. */
+  sendRaw(name: string, args: unknown[]): Promise<Reply> {
+    try {
+      const upper = commandName(name);
+      const refused = proxyRefusal(this.options.proxy, upper);
+      if (refused !== null) return Promise.reject(refused);
+      if (this.shards !== null) return this.shards.sendCommand(upper, args);
+      return this.sendRouted(routeForName(upper), this.makeRawCommand(upper, args)) as Promise<Reply>;
+    } catch (err) {
+      return Promise.reject(asLedisError(err, DataError));
+    }
+  }
+
+  /**
+   * AUTH with a meaning safe on shared connections: the password is tried on
+   * a connection of its own first; a wrong one rejects with the server's
+   * ResponseError and changes nothing for anyone. An accepted one becomes
+   * the password of every connection of this client (every db's, master and
+   * replicas): sent on each shared connection now and on every later
+   * (re)connect. Prefer the `password` option.
+   */
+  auth(password: string): Promise<boolean> {
+    const pools: BasePool[] = [];
+    for (const backend of this.router.backend.family.values()) {
+      if (backend.topology !== null) for (const pool of backend.topology.pools) pools.push(pool);
+      else pools.push(backend.masterPool);
+    }
+    return authenticate(pools, password);
+  }
+
+  /** util.inspect: the options with the password redacted, never the connections' internals. */
+  [inspect.custom](_depth: number, opts: object): string {
+    return `Ledis ${inspect(this.toJSON(), opts)}`;
+  }
+
+  /** JSON.stringify: the options with the password redacted. */
+  toJSON(): { options: unknown; decodeResponses: boolean; readFrom: ReadFrom } {
+    return { options: (this.options as { toJSON(): unknown }).toJSON(), decodeResponses: this.decodeResponses, readFrom: this.readFrom };
   }
 
   /**
@@ -177,16 +297,21 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    * "GET"), as ledis-py's set_response_callback. `null` restores raw replies.
    */
   setResponseCallback(command: string, callback: ((reply: Reply) => unknown) | null): void {
+    if (typeof command !== 'string' || command === '') throw new DataError('the command must be a non-empty string', 'setResponseCallback');
+    if (callback !== null && typeof callback !== 'function') throw new DataError('the callback must be a function or null', 'setResponseCallback');
     if (this.callbacks === null) this.callbacks = new Map();
     this.callbacks.set(command.toUpperCase(), callback);
+    if (this.shards !== null) for (const c of this.shards.clients) c.setResponseCallback(command, callback);
   }
 
   /** A batch builder: chain commands, then `exec()` sends them together. */
   pipeline(): Pipeline<StrOf<D>, []> {
     if (this.commandSource === null) {
       this.commandSource = {
-        command: (spec, name, args) => (spec === null ? new Command(name, args, null, !this.decodeResponses) : this.makeCommand(spec, args)),
+        command: (spec, name, args) => (spec === null ? this.makeRawCommand(name, args) : this.makeCommand(routeOf(spec), args)),
         batch: (specs, argsList, write) => this.router.batch(specs, argsList, write),
+        refuse: this.options.proxy === undefined ? undefined : (name) => proxyRefusal(this.options.proxy, name),
+        exec: this.shards === null ? undefined : (entries) => (this.shards as ShardRouter<Ledis<D>>).execPipeline(entries),
       };
     }
     return new Pipeline<StrOf<D>, []>(this.commandSource);
@@ -208,12 +333,13 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     if (!Number.isInteger(index) || index < 0) throw new DataError(`db index must be a non-negative integer, got ${index}`, 'SELECT');
     if (index === this.router.backend.db) return this;
     let client = this.dbClients.get(index);
+    if (client === undefined && this.shards !== null) {
+      // Sharded: the same shards, each on db `index` (connections of their own, closed with this client).
+      client = new Ledis<D>({ ...this.options, db: index } as LedisOptions & { decodeResponses?: D });
+      this.dbClients.set(index, client);
+    }
     if (client === undefined) {
-      client = new Ledis<D>({ ...this.options, db: index } as LedisOptions & { decodeResponses?: D }, {
-        router: this.router.forDb(index),
-        kind: 'db',
-        parent: this,
-      });
+      client = derive<D>({ ...this.options, db: index }, new Derived<D>(this.router.forDb(index), 'db', this));
       this.dbClients.set(index, client);
     }
     return client;
@@ -231,7 +357,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
       await client.connect();
     } catch (err) {
       if (client !== this) client.disconnect();
-      throw err;
+      // The handshake's SELECT got an error reply: that reply is the answer (ledis-py raises it), not a connection failure.
+      throw selectRefusal(err) ?? err;
     }
     return client;
   }
@@ -245,24 +372,51 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     return bmsetbit(this.pipeline(), name, args);
   }
 
+  /**
+   * ledis-py's bcount, with 0.5's meaning: set bits of the bitmap `name`
+   * between the BIT offsets `start` and `end` inclusive (both or neither;
+   * negative from the end), counted from the covering bytes (GETRANGE).
+   * Today's `bitcount` takes byte offsets instead.
+   */
+  bcount(name: Key, start?: number, end?: number): Promise<number> {
+    const source: BcountSource = { run: (spec, args) => this.run(routeOf(spec), args) };
+    return bcount(source, name, start, end);
+  }
+
+  /**
+   * ledis-py's bdelete, with 0.5's reply: 1 if the bitmap existed, else 0
+   * (today's DEL answers the number of keys given, existing or not). Sends
+   * EXISTS and DEL together, one round trip, not atomic.
+   */
+  bdelete(name: Key): Promise<number> {
+    return bdelete(this.pipeline(), name);
+  }
+
+  /** What the iterators page with: table entries run on this client, and its reply mode. */
+  private scanner(): Scanner<StrOf<D>> {
+    return { run: (spec, args) => this.run(routeOf(spec), args), decodeResponses: this.decodeResponses };
+  }
+
   /** Every key of one type (XSCAN pages, followed to the end): `for await (const key of ledis.scanIterator({ type: 'KV' }))`. */
   scanIterator(options: IterateOptions & { type: ScanType }): AsyncGenerator<StrOf<D>, void, undefined> {
-    return scanIterator(this as unknown as Scanner<StrOf<D>>, options);
+    // Sharded: every shard's keys, one shard after another.
+    if (this.shards !== null) return fanOut(this.shards.clients, (c) => c.scanIterator(options));
+    return scanIterator(this.scanner(), options);
   }
 
   /** Every `[field, value]` of the hash `name` (XHSCAN pages). */
   hscanIterator(name: Key, options?: IterateOptions): AsyncGenerator<[StrOf<D>, StrOf<D>], void, undefined> {
-    return hscanIterator(this as unknown as Scanner<StrOf<D>>, name, options);
+    return hscanIterator(this.scanner(), name, options);
   }
 
   /** Every member of the set `name` (XSSCAN pages). */
   sscanIterator(name: Key, options?: IterateOptions): AsyncGenerator<StrOf<D>, void, undefined> {
-    return sscanIterator(this as unknown as Scanner<StrOf<D>>, name, options);
+    return sscanIterator(this.scanner(), name, options);
   }
 
   /** Every `[member, score]` of the zset `name`, in member order (XZSCAN pages). */
   zscanIterator(name: Key, options?: IterateOptions): AsyncGenerator<[StrOf<D>, number], void, undefined> {
-    return zscanIterator(this as unknown as Scanner<StrOf<D>>, name, options);
+    return zscanIterator(this.scanner(), name, options);
   }
 
   /**
@@ -275,15 +429,95 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     if (typeof name !== 'string' || name === '' || name in this) {
       throw new DataError(`${JSON.stringify(name)} is not a free method name on this client`, 'defineCommand');
     }
-    const fn = scriptFunction<StrOf<D>>((command, args) => this.sendCommand(command, ...args), name, options);
+    const fn = scriptFunction<StrOf<D>>((command, args) => this.sendRaw(command, args), name, options);
     Object.defineProperty(this, name, { value: fn, writable: true, configurable: true });
     return fn;
   }
 
-  /** Connects the shared connection(s) now (with lazyConnect) and resolves when ready. */
-  async connect(): Promise<void> {
-    await Promise.all(this.connectionPool.sharedList.map((c) => c.connect()));
+  /**
+   * Where the client is: `'wait'` (lazyConnect, nothing sent yet),
+   * `'connecting'`, `'ready'`, `'reconnecting'` (lost, retrying; commands
+   * wait up to offlineTimeout), `'closing'` (quit() waiting for replies),
+   * `'end'` (after quit() or disconnect(), or when retryStrategy gave up).
+   */
+  get status(): LedisStatus {
+    if (this.ended) return 'end';
+    if (this.closingNow) return 'closing';
+    return statusOf(this.connectionPool.sharedList);
   }
+
+  /**
+   * Connects the shared connection(s) now (with lazyConnect) and resolves
+   * when ready. Rejects with a ConnectionError when the first attempt fails
+   * (refused, connectTimeout, AUTH or SELECT refused), rather than waiting
+   * through every retry: it settles within connectTimeout. The client keeps
+   * retrying in the background as retryStrategy says.
+   */
+  async connect(): Promise<void> {
+    if (this.shards !== null) {
+      await Promise.all(this.shards.clients.map((c) => c.connect()));
+      return;
+    }
+    await Promise.all(this.connectionPool.sharedList.map(firstAttempt));
+  }
+
+  /**
+   * A new, independent client with this one's options (and `overrides`): its
+   * own connections, as ioredis's duplicate(). Made from the resolved
+   * connection options when this client was given a pool.
+   */
+  duplicate(): Ledis<D>;
+  duplicate<O extends LedisOptions>(overrides: O): Ledis<O extends { decodeResponses: false } ? false : O extends { decodeResponses: true } ? true : D>;
+  duplicate(overrides: LedisOptions = {}): Ledis<boolean> {
+    if (overrides === null || typeof overrides !== 'object') throw new DataError('duplicate(overrides): overrides must be an object', 'duplicate');
+    const { connectionPool, ...own } = this.options;
+    const base: LedisOptions =
+      connectionPool !== undefined && own.topology === undefined ? { ...this.connectionPool.connectionOptions, ...own } : own;
+    return new Ledis<boolean>({ ...base, db: this.router.backend.db, readFrom: this.readFrom, ...overrides });
+  }
+
+  /**
+   * The same client with Buffer replies, sharing its connections (no second
+   * connection): `ledis.buffers.get(k)` is `Promise<Buffer | null>`,
+   * `ledis.buffers.pipeline()` a pipeline of Buffer replies. Cached.
+   */
+  get buffers(): Ledis<false> {
+    if (this.buffersView === null) {
+      this.buffersView = derive<false>(
+        { ...this.options, decodeResponses: false },
+        new Derived<false>(this.router, 'view', this as unknown as Ledis<false>, this.callOptions, this.shards?.map((c) => c.buffers as unknown as Ledis<D>) as unknown as ShardRouter<Ledis<false>> | undefined),
+      );
+    }
+    return this.buffersView;
+  }
+
+  /**
+   * A view sharing this client's connections whose commands take per-call
+   * options: `signal` (an AbortSignal: a command not yet written is taken off
+   * the queue and rejects with AbortError, `mayHaveRun: false`; one already
+   * written rejects with AbortError, `mayHaveRun: true`, and its reply is
+   * dropped) and `timeout` (ms, instead of commandTimeout). For calls on the
+   * view; its pipelines ignore them.
+   */
+  withOptions(options: CallOptions): Ledis<D> {
+    const checked = checkCallOptions(options);
+    return derive<D>(this.options, new Derived<D>(this.router, 'view', this, checked, this.shards?.map((c) => c.withOptions(checked))));
+  }
+
+  /** `await using ledis = new Ledis()`: quit() when the scope ends. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.quit();
+  }
+
+  private emitEnd(): void {
+    this.ended = true;
+    this.closingNow = false;
+    if (this.endEmitted) return;
+    this.endEmitted = true;
+    (this.emit as (e: string) => boolean)('end');
+  }
+
+  private endEmitted = false;
 
   /**
    * Waits for outstanding replies, then closes the connections this client
@@ -291,24 +525,46 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    * nothing for `master()`, which shares its parent's.
    */
   quit(): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    this.closingNow = true;
+    // A blocking pop would hold its connection's quit for its whole timeout (forever for 0): its
+    // connection is closed instead, and the pop rejects with a ConnectionError (see README "Lifecycle").
+    for (const backend of this.ownedBackends()) unblock(backend.masterPool);
     // Everything is marked closing synchronously, so a command issued right after quit() is refused.
     const closing: Promise<void>[] = [];
+    if (this.shards !== null) {
+      if (this.kind !== 'view') for (const c of [...this.shards.clients, ...this.dbClients.values()]) closing.push(c.quit());
+      return Promise.all(closing).then(() => this.emitEnd());
+    }
     if (this.kind === 'root') {
       for (const backend of [...this.router.backend.family.values()]) closing.push(backend.quit());
     } else if (this.kind === 'db') {
       this.forget();
-      closing.push(this.router.backend.quit());
+      if (!this.router.backend.isRoot) closing.push(this.router.backend.quit());
     }
-    return Promise.all(closing).then(() => undefined);
+    return Promise.all(closing).then(() => this.emitEnd());
+  }
+
+  private ownedBackends(): Backend[] {
+    if (this.kind === 'root') return [...this.router.backend.family.values()];
+    return this.kind === 'db' && !this.router.backend.isRoot ? [this.router.backend] : [];
   }
 
   /** Closes the connections this client owns (as quit()) at once; outstanding commands reject with ConnectionError. */
   disconnect(): void {
+    if (!this.ended) {
+      this.ended = true;
+      process.nextTick(() => this.emitEnd());
+    }
+    if (this.shards !== null) {
+      if (this.kind !== 'view') for (const c of [...this.shards.clients, ...this.dbClients.values()]) c.disconnect();
+      return;
+    }
     if (this.kind === 'root') {
       for (const backend of [...this.router.backend.family.values()]) backend.disconnect();
     } else if (this.kind === 'db') {
       this.forget();
-      this.router.backend.disconnect();
+      if (!this.router.backend.isRoot) this.router.backend.disconnect();
     }
   }
 
@@ -320,21 +576,117 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   }
 
   /** Runs a command of the table: shape its arguments, send, shape its reply. */
-  private run(spec: CommandSpec, args: unknown[]): Promise<unknown> {
-    return this.router.send(spec, this.makeCommand(spec, args));
+  private run(route: Route, args: unknown[]): Promise<unknown> {
+    if (this.options.proxy !== undefined) {
+      const refused = proxyRefusal(this.options.proxy, route.command);
+      if (refused !== null) return Promise.reject(refused);
+    }
+    if (this.shards !== null) return this.shards.run(route.spec, args);
+    try {
+      return this.sendRouted(route, this.makeCommand(route, args));
+    } catch (err) {
+      return Promise.reject(asLedisError(err));
+    }
+  }
+
+  /** Sends through the router; with a topology, a write refused as read-only goes to the new master (src/switchover.ts). */
+  private sendRouted(route: Route, cmd: Command): Promise<unknown> {
+    if (this.callOptions !== null) {
+      // The view's signal and timeout: armed on the command before the router sees it.
+      const p = cmd.promise();
+      armCall(cmd, p, this.callOptions);
+      return this.router.send(route, cmd, p);
+    }
+    const topology = this.router.topology;
+    if (topology === null || route.readonly) return this.router.send(route, cmd);
+    const master = topology.masterPool;
+    return this.router.send(route, cmd).catch((err: unknown) => this.afterRefusedWrite(err, route, cmd, master));
+  }
+
+  /**
+   * A write the master refused as read-only (a switchover that left the
+   * connections up): once the topology has found the new master, the write
+   * is sent there, once. It did not run where it was refused.
+   */
+  private async afterRefusedWrite(err: unknown, route: Route, cmd: Command, master: BasePool): Promise<unknown> {
+    const topology = this.router.topology;
+    if (topology === null || !isReadonlyError(err)) throw err;
+    if (topology.masterPool === master && !(await topology.rediscover())) throw err;
+    return this.router.send(route, new Command(cmd.name, cmd.args, cmd.transform, cmd.returnBuffers));
+  }
+
+  /**
+   * Sharded: the client of shard `index` (in `shards` order), for what names
+   * no key (PING, INFO, XSCAN pages, FLUSHDB ...) or must run on one server.
+   */
+  shard(index: number): Ledis<D> {
+    const client = this.shards?.clients[index];
+    if (client === undefined) {
+      throw new DataError(this.shards === null ? 'this client is not sharded' : `no shard ${index}: there are ${this.shards.clients.length}`);
+    }
+    return client;
+  }
+
+  /** Sharded: the index of the shard `key` lives on (twemproxy's ketama placement, hash tags included); 0 otherwise. */
+  shardOf(key: Key): number {
+    return this.shards === null ? 0 : this.shards.shardOf(key);
+  }
+
+  /** Sharded: the number of shards; 1 otherwise. */
+  get shardCount(): number {
+    return this.shards === null ? 1 : this.shards.clients.length;
   }
 
   /** A Command for a table entry, with this client's reply transform and reply mode. */
-  private makeCommand(spec: CommandSpec, args: unknown[]): Command {
-    const transform = this.callbacks === null ? (spec.reply ?? null) : this.callbackFor(spec);
-    const buffers = spec.bufferReply === true || (!this.decodeResponses && spec.stringReply !== true);
-    return new Command(spec.command, args, transform, buffers);
+  private makeCommand(route: Route, args: unknown[]): Command {
+    let transform = this.callbacks === null ? route.reply : this.callbackFor(route);
+    // replyStrings: the reply is read as Buffers and decoded by the command itself (scan cursors stay bytes).
+    const own = this.decodeResponses && route.replyStrings !== null && transform === route.reply;
+    if (own) transform = route.replyStrings;
+    const buffers = own || route.bufferReply || (!this.decodeResponses && !route.stringReply);
+    if (this.keyPrefix !== null) {
+      const prefixed = prefixCommand(this.keyPrefix, route.spec, args, transform);
+      return new Command(route.command, prefixed.args, prefixed.reply, buffers);
+    }
+    return new Command(route.command, args, transform, buffers);
   }
 
-  private callbackFor(spec: CommandSpec): Transform | null {
-    const map = this.callbacks as Map<string, ReplyFn | null>;
-    return map.has(spec.command) ? (map.get(spec.command) ?? null) : (spec.reply ?? null);
+  /** A Command for a raw `sendCommand(name, ...args)` (name upper case): raw reply; keys prefixed as the table says for that command. */
+  private makeRawCommand(name: string, args: unknown[]): Command {
+    const spec = this.keyPrefix === null ? undefined : specByCommand.get(name);
+    if (spec !== undefined) {
+      const prefixed = prefixCommand(this.keyPrefix as KeyPrefix, spec, args, null);
+      return new Command(name, prefixed.args, prefixed.reply, !this.decodeResponses);
+    }
+    return new Command(name, args, null, !this.decodeResponses);
   }
+
+  private callbackFor(route: Route): Transform | null {
+    const map = this.callbacks as Map<string, ReplyFn | null>;
+    return map.has(route.command) ? (map.get(route.command) ?? null) : route.reply;
+  }
+}
+
+/** Closes the dedicated connections of `pool` that wait in a blocking pop. */
+function unblock(pool: BasePool): void {
+  for (const conn of pool.connections) if (conn.blocked) conn.disconnect();
+}
+
+/** A client sharing `derived.router`'s connections (the constructor form not offered to users). */
+function derive<D extends boolean>(options: LedisOptions, derived: Derived<D>): Ledis<D> {
+  return new (Ledis as unknown as new (o: LedisOptions, d: Derived<D>) => Ledis<D>)(options, derived);
+}
+
+/** The server's error reply to a handshake SELECT, found in the cause chain of a connection failure. */
+function selectRefusal(err: unknown): ResponseError | null {
+  let e: unknown = err;
+  for (let depth = 0; depth < 4 && e instanceof ConnectionError; depth++) e = e.cause;
+  return e instanceof ResponseError && e.command === 'SELECT' ? e : null;
+}
+
+/** Yields every item of each client's iterator, one client after another. */
+async function* fanOut<C, T>(clients: readonly C[], each: (c: C) => AsyncGenerator<T, void, undefined>): AsyncGenerator<T, void, undefined> {
+  for (const c of clients) yield* each(c);
 }
 
 // The typed command methods, merged into the class from the table's interfaces.
@@ -342,27 +694,31 @@ export interface Ledis<D extends boolean = true> extends Commands<StrOf<D>, Clie
 
 /** The client as the command methods below see it: `run` is private to the class, not to this module. */
 interface Runner {
-  run(spec: CommandSpec, args: unknown[]): Promise<unknown>;
+  run(route: Route, args: unknown[]): Promise<unknown>;
 }
 
+const classAuth = Object.getOwnPropertyDescriptor(Ledis.prototype, 'auth')?.value as unknown;
 for (const [method, spec] of Object.entries(commandTable)) {
   const shape = spec.args;
+  const route = routeOf(spec);
   const fn =
     shape === undefined
       ? function (this: Runner, ...a: unknown[]): Promise<unknown> {
-          return this.run(spec, a);
+          return this.run(route, a);
         }
       : function (this: Runner, ...a: unknown[]): Promise<unknown> {
           let args: unknown[];
           try {
             args = shape(...a);
           } catch (err) {
-            return Promise.reject(err);
+            return Promise.reject(asLedisError(err, DataError));
           }
-          return this.run(spec, args);
+          return this.run(route, args);
         };
   Object.defineProperty(fn, 'name', { value: method });
   Object.defineProperty(Ledis.prototype, method, { value: fn, writable: true, configurable: true });
 }
+// AUTH is not sent as a table command on a shared connection: see Ledis#auth (auth.ts).
+Object.defineProperty(Ledis.prototype, 'auth', { value: classAuth, writable: true, configurable: true });
 
 export type { Str };

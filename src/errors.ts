@@ -48,6 +48,23 @@ export class ResponseError extends LedisError {
   }
 }
 
+/**
+ * The caller's AbortSignal fired (`ledis.withOptions({ signal })`). With
+ * `mayHaveRun: false` the command was taken off the queue before it was
+ * written; with `true` it had been written, so the server may run it (its
+ * reply is read and dropped). `cause` is the signal's reason.
+ */
+export class AbortError extends LedisError {
+  override name = 'AbortError';
+  command: string | undefined;
+  mayHaveRun: boolean;
+  constructor(message: string, options: { cause?: unknown; command?: string; mayHaveRun: boolean }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.command = options.command;
+    this.mayHaveRun = options.mayHaveRun;
+  }
+}
+
 /** Bad input, refused before anything was sent. */
 export class DataError extends LedisError {
   override name = 'DataError';
@@ -61,6 +78,30 @@ export class DataError extends LedisError {
 /** The byte stream from the server is not valid RESP; the connection is failed. */
 export class ProtocolError extends LedisError {
   override name = 'ProtocolError';
+}
+
+/**
+ * A reply whose shape the command's transform did not expect (HGETALL
+ * answered with an integer, a nested array where a field name belongs...).
+ * Only the command that got it fails; the connection and every other command
+ * go on, since the stream itself was valid RESP. Not a ProtocolError, which
+ * means the connection was failed.
+ */
+export class UnexpectedReplyError extends LedisError {
+  override name = 'UnexpectedReplyError';
+  /** The command that got the reply, upper case, when known. */
+  command: string | undefined;
+  constructor(message: string, command?: string, options?: { cause?: unknown }) {
+    super(command ? `${command}: ${message}` : message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.command = command;
+    this.detail = message;
+  }
+  private readonly detail: string;
+  /** Called once the command that got this reply is known. */
+  setCommand(command: string): void {
+    this.command = command;
+    this.message = `${command}: ${this.detail}`;
+  }
 }
 
 /** One or more commands of a pipeline failed; every result and error is kept by index. */
@@ -80,4 +121,15 @@ export class PipelineError extends LedisError {
     this.results = results;
     this.errors = errors;
   }
+}
+
+/**
+ * `err` as a LedisError: itself if it is one, else wrapped (as `Wrap`, with
+ * the original as `cause`). Client methods reject only with LedisErrors.
+ */
+export function asLedisError(err: unknown, Wrap: new (message: string) => LedisError = LedisError): LedisError {
+  if (err instanceof LedisError) return err;
+  const e = new Wrap(err instanceof Error ? err.message.slice(0, 200) : `unexpected failure (${typeof err})`);
+  Object.defineProperty(e, 'cause', { value: err, enumerable: false, configurable: true, writable: true });
+  return e;
 }

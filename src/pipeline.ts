@@ -1,9 +1,9 @@
 import type { Command, BatchSink } from './connection/command.js';
 import type { Connection } from './connection/connection.js';
 import { commandTable, specByCommand, type Commands } from './commands/index.js';
-import { refuseSharedState } from './commands/server.js';
+import { commandName } from './commands/server.js';
 import type { CommandSpec, PipelineMode, Str } from './commands/types.js';
-import { DataError, LedisError, PipelineError } from './errors.js';
+import { asLedisError, DataError, LedisError, PipelineError } from './errors.js';
 import { validateArgs } from './protocol/encoder.js';
 import type { Reply } from './protocol/parser.js';
 
@@ -29,6 +29,17 @@ export interface CommandSource {
   command(spec: CommandSpec | null, name: string, args: unknown[]): Command;
   /** Runs `write` on the connection the batch belongs on (see Router.batch); resolves when it has written. */
   batch(specs: readonly CommandSpec[], argsList: readonly (readonly unknown[])[], write: (conn: Connection) => Promise<void>): Promise<void>;
+  /** Behind a proxy: the error for a command it would not forward, or null. */
+  refuse?: (name: string) => Error | null;
+  /** Sharded: runs the whole batch over the shards instead (src/sharding/router.ts). */
+  exec?: (entries: Array<{ spec: CommandSpec | null; name: string; args: unknown[] }>) => Promise<BatchOutcome>;
+}
+
+/** A pipeline's outcome: results and errors by index. */
+export interface BatchOutcome {
+  results: unknown[];
+  errors: (Error | undefined)[] | null;
+  failed: number;
 }
 
 declare module './commands/types.js' {
@@ -63,9 +74,7 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
 
   /** Queues any command; its result is the raw reply. */
   sendCommand(name: string, ...args: unknown[]): Pipeline<S, [...R, Reply]> {
-    const refused = refuseSharedState(name);
-    if (refused !== null) throw refused;
-    return this.add(null, name.toUpperCase(), args) as unknown as Pipeline<S, [...R, Reply]>;
+    return this.add(null, commandName(name), args) as unknown as Pipeline<S, [...R, Reply]>;
   }
 
   /** @internal Queues a command (`spec` null: raw); throws at once on bad arguments. */
@@ -75,6 +84,8 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
       throw new DataError(`${name} blocks its connection and cannot be pipelined; call it on the client, which gives it a dedicated connection`, name);
     }
     validateArgs(name, args);
+    const refused = this.source.refuse?.(name) ?? null;
+    if (refused !== null) throw refused;
     this.specs.push(spec);
     this.names.push(name);
     this.argsList.push(args);
@@ -103,7 +114,7 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
     return out as SettledTuple<ExecResult<R>>;
   }
 
-  private async run(): Promise<Batch> {
+  private async run(): Promise<BatchOutcome> {
     if (this.executed) throw new LedisError('this pipeline was already executed; make a new one with ledis.pipeline()');
     this.executed = true;
     const n = this.specs.length;
@@ -112,6 +123,12 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
     const specs = this.specs;
     const names = this.names;
     const argsList = this.argsList;
+    if (this.source.exec !== undefined) {
+      this.specs = [];
+      this.names = [];
+      this.argsList = [];
+      return this.source.exec(specs.map((spec, i) => ({ spec, name: names[i] as string, args: argsList[i] as unknown[] })));
+    }
     // How each command is routed: its table entry, or for a raw one the entry of that name.
     const routing = specs.map((spec, i) => spec ?? specByCommand.get(names[i] as string) ?? { command: names[i] as string });
     await this.source.batch(routing, argsList as unknown[][], async (conn) => {
@@ -172,7 +189,13 @@ export interface Pipeline<S extends Str = string, R extends unknown[] = []> exte
 for (const [method, spec] of Object.entries(commandTable)) {
   const shape = spec.args;
   const fn = function (this: Pipeline<Str, unknown[]>, ...a: unknown[]) {
-    return this.add(spec, spec.command, shape === undefined ? a : shape(...a));
+    let args: unknown[];
+    try {
+      args = shape === undefined ? a : shape(...a);
+    } catch (err) {
+      throw asLedisError(err, DataError);
+    }
+    return this.add(spec, spec.command, args);
   };
   Object.defineProperty(fn, 'name', { value: method });
   Object.defineProperty(Pipeline.prototype, method, { value: fn, writable: true, configurable: true });

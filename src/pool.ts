@@ -1,7 +1,8 @@
 import { Connection } from './connection/connection.js';
-import type { ConnectionOptions } from './connection/options.js';
+import { redactPassword, type ConnectionOptions } from './connection/options.js';
 import { ConnectionError } from './errors.js';
 import { parseUrl } from './url.js';
+import { checkPoolOptions } from './options-check.js';
 
 export interface PoolOptions extends ConnectionOptions {
   /** Multiplexed connections shared by all callers (default 1); a client sends each command to the one its key hashes to (src/router.ts). */
@@ -31,8 +32,9 @@ export abstract class BasePool {
   protected closed = false;
 
   constructor(options: PoolOptions = {}, defaultMax: number) {
+    checkPoolOptions(options);
     const { connections, maxConnections, ...connectionOptions } = options;
-    this.connectionOptions = connectionOptions;
+    this.connectionOptions = redactPassword(connectionOptions);
     const count = Math.max(1, Math.floor(connections ?? 1));
     this.sharedCount = count;
     this.maxConnections = maxConnections === null || maxConnections === undefined ? defaultMax : maxConnections;
@@ -168,6 +170,7 @@ export class BlockingConnectionPool extends BasePool {
   private readonly waiters: Array<{ resolve: (c: Connection) => void; reject: (e: Error) => void; timer: NodeJS.Timeout | null }> = [];
 
   constructor(options: BlockingPoolOptions = {}) {
+    checkPoolOptions(options);
     const { timeout, ...rest } = options;
     super(rest, 50);
     this.timeout = timeout === undefined ? 20 : timeout;

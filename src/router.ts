@@ -6,8 +6,10 @@
 import type { Command } from './connection/command.js';
 import type { Connection } from './connection/connection.js';
 import { specByCommand } from './commands/index.js';
-import { commandKeyIndexes } from './commands/keys.js';
-import type { CommandSpec } from './commands/types.js';
+import { commandKeyIndexes, laneOf } from './commands/keys.js';
+import type { CommandSpec, ReplyFn } from './commands/types.js';
+
+export { laneOf };
 import { ConnectionError } from './errors.js';
 import { ConnectionPool, type BasePool, type PoolOptions } from './pool.js';
 import { Topology, type ReadFrom } from './topology.js';
@@ -33,9 +35,54 @@ export const ROUTED_EVENTS: ReadonlySet<string> = new Set([
 const CONNECTION_EVENTS = ['connect', 'ready', 'close', 'reconnecting', 'end', 'error'] as const;
 const TOPOLOGY_EVENTS = ['failover', 'masterDown', 'masterUp'] as const;
 
+/**
+ * A table entry read once into one fixed shape: the per-command path reads
+ * these fields (one hidden class) instead of the table's object literals (one
+ * hidden class per shape of entry).
+ */
+export class Route {
+  readonly command: string;
+  readonly readonly: boolean;
+  /** Blocking, or may crash its handler: never the plain shared path. */
+  readonly special: boolean;
+  readonly reply: ReplyFn | null;
+  /** The transform for string-mode clients of a command that reads Buffers and decodes itself (CommandSpec.replyStrings). */
+  readonly replyStrings: ReplyFn | null;
+  readonly bufferReply: boolean;
+  readonly stringReply: boolean;
+
+  constructor(readonly spec: CommandSpec) {
+    this.command = spec.command;
+    this.readonly = spec.readonly === true;
+    this.special = spec.blocking === true || spec.isolate !== undefined;
+    this.reply = spec.reply ?? null;
+    this.replyStrings = spec.replyStrings ?? null;
+    this.bufferReply = spec.bufferReply === true;
+    this.stringReply = spec.stringReply === true;
+  }
+}
+
+const routes = new WeakMap<CommandSpec, Route>();
+
+/** The Route of a table entry (made once per entry). */
+export function routeOf(spec: CommandSpec): Route {
+  let route = routes.get(spec);
+  if (route === undefined) {
+    route = new Route(spec);
+    routes.set(spec, route);
+  }
+  return route;
+}
+
 /** The spec of a raw command (sendCommand, a pipeline's sendCommand): the table's entry for that name, if any. */
 export function specForName(name: string): CommandSpec {
   return specByCommand.get(name) ?? { command: name };
+}
+
+/** The Route of a raw command by name: the table entry's, or a keyless one (not cached: names are the caller's). */
+export function routeForName(name: string): Route {
+  const spec = specByCommand.get(name);
+  return spec === undefined ? new Route({ command: name }) : routeOf(spec);
 }
 
 /** Where a backend's connections come from. */
@@ -56,11 +103,14 @@ export class Backend {
   private readonly pool: BasePool | null;
   /** This backend opened its connections (and so closes them). */
   readonly owned: boolean;
+  /** The backend the user's client was made with (a db view never closes it). */
+  readonly isRoot: boolean;
   /** The backends of the other dbs, shared by every view made from the same client. */
   readonly family: Map<number, Backend>;
   private readonly sinks = new Set<EventSink>();
   private readonly watched = new WeakSet<Connection>();
-  private singleLanes: Lanes | null;
+  /** The lanes of a single-server backend (null with a topology, whose pool depends on the command). */
+  readonly singleLanes: Lanes | null;
 
   constructor(source: BackendSource, family?: Map<number, Backend>) {
     if ('pool' in source) {
@@ -81,6 +131,7 @@ export class Backend {
       this.owned = true;
     }
     this.singleLanes = this.pool === null ? null : lanesOf(this.pool);
+    this.isRoot = family === undefined;
     this.family = family ?? new Map();
     this.family.set(this.db, this);
     if (this.topology !== null) {
@@ -168,10 +219,14 @@ export class Backend {
  * a new view on the same backend.
  */
 export class Router {
+  private readonly single: Lanes | null;
+
   constructor(
     readonly backend: Backend,
     readonly readFrom: ReadFrom,
-  ) {}
+  ) {
+    this.single = backend.singleLanes;
+  }
 
   /** The same connections, reading from `readFrom`. */
   withReadFrom(readFrom: ReadFrom): Router {
@@ -196,17 +251,22 @@ export class Router {
    * Sends a command where it belongs and returns its promise: a dedicated
    * connection if it blocks or may crash its handler, else the shared
    * connection of its key (master or replica by readFrom).
+   * `p` is the command's promise when the caller made it already (to arm
+   * per-call options).
    */
-  send(spec: CommandSpec, cmd: Command): Promise<unknown> {
-    const p = cmd.promise();
+  send(route: Route, cmd: Command, p: Promise<unknown> = cmd.promise()): Promise<unknown> {
+    if (this.single !== null) {
+      this.single.send(route, cmd, p);
+      return p;
+    }
     let lanes: Lanes;
     try {
-      lanes = this.backend.lanesFor(spec.readonly === true, this.readFrom);
+      lanes = this.backend.lanesFor(route.readonly, this.readFrom);
     } catch (err) {
       cmd.reject(err as Error);
       return p;
     }
-    lanes.send(spec, cmd, p);
+    lanes.send(route, cmd, p);
     return p;
   }
 
@@ -273,9 +333,19 @@ export class Lanes {
 
   constructor(readonly pool: BasePool) {}
 
-  send(spec: CommandSpec, cmd: Command, p: Promise<unknown>): void {
+  send(route: Route, cmd: Command, p: Promise<unknown>): void {
+    const conns = this.pool.sharedList;
+    if (this.held === null && !route.special && conns.length === 1) {
+      (conns[0] as Connection).send(cmd);
+      return;
+    }
+    this.route(route.spec, cmd, p);
+  }
+
+  /** Everything but the plain one-connection case. */
+  private route(spec: CommandSpec, cmd: Command, p: Promise<unknown>): void {
     if (this.held !== null) {
-      this.held.push(() => this.send(spec, cmd, p));
+      this.held.push(() => this.route(spec, cmd, p));
       return;
     }
     const conns = this.pool.sharedList;
@@ -495,33 +565,4 @@ function leastBusy(conns: readonly Connection[]): Connection {
     }
   }
   return best;
-}
-
-/** Bytes of a key that decide its lane: enough to spread, bounded cost per command. */
-const HASHED_BYTES = 64;
-
-/**
- * The lane of a key: FNV-1a over its first bytes (UTF-8 for strings, so a key
- * given as a string and as a Buffer lands on the same lane), modulo `n`.
- */
-export function laneOf(key: unknown, n: number): number {
-  let h = 0x811c9dc5;
-  if (typeof key === 'string') {
-    const len = Math.min(key.length, HASHED_BYTES);
-    for (let i = 0; i < len; i++) {
-      const c = key.charCodeAt(i);
-      if (c >= 0x80) return laneOfBytes(Buffer.from(key), n);
-      h = Math.imul(h ^ c, 0x01000193);
-    }
-    return (h >>> 0) % n;
-  }
-  if (Buffer.isBuffer(key)) return laneOfBytes(key, n);
-  return laneOf(String(key), n);
-}
-
-function laneOfBytes(b: Buffer, n: number): number {
-  let h = 0x811c9dc5;
-  const len = Math.min(b.length, HASHED_BYTES);
-  for (let i = 0; i < len; i++) h = Math.imul(h ^ (b[i] as number), 0x01000193);
-  return (h >>> 0) % n;
 }

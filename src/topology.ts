@@ -3,6 +3,8 @@ import type { Connection } from './connection/connection.js';
 import { ConnectionError } from './errors.js';
 import { ConnectionPool, type PoolOptions } from './pool.js';
 import { parseUrl } from './url.js';
+import { rediscoverMaster } from './switchover.js';
+import { redactPassword } from './connection/options.js';
 
 /**
  * Where read-only commands go: the master only, replicas only, replicas with
@@ -63,7 +65,7 @@ export class Topology extends EventEmitter<TopologyEvents> {
 
   constructor(options: TopologyOptions, base: PoolOptions = {}) {
     super();
-    this.base = base;
+    this.base = redactPassword({ ...base });
     this.readFrom = options.readFrom ?? 'master';
     this.interval = options.discoveryInterval ?? 250;
     this.masterNode = this.makeNode(options.master);
@@ -155,6 +157,43 @@ export class Topology extends EventEmitter<TopologyEvents> {
     this.closed = true;
     this.stopProbing();
     await Promise.all(this.pools.map((p) => p.quit()));
+  }
+
+  private rediscovering: Promise<boolean> | null = null;
+
+  /**
+   * After the master refused a write as read-only (a planned switchover that
+   * left connections up): asks every node its ROLE, the current master
+   * first, and makes the first that says `master` the master; the old one
+   * stays as a replica. Resolves true if the master changed. Concurrent
+   * callers share one round of probes; each probe waits at most `timeout` ms.
+   */
+  rediscover(timeout = 2000): Promise<boolean> {
+    if (this.rediscovering === null) {
+      this.rediscovering = rediscoverMaster(this, timeout).finally(() => {
+        this.rediscovering = null;
+      });
+    }
+    return this.rediscovering;
+  }
+
+  /** @internal The nodes, master first, for rediscoverMaster. */
+  nodesForProbe(): Array<{ address: string; role: () => Promise<unknown> }> {
+    return [this.masterNode, ...this.replicaNodes].map((node) => ({ address: node.address, role: () => node.pool.shared().sendCommand('ROLE') }));
+  }
+
+  /** @internal Makes the node at `address` the master, keeping the old master as a replica. */
+  switchTo(address: string): boolean {
+    const node = this.replicaNodes.find((n) => n.address === address);
+    if (node === undefined || this.closed) return false;
+    const old = this.masterNode;
+    this.replicaNodes = [...this.replicaNodes.filter((n) => n !== node), old];
+    this.masterNode = node;
+    this.masterLost = false;
+    this.stopProbing();
+    this.watchMaster();
+    this.emit('failover', { from: old.address, to: node.address });
+    return true;
   }
 
   /** The healthy replica with the fewest commands in flight, or null. */

@@ -7,7 +7,10 @@ import { Ledis } from '../../dist/index.js';
 const require = createRequire(import.meta.url);
 
 /** Client names, in the order the tables list them. */
-export const CLIENTS = ['ledis', 'ledis-pool', 'ioredis', 'ioredis-auto', 'node-redis'];
+export const CLIENTS = ['ledis', 'ledis-pool', 'ledis-default', 'ioredis', 'ioredis-auto', 'node-redis', 'ioredis-rr', 'node-redis-pool'];
+
+/** The clients that use N connections (`--connections`), compared with each other; the rest use one. */
+export const MULTI = ['ledis-pool', 'ioredis-rr', 'node-redis-pool'];
 
 /** Versions of the libraries measured, for the report. */
 export function clientVersions() {
@@ -41,12 +44,18 @@ export async function makeClient(name, target, opts = {}) {
       return ledisAdapter(target, 1);
     case 'ledis-pool':
       return ledisAdapter(target, opts.connections ?? 2);
+    case 'ledis-default':
+      return ledisAdapter(target, undefined);
     case 'ioredis':
       return ioredisAdapter(target, false);
     case 'ioredis-auto':
       return ioredisAdapter(target, true);
     case 'node-redis':
       return nodeRedisAdapter(target);
+    case 'ioredis-rr':
+      return ioredisRoundRobinAdapter(target, opts.connections ?? 2);
+    case 'node-redis-pool':
+      return nodeRedisPoolAdapter(target, opts.connections ?? 2);
     default:
       throw new Error(`unknown client ${name} (known: ${CLIENTS.join(', ')})`);
   }
@@ -56,9 +65,10 @@ function clearCommand(target) {
   return target.kind === 'ledis' ? 'ZCLEAR' : 'DEL';
 }
 
+/** `connections` undefined: `new Ledis()` with nothing but the address, the default a user gets. */
 async function ledisAdapter(target, connections) {
   const where = target.path ? { unixSocketPath: target.path } : { host: target.host, port: target.port };
-  const ledis = new Ledis({ ...where, connections, maxPending: 1_000_000 });
+  const ledis = new Ledis(connections === undefined ? where : { ...where, connections, maxPending: 1_000_000 });
   const raw = new Ledis({ ...where, decodeResponses: false, maxPending: 1_000_000 });
   await Promise.all([ledis.connect(), raw.connect()]);
   // The zset family may not be in the command table yet; the raw command is then the fallback.
@@ -149,6 +159,80 @@ async function nodeRedisAdapter(target) {
     clearZset: (key) => client.sendCommand([clear, key]),
     async close() {
       await client.close();
+    },
+  };
+}
+
+/**
+ * N ioredis clients (auto-pipelining on, as ioredis users who care about
+ * throughput run it) used round-robin, one command each in turn: what an
+ * application that wants N connections from ioredis writes by hand.
+ */
+async function ioredisRoundRobinAdapter(target, n) {
+  const { Redis } = require('ioredis');
+  const where = target.path ? { path: target.path } : { host: target.host, port: target.port };
+  const list = Array.from({ length: n }, () => new Redis({ ...where, enableAutoPipelining: true, lazyConnect: true, maxRetriesPerRequest: 1 }));
+  await Promise.all(list.map((r) => r.connect()));
+  let i = 0;
+  const next = () => list[(i = (i + 1) % n)];
+  const clear = clearCommand(target);
+  return {
+    get: (k) => next().get(k),
+    set: (k, v) => next().set(k, v),
+    getString: (k) => next().get(k),
+    getBuffer: (k) => next().getBuffer(k),
+    zaddVia: 'pipeline().zadd() on one of the clients',
+    zaddPipeline(key, count) {
+      const p = next().pipeline();
+      for (let j = 0; j < count; j++) p.zadd(key, j, `m${j}`);
+      return p.exec();
+    },
+    zaddAll(key, count) {
+      const calls = new Array(count);
+      for (let j = 0; j < count; j++) calls[j] = next().zadd(key, j, `m${j}`);
+      return Promise.all(calls);
+    },
+    clearZset: (key) => list[0].call(clear, key),
+    async close() {
+      await Promise.all(list.map((r) => r.quit()));
+    },
+  };
+}
+
+/**
+ * node-redis's own pool, createClientPool, with N
+ * clients kept open (minimum = maximum = N), RESP2 (its default; an explicit
+ * `RESP: 2` makes it send HELLO, which LedisDB does not have). The pool lends a client per
+ * command, so at most N commands are in flight at once: that is its design.
+ */
+async function nodeRedisPoolAdapter(target, n) {
+  const { createClientPool } = require('redis');
+  const socket = target.path ? { path: target.path } : { host: target.host, port: target.port };
+  const pool = createClientPool({ socket, disableClientInfo: true }, { minimum: n, maximum: n, acquireTimeout: 30_000 });
+  pool.on('error', (err) => process.stderr.write(`node-redis pool: ${err.message}\n`));
+  await pool.connect();
+  const clear = clearCommand(target);
+  return {
+    get: (k) => pool.get(k),
+    set: (k, v) => pool.set(k, v),
+    getString: (k) => pool.get(k),
+    getBuffer: (k) => pool.execute((c) => c.withTypeMapping({ [require('redis').RESP_TYPES.BLOB_STRING]: Buffer }).get(k)),
+    zaddVia: 'multi().zAdd().execAsPipeline() on one pooled client',
+    zaddPipeline(key, count) {
+      return pool.execute((c) => {
+        const m = c.multi();
+        for (let j = 0; j < count; j++) m.zAdd(key, { score: j, value: `m${j}` });
+        return m.execAsPipeline();
+      });
+    },
+    zaddAll(key, count) {
+      const calls = new Array(count);
+      for (let j = 0; j < count; j++) calls[j] = pool.zAdd(key, { score: j, value: `m${j}` });
+      return Promise.all(calls);
+    },
+    clearZset: (key) => pool.sendCommand([clear, key]),
+    async close() {
+      await pool.close();
     },
   };
 }

@@ -8,7 +8,7 @@ import { assertLoopback } from './servers.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export const SCENARIOS = ['tcp', 'redis', 'unix', '4k', 'bulk', 'large', 'ceiling', 'parser'];
+export const SCENARIOS = ['tcp', 'redis', 'unix', '4k', 'bulk', 'large', 'ceiling', 'cadence', 'parser'];
 
 export function usage() {
   return `usage: npm run bench -- [options]
@@ -21,6 +21,8 @@ export function usage() {
                         bulk     ${'100k'} ZADD on one key: pipelines and Promise.all
                         large    GET of 100 KiB and 1 MiB values, strings and Buffers
                         ceiling  redis-benchmark -t set,get -c 50 -P 100 on the same server
+                        cadence  what each client makes LedisDB do per command on one
+                                 connection: /proc counters of both processes (bench/cadence.mjs)
                         parser   RESP parser micro-benchmarks (bench/parser.bench.mjs)
   --clients LIST      ${CLIENTS.join(',')} (default: all; unix leaves
                       out ioredis-auto and 4k runs ledis, ioredis, node-redis, unless
@@ -32,7 +34,8 @@ export function usage() {
   --warmup S          unmeasured seconds before each cell (default: 0.2)
   --reps N            repetitions, interleaved; tables show median (min–max) (default: 3;
                       the 4k scenario runs once unless --reps is given)
-  --connections N     ledis-pool's connections, or "auto" to probe 2 and 4 (default: auto)
+  --connections N     N for ledis-pool, ioredis-rr and node-redis-pool, or "auto" to
+                      pick 2 or 4 by a ledis-pool probe (default: auto)
   --url URL           use this LedisDB (ledis://127.0.0.1:6380 or unix:///path) instead of starting one
   --install-redis     apt-get install redis-server redis-tools when missing
   --bulk-n N          ZADDs per bulk load (default: 100000)

@@ -4,8 +4,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fmtCount, fmtNum, fmtRange } from './stats.mjs';
 
-const LEDIS = ['ledis', 'ledis-pool'];
+const LEDIS = ['ledis', 'ledis-pool', 'ledis-default'];
+/** Peers on one connection, compared with `ledis` (one connection). */
 const PEERS = ['ioredis', 'ioredis-auto', 'node-redis'];
+/** Peers on N connections, compared with `ledis-pool` (the same N). */
+const PEERS_N = ['ioredis-rr', 'node-redis-pool'];
+/** Like with like: the peers a ledis client is compared with. */
+const peersOf = (client) => (client === 'ledis-pool' ? PEERS_N : PEERS);
 const SCENARIO_TITLES = {
   tcp: 'LedisDB over TCP (1 MiB socket buffers)',
   redis: "redis-server over TCP (Debian's; shows client-side cost)",
@@ -44,13 +49,41 @@ const who = (w, fmt = fmtCount, unit = '/s') => `${w.client} ${fmt(w.value)}${un
 export function evaluateTargets(r) {
   const t = [];
   const vs = (a, b) => `${who(a)} vs ${who(b)}`;
+  const ms = (x) => `${fmtNum(x)} ms`;
+  const vsMs = (a, b) => `${who(a, ms, '')} vs ${who(b, ms, '')}`;
+  const one = (scenario, op, c, client) => {
+    const row = cell(r, scenario, op, c, client);
+    return row && Number.isFinite(med(row)) ? { client, value: med(row), row } : null;
+  };
+  const oneP99 = (scenario, op, c, client) => {
+    const row = cell(r, scenario, op, c, client);
+    return row && Number.isFinite(med(row, 'p99')) ? { client, value: med(row, 'p99'), row } : null;
+  };
+  const ceiling = r.ceiling.find((e) => e.scenario === 'tcp');
   for (const op of ['get', 'set']) {
     const O = op.toUpperCase();
-    ratioTarget(t, `LedisDB ${O} C=1000: best ledis / best of ioredis, node-redis`, 1.3, best(r, 'tcp', op, 1000, LEDIS), best(r, 'tcp', op, 1000, PEERS), vs);
-    const ceiling = r.ceiling.find((e) => e.scenario === 'tcp');
+    // Issue 17, point 1: one connection against one connection.
+    for (const c of [100, 1000]) {
+      ratioTarget(t, `LedisDB ${O} C=${c}, one connection: ledis / best one-connection peer`, 1.15, one('tcp', op, c, 'ledis'), best(r, 'tcp', op, c, PEERS), vs);
+    }
+    // N connections against N connections.
+    ratioTarget(t, `LedisDB ${O} C=1000, N connections: ledis-pool / best of ioredis-rr, node-redis-pool`, 1.3, one('tcp', op, 1000, 'ledis-pool'), best(r, 'tcp', op, 1000, PEERS_N), vs);
     const cv = ceiling?.[op]?.median;
     ratioTarget(t, `LedisDB ${O} C=1000: best ledis / redis-benchmark -c 50 -P 100`, 0.7, best(r, 'tcp', op, 1000, LEDIS), Number.isFinite(cv) ? { client: 'redis-benchmark', value: cv } : null, vs);
+    // Issue 17, point 2: N connections cost no tail latency.
+    for (const c of r.cells.filter((x) => x.scenario === 'tcp' && x.op === op && x.client === 'ledis-pool').map((x) => x.c)) {
+      ratioTarget(t, `LedisDB ${O} C=${c} p99: ledis-pool / ledis (one connection)`, 1.0, oneP99('tcp', op, c, 'ledis-pool'), oneP99('tcp', op, c, 'ledis'), vsMs, true);
+    }
   }
+  // Issue 17, point 3: what `new Ledis()` with no options gets.
+  const gv = ceiling?.get?.median;
+  ratioTarget(t, 'LedisDB GET C=1000: new Ledis() (ledis-default) / redis-benchmark -P 100', 0.85, one('tcp', 'get', 1000, 'ledis-default'), Number.isFinite(gv) ? { client: 'redis-benchmark', value: gv } : null, vs);
+  ratioTarget(t, 'LedisDB GET C=1000: new Ledis() / best one-connection peer', 1.4, one('tcp', 'get', 1000, 'ledis-default'), best(r, 'tcp', 'get', 1000, PEERS), vs);
+  for (const c of [1, 10]) {
+    ratioTarget(t, `LedisDB GET C=${c}: new Ledis() / ledis (one connection), no loss`, 1.0, one('tcp', 'get', c, 'ledis-default'), one('tcp', 'get', c, 'ledis'), vs);
+  }
+  ratioTarget(t, 'LedisDB GET C=100 p99: new Ledis() / ledis (one connection)', 1.0, oneP99('tcp', 'get', 100, 'ledis-default'), oneP99('tcp', 'get', 100, 'ledis'), vsMs, true);
+  ratioTarget(t, 'redis-server GET C=100 p99: best ledis / node-redis', 1.0, best(r, 'redis', 'get', 100, LEDIS, 'p99', true), oneP99('redis', 'get', 100, 'node-redis'), vsMs, true);
   const nr = cell(r, 'redis', 'get', 1000, 'node-redis');
   ratioTarget(t, 'redis-server GET C=1000: best ledis / node-redis', 1.5, best(r, 'redis', 'get', 1000, LEDIS), nr ? { client: 'node-redis', value: med(nr) } : null, vs);
   const cheapest = best(r, 'redis', 'get', 1000, LEDIS, 'cpuUsPerOp', true);
@@ -62,8 +95,7 @@ export function evaluateTargets(r) {
     }
   }
   for (const op of ['get', 'set']) {
-    const ms = (x) => `${fmtNum(x)} ms`;
-    ratioTarget(t, `LedisDB ${op.toUpperCase()} C=100 p99: best ledis / best peer`, 0.7, best(r, 'tcp', op, 100, LEDIS, 'p99', true), best(r, 'tcp', op, 100, PEERS, 'p99', true), (a, b) => `${who(a, ms, '')} vs ${who(b, ms, '')}`, true);
+    ratioTarget(t, `LedisDB ${op.toUpperCase()} C=100 p99: ledis / best one-connection peer`, 0.7, oneP99('tcp', op, 100, 'ledis'), best(r, 'tcp', op, 100, PEERS, 'p99', true), vsMs, true);
   }
   for (const [scenario, goal, name] of [['redis', 1.5, 'redis-server'], ['tcp', 1.3, 'LedisDB']]) {
     const row = (client, mode) => r.bulk.find((x) => x.scenario === scenario && x.client === client && x.mode === mode);
@@ -103,7 +135,7 @@ export function renderMarkdown(r) {
   out.push(`- LedisDB ${m.ledisServer} (memory backend)${m.targets.redis ? `; ${m.targets.redis.version}` : ''}. Servers: ${Object.values(m.targets).map((t) => t.description).join('; ')}`);
   const o = m.options;
   out.push(`- ${o.duration} s per cell after ${o.warmup} s warm-up, ${o.reps} repetition${o.reps === 1 ? '' : 's'} interleaved across clients; figures are median (min–max). Each client runs in its own process; CPU is that process's user+system time per operation (process.cpuUsage), including the harness's timing calls${Number.isFinite(m.harness?.cpuUsPerOp) ? ` (the harness alone, 1000 callers awaiting an already-resolved promise, costs ${fmtNum(m.harness.cpuUsPerOp)} µs/op)` : ''}. Latency (p50, p99) is timed on every command below C=100 and on every 8th command of each caller from C=100 up.`);
-  if (m.connections !== undefined) out.push(`- ledis-pool = \`new Ledis({ connections: ${m.connections} })\`${r.probe.length ? ` (chosen by a GET C=1000 probe: ${r.probe.map((p) => `${p.connections} → ${fmtCount(p.opsPerSec)}/s`).join(', ')})` : ''}; ledis = one connection; ioredis-auto = enableAutoPipelining`);
+  if (m.connections !== undefined) out.push(`- N = ${m.connections}${r.probe.length ? ` (chosen by a GET C=1000 probe of ledis-pool: ${r.probe.map((p) => `${p.connections} → ${fmtCount(p.opsPerSec)}/s`).join(', ')})` : ''}. One connection each: ledis = \`new Ledis({ connections: 1 })\`, ioredis, ioredis-auto (enableAutoPipelining), node-redis (createClient). N connections each: ledis-pool = \`new Ledis({ connections: N })\`, ioredis-rr = N ioredis-auto clients used round-robin, node-redis-pool = createClientPool with N clients (RESP2; it lends a client per command, so at most N commands are in flight). ledis-default = \`new Ledis()\` with no options. "vs best peer" compares like with like: one connection with one-connection peers, ledis-pool with the N-connection peers.`);
   for (const n of m.notes) out.push(`- ${n}`);
   out.push('', '### Targets', '');
   out.push(mdTable(['target', 'goal', 'this run', 'ratio', ''], (r.targetsMet ?? []).map((x) => [x.text, x.goal, x.detail, x.ratio === null || x.goal.includes('µs') ? '–' : `${fmtNum(x.ratio)}x`, metMark(x.met)])));
@@ -114,9 +146,9 @@ export function renderMarkdown(r) {
     const body = [];
     for (const op of [...new Set(rows.map((x) => x.op))]) {
       for (const c of [...new Set(rows.map((x) => x.c))]) {
-        const peer = best(r, scenario, op, c, PEERS);
         for (const row of rows.filter((x) => x.op === op && x.c === c)) {
-          const vsPeer = LEDIS.includes(row.client) && peer ? `${fmtNum(med(row) / peer.value)}x` : '';
+          const peer = best(r, scenario, op, c, peersOf(row.client));
+          const vsPeer = LEDIS.includes(row.client) && peer ? `${fmtNum(med(row) / peer.value)}x ${peer.client}` : '';
           const errs = row.reps.filter((x) => x.error).length;
           const stalls = row.reps.filter((x) => x.stalled).length;
           const flags = [errs ? `${errs} failed` : '', stalls ? `${stalls} stalled` : ''].filter(Boolean).join(', ');
@@ -140,6 +172,44 @@ export function renderMarkdown(r) {
   if (r.ceiling.length) {
     out.push('', '### Server ceiling: redis-benchmark -t set,get -c 50 -P 100 -d 64', '');
     out.push(mdTable(['server', 'SET/s', 'GET/s', 'command'], r.ceiling.map((e) => [e.scenario === 'tcp' ? 'LedisDB' : 'redis-server', fmtRange(e.set), fmtRange(e.get), `\`${(e.command ?? '').replace(/ -[hps] \S+/g, '')}\``])));
+  }
+  if (r.cadence?.length) {
+    out.push('', '### What each client makes LedisDB do per command, one connection', '');
+    out.push('`bench/cadence.mjs` cells (C callers on one connection, GET or SET, 2 s after 0.5 s warm-up, 2 interleaved repetitions, medians): counters of the server process (`/proc/<pid>/io`, `/proc/<pid>/task/*/status`, `/proc/<pid>/stat`) and of the client process over the same window, per 1,000 commands. Counts per command hold on a loaded machine where rates do not. ioredis here runs with auto-pipelining. What the figures mean: [bench/NOTES.md](bench/NOTES.md).', '');
+    const groups = new Map();
+    for (const x of r.cadence) {
+      const k = `${x.op}|${x.c}|${x.client}`;
+      if (!groups.has(k)) groups.set(k, []);
+      groups.get(k).push(x);
+    }
+    const medOf = (xs, f) => {
+      const v = xs.map(f).filter(Number.isFinite).sort((a, b) => a - b);
+      if (v.length === 0) return NaN;
+      const m = v.length >> 1;
+      return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+    };
+    const per1k = (f) => (x) => (1000 * f(x)) / x.ops;
+    const body = [];
+    const order = (k) => {
+      const [op, c, client] = k.split('|');
+      return [op, Number(c), client];
+    };
+    const sorted = [...groups.entries()].sort((a, b) => {
+      const [x, y] = [order(a[0]), order(b[0])];
+      return x[0] === y[0] ? (x[1] === y[1] ? x[2].localeCompare(y[2]) : x[1] - y[1]) : x[0].localeCompare(y[0]);
+    });
+    for (const [k, xs] of sorted) {
+      const [op, c, client] = k.split('|');
+      body.push([
+        op.toUpperCase(), c, client, fmtCount(medOf(xs, (x) => x.opsPerSec)),
+        fmtNum(medOf(xs, per1k((x) => x.server.syscr))), fmtNum(medOf(xs, per1k((x) => x.server.syscw))),
+        fmtNum(medOf(xs, per1k((x) => x.server.vol))), fmtNum(medOf(xs, per1k((x) => x.server.nonvol))),
+        fmtNum(medOf(xs, (x) => (x.server.cpuTicks * 10_000) / x.ops)),
+        fmtNum(medOf(xs, per1k((x) => x.clientCounters.syscw))), fmtNum(medOf(xs, (x) => x.ops / x.clientCounters.events)),
+        fmtNum(medOf(xs, (x) => x.clientCounters.wchar / Math.max(1, x.clientCounters.syscw))), fmtNum(medOf(xs, (x) => x.clientCpuUsPerOp)),
+      ]);
+    }
+    out.push(mdTable(['op', 'C', 'client', 'ops/s', 'server reads /1k', 'server writes /1k', 'server voluntary cs /1k', 'server involuntary cs /1k', 'server CPU µs/op', 'client writes /1k', "replies per 'data'", 'bytes per client write', 'client CPU µs/op'], body));
   }
   if (r.parser?.rows) {
     out.push('', `### Parser micro-benchmarks (tinybench, ${r.parser.timeMs} ms per task)`, '');
@@ -174,6 +244,65 @@ export function printReport(r) {
   console.log('\nTargets:');
   for (const x of r.targetsMet ?? []) console.log(`  [${x.met === null ? ' ?  ' : x.met ? ' ok ' : 'MISS'}] ${x.text} (${x.goal}): ${x.detail}${x.ratio !== null && !x.goal.includes('µs') ? ` = ${fmtNum(x.ratio)}x` : ''}`);
 }
+
+/**
+ * README's headline table from one run: like with like (one connection
+ * against one-connection peers, N against N), every figure a median of
+ * this run. Rows that were not measured are left out.
+ */
+export function renderHeadline(r) {
+  const rows = [];
+  const add = (label, ours, peer) => {
+    if (!ours || !peer || !Number.isFinite(ours.value) || !Number.isFinite(peer.value) || peer.value === 0) return;
+    rows.push([label, `${fmtCount(ours.value)}/s`, `${fmtCount(peer.value)}/s (${peer.client})`, `${fmtNum(ours.value / peer.value)}x`]);
+  };
+  const one = (scenario, op, c, client) => {
+    const row = cell(r, scenario, op, c, client);
+    return row ? { client, value: med(row) } : null;
+  };
+  const n = r.meta.connections;
+  add('GET, 1,000 callers, LedisDB, one connection', one('tcp', 'get', 1000, 'ledis'), best(r, 'tcp', 'get', 1000, PEERS));
+  add('SET, 1,000 callers, LedisDB, one connection', one('tcp', 'set', 1000, 'ledis'), best(r, 'tcp', 'set', 1000, PEERS));
+  add('GET, 100 callers, LedisDB, one connection', one('tcp', 'get', 100, 'ledis'), best(r, 'tcp', 'get', 100, PEERS));
+  add(`GET, 1,000 callers, LedisDB, ${n ?? 'N'} connections (ioredis ×${n ?? 'N'} round-robin, node-redis createClientPool)`, one('tcp', 'get', 1000, 'ledis-pool'), best(r, 'tcp', 'get', 1000, PEERS_N));
+  add('GET, 1,000 callers, LedisDB, `new Ledis()` with no options vs one-connection peers', one('tcp', 'get', 1000, 'ledis-default'), best(r, 'tcp', 'get', 1000, PEERS));
+  add('GET, 1,000 callers, redis-server (client-bound), one connection', one('redis', 'get', 1000, 'ledis'), best(r, 'redis', 'get', 1000, PEERS));
+  const bulk = (scenario, client) => {
+    const row = r.bulk.find((x) => x.scenario === scenario && x.client === client && x.mode === 'pipeline');
+    return row ? { client, value: med(row) } : null;
+  };
+  const bulkPeer = [bulk('redis', 'ioredis'), bulk('redis', 'node-redis')].filter((x) => x && Number.isFinite(x.value)).sort((a, b) => b.value - a.value)[0];
+  add('100k ZADD in one pipeline, redis-server', bulk('redis', 'ledis'), bulkPeer);
+  for (const as of ['string', 'Buffer']) {
+    const lg = (client) => {
+      const row = r.large.find((x) => x.size === 1024 * 1024 && x.as === as && x.client === client);
+      return row ? { client, value: med(row, 'mbPerSec') } : null;
+    };
+    const peer = [lg('ioredis'), lg('node-redis')].filter((x) => x && Number.isFinite(x.value)).sort((a, b) => b.value - a.value)[0];
+    const ours = lg('ledis');
+    if (ours && peer && Number.isFinite(ours.value)) rows.push([`GET of 1 MiB values as ${as}s, 10 callers, LedisDB`, `${fmtNum(ours.value)} MB/s`, `${fmtNum(peer.value)} MB/s (${peer.client})`, `${fmtNum(ours.value / peer.value)}x`]);
+  }
+  const m = r.meta;
+  return [
+    `Run of ${m.date.slice(0, 16).replace('T', ' ')} UTC, driver at ${m.driverCommit}, ${m.machine.cores} cores shared with other work (load average ${m.machine.loadAtStart} at start${m.machine.loadAtEnd ? `, ${m.machine.loadAtEnd} at end` : ''}); medians of ${m.options.reps} interleaved repetitions. Ranges, latencies, CPU and the targets met and missed: [BENCHMARKS.md](BENCHMARKS.md).`,
+    '',
+    mdTable(['workload', 'ledis', 'best peer, same number of connections', 'ratio'], rows),
+    '',
+  ].join('\n');
+}
+
+/** Replaces the text between two marker comments of a file (appends the block when the markers are missing). */
+export function updateMarkedBlock(file, start, end, md) {
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) return false;
+  writeFileSync(file, text.slice(0, a) + `${start}\n${md}${end}` + text.slice(b + end.length));
+  return true;
+}
+
+export const HEADLINE_START = '<!-- bench:headline:start (npm run bench -- --update-benchmarks rewrites this table) -->';
+export const HEADLINE_END = '<!-- bench:headline:end -->';
 
 const START = '<!-- bench:generated:start (npm run bench -- --update-benchmarks rewrites this part) -->';
 const END = '<!-- bench:generated:end -->';

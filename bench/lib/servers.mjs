@@ -56,6 +56,7 @@ export async function startTarget(name, opts) {
       target: server.unix ? { path: server.unix, kind: 'ledis' } : { host: server.host, port: server.port, kind: 'ledis' },
       benchmarkArgs: server.unix ? ['-s', server.unix] : ['-h', server.host, '-p', String(server.port)],
       version: opts.ledisVersion,
+      pid: server.pid,
       async stop() {
         await server.stop();
         if (dir) rmSync(dir, { recursive: true, force: true });

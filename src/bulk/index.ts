@@ -3,7 +3,7 @@
 // what `ledis load` runs on; it is public for bulk loaders' own code.
 import { Command, type BatchSink } from '../connection/command.js';
 import type { Connection } from '../connection/connection.js';
-import { firstKeyIndex } from '../commands/keys.js';
+import { firstKeyIndex, laneOf } from '../commands/keys.js';
 import { ConnectionError, DataError, ProtocolError } from '../errors.js';
 import { prepare, type BulkItem, type Prepared } from './check.js';
 
@@ -84,17 +84,8 @@ function route(conns: readonly Connection[], p: Prepared): Connection {
   if (conns.length === 1) return conns[0] as Connection;
   const at = p.spec === null ? 0 : firstKeyIndex(p.spec, p.args);
   if (at < 0) return conns[0] as Connection;
-  const key = p.args[at];
-  let h = 2166136261;
-  if (typeof key === 'string') {
-    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
-  } else if (Buffer.isBuffer(key)) {
-    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ (key[i] as number), 16777619);
-  } else if (key !== undefined) {
-    const s = String(key);
-    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  }
-  return conns[(h >>> 0) % conns.length] as Connection;
+  // The router's lane function, so a key's bulk commands share a connection with the client's own commands on it.
+  return conns[laneOf(p.args[at], conns.length)] as Connection;
 }
 
 /** Counts outcomes by index; the items in flight are the only ones it holds. */
@@ -179,11 +170,6 @@ class Tally implements BatchSink {
   }
 }
 
-/** What bulk() needs of a client: its shared connections (a `Ledis` is one). */
-export interface BulkTarget {
-  readonly connectionPool: { readonly sharedList: readonly Connection[] };
-}
-
 type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
 
 function iteratorOf(source: unknown): AnyIterator {
@@ -195,6 +181,11 @@ function iteratorOf(source: unknown): AnyIterator {
     if (typeof b === 'function') return b.call(s);
   }
   throw new DataError('bulk source must be an iterable or async iterable of commands');
+}
+
+/** What bulk() needs of a client: its shared connections (an interface, so this module does not import the client). */
+export interface BulkClient {
+  readonly connectionPool: { readonly sharedList: readonly Connection[] };
 }
 
 /**
@@ -212,7 +203,7 @@ function iteratorOf(source: unknown): AnyIterator {
  * Rejects only for a source that is not iterable, a source that throws, or
  * an `onError` that throws (after what is in flight has settled).
  */
-export async function bulk(client: BulkTarget | null, source: Iterable<BulkItem> | AsyncIterable<BulkItem>, options: BulkOptions = {}): Promise<BulkSummary> {
+export async function bulk(client: BulkClient | null, source: Iterable<BulkItem> | AsyncIterable<BulkItem>, options: BulkOptions = {}): Promise<BulkSummary> {
   const started = Date.now();
   const limit = options.inFlight ?? 1000;
   if (!Number.isInteger(limit) || limit < 1) throw new DataError(`inFlight must be a positive integer, got ${String(limit)}`);
@@ -223,7 +214,7 @@ export async function bulk(client: BulkTarget | null, source: Iterable<BulkItem>
   const signal = options.signal;
   const it = iteratorOf(source);
   const tally = new Tally(options.onError, options.stopOnError === true);
-  const conns: readonly Connection[] = dryRun ? [] : (client as BulkTarget).connectionPool.sharedList;
+  const conns: readonly Connection[] = dryRun ? [] : (client as BulkClient).connectionPool.sharedList;
   if (!dryRun && conns.length === 0) throw new DataError('the client has no shared connection (was it disconnected?)');
   const lowWater = Math.floor(limit / 2);
   let lastIndex = -1;

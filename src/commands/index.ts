@@ -11,6 +11,7 @@ import { sortCommands, type SortCommands } from './sort.js';
 import { scriptCommands, type ScriptCommands } from './script.js';
 import { replicationCommands, type ReplicationCommands } from './replication.js';
 import { migrateCommands, type MigrateCommands } from './migrate.js';
+import { compatCommands, type CompatCommands } from './compat.js';
 import { FIRST } from './keys.js';
 import type { CommandSpec, CommandTable, Str } from './types.js';
 
@@ -26,7 +27,8 @@ export interface Commands<S extends Str, M>
     SortCommands<S, M>,
     ScriptCommands<S, M>,
     ReplicationCommands<S, M>,
-    MigrateCommands<S, M> {}
+    MigrateCommands<S, M>,
+    CompatCommands<S, M> {}
 
 export const commandTable: CommandTable = {
   ...kvCommands,
@@ -41,6 +43,7 @@ export const commandTable: CommandTable = {
   ...scriptCommands,
   ...replicationCommands,
   ...migrateCommands,
+  ...compatCommands,
 };
 
 /**
@@ -70,6 +73,8 @@ export const clientMethods: Readonly<Record<string, readonly string[]>> = {
   select: ['SELECT'],
   quit: ['QUIT'],
   bmsetbit: ['SETBIT'],
+  bcount: ['BITCOUNT', 'GETRANGE', 'STRLEN'],
+  bdelete: ['EXISTS', 'DEL'],
   scanIterator: ['XSCAN'],
   hscanIterator: ['XHSCAN'],
   sscanIterator: ['XSSCAN'],

@@ -2,27 +2,37 @@
 // each one is many commands, so they live on Ledis (client.ts) and call the
 // table methods of the client they are given.
 import { DataError, LedisError } from '../errors.js';
-import type { ScanOptions, ScanReply, ScanType } from './scan.js';
-import { scanArgs } from './scan.js';
+import type { ScanOptions, ScanType } from './scan.js';
+import { bufferScans, scanArgs } from './scan.js';
 import { describe, oneOf } from './shape.js';
-import type { Key, Str } from './types.js';
+import type { CommandSpec, Key, Str } from './types.js';
 
 /** What every iterator takes: a pattern, a page size and a direction (no cursor: it is kept for you). */
 export type IterateOptions = Omit<ScanOptions, 'cursor'>;
 
-/** The scan methods the iterators page with. */
+/** The client the iterators page with: its table runner and its reply mode. */
 export interface Scanner<S extends Str> {
-  xscan(type: ScanType, options?: ScanOptions): Promise<ScanReply<S, S>>;
-  xhscan(name: Key, options?: ScanOptions): Promise<ScanReply<S, [S, S]>>;
-  xsscan(name: Key, options?: ScanOptions): Promise<ScanReply<S, S>>;
-  xzscan(name: Key, options?: ScanOptions): Promise<ScanReply<S, [S, number]>>;
+  run(spec: CommandSpec, args: unknown[]): Promise<unknown>;
+  readonly decodeResponses: boolean;
+  /** Only carries S for inference. */
+  readonly __str?: S;
 }
 
-type Page<T> = (options: ScanOptions) => Promise<ScanReply<Str, T>>;
+/** One page, read as Buffers whatever the client's mode: `[cursor bytes, items]`. */
+type Page = (options: ScanOptions) => Promise<[Buffer, unknown[]]>;
 
-const isEnd = (cursor: Str): boolean => cursor.length === 0;
-const same = (a: Str | undefined, b: Str): boolean =>
-  a !== undefined && (typeof a === 'string' && typeof b === 'string' ? a === b : Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0);
+/** A page of one X scan, its cursor kept as the exact bytes the server sent. */
+function pager(client: Scanner<Str>, spec: CommandSpec, head: unknown[]): Page {
+  const shape = spec.args as (...a: unknown[]) => unknown[];
+  return (options) => client.run(spec, shape(...head, options)) as Promise<[Buffer, unknown[]]>;
+}
+
+/** An item as the caller sees it: text in string mode (a pair's score is already a number). */
+function decodeItem(v: unknown): unknown {
+  if (Buffer.isBuffer(v)) return v.toString();
+  if (Array.isArray(v)) return v.map(decodeItem);
+  return v;
+}
 
 /** Checks the options now, so a bad call throws where it is made rather than at the first `next()`. */
 function checked(command: string, options: IterateOptions | undefined): IterateOptions {
@@ -39,13 +49,13 @@ function checked(command: string, options: IterateOptions | undefined): IterateO
  * returned and must move on every page; a server that sent the same cursor
  * twice would otherwise loop forever, so that is an error.
  */
-async function* pages<T>(command: string, page: Page<T>, options: IterateOptions): AsyncGenerator<T, void, undefined> {
-  let cursor: Str | undefined;
+async function* pages<T>(command: string, page: Page, options: IterateOptions, decode: boolean): AsyncGenerator<T, void, undefined> {
+  let cursor: Buffer | undefined;
   for (;;) {
     const [next, items] = await page(cursor === undefined ? options : { ...options, cursor });
-    yield* items;
-    if (isEnd(next)) return;
-    if (same(cursor, next)) throw new LedisError(`${command} returned the cursor it was given (${String(next)}); stopping`);
+    for (const item of items) yield (decode ? decodeItem(item) : item) as T;
+    if (next.length === 0) return;
+    if (cursor !== undefined && cursor.equals(next)) throw new LedisError(`${command} returned the cursor it was given; stopping`);
     cursor = next;
   }
 }
@@ -56,19 +66,19 @@ export function scanIterator<S extends Str>(client: Scanner<S>, options: Iterate
   const { type, ...rest } = options;
   const t = oneOf('XSCAN', 'type', type, ['KV', 'HASH', 'LIST', 'SET', 'ZSET'] as const);
   const o = checked('XSCAN', rest);
-  return pages('XSCAN', (p) => client.xscan(t, p), o) as AsyncGenerator<S, void, undefined>;
+  return pages<S>('XSCAN', pager(client, bufferScans.xscan, [t]), o, client.decodeResponses);
 }
 
 /** Every `[field, value]` of the hash `name`. */
 export function hscanIterator<S extends Str>(client: Scanner<S>, name: Key, options?: IterateOptions): AsyncGenerator<[S, S], void, undefined> {
   const o = checked('XHSCAN', options);
-  return pages('XHSCAN', (p) => client.xhscan(name, p), o) as AsyncGenerator<[S, S], void, undefined>;
+  return pages<[S, S]>('XHSCAN', pager(client, bufferScans.xhscan, [name]), o, client.decodeResponses);
 }
 
 /** Every member of the set `name`. */
 export function sscanIterator<S extends Str>(client: Scanner<S>, name: Key, options?: IterateOptions): AsyncGenerator<S, void, undefined> {
   const o = checked('XSSCAN', options);
-  return pages('XSSCAN', (p) => client.xsscan(name, p), o) as AsyncGenerator<S, void, undefined>;
+  return pages<S>('XSSCAN', pager(client, bufferScans.xsscan, [name]), o, client.decodeResponses);
 }
 
 /** Every `[member, score]` of the zset `name`, in member order (LedisDB scans zsets by member, not score). */
@@ -78,5 +88,5 @@ export function zscanIterator<S extends Str>(
   options?: IterateOptions,
 ): AsyncGenerator<[S, number], void, undefined> {
   const o = checked('XZSCAN', options);
-  return pages('XZSCAN', (p) => client.xzscan(name, p), o) as AsyncGenerator<[S, number], void, undefined>;
+  return pages<[S, number]>('XZSCAN', pager(client, bufferScans.xzscan, [name]), o, client.decodeResponses);
 }

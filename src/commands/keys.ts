@@ -43,3 +43,34 @@ export function numkeysAt(at: number, args: readonly unknown[]): number[] {
   for (let i = 0; i < n && at + 1 + i < args.length; i++) out.push(at + 1 + i);
   return out;
 }
+
+/** Bytes of a key that decide its lane: enough to spread, bounded cost per command. */
+const HASHED_BYTES = 64;
+
+/**
+ * The lane of a key: FNV-1a over its first bytes (UTF-8 for strings, so a key
+ * given as a string and as a Buffer lands on the same lane), modulo `n`. Every
+ * path that spreads commands over connections by key (the router, bulk())
+ * uses this one function, so they agree on where a key goes.
+ */
+export function laneOf(key: unknown, n: number): number {
+  let h = 0x811c9dc5;
+  if (typeof key === 'string') {
+    const len = Math.min(key.length, HASHED_BYTES);
+    for (let i = 0; i < len; i++) {
+      const c = key.charCodeAt(i);
+      if (c >= 0x80) return laneOfBytes(Buffer.from(key), n);
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    return (h >>> 0) % n;
+  }
+  if (Buffer.isBuffer(key)) return laneOfBytes(key, n);
+  return laneOf(String(key), n);
+}
+
+function laneOfBytes(b: Buffer, n: number): number {
+  let h = 0x811c9dc5;
+  const len = Math.min(b.length, HASHED_BYTES);
+  for (let i = 0; i < len; i++) h = Math.imul(h ^ (b[i] as number), 0x01000193);
+  return (h >>> 0) % n;
+}

@@ -37,7 +37,12 @@ export interface KvCommands<S extends Str, M> {
   persist(name: Key): Out<M, boolean>;
   /** Appends to the value; the new length. */
   append(name: Key, value: Value): Out<M, number>;
-  getrange(name: Key, start: number, end: number): Out<M, S>;
+  /**
+   * The bytes of the value from `start` to `end` (inclusive; negative counts
+   * from the end). null for a missing key (LedisDB answers nil, where Redis
+   * says ""); "" for an empty range of an existing value.
+   */
+  getrange(name: Key, start: number, end: number): Out<M, S | null>;
   setrange(name: Key, offset: number, value: Value): Out<M, number>;
   strlen(name: Key): Out<M, number>;
   /** The serialized value of the KV key (binary), or null. */

@@ -4,7 +4,7 @@
 import { ALL_ARGS, FIRST } from './keys.js';
 import { DataError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
-import { describe, expireAtSpec, expireSpec, flattenKeys, int, intIn, nonEmpty, spread, toBool } from './shape.js';
+import { describe, expireAtSpec, expireSpec, flattenKeys, int, intIn, nonEmpty, spread, toBool, unexpected } from './shape.js';
 import type { Key, Out, Str, TableFor, Value, When } from './types.js';
 
 export interface ListCommands<S extends Str, M> {
@@ -83,9 +83,13 @@ function blockTimeout(command: string, v: unknown): number {
  * clients expect `[key, item]`, so the inner pair is unwrapped.
  */
 function popPair(r: Reply): unknown {
-  if (!Array.isArray(r)) return null;
+  if (r === null) return null;
+  if (!Array.isArray(r) || r.length !== 2) throw unexpected('[key, item] or null', r);
   const inner = r[1];
-  return Array.isArray(inner) ? [inner[0], inner[1]] : [r[0], inner];
+  const pair = Array.isArray(inner) ? inner : r;
+  const [key, item] = pair;
+  if (pair.length !== 2 || Array.isArray(key) || Array.isArray(item)) throw unexpected('[key, item]', inner);
+  return [key, item];
 }
 
 const pushArgs = (command: string) => (name: Key, ...values: unknown[]) => [name, ...nonEmpty(command, 'value', spread(values))];

@@ -3,7 +3,7 @@
 // stream, a replica registering its port) and have no method.
 import { DataError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
-import { describe, intIn, toBool, toInt } from './shape.js';
+import { describe, intIn, toBool, toInt, unexpected } from './shape.js';
 import type { Out, Str, TableFor } from './types.js';
 
 export interface ReplicaInfo {
@@ -43,8 +43,11 @@ export interface ReplicationCommands<S extends Str, M> {
 }
 
 function parseRole(r: Reply): RoleReply {
-  if (!Array.isArray(r) || r.length < 2) throw new DataError(`unexpected ROLE reply: ${describe(r)}`, 'ROLE');
-  const s = (v: Reply | undefined) => (v === null || v === undefined ? '' : String(v));
+  if (!Array.isArray(r) || r.length < 2) throw unexpected('a ROLE reply', r);
+  const s = (v: Reply | undefined) => {
+    if (Array.isArray(v)) throw unexpected('a ROLE field', v);
+    return v === null || v === undefined ? '' : String(v);
+  };
   const n = (v: Reply | undefined) => (v === undefined ? 0 : (toInt(v) ?? 0));
   if (s(r[0]) === 'master') {
     const list = Array.isArray(r[2]) ? r[2] : [];

@@ -10,7 +10,7 @@ import { numkeysAt } from './keys.js';
 import { createHash } from 'node:crypto';
 import { DataError, ResponseError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
-import { describe, intIn, toBool } from './shape.js';
+import { describe, intIn, toBool, toFlatList } from './shape.js';
 import type { Key, Out, Str, TableFor, Value } from './types.js';
 
 /** What a script can return: Lua strings, integers (numbers are truncated), false/nil as null, and arrays of those. */
@@ -55,7 +55,7 @@ const evalArgs =
 function flatStrings(command: string, list: readonly unknown[]): string[] {
   const out: string[] = [];
   for (const v of list) {
-    if (Array.isArray(v)) out.push(...v.map((x) => text(command, 'sha1', x)));
+    if (Array.isArray(v)) for (const x of v) out.push(text(command, 'sha1', x));
     else out.push(text(command, 'sha1', v));
   }
   if (out.length === 0) throw new DataError('needs at least one sha1', command);
@@ -69,7 +69,7 @@ export const scriptCommands = {
   scriptExists: {
     command: 'SCRIPT',
     args: (...sha1s: unknown[]) => ['EXISTS', ...flatStrings('SCRIPT EXISTS', sha1s)],
-    reply: (r: Reply) => (Array.isArray(r) ? r.map(toBool) : []),
+    reply: (r: Reply) => toFlatList(r).map(toBool),
   },
   scriptFlush: { command: 'SCRIPT', args: () => ['FLUSH'], reply: toBool },
 } satisfies TableFor<ScriptCommands<Str, unknown>>;

@@ -1,14 +1,25 @@
 // Argument checks and reply shapes shared by the command families.
 import { FIRST } from './keys.js';
-import { DataError } from '../errors.js';
+import { DataError, UnexpectedReplyError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
 import type { CommandSpec, Key, When } from './types.js';
 
-/** 1 / "OK" / "PONG" → true; 0 / null → false. */
+/** The error for a reply of a shape the transform did not expect (the connection goes on). */
+export function unexpected(expected: string, r: unknown): UnexpectedReplyError {
+  return new UnexpectedReplyError(`expected ${expected}, got ${describe(r)}`);
+}
+
+/** A bulk, simple or integer reply (not an array, not null): what a single value may be. */
+function isScalar(r: unknown): r is string | Buffer | number | bigint {
+  return typeof r === 'string' || typeof r === 'number' || typeof r === 'bigint' || Buffer.isBuffer(r);
+}
+
+/** 1 / "OK" / "PONG" → true; 0 / null → false. An array is an UnexpectedReplyError. */
 export function toBool(r: Reply): boolean {
   if (typeof r === 'number') return r !== 0;
   if (r === null) return false;
   if (typeof r === 'bigint') return r !== 0n;
+  if (Array.isArray(r)) throw unexpected('a status or integer reply', r);
   return true;
 }
 
@@ -17,42 +28,89 @@ export function toInt(r: Reply): number | null {
   if (r === null) return null;
   if (typeof r === 'number') return r;
   if (typeof r === 'bigint') return r as unknown as number;
+  if (!isScalar(r)) throw unexpected('an integer reply', r);
   const s = typeof r === 'string' ? r : r.toString();
   const n = Number(s);
   if (!Number.isSafeInteger(n)) {
     if (/^-?\d+$/.test(s)) return BigInt(s) as unknown as number;
-    if (Number.isNaN(n)) throw new DataError(`expected an integer reply, got ${JSON.stringify(s)}`);
+    if (Number.isNaN(n)) throw new UnexpectedReplyError(`expected an integer reply, got ${describe(s)}`);
   }
   return n;
 }
 
-/** Array of [field, value, field, value...] → object keyed by field (as text). */
+/** An array reply (null, a missing key's nil array, as empty); anything else is an UnexpectedReplyError. */
+export function toList(r: Reply, what = 'an array reply'): Reply[] {
+  if (r === null) return [];
+  if (!Array.isArray(r)) throw unexpected(what, r);
+  return r;
+}
+
+/** An array of bulk strings or nulls (MGET, HKEYS, LRANGE...): nested arrays refused. */
+export function toFlatList(r: Reply): Reply[] {
+  const list = toList(r);
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    if (v !== null && !isScalar(v)) throw unexpected('an array of strings', v);
+  }
+  return list;
+}
+
+/**
+ * Objects keyed by server data (HGETALL, CONFIG GET, INFO and its sections)
+ * have a null prototype, so a field named `__proto__`, `constructor` or
+ * `toString` is an ordinary own property and nothing is inherited: read them
+ * with `obj[field]`, `Object.keys`, `Object.entries`, `for...in`; there is
+ * no `obj.hasOwnProperty` (use `Object.hasOwn(obj, k)` or `k in obj`).
+ */
+export function keyedObject<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/**
+ * Array of [field, value, field, value...] → a null-prototype object keyed
+ * by field (as UTF-8 text). An odd length, a nested array or an error in
+ * place of a field or value is an UnexpectedReplyError.
+ */
 export function pairsToObject(r: Reply): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (!Array.isArray(r)) return out;
-  for (let i = 0; i + 1 < r.length; i += 2) out[String(r[i])] = r[i + 1];
+  const list = toList(r, 'an array of field/value pairs');
+  if (list.length % 2 !== 0) throw unexpected('an even number of fields and values', `${list.length} elements`);
+  const out = keyedObject<unknown>();
+  for (let i = 0; i < list.length; i += 2) {
+    const field = list[i];
+    const value = list[i + 1];
+    if (!isScalar(field)) throw unexpected('a field name', field);
+    if (value !== null && !isScalar(value)) throw unexpected('a field value', value);
+    out[typeof field === 'string' ? field : field.toString()] = value;
+  }
   return out;
 }
 
 export function toSet(r: Reply): Set<unknown> {
-  return new Set(Array.isArray(r) ? r : []);
+  return new Set(toFlatList(r));
 }
 
 /** Keys given as an array, or as an array/key followed by more keys (ledis-py's `keys, *args`). */
 export function flattenKeys(first: Key | readonly Key[], rest: readonly Key[]): Key[] {
-  const head = Array.isArray(first) ? [...(first as Key[])] : [first as Key];
+  const head: Key[] = [];
+  appendAll(head, Array.isArray(first) ? (first as Key[]) : [first as Key]);
   for (const k of rest) {
-    if (Array.isArray(k)) head.push(...(k as Key[]));
+    if (Array.isArray(k)) appendAll(head, k as Key[]);
     else head.push(k);
   }
   return head;
+}
+
+/** Appends every element of `from` to `to`, one by one: `push(...from)` overflows the stack for a caller-sized array (~120k). */
+export function appendAll<T>(to: T[], from: readonly T[]): T[] {
+  for (let i = 0; i < from.length; i++) to.push(from[i] as T);
+  return to;
 }
 
 /** Rest arguments given spread or as arrays (`lpush(k, 'a', 'b')` or `lpush(k, ['a', 'b'])`), one level flattened. */
 export function spread(list: readonly unknown[]): unknown[] {
   const out: unknown[] = [];
   for (const v of list) {
-    if (Array.isArray(v)) out.push(...(v as unknown[]));
+    if (Array.isArray(v)) appendAll(out, v as unknown[]);
     else out.push(v);
   }
   return out;

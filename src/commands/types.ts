@@ -6,8 +6,12 @@ export type Key = string | Buffer;
 export type Value = string | Buffer | number;
 /** The string type replies come back as: string, or Buffer when decodeResponses is off. */
 export type Str = string | Buffer;
-/** Maps the decodeResponses flag to the reply string type. */
-export type StrOf<D extends boolean> = D extends false ? Buffer : string;
+/**
+ * Maps the decodeResponses flag to the reply string type: Buffer only when
+ * it is `false`; `true` and a flag typed just `boolean` (a `LedisOptions`
+ * variable) give strings, the default.
+ */
+export type StrOf<D extends boolean> = [D] extends [false] ? Buffer : string;
 /**
  * An int64 reply. Typed as number, which it is up to Number.MAX_SAFE_INTEGER;
  * beyond that it comes back as a bigint rather than rounded (or the command
@@ -105,6 +109,13 @@ export interface CommandSpec {
   readonly isolate?: (args: readonly unknown[]) => boolean;
   /** Force string replies even when decodeResponses is off (INFO, cursors...). */
   readonly stringReply?: boolean;
+  /**
+   * With decodeResponses on, read the reply as Buffers anyway and shape it
+   * with this transform instead of `reply` (it decodes what the caller sees
+   * as text itself): for replies part of which must stay bytes, like scan
+   * cursors.
+   */
+  readonly replyStrings?: ReplyFn;
   /** Force Buffer replies even when decodeResponses is on (DUMP: binary). */
   readonly bufferReply?: boolean;
 }

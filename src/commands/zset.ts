@@ -5,7 +5,7 @@
 import { ALL_ARGS, FIRST, numkeysAt } from './keys.js';
 import { DataError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
-import { describe, expireAtSpec, expireSpec, flattenKeys, int, nonEmpty, oneOf, scoreBound, spread, toBool, toInt } from './shape.js';
+import { describe, expireAtSpec, expireSpec, flattenKeys, int, nonEmpty, oneOf, scoreBound, spread, toBool, toInt, toFlatList } from './shape.js';
 import type { Int, Key, Out, Str, TableFor, Value, When } from './types.js';
 
 /** An int64 score: a safe integer, a bigint or an integer string. */
@@ -192,7 +192,7 @@ function scorePairs(list: Reply[]): [Reply, unknown][] {
 const reversed = new WeakSet<readonly unknown[]>();
 
 function rangeReply(r: Reply, args: readonly unknown[]): unknown {
-  const list = Array.isArray(r) ? r : [];
+  const list = toFlatList(r);
   const out = args[3] === 'WITHSCORES' ? scorePairs(list) : list;
   return reversed.has(args) ? out.reverse() : out;
 }
@@ -249,7 +249,8 @@ const store = (command: string) => (dest: Key, keys: unknown, opts?: ZStoreOptio
     if (!Array.isArray(weights) || weights.length !== names.length) {
       throw new DataError(`needs one weight per key (${names.length}), got ${describe(weights)}`, command);
     }
-    out.push('WEIGHTS', ...weights.map((w) => score(command, w)));
+    out.push('WEIGHTS');
+    for (const w of weights) out.push(score(command, w));
   }
   if (o.aggregate !== undefined) out.push('AGGREGATE', oneOf(command, 'aggregate', o.aggregate, ['SUM', 'MIN', 'MAX'] as const));
   return out;

@@ -1,4 +1,5 @@
-import { ResponseError } from '../errors.js';
+import { inspect } from 'node:util';
+import { asLedisError, LedisError, ResponseError, UnexpectedReplyError } from '../errors.js';
 import type { Encoded } from '../protocol/encoder.js';
 import type { Reply } from '../protocol/parser.js';
 
@@ -24,10 +25,14 @@ export class Command {
   readonly returnBuffers: boolean;
   /** The encoding, kept only while the command waits unwritten (offline). */
   encoded: Encoded | null = null;
+  /** Bytes encoded by the caller (sendPackedCommand): sent as they are instead of encoding name and args. */
+  packed: Encoded | null = null;
   /** Date.now() deadline, 0 for none. */
   deadline = 0;
   /** Settled early (timed out or rejected): a late reply is read and dropped. */
   settled = false;
+  /** Encoded into a connection's output (so sent, or about to be): an abort can no longer take it back. */
+  written = false;
   /** The connection's count of socket reads when this was written (stall detection). */
   readMark = 0;
   /**
@@ -45,6 +50,12 @@ export class Command {
     this.args = args;
     this.transform = transform;
     this.returnBuffers = returnBuffers;
+  }
+
+  /** util.inspect: AUTH's argument (a password) is never shown. */
+  [inspect.custom](_depth: number, opts: object): string {
+    const args = this.name === 'AUTH' ? ['[redacted]'] : this.args;
+    return `Command ${inspect({ name: this.name, args, settled: this.settled }, opts)}`;
   }
 
   /** A promise settled by this command's reply. Call once, before sending. */
@@ -76,7 +87,9 @@ export class Command {
       try {
         out = this.transform(value, this.args);
       } catch (err) {
-        this.fail(err instanceof Error ? err : new Error(String(err)));
+        if (err instanceof UnexpectedReplyError && err.command === undefined) err.setCommand(this.name);
+        // Whatever a transform throws reaches the caller as a LedisError (a RangeError from a reply shaped against it, too).
+        this.fail(err instanceof LedisError ? err : new UnexpectedReplyError(`the reply could not be shaped: ${err instanceof Error ? err.message.slice(0, 200) : typeof err}`, this.name, { cause: err }));
         return;
       }
     }
@@ -87,7 +100,8 @@ export class Command {
   reject(error: Error): void {
     if (this.settled) return;
     this.settled = true;
-    this.fail(error);
+    // Callers only ever see LedisErrors (a RangeError from encoding a huge command, say, is wrapped).
+    this.fail(error instanceof LedisError ? error : asLedisError(error));
   }
 
   private fail(error: Error): void {

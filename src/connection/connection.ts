@@ -1,14 +1,17 @@
 import { EventEmitter } from 'node:events';
-import net from 'node:net';
-import tls from 'node:tls';
+import type net from 'node:net';
 import Denque from 'denque';
 import { ConnectionError, DataError, ProtocolError, TimeoutError } from '../errors.js';
 import { encodeCommand, type Encoded } from '../protocol/encoder.js';
 import { Parser, type Reply } from '../protocol/parser.js';
 import { Command } from './command.js';
+import { DeadlineTimer, expireOffline, expireWritten, HeadWatch, nextDeadline, stallWindow } from './deadlines.js';
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from './options.js';
+import { Output } from './output.js';
+import { canOpen, PUBLIC_STATUS, type ConnectionStatus, type State } from './state.js';
+import { openTransport } from './transport.js';
 
-export type ConnectionStatus = 'wait' | 'connecting' | 'connect' | 'ready' | 'reconnecting' | 'end';
+export type { ConnectionStatus } from './state.js';
 
 export interface ConnectionEvents {
   connect: [];
@@ -30,7 +33,9 @@ export interface ConnectionEvents {
  */
 export class Connection extends EventEmitter<ConnectionEvents> {
   readonly options: ResolvedConnectionOptions;
+  /** Public view of the lifecycle: 'wait', 'connecting', 'connect', 'ready', 'reconnecting' or 'end'. */
   status: ConnectionStatus = 'wait';
+  private state: State = 'idle';
   /** Number of socket.write calls so far (tests and benchmarks read it). */
   writeCount = 0;
   /** Number of commands written (or encoded for this tick's write) so far. */
@@ -42,27 +47,28 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private readonly queue = new Denque<Command>();
   /** Issued while not ready; not encoded into `out` yet. */
   private readonly offline = new Denque<Command>();
-  /** How many commands at the tail of `queue` are encoded in `out` but not yet written. */
+  /** How many commands at the tail of `queue` are encoded in `output` but not yet written. */
   private unflushed = 0;
-  private out = '';
-  private outParts: Array<string | Buffer> | null = null;
-  private outLength = 0;
+  private readonly output = new Output();
   private flushScheduled = false;
-  private needDrain = false;
-  private drainWaiters: Array<() => void> = [];
   private roomWaiters: Array<() => void> = [];
   private handshakePending = 0;
   private attempt = 0;
   private lastError: Error | undefined;
+  /** The last error reported with an 'error' event: one fault, one event. */
+  private reportedError: Error | undefined;
   private lastReadAt = 0;
   /** Socket reads so far: a millisecond clock cannot order a read and a write in the same millisecond. */
   private reads = 0;
+  /** Top-level replies read so far (progress, for the deadline check). */
+  private replies = 0;
+  /** Watches a timed-out head of the queue for progress (see HeadWatch). */
+  private readonly headWatch = new HeadWatch();
   private connectTimer: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
-  private deadlineTimer: NodeJS.Timeout | null = null;
-  private deadlineAt = 0;
+  private readonly deadlines = new DeadlineTimer(() => this.onDeadline());
   private readyWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
-  private closing = false;
+  /** quit() was called: commands issued from now on are refused (orthogonal to the socket's state). */
   private quitting = false;
   /** The db to select on (re)connect; changed by select() on this connection. */
   db: number;
@@ -80,18 +86,29 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return this.queue.length + this.offline.length;
   }
 
+  /** True while the oldest command awaiting its reply is a blocking pop (the server may hold it for its whole timeout). */
+  get blocked(): boolean {
+    const head = this.queue.peekFront();
+    return head !== undefined && !head.settled && head.blockMs !== 0;
+  }
+
   /** Human-readable address for error messages. */
   get address(): string {
     const o = this.options;
     return o.unixSocketPath ?? `${o.host}:${o.port}`;
   }
 
+  /** The one place the lifecycle changes. */
+  private setState(next: State): void {
+    this.state = next;
+    this.status = PUBLIC_STATUS[next];
+  }
+
   /** Connects (if not already) and resolves once the connection is ready for commands. */
   connect(): Promise<void> {
-    if (this.status === 'ready') return Promise.resolve();
+    if (this.state === 'ready') return Promise.resolve();
     const p = new Promise<void>((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
-    if (this.status === 'wait' || this.status === 'end') {
-      this.closing = false;
+    if (canOpen(this.state)) {
       this.quitting = false;
       this.openSocket();
     }
@@ -103,27 +120,32 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    * (ConnectionError) at once, before anything is queued.
    */
   send(cmd: Command): void {
+    // Settled before it got here (aborted, timed out while a barrier held it): never written.
+    if (cmd.settled) return;
     if (this.quitting) {
       cmd.reject(new ConnectionError(`connection to ${this.address} is closing (quit() was called); ${cmd.name} was not sent`, { command: cmd.name }));
       return;
     }
-    if (this.status === 'ready') {
+    if (this.state === 'ready') {
       if (this.queue.length >= this.options.maxPending) {
         cmd.reject(this.tooManyPending(cmd));
         return;
       }
+      let e: Encoded;
       try {
-        this.write(cmd, encodeCommand(cmd.name, cmd.args));
+        e = cmd.packed ?? encodeCommand(cmd.name, cmd.args);
       } catch (err) {
         cmd.reject(err as Error);
+        return;
       }
+      this.write(cmd, e);
       return;
     }
     this.sendOffline(cmd);
   }
 
   private sendOffline(cmd: Command): void {
-    if (this.status === 'end' && this.closing) {
+    if (this.state === 'closing' || this.state === 'closed') {
       cmd.reject(new ConnectionError(`connection to ${this.address} is closed`, { command: cmd.name }));
       return;
     }
@@ -136,15 +158,16 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       return;
     }
     try {
-      cmd.encoded = encodeCommand(cmd.name, cmd.args);
+      cmd.encoded = cmd.packed ?? encodeCommand(cmd.name, cmd.args);
     } catch (err) {
       cmd.reject(err as Error);
       return;
     }
-    cmd.deadline = Date.now() + (this.options.commandTimeout || this.options.offlineTimeout);
+    // A deadline set by the caller (withOptions' timeout) stands; otherwise commandTimeout, or offlineTimeout.
+    if (cmd.deadline === 0) cmd.deadline = Date.now() + (this.options.commandTimeout || this.options.offlineTimeout);
     this.offline.push(cmd);
-    this.armDeadline(cmd.deadline);
-    if (this.status === 'wait' || (this.status === 'end' && !this.closing)) this.connect().catch(() => {});
+    this.deadlines.arm(cmd.deadline);
+    if (this.state === 'idle' || this.state === 'gave-up') this.connect().catch(() => {});
   }
 
   private tooManyPending(cmd: Command): ConnectionError {
@@ -157,40 +180,24 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   /** Appends an encoded command to the pending output and queues it for its reply. */
   private write(cmd: Command, e: Encoded): void {
-    if (typeof e === 'string') {
-      this.out += e;
-      this.outLength += e.length;
-    } else {
-      this.appendParts(e);
-    }
+    const output = this.output;
+    output.append(e, this.options.flushThreshold);
     // With nothing in flight no reply will set the parser's mode for this one (onReply does that for the next).
     if (this.queue.length === 0) this.parser.returnBuffers = cmd.returnBuffers;
     this.queue.push(cmd);
+    cmd.written = true;
     this.unflushed++;
     this.commandCount++;
     cmd.readMark = this.reads;
     const timeout = this.options.commandTimeout;
     if (timeout > 0 && cmd.deadline === 0) {
       cmd.deadline = Date.now() + timeout + cmd.blockMs;
-      if (this.deadlineTimer === null) this.armDeadline(cmd.deadline);
+      if (!this.deadlines.armed) this.deadlines.arm(cmd.deadline);
     }
-    if (this.outLength >= this.options.flushThreshold) this.flush();
+    if (output.length >= this.options.flushThreshold) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
       process.nextTick(flushOnTick, this);
-    }
-  }
-
-  private appendParts(parts: Array<string | Buffer>): void {
-    let list = this.outParts;
-    if (list === null) list = this.outParts = [];
-    if (this.out.length > 0) {
-      list.push(this.out);
-      this.out = '';
-    }
-    for (const p of parts) {
-      list.push(p);
-      this.outLength += p.length;
     }
   }
 
@@ -198,27 +205,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   flush(): void {
     this.flushScheduled = false;
     const socket = this.socket;
-    if (socket === null || this.needDrain || this.outLength === 0) return;
     // Ended by the server or destroyed, 'close' not yet emitted: what is not written yet
     // stays unwritten, so onClose sends it again after the reconnect instead of failing it.
-    if (!socket.writable) return;
-    let ok: boolean;
-    if (this.outParts === null) {
-      ok = socket.write(this.out);
-    } else {
-      const parts = this.outParts;
-      if (this.out.length > 0) parts.push(this.out);
-      socket.cork();
-      for (let i = 0; i < parts.length - 1; i++) socket.write(parts[i] as string | Buffer);
-      ok = socket.write(parts[parts.length - 1] as string | Buffer);
-      socket.uncork();
-      this.outParts = null;
+    if (socket === null || !socket.writable) return;
+    if (this.output.flush(socket)) {
+      this.writeCount++;
+      this.unflushed = 0;
     }
-    this.writeCount++;
-    this.out = '';
-    this.outLength = 0;
-    this.unflushed = 0;
-    if (!ok) this.needDrain = true;
   }
 
   /**
@@ -226,8 +219,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    * Pipeline to write a huge batch in chunks without buffering all of it.
    */
   waitForDrain(): Promise<void> {
-    if (!this.needDrain) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+    return this.output.waitForDrain();
   }
 
   /** Resolves once fewer than `limit` commands are queued. */
@@ -235,7 +227,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.queue.length < limit) return Promise.resolve();
     return new Promise((resolve) => {
       const check = (): void => {
-        if (this.queue.length < limit || this.status !== 'ready') resolve();
+        if (this.queue.length < limit || this.state !== 'ready') resolve();
         else this.roomWaiters.push(check);
       };
       this.roomWaiters.push(check);
@@ -243,13 +235,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   private onDrain(): void {
-    this.needDrain = false;
-    if (this.outLength > 0) this.flush();
-    if (!this.needDrain && this.drainWaiters.length > 0) {
-      const waiters = this.drainWaiters;
-      this.drainWaiters = [];
-      for (const w of waiters) w();
-    }
+    this.output.needDrain = false;
+    if (this.output.length > 0) this.flush();
+    if (!this.output.needDrain) this.output.drained();
   }
 
   private onData(chunk: Buffer): void {
@@ -258,14 +246,14 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     try {
       this.parser.execute(chunk);
     } catch (err) {
-      const e = err instanceof ProtocolError ? err : new ProtocolError(String(err));
-      this.emitError(e);
-      this.failSocket(e);
+      // Reported once, by the reconnect (or the end) that follows.
+      this.failSocket(err instanceof ProtocolError ? err : new ProtocolError(String(err)));
     }
   }
 
   private onReply(reply: Reply): void {
     const cmd = this.queue.shift();
+    this.replies++;
     if (cmd === undefined) {
       throw new ProtocolError(`reply with no command waiting for it from ${this.address}`);
     }
@@ -289,22 +277,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   private openSocket(): void {
     const o = this.options;
-    this.status = this.attempt > 0 ? 'reconnecting' : 'connecting';
+    this.setState(this.attempt > 0 ? 'reconnecting' : 'connecting');
     this.parser.reset();
-    let socket: net.Socket;
-    const common = { noDelay: true, keepAlive: o.keepAlive > 0, keepAliveInitialDelay: o.keepAlive };
-    if (o.tls) {
-      socket = tls.connect({
-        ...common,
-        ...(o.unixSocketPath ? { path: o.unixSocketPath } : { host: o.host, port: o.port }),
-        servername: o.unixSocketPath || net.isIP(o.host) ? undefined : o.host,
-        ...o.tls,
-      });
-      socket.once('secureConnect', () => this.onConnect(socket));
-    } else {
-      socket = o.unixSocketPath ? net.connect({ path: o.unixSocketPath }) : net.connect({ ...common, host: o.host, port: o.port });
-      socket.once('connect', () => this.onConnect(socket));
-    }
+    const socket = openTransport(o, (s) => this.onConnect(s));
     this.socket = socket;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.onDrain());
@@ -333,7 +308,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   private onConnect(socket: net.Socket): void {
     if (socket !== this.socket) return;
-    this.status = 'connect';
+    this.setState('handshake');
     this.emit('connect');
     this.lastReadAt = Date.now();
     const handshake: Array<[string, unknown[]]> = [];
@@ -369,17 +344,17 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       clearTimeout(this.connectTimer);
       this.connectTimer = null;
     }
-    this.status = 'ready';
+    this.setState('ready');
     this.attempt = 0;
     this.lastError = undefined;
+    this.reportedError = undefined;
     // Unwritten commands go out first, in the order they were issued.
     const now = Date.now();
     while (this.offline.length > 0) {
       const cmd = this.offline.shift() as Command;
       if (cmd.settled) continue;
       const e = cmd.encoded as Encoded;
-      // A packed command has no name and args to encode again from, so it keeps its bytes.
-      if (cmd.name !== 'PACKED') cmd.encoded = null;
+      cmd.encoded = null;
       // A command timeout counts from when it was issued; offlineTimeout only while offline.
       if (this.options.commandTimeout === 0) cmd.deadline = 0;
       else if (cmd.deadline > now) cmd.deadline += cmd.blockMs;
@@ -390,7 +365,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       this.write(cmd, e);
     }
     const firstDeadline = this.queue.peekFront()?.deadline ?? 0;
-    if (firstDeadline > 0) this.armDeadline(firstDeadline);
+    if (firstDeadline > 0) this.deadlines.arm(firstDeadline);
     const waiters = this.readyWaiters;
     this.readyWaiters = [];
     for (const w of waiters) w.resolve();
@@ -408,16 +383,14 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (socket !== this.socket) return;
     this.socket = null;
     this.clearTimers();
-    this.needDrain = false;
+    this.headWatch.since = 0;
     const error = this.lastError;
     const reason = error ? `: ${error.message}` : '';
     // Unwritten commands at the tail of the queue go back to the front of the offline queue.
     const unwritten: Command[] = [];
     for (let i = 0; i < this.unflushed; i++) unwritten.push(this.queue.pop() as Command);
     this.unflushed = 0;
-    this.out = '';
-    this.outParts = null;
-    this.outLength = 0;
+    this.output.discard();
     const written = this.queue.toArray();
     this.queue.clear();
     const mayHaveRun = error instanceof ProtocolError ? error : undefined;
@@ -431,10 +404,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
           ),
       );
     }
+    // Issued while ready, they had no offline deadline (none without commandTimeout): from now on they wait offlineTimeout at most.
+    const offlineDeadline = Date.now() + this.options.offlineTimeout;
     for (const cmd of unwritten) {
       if (cmd.settled) continue;
+      if (cmd.deadline === 0) cmd.deadline = offlineDeadline;
       try {
-        if (cmd.encoded === null) cmd.encoded = encodeCommand(cmd.name, cmd.args);
+        if (cmd.encoded === null) cmd.encoded = cmd.packed ?? encodeCommand(cmd.name, cmd.args);
       } catch (err) {
         cmd.reject(err as Error);
         continue;
@@ -442,11 +418,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       this.offline.unshift(cmd);
     }
     this.wakeRoomWaiters();
-    const drained = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const w of drained) w();
+    this.output.drained();
     this.emit('close');
-    if (this.closing || this.status === 'end') {
+    if (this.state === 'closing') {
       this.finish(new ConnectionError(`connection to ${this.address} was closed${reason}`, { cause: error }));
       return;
     }
@@ -462,6 +436,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       delay = null;
     }
     if (delay === null || delay < 0) {
+      if (error) this.emitError(error);
       this.finish(
         new ConnectionError(`gave up reconnecting to ${this.address} after ${this.attempt - 1} attempts${error ? `: ${error.message}` : ''}`, {
           cause: error,
@@ -469,21 +444,21 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       );
       return;
     }
-    this.status = 'reconnecting';
+    this.setState('backoff');
     this.emit('reconnecting', { attempt: this.attempt, delay, error });
     if (error) this.emitError(error);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
-      if (this.status === 'reconnecting') this.openSocket();
+      if (this.state === 'backoff') this.openSocket();
     }, delay);
     const first = this.offline.peekFront();
-    if (first !== undefined) this.armDeadline(first.deadline);
+    if (first !== undefined) this.deadlines.arm(first.deadline);
   }
 
   /** Ends for good: rejects everything waiting and emits 'end'. */
   private finish(error: ConnectionError): void {
-    const wasEnded = this.status === 'end' && this.socket === null && this.offline.length === 0;
-    this.status = 'end';
+    const wasEnded = (this.state === 'closed' || this.state === 'gave-up') && this.socket === null && this.offline.length === 0;
+    this.setState(this.state === 'closing' || this.state === 'closed' ? 'closed' : 'gave-up');
     this.clearTimers();
     if (this.reconnectTimer !== null) {
       clearTimeout(this.reconnectTimer);
@@ -500,9 +475,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   private end(error: ConnectionError): void {
-    this.closing = true;
     this.lastError = error;
-    this.status = 'end';
+    this.setState('closing');
     if (this.socket !== null) this.socket.destroy();
     else this.finish(error);
   }
@@ -519,9 +493,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   async quit(): Promise<void> {
     if (this.status === 'end' || this.quitting) return;
     this.quitting = true;
-    if (this.status !== 'ready') {
+    if (this.state !== 'ready') {
       // Commands issued before quit() still wait for a connection; the rest is refused.
-      if (this.offline.length === 0 || this.status === 'wait') {
+      if (this.offline.length === 0 || this.state === 'idle') {
         this.disconnect();
         return;
       }
@@ -534,8 +508,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     const cmd = new Command('QUIT', []);
     const done = cmd.promise().catch(() => undefined);
     this.write(cmd, encodeCommand('QUIT', []));
-    this.closing = true;
-    this.status = 'end';
+    this.setState('closing');
     const socket = this.socket;
     await done;
     if (socket !== null && this.socket === socket) {
@@ -548,67 +521,59 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   // ---- deadlines -------------------------------------------------------
 
-  private armDeadline(at: number): void {
-    if (at <= 0 || at === Infinity) return;
-    if (this.deadlineTimer !== null) {
-      if (this.deadlineAt <= at) return;
-      clearTimeout(this.deadlineTimer);
-    }
-    this.deadlineAt = at;
-    this.deadlineTimer = setTimeout(() => this.onDeadline(), Math.max(0, at - Date.now()) + 1);
-  }
-
+  /**
+   * Runs when the earliest deadline has passed, after the event loop read
+   * what was already in the socket (see DeadlineTimer), so a command whose
+   * reply arrived is answered, not timed out. Recycles the socket when the
+   * stream makes no progress for a whole commandTimeout: no byte at all, or
+   * a head reply that keeps arriving (an endless array) without finishing.
+   */
   private onDeadline(): void {
-    this.deadlineTimer = null;
     const now = Date.now();
     const timeout = this.options.commandTimeout;
-    let stalled: Command | null = null;
-    // Written commands share one timeout, so their deadlines rise along the queue.
-    for (let i = 0; i < this.queue.length; i++) {
-      const cmd = this.queue.peekAt(i) as Command;
-      if (cmd.deadline === 0 || cmd.settled) continue;
-      if (cmd.deadline > now) break;
-      cmd.reject(new TimeoutError(`no reply to ${cmd.name} from ${this.address} within ${timeout} ms (commandTimeout)`, cmd.name));
-      // Stalled: no read since it was written, and none for a whole timeout (it may have waited offline).
-      if (cmd.readMark === this.reads && now - this.lastReadAt >= timeout) stalled = cmd;
-    }
-    while (this.offline.length > 0) {
-      const cmd = this.offline.peekFront() as Command;
-      if (!cmd.settled && cmd.deadline > now) break;
-      this.offline.shift();
-      if (!cmd.settled) {
-        cmd.reject(
-          timeout > 0
-            ? new TimeoutError(`command timed out after ${timeout} ms waiting for a connection to ${this.address}`, cmd.name)
-            : new ConnectionError(
-                `not connected to ${this.address} for ${this.options.offlineTimeout} ms (offlineTimeout); ${cmd.name} was not sent` +
-                  (this.lastError ? `: ${this.lastError.message}` : ''),
-                { cause: this.lastError, command: cmd.name },
-              ),
-        );
-      }
-    }
-    if (this.quitting && !this.closing && this.status !== 'ready' && this.offline.length === 0) {
+    const window = stallWindow(timeout);
+    const stalled = expireWritten(
+      this.queue,
+      now,
+      this.reads,
+      this.lastReadAt,
+      window,
+      (cmd) => new TimeoutError(`no reply to ${cmd.name} from ${this.address} within ${timeout} ms (commandTimeout)`, cmd.name),
+    );
+    expireOffline(this.offline, now, (cmd) =>
+      timeout > 0
+        ? new TimeoutError(`command timed out after ${timeout} ms waiting for a connection to ${this.address}`, cmd.name)
+        : new ConnectionError(
+            `not connected to ${this.address} for ${this.options.offlineTimeout} ms (offlineTimeout); ${cmd.name} was not sent` +
+              (this.lastError ? `: ${this.lastError.message}` : ''),
+            { cause: this.lastError, command: cmd.name },
+          ),
+    );
+    if (this.quitting && this.state !== 'closing' && this.state !== 'ready' && this.offline.length === 0) {
       // quit() was waiting for a connection only for these commands; they have given up, so stop reconnecting.
       this.disconnect();
       return;
     }
-    if (stalled !== null && this.socket !== null && this.status === 'ready') {
-      // Nothing was read since the timed-out command was written: the stream is stuck; recycle it.
-      this.failSocket(new TimeoutError(`connection to ${this.address} stalled: no data for ${timeout} ms`));
-      return;
-    }
-    let next = 0;
-    for (let i = 0; i < this.queue.length; i++) {
-      const cmd = this.queue.peekAt(i) as Command;
-      if (cmd.deadline > 0 && !cmd.settled) {
-        next = cmd.deadline;
-        break;
+    if (this.socket !== null && this.state === 'ready') {
+      if (stalled !== null) {
+        // Nothing was read since the timed-out command was written: the stream is stuck; recycle it.
+        this.failSocket(new TimeoutError(`connection to ${this.address} stalled: no data for ${window} ms`));
+        return;
+      }
+      const head = this.queue.peekFront();
+      if (timeout > 0 && this.headWatch.stuck(head, this.replies, now, window)) {
+        this.failSocket(
+          new TimeoutError(
+            `connection to ${this.address} made no progress for ${window} ms past the deadline of ${(head as Command).name}: ` +
+              `its reply ${this.parser.inReply ? 'was still arriving' : 'never came'} (commandTimeout)`,
+          ),
+        );
+        return;
       }
     }
-    const off = this.offline.peekFront();
-    if (off !== undefined && (next === 0 || off.deadline < next)) next = off.deadline;
-    if (next > 0) this.armDeadline(next);
+    const watching = this.headWatch.since;
+    const next = nextDeadline(this.queue, this.offline, watching > 0 ? watching + window : 0);
+    if (next > 0) this.deadlines.arm(next);
   }
 
   private clearTimers(): void {
@@ -616,20 +581,21 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       clearTimeout(this.connectTimer);
       this.connectTimer = null;
     }
-    if (this.deadlineTimer !== null) {
-      clearTimeout(this.deadlineTimer);
-      this.deadlineTimer = null;
-    }
+    this.deadlines.clear();
   }
 
   private emitError(error: Error): void {
+    // One fault, one event, however many paths report it.
+    if (error === this.reportedError) return;
+    this.reportedError = error;
     // An 'error' event with no listener would throw; callers get their own errors anyway.
     if (this.listenerCount('error') > 0) this.emit('error', error);
   }
 
   /** Sends a command and resolves with its raw reply. SELECT is remembered for reconnects. */
   sendCommand(name: string, ...args: unknown[]): Promise<Reply> {
-    const upper = name.toUpperCase();
+    // A name that is not a string is refused by the encoder, as a rejected promise like every other failure.
+    const upper = typeof name === 'string' ? name.toUpperCase() : name;
     if (upper === 'SELECT') return this.select(args[0] as number).then(() => 'OK');
     const cmd = new Command(upper, args);
     const p = cmd.promise<Reply>();
@@ -662,24 +628,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    */
   sendPackedCommand(packed: Encoded | Buffer): Promise<Reply> {
     const cmd = new Command('PACKED', []);
+    cmd.packed = Buffer.isBuffer(packed) ? [packed] : packed;
     const p = cmd.promise<Reply>();
-    const encoded: Encoded = Buffer.isBuffer(packed) ? [packed] : packed;
-    if (this.quitting || this.status !== 'ready') {
-      if (this.quitting || (this.status === 'end' && this.closing)) {
-        cmd.reject(new ConnectionError(`connection to ${this.address} is closed`, { command: 'PACKED' }));
-      } else if (this.pending >= this.options.maxPending) {
-        cmd.reject(this.tooManyPending(cmd));
-      } else {
-        cmd.encoded = encoded;
-        cmd.deadline = Date.now() + (this.options.commandTimeout || this.options.offlineTimeout);
-        this.offline.push(cmd);
-        this.armDeadline(cmd.deadline);
-        if (this.status === 'wait' || this.status === 'end') this.connect().catch(() => {});
-      }
-      return p;
-    }
-    cmd.encoded = encoded;
-    this.write(cmd, encoded);
+    this.send(cmd);
     return p;
   }
 }

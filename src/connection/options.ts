@@ -1,4 +1,6 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import { inspect } from 'node:util';
+import { DataError } from '../errors.js';
 
 /** Returns the delay in ms before reconnect attempt `attempt` (1-based), or null to give up. */
 export type RetryStrategy = (attempt: number, error: Error | undefined) => number | null;
@@ -6,14 +8,14 @@ export type RetryStrategy = (attempt: number, error: Error | undefined) => numbe
 export interface ConnectionOptions {
   /** Default "localhost". */
   host?: string;
-  /** Default 6380 (LedisDB's port). */
-  port?: number;
+  /** Default 6380 (LedisDB's port). An integer in [1, 65535]; a decimal string (from an environment variable) is accepted. */
+  port?: number | string;
   /** Connect to this unix socket instead of TCP. */
   unixSocketPath?: string;
   /** TLS options (or `true` for defaults); enables TLS. */
   tls?: TlsOptions | boolean;
-  /** Sent with AUTH on every (re)connect, before any queued command. */
-  password?: string;
+  /** Sent with AUTH on every (re)connect, before any queued command. Never shown by util.inspect, JSON or messages. */
+  password?: string | null;
   /** Selected on every (re)connect when not 0. */
   db?: number;
   /** ms to wait for the socket (and handshake) before failing the attempt. Default 10000. */
@@ -48,7 +50,8 @@ export interface ConnectionOptions {
   bigIntegers?: 'bigint' | 'error';
 }
 
-export interface ResolvedConnectionOptions extends Required<Omit<ConnectionOptions, 'unixSocketPath' | 'tls' | 'password'>> {
+export interface ResolvedConnectionOptions extends Required<Omit<ConnectionOptions, 'unixSocketPath' | 'tls' | 'password' | 'port'>> {
+  port: number;
   unixSocketPath: string | undefined;
   tls: TlsOptions | undefined;
   password: string | undefined;
@@ -60,13 +63,111 @@ export const defaultRetryStrategy: RetryStrategy = (attempt) => {
   return Math.round(cap / 2 + Math.random() * (cap / 2));
 };
 
+/** The longest delay Node's timers honour (2^31 - 1 ms); a larger one fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A check of one option's value: null when the value is allowed, else what
+ * is allowed (for the DataError's message). `undefined` (the default) is
+ * never passed to a check.
+ */
+export type OptionCheck = (value: unknown) => string | null;
+
+const ms = (what: string): OptionCheck => (v) =>
+  typeof v === 'number' && v >= 0 && v <= MAX_TIMER_MS ? null : `${what}: a number of ms in [0, ${MAX_TIMER_MS}]`;
+const bool: OptionCheck = (v) => (typeof v === 'boolean' ? null : 'true or false');
+const intAtLeast = (min: number): OptionCheck => (v) =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= min ? null : `an integer >= ${min}`;
+
+/**
+ * Every connection option and what it may be: the one place that knows.
+ * (Option names a later feature adds go here, or in the client's table in
+ * src/options-check.ts, and are then checked and suggested like the rest.)
+ */
+export const connectionOptionChecks: Readonly<Record<keyof ConnectionOptions, OptionCheck>> = {
+  host: (v) => (typeof v === 'string' && v !== '' ? null : 'a non-empty string (a host name or IP address)'),
+  port: (v) =>
+    (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535) || (typeof v === 'string' && /^\d{1,5}$/.test(v) && Number(v) >= 1 && Number(v) <= 65535)
+      ? null
+      : 'an integer in [1, 65535]',
+  unixSocketPath: (v) => (typeof v === 'string' && v !== '' ? null : 'a non-empty string (a socket path)'),
+  tls: (v) => (typeof v === 'boolean' || (v !== null && typeof v === 'object' && !Array.isArray(v)) ? null : 'true, false or a tls.connect options object'),
+  password: (v) => (typeof v === 'string' || v === null ? null : 'a string'),
+  db: (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? null : 'a non-negative integer (a db index)'),
+  connectTimeout: ms('0 for no limit'),
+  commandTimeout: ms('0 for no limit'),
+  socketTimeout: ms('0 for off'),
+  maxPending: intAtLeast(1),
+  offlineTimeout: ms('0 to reject at once'),
+  offlineQueue: bool,
+  lazyConnect: bool,
+  retryStrategy: (v) => (typeof v === 'function' ? null : 'a function (attempt, error) => ms or null'),
+  flushThreshold: intAtLeast(0),
+  keepAlive: ms('0 to disable'),
+  bigIntegers: (v) => (v === 'bigint' || v === 'error' ? null : '"bigint" or "error"'),
+};
+
+/** How an option's value appears in a message: never the value of a secret, never a whole object. */
+export function describeOptionValue(name: string, v: unknown): string {
+  if (v === null) return 'null';
+  if (/password|secret|token/i.test(name)) return `a ${typeof v}`;
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '...' : v);
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || v === undefined) return String(v);
+  if (typeof v === 'function') return 'a function';
+  if (Array.isArray(v)) return 'an array';
+  return 'an object';
+}
+
+/** Throws the DataError for option `name` whose value `v` failed its check (`allowed` says what is allowed). */
+export function badOption(name: string, v: unknown, allowed: string): DataError {
+  return new DataError(`invalid option ${name}: got ${describeOptionValue(name, v)}; expected ${allowed}`);
+}
+
+/**
+ * Checks the value of every connection option present (unknown names are the
+ * client's to judge): a DataError naming the option, the value (never a
+ * password) and what is allowed.
+ */
+export function checkConnectionOptions(o: ConnectionOptions): void {
+  if (o === null || typeof o !== 'object') throw new DataError(`options must be an object, got ${describeOptionValue('options', o)}`);
+  for (const name of Object.keys(connectionOptionChecks) as Array<keyof ConnectionOptions>) {
+    const v = o[name];
+    if (v === undefined) continue;
+    const allowed = connectionOptionChecks[name](v);
+    if (allowed !== null) throw badOption(name, v, allowed);
+  }
+}
+
+/**
+ * Gives `options` (an object that may hold `password`) a `toJSON` and a
+ * `util.inspect` form in which the password reads "[redacted]". Both are
+ * non-enumerable, so a spread copy is a plain object again.
+ */
+export function redactPassword<T extends object>(options: T): T {
+  const view = (): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(options)) out[k] = k === 'password' && (options as Record<string, unknown>)[k] != null ? '[redacted]' : (options as Record<string, unknown>)[k];
+    return out;
+  };
+  Object.defineProperty(options, 'toJSON', { value: view, enumerable: false, configurable: true, writable: true });
+  Object.defineProperty(options, inspect.custom, {
+    value: (_depth: number, opts: object, fmt: typeof inspect) => (fmt ?? inspect)(view(), opts),
+    enumerable: false,
+    configurable: true,
+    writable: true,
+  });
+  return options;
+}
+
+/** Checks every option (see checkConnectionOptions) and fills in the defaults. */
 export function resolveConnectionOptions(o: ConnectionOptions): ResolvedConnectionOptions {
-  return {
+  checkConnectionOptions(o);
+  return redactPassword({
     host: o.host ?? 'localhost',
-    port: o.port ?? 6380,
+    port: o.port === undefined ? 6380 : Number(o.port),
     unixSocketPath: o.unixSocketPath,
     tls: o.tls === true ? {} : o.tls === false ? undefined : o.tls,
-    password: o.password === '' ? undefined : o.password,
+    password: o.password === '' || o.password === null ? undefined : o.password,
     db: o.db ?? 0,
     connectTimeout: o.connectTimeout ?? 10000,
     commandTimeout: o.commandTimeout ?? 0,
@@ -79,5 +180,5 @@ export function resolveConnectionOptions(o: ConnectionOptions): ResolvedConnecti
     flushThreshold: o.flushThreshold ?? 256 * 1024,
     keepAlive: o.keepAlive ?? 30000,
     bigIntegers: o.bigIntegers ?? 'bigint',
-  };
+  });
 }

@@ -15,11 +15,48 @@ const COLON = 58; // ':'
 const DOLLAR = 36; // '$'
 const STAR = 42; // '*'
 
-/** Lines longer than this (a header or a simple string) are refused as hostile. */
-const MAX_LINE = 64 * 1024 * 1024;
-/** Bulk strings larger than this are refused (LedisDB's own limit is far below). */
-const MAX_BULK = 512 * 1024 * 1024;
-const MAX_ARRAY = 1 << 28;
+/**
+ * Limits on what a server may send, chosen from what LedisDB sends (server/
+ * client_resp.go, server/script.go at the pinned commit) with room to spare.
+ * Past any of them the reply is refused with a ProtocolError at once, after a
+ * bounded number of bytes, and the connection is replaced.
+ */
+export const PARSER_LIMITS = Object.freeze({
+  /**
+   * Bytes between the type byte and the CR of a `$`, `*` or `:` header:
+   * a 64-bit integer is at most 20 digits and a sign, a length at most 10.
+   */
+  maxHeaderLine: 32,
+  /**
+   * Bytes of a simple string (`+`) or error (`-`) line. LedisDB's status
+   * replies are a few bytes, but an error can echo a caller's key (at most
+   * 1 KiB in LedisDB), a scan MATCH pattern or a Lua error() text, so this is
+   * generous: 1 MiB.
+   */
+  maxTextLine: 1024 * 1024,
+  /** Bytes of one bulk string (LedisDB allows 1 GiB values; Node strings stop near 512 MiB). */
+  maxBulk: 512 * 1024 * 1024,
+  /** Elements of one array (the header's claim; memory still follows the bytes that arrive). */
+  maxArray: 1 << 28,
+  /**
+   * Arrays inside arrays. LedisDB's own replies nest two deep (XSCAN); only a
+   * Lua script returning nested tables goes deeper (script.go converts them
+   * recursively).
+   */
+  maxDepth: 128,
+});
+
+const MAX_HEADER_LINE = PARSER_LIMITS.maxHeaderLine;
+const MAX_TEXT_LINE = PARSER_LIMITS.maxTextLine;
+const MAX_BULK = PARSER_LIMITS.maxBulk;
+const MAX_ARRAY = PARSER_LIMITS.maxArray;
+const MAX_DEPTH = PARSER_LIMITS.maxDepth;
+/**
+ * A split bulk's buffer starts at most this large and doubles as bytes
+ * arrive (capped at the announced size), so memory follows what the server
+ * sent, never the header's claim.
+ */
+const BULK_START = 256 * 1024;
 /**
  * A split bulk string at least this long, wanted as a string, is decoded
  * piece by piece as its chunks arrive instead of being copied into one buffer
@@ -65,8 +102,15 @@ export class Parser {
   private buf: SliceableBuffer = Buffer.alloc(0) as SliceableBuffer;
   private pos = 0;
   private readonly stack: Frame[] = [];
-  /** Bytes of a header line that started at the end of the previous chunk. */
+  /**
+   * A line that started at the end of an earlier chunk: its bytes are in
+   * `partialLine[0, lineLength)`, a buffer that doubles as the line grows,
+   * so a line split into many chunks costs time linear in its length.
+   */
   private partialLine: Buffer | null = null;
+  private lineLength = 0;
+  /** Most bytes the whole line may take, type byte and CRLF included. */
+  private lineLimit = 0;
   /** A bulk string being filled across chunks. */
   private bulk: Buffer | null = null;
   private bulkFilled = 0;
@@ -178,6 +222,7 @@ export class Parser {
         while (i < len && (c = buf[i] as number) !== CR) {
           if (c < ZERO || c > NINE) throw new ProtocolError(`invalid digit in RESP integer: 0x${c.toString(16)}`);
           n = n * 10 + (c - ZERO);
+          if (i - pos > MAX_HEADER_LINE) throw lineTooLong(COLON, MAX_HEADER_LINE);
           i++;
         }
         if (i + 1 >= len) break;
@@ -186,6 +231,7 @@ export class Parser {
         pos = i + 2;
       } else if (type === PLUS) {
         while (i < len && buf[i] !== CR) i++;
+        if (i - pos > MAX_TEXT_LINE + 1) throw lineTooLong(PLUS, MAX_TEXT_LINE);
         if (i + 1 >= len) break;
         if (buf[i + 1] !== LF) throw new ProtocolError(`expected LF after CR at byte ${i + 1} of a RESP line`);
         if (this.mode) v = buf.slice(pos + 1, i);
@@ -193,7 +239,8 @@ export class Parser {
         else v = i === pos + 3 && buf[pos + 1] === 79 && buf[pos + 2] === 75 ? 'OK' : buf.utf8Slice(pos + 1, i);
         pos = i + 2;
       } else {
-        const end = this.lineEnd(pos);
+        if (type !== DASH && type !== STAR) throw badType(type);
+        const end = this.lineEnd(pos, type === DASH ? MAX_TEXT_LINE : MAX_HEADER_LINE);
         if (end < 0 || end + 1 >= len) break;
         if (!this.header(buf, pos, end)) return;
         pos = this.pos;
@@ -216,8 +263,12 @@ export class Parser {
     if (pos < len) this.savePartialLine();
   }
 
-  /** Index of the CR of the line starting at `start`, or -1 if the chunk ends first. */
-  private lineEnd(start: number): number {
+  /**
+   * Index of the CR of the line starting at `start`, or -1 if the chunk ends
+   * first. Throws once the line is longer than `limit` bytes (type byte and
+   * CRLF aside), without looking further.
+   */
+  private lineEnd(start: number, limit: number): number {
     const buf = this.buf;
     const len = buf.length;
     // Short lines dominate (":1", "$64", "+OK"): a plain loop beats indexOf's call cost.
@@ -226,44 +277,73 @@ export class Parser {
       if (buf[i] === CR) return i;
     }
     if (stop === len) return -1;
-    return buf.indexOf(CR, stop);
+    const last = start + limit + 2; // the furthest a CR may be
+    const cr = last < len ? buf.subarray(stop, last).indexOf(CR) : buf.indexOf(CR, stop);
+    if (cr >= 0) return last < len ? stop + cr : cr;
+    if (last < len) throw lineTooLong(buf[start] as number, limit);
+    return -1;
   }
 
+  /** Keeps the start of a line that the chunk cut, for the next chunk to complete. */
   private savePartialLine(): void {
-    const rest = this.buf.length - this.pos;
-    if (rest > MAX_LINE) throw new ProtocolError(`RESP line longer than ${MAX_LINE} bytes`);
-    // Copy: the leftover is tiny for headers, and it must outlive this chunk's buffer slice.
-    this.partialLine = Buffer.from(this.buf.subarray(this.pos));
-    this.pos = this.buf.length;
+    const buf = this.buf;
+    const type = buf[this.pos] as number;
+    const limit = type === PLUS || type === DASH ? MAX_TEXT_LINE : MAX_HEADER_LINE;
+    const rest = buf.length - this.pos;
+    // Type byte, at most `limit` bytes, and the CR (the LF is in a later chunk).
+    if (rest > limit + 2) throw lineTooLong(type, limit);
+    // Copy: it must outlive this chunk's buffer slice. Header lines fit a tiny buffer.
+    const line = Buffer.allocUnsafe(rest < 64 ? 64 : rest * 2);
+    buf.copy(line, 0, this.pos);
+    this.partialLine = line;
+    this.lineLength = rest;
+    this.lineLimit = limit + 3;
+    this.pos = buf.length;
   }
 
-  /** Completes a header line split across chunks. Returns false if more input is needed. */
+  /** Appends `src[0, n)` to the partial line, doubling its buffer when full. */
+  private growLine(src: Buffer, n: number): void {
+    let line = this.partialLine as Buffer;
+    const need = this.lineLength + n;
+    if (need > line.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(line.length * 2, need));
+      line.copy(bigger, 0, 0, this.lineLength);
+      line = this.partialLine = bigger;
+    }
+    src.copy(line, this.lineLength, 0, n);
+    this.lineLength = need;
+  }
+
+  /** Completes a line split across chunks. Returns false if more input is needed. */
   private continueLine(): boolean {
-    const head = this.partialLine as Buffer;
     const chunk = this.buf;
-    // The CR may be the last byte of the leftover, with the LF first in this chunk.
-    let line: Buffer;
     let used: number;
-    if (head[head.length - 1] === CR) {
-      line = Buffer.concat([head, chunk.subarray(0, 1)]);
+    if ((this.partialLine as Buffer)[this.lineLength - 1] === CR) {
+      // The CR was the last byte of the leftover; the LF comes first in this chunk.
       used = 1;
     } else {
-      const cr = chunk.indexOf(CR);
-      if (cr < 0 || cr + 1 >= chunk.length) {
-        if (head.length + chunk.length > MAX_LINE) throw new ProtocolError(`RESP line longer than ${MAX_LINE} bytes`);
-        this.partialLine = Buffer.concat([head, chunk]);
+      // Look no further than the line may go: a line with no CR is refused at its limit.
+      const room = this.lineLimit - 1 - this.lineLength; // bytes up to and including the CR
+      const cr = chunk.length > room ? chunk.subarray(0, room).indexOf(CR) : chunk.indexOf(CR);
+      if (cr < 0) {
+        if (chunk.length >= room) throw lineTooLong((this.partialLine as Buffer)[0] as number, this.lineLimit - 3);
+        this.growLine(chunk, chunk.length);
         this.pos = chunk.length;
         return false;
       }
-      line = Buffer.concat([head, chunk.subarray(0, cr + 2)]);
+      if (cr + 1 >= chunk.length) {
+        this.growLine(chunk, chunk.length);
+        this.pos = chunk.length;
+        return false;
+      }
       used = cr + 2;
     }
+    this.growLine(chunk, used);
+    const joined = (this.partialLine as Buffer).subarray(0, this.lineLength) as SliceableBuffer;
     this.partialLine = null;
     // Parse the header from the joined line, then let its body (if any) come from this chunk.
-    const joined = line as SliceableBuffer;
     this.buf = joined;
-    const ok = this.header(joined, 0, line.length - 2, chunk as SliceableBuffer, used);
-    return ok;
+    return this.header(joined, 0, joined.length - 2, chunk as SliceableBuffer, used);
   }
 
   /**
@@ -325,6 +405,7 @@ export class Parser {
           this.value([]);
         } else {
           if (n > MAX_ARRAY) throw new ProtocolError(`array of ${n} elements is too large`);
+          if (this.stack.length >= MAX_DEPTH) throw new ProtocolError(`RESP arrays nested deeper than ${MAX_DEPTH} levels`);
           // The header is untrusted: sized from it alone, a few bytes ("*30000000", 230 MiB
           // each) could exhaust memory. Reserve no more slots than the bytes at hand can
           // fill (3 bytes per element at least), and few for nested arrays, which can pile
@@ -353,7 +434,8 @@ export class Parser {
       this.bulkText = this.decoder.write(src.subarray(start, start + avail));
       this.bulk = DECODING;
     } else {
-      const target = Buffer.allocUnsafe(n);
+      // Sized by what arrived, not by the header's claim: it doubles as the rest comes.
+      const target = Buffer.allocUnsafe(Math.min(n, Math.max(BULK_START, avail)));
       src.copy(target, 0, start, start + avail);
       this.bulk = target;
     }
@@ -372,7 +454,15 @@ export class Parser {
     if (this.bulkFilled < this.bulkSize) {
       const take = Math.min(this.bulkSize - this.bulkFilled, src.length);
       if (this.bulkText !== null) this.bulkText += (this.decoder as StringDecoder).write(src.subarray(0, take));
-      else src.copy(this.bulk as Buffer, this.bulkFilled, 0, take);
+      else {
+        let target = this.bulk as Buffer;
+        if (this.bulkFilled + take > target.length) {
+          const bigger = Buffer.allocUnsafe(Math.min(this.bulkSize, Math.max(target.length * 2, this.bulkFilled + take)));
+          target.copy(bigger, 0, 0, this.bulkFilled);
+          target = this.bulk = bigger;
+        }
+        src.copy(target, this.bulkFilled, 0, take);
+      }
       this.bulkFilled += take;
       this.pos = take;
       if (this.bulkFilled < this.bulkSize) return false;
@@ -468,4 +558,13 @@ function shortText(buf: SliceableBuffer, start: number, end: number): string {
     s += String.fromCharCode(c);
   }
   return s;
+}
+
+function lineTooLong(type: number, limit: number): ProtocolError {
+  const what = type === PLUS ? 'simple string' : type === DASH ? 'error' : 'header';
+  return new ProtocolError(`RESP ${what} line longer than ${limit} bytes (the limit for such lines)`);
+}
+
+function badType(type: number | undefined): ProtocolError {
+  return new ProtocolError(`invalid RESP type byte 0x${(type ?? 0).toString(16).padStart(2, '0')}`);
 }

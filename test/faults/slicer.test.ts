@@ -1,7 +1,7 @@
 // Links that are slow or chop the byte stream into pieces, but lose nothing:
 // every caller must get exactly its own reply.
 import { describe, expect, it } from 'vitest';
-import { ConnectionError, Ledis, TimeoutError } from '../../src/index.js';
+import { ConnectionError, Ledis, TimeoutError, type LedisOptions } from '../../src/index.js';
 import { prefix } from '../helpers.js';
 import { issueMixed, sameValue, wrongReplies } from './mixed.js';
 import { proxyFixture } from './fixture.js';
@@ -10,7 +10,7 @@ import type { Stream, ToxicSpec } from './toxiproxy.js';
 const proxies = proxyFixture('slicer');
 
 /** A client through a fresh proxy carrying `toxics`. */
-async function through(toxics: Array<ToxicSpec & { stream?: Stream }>, options: ConstructorParameters<typeof Ledis>[0] = {}): Promise<Ledis> {
+async function through(toxics: Array<ToxicSpec & { stream?: Stream }>, options: LedisOptions = {}): Promise<Ledis> {
   const proxy = await proxies.freshProxy();
   for (const t of toxics) await proxy.addToxic(t);
   return proxies.through(proxy, options);

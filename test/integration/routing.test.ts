@@ -137,6 +137,34 @@ describe('a command whose handler crashes costs only its caller', () => {
     expect(await c.bitpos(p + 'bits', 1, 0)).toBe(1);
   });
 
+  it('an isolated command runs after the commands issued before it on its key (SET then BITCOUNT in one tick)', async () => {
+    const c = open({ host, port });
+    let wrong = 0;
+    for (let r = 0; r < 50; r++) {
+      const key = `${p}fence:${r}`;
+      void c.set(key, 'aaaa');
+      // Start 1 would crash the handler on a missing key; after the SET the value has 4 bytes.
+      const bits = await c.bitcount(key, 1, 2).catch(() => -1);
+      if (bits !== 6) wrong++;
+    }
+    expect(wrong).toBe(0);
+  });
+
+  it('a blocking pop waits on a dedicated connection while the shared one goes on, and frees it afterwards', async () => {
+    const c = open({ host, port });
+    const list = `${p}blist`;
+    const popped = c.blpop(list, 5);
+    for (let i = 0; i < 20; i++) expect(await c.ping()).toBe(true);
+    await c.rpush(list, 'x');
+    expect(await popped).toEqual([list, 'x']);
+    const before = c.connectionPool.connections.length;
+    for (let i = 0; i < 5; i++) {
+      void c.rpush(list, String(i));
+      expect(await c.blpop(list, 1)).toEqual([list, String(i)]);
+    }
+    expect(c.connectionPool.connections.length).toBe(before);
+  });
+
   it('a raw BITCOUNT with a range is isolated too, and in a pipeline it costs only that pipeline', async () => {
     const c = open({ host, port });
     await c.set(p + 'raw', 'a');

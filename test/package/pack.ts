@@ -1,8 +1,8 @@
 // Packs the package once per test run, as a user would get it: `npm pack`
 // (which builds through `prepack`) into a temporary folder, then the tarball
 // extracted into <dir>/consumer/node_modules/ledis. Offline: instead of
-// `npm install`, the runtime dependencies (denque; csv-parse and cli-progress
-// for the `ledis` command) and @types/node are linked from this repository's node_modules.
+// `npm install`, the runtime dependencies (package.json's dependencies) and
+// @types/node are linked from this repository's node_modules.
 //
 // Test files run in parallel worker processes of one vitest run; the first to
 // get here packs (an atomic mkdir is the lock), the others wait for it.
@@ -81,7 +81,12 @@ async function pack(base: string): Promise<Packed> {
   mkdirSync(pkgDir, { recursive: true });
   execFileSync('tar', ['-xzf', tarball, '-C', pkgDir, '--strip-components=1']);
   mkdirSync(path.join(consumer, 'node_modules', '@types'), { recursive: true });
-  for (const dep of ['denque', 'csv-parse', 'cli-progress']) symlinkSync(path.join(ROOT, 'node_modules', dep), path.join(consumer, 'node_modules', dep), 'dir');
+  // Every runtime dependency of package.json (denque, hashring, ...), as an install would bring them.
+  const dependencies = Object.keys((JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {});
+  for (const dep of dependencies) {
+    mkdirSync(path.dirname(path.join(consumer, 'node_modules', dep)), { recursive: true });
+    symlinkSync(path.join(ROOT, 'node_modules', dep), path.join(consumer, 'node_modules', dep), 'dir');
+  }
   symlinkSync(path.join(ROOT, 'node_modules', '@types', 'node'), path.join(consumer, 'node_modules', '@types', 'node'), 'dir');
   return {
     dir: base,

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clientMethods, commandTable } from '../../src/commands/index.js';
-import { Ledis } from '../../src/index.js';
+import { Ledis, Pipeline } from '../../src/index.js';
 import {
   END,
   EXCLUDED,
@@ -60,3 +60,63 @@ describe('the command surface against the LedisDB source', () => {
     );
   });
 });
+
+/**
+ * Every method of ledis-py's Ledis class (client/ledis-py/ledis/client.py in
+ * the LedisDB repository, as last kept at c30979e^, and its Transaction
+ * subclass), skipping Python internals (`__init__`, `parse_response`,
+ * `_zaggregate`, `scan_generic`, `get_value`) and `__getitem__` (Python's
+ * `l[key]`: `get` here). Python names in snake_case map to camelCase.
+ */
+const LEDIS_PY_METHODS = `
+  from_url set_response_callback execute_command echo ping info flushall flushdb
+  decr decrby delete exists expire expireat get getset incr incrby mget mset set setnx ttl persist xscan scan_iter
+  lindex llen lpop lpush lrange rpop rpush lclear lmclear lexpire lexpireat lttl lpersist lxscan
+  sadd scard sdiff sdiffstore sinter sinterstore sismember smembers srem sunion sunionstore
+  sclear smclear sexpire sexpireat sttl spersist sxscan
+  zadd zcard zcount zincrby zrange zrangebyscore zrank zrem zremrangebyrank zremrangebyscore zrevrange
+  zrevrangebyscore zrevrank zscore zinterstore zunionstore zrangebylex zremrangebylex zlexcount
+  zclear zmclear zexpire zexpireat zttl zpersist zxscan
+  hdel hexists hget hgetall hincrby hkeys hlen hmget hmset hset hvals hclear hmclear hexpire hexpireat httl hpersist hxscan
+  bget bdelete bsetbit bgetbit bmsetbit bcount bopt bexpire bexpireat bttl bpersist bxscan
+  eval evalsha scriptload scriptexists scriptflush time select
+`.trim().split(/\s+/);
+
+/** ledis-py names whose counterpart has another name here, and why. */
+const RENAMED: Record<string, string> = {
+  from_url: 'fromUrl', // a static method (and the module-level fromUrl)
+  scan_iter: 'scanIterator',
+};
+
+describe('the command surface against ledis-py', () => {
+  it('every method of ledis-py has a counterpart on Ledis', () => {
+    const proto = Ledis.prototype as unknown as Record<string, unknown>;
+    const missing = LEDIS_PY_METHODS.filter((name) => {
+      const ours = RENAMED[name] ?? name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+      return typeof proto[ours] !== 'function' && typeof (Ledis as unknown as Record<string, unknown>)[ours] !== 'function';
+    });
+    expect(missing).toEqual([]);
+  });
+
+  it('every LedisDB command with a method is also a method by its own lowercase name, on the client and the pipeline', () => {
+    const proto = Ledis.prototype as unknown as Record<string, unknown>;
+    const pipelineProto = Pipeline.prototype as unknown as Record<string, unknown>;
+    const missing: string[] = [];
+    for (const { command } of commands) {
+      if (command in EXCLUDED) continue;
+      if (typeof proto[command] !== 'function') missing.push(command);
+      // select and quit change connections, not data: client-only by design.
+      else if (!(command in clientMethods) && typeof pipelineProto[command] !== 'function') missing.push(`pipeline.${command}`);
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('the lowercase alias sends the same command as the method it stands beside', () => {
+    expect(commandTable.del?.command).toBe(commandTable.delete?.command);
+    expect(commandTable.ltrim_front?.command).toBe('LTRIM_FRONT');
+    expect(commandTable.ltrim_back?.command).toBe('LTRIM_BACK');
+    expect(commandTable.script?.args?.('load', 'return 1')).toEqual(['LOAD', 'return 1']);
+    expect(commandTable.config?.args?.('GET', 'databases')).toEqual(['GET', 'databases']);
+  });
+});
+

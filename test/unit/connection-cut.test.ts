@@ -58,6 +58,38 @@ describe('a connection closed by the server', () => {
     expect(peer.received.slice(0, 2)).toEqual([1, 1]);
   });
 
+  it('a command issued in that moment, when the server never comes back, is rejected after offlineTimeout, not left waiting forever', async () => {
+    peer = await startOneShotPeer();
+    const p = peer;
+    conn = new Connection({ host: '127.0.0.1', port: p.port, retryStrategy: () => 20, offlineTimeout: 200 });
+    const c = conn;
+    await c.connect();
+    const socket = (c as unknown as { socket: net.Socket }).socket;
+    let late: Promise<unknown> | undefined;
+    let destroyedButReady = false;
+    socket.once('end', () => {
+      // The server is gone for good: every reconnect is refused.
+      void p.close();
+      setImmediate(() => {
+        destroyedButReady = socket.destroyed && c.status === 'ready';
+        late = c.sendCommand('ECHO', 'late');
+      });
+    });
+    expect(await c.sendCommand('PING')).toBe('OK');
+    await new Promise<void>((resolve) => c.once('reconnecting', () => resolve()));
+    expect(destroyedButReady).toBe(true);
+    // Issued while ready, so it had no offline deadline; once back in the offline queue it must get one.
+    const outcome = await Promise.race([
+      (late as Promise<unknown>).then(
+        () => 'resolved',
+        (e: unknown) => e,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting after 5 s'), 5000)),
+    ]);
+    expect(outcome).toBeInstanceOf(ConnectionError);
+    expect(String((outcome as Error).message)).toMatch(/offlineTimeout/);
+  });
+
   it('quit() during an outage resolves once the commands waiting for a connection have given up; reconnecting stops', async () => {
     peer = await startOneShotPeer();
     conn = new Connection({ host: '127.0.0.1', port: peer.port, offlineTimeout: 200, retryStrategy: () => 20 });

@@ -40,6 +40,8 @@ const REFUSED: [string, unknown][] = [
   ['a DataView', new DataView(new ArrayBuffer(2))],
   ['an ArrayBuffer', new ArrayBuffer(2)],
   ['a boxed string', Object('s')],
+  ['a lone high surrogate', 'a\uD800'],
+  ['a long string ending in a lone low surrogate', 'x'.repeat(40) + '\uDC00'],
 ];
 
 function outcome(f: () => unknown): string {

@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Parser, ProtocolError, ResponseError, type Reply } from '../../src/index.js';
+import { PARSER_LIMITS } from '../../src/protocol/parser.js';
 
 const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : Date.now() % 0x7fffffff;
 // FUZZ_RUNS raises the count for a longer hunt (the time limit still applies per property).
@@ -208,6 +209,62 @@ describe('parser fuzz (fast-check)', () => {
           expectSameOutcome(split, whole);
         }),
         { ...RUNS, seed: SEED },
+      ),
+    );
+  });
+});
+
+// ---- hostile generators: what a malicious or broken server can send ----
+
+/** A hostile tail: a line with no end, nesting with no end, a header claiming far more than comes. */
+const hostile = fc.oneof(
+  // A line that never ends (or ends far past any limit), of each type.
+  fc.record({
+    type: fc.constantFrom('+', '-', ':', '$', '*'),
+    size: fc.integer({ min: 1, max: 3 * 1024 * 1024 }),
+    byte: fc.constantFrom(0x61, 0x31, 0x0a, 0x00, 0xff),
+  }).map(({ type, size, byte }) => Buffer.concat([Buffer.from(type), Buffer.alloc(size, byte)])),
+  // Nesting with no end.
+  fc.record({ n: fc.integer({ min: 1, max: 16 }), depth: fc.integer({ min: 129, max: 20000 }) }).map(({ n, depth }) =>
+    Buffer.from(`*${n}\r\n`.repeat(depth)),
+  ),
+  // Huge headers followed by a little of what they announce.
+  fc.record({
+    type: fc.constantFrom('$', '*'),
+    claim: fc.constantFrom(536870912, 536870913, 268435456, 2 ** 31, 9999999999, 99999999999),
+    tail: fc.integer({ min: 0, max: 4096 }),
+  }).map(({ type, claim, tail }) => Buffer.concat([Buffer.from(`${type}${claim}\r\n`), Buffer.alloc(tail, type === '$' ? 0x78 : 0x2a)])),
+);
+
+describe('parser fuzz: hostile input', () => {
+  it('valid replies then a hostile tail, cut anywhere: the replies before it exactly as sent, then only ProtocolError or waiting, refused within a bounded number of bytes', () => {
+    withSeed(() =>
+      fc.assert(
+        fc.property(stream, hostile, fc.integer({ min: 1, max: 70000 }), fc.boolean(), (values, tail, chunk, buffers) => {
+          const good = Buffer.concat(values.map((v) => v.wire));
+          const wire = Buffer.concat([good, tail]);
+          const replies: Reply[] = [];
+          const parser = new Parser((r) => replies.push(r));
+          parser.returnBuffers = buffers;
+          let fed = 0;
+          let error: unknown = null;
+          try {
+            for (; fed < wire.length; fed += chunk) parser.execute(wire.subarray(fed, fed + chunk));
+          } catch (e) {
+            error = e;
+          }
+          expect(replies.slice(0, values.length)).toEqual(values.map((v) => (buffers ? v.asBuffer : v.asString)));
+          // The tail is never a whole reply: nothing after the good ones is handed out.
+          expect(replies.length).toBe(values.length);
+          if (error !== null) {
+            expect(error).toBeInstanceOf(ProtocolError);
+            // Refused once past the longest allowed line (plus the chunk that carried it), not at the end.
+            expect(fed - good.length).toBeLessThanOrEqual(PARSER_LIMITS.maxTextLine + 3 + chunk);
+          } else {
+            expect(parser.inReply).toBe(true);
+          }
+        }),
+        { ...RUNS, numRuns: Math.min(RUNS.numRuns, 150), seed: SEED },
       ),
     );
   });

@@ -3,6 +3,7 @@
 // empties, integers beyond 2^53, Buffer mode and string mode.
 import { describe, expect, it } from 'vitest';
 import { Parser, ProtocolError, ResponseError, type Reply } from '../../src/index.js';
+import { PARSER_LIMITS } from '../../src/protocol/parser.js';
 
 /** Feeds `chunks` to a fresh parser; returns every reply handed out, in order. */
 function parse(chunks: Array<Buffer | string>, returnBuffers = false): Reply[] {
@@ -118,8 +119,8 @@ describe('many replies per chunk', () => {
 });
 
 describe('nesting, nulls and empties', () => {
-  it('an array nested 1,000 deep comes back with the same shape', () => {
-    const depth = 1000;
+  it('an array nested as deep as the limit allows (128) comes back with the same shape', () => {
+    const depth = PARSER_LIMITS.maxDepth;
     const wire = '*1\r\n'.repeat(depth) + ':7\r\n';
     let expected: Reply = 7;
     for (let i = 0; i < depth; i++) expected = [expected];
@@ -247,12 +248,12 @@ describe('hostile headers', () => {
     const grown = process.memoryUsage().heapUsed - before;
     expect(parser.inReply).toBe(true);
     expect(grown).toBeLessThan(16 * 1048576);
-    // Many such headers in one chunk, nested: memory stays proportional to the input.
+    // Many such headers in one chunk, nested: refused at the nesting limit, memory stays small.
     parser.reset();
     const many = Buffer.from('*30000000\r\n'.repeat(100000));
     const before2 = process.memoryUsage().heapUsed;
-    parser.execute(many);
-    expect(process.memoryUsage().heapUsed - before2).toBeLessThan(64 * many.length);
+    expect(() => parser.execute(many)).toThrow(/nested deeper/);
+    expect(process.memoryUsage().heapUsed - before2).toBeLessThan(16 * 1048576);
     // The claimed count still rules: the array ends only when every element came.
     parser.reset();
     parser.execute(Buffer.from('*3\r\n:1\r\n:2\r\n'));

@@ -60,6 +60,14 @@ describe('db routing', () => {
     await seven.quit();
     expect(ledis.db(7)).not.toBe(seven);
   });
+
+  it("db(0) of a db client is a view on the root's connections; quitting it leaves them open", async () => {
+    const ledis = lazy();
+    const zero = ledis.db(3).db(0);
+    expect(zero.connectionPool).toBe(ledis.connectionPool);
+    await zero.quit();
+    expect(ledis.connectionPool.sharedList.length).toBe(1);
+  });
 });
 
 describe('readFrom', () => {
@@ -131,5 +139,36 @@ describe('lanes', () => {
     const seen = new Set<number>();
     for (let i = 0; i < 100; i++) seen.add(laneOf(`key:${i}`, 4));
     expect(seen.size).toBe(4);
+  });
+});
+
+describe('dedicated checkout', () => {
+  it('a blocking pop checks out a dedicated connection of the pool (the shared one stays free)', async () => {
+    const ledis = lazy({ port: 1, retryStrategy: () => null, offlineTimeout: 50 });
+    const pool = ledis.connectionPool;
+    expect(pool.connections.length).toBe(1);
+    const pop = ledis.blpop('k', 1).catch((e: unknown) => e);
+    await new Promise((r) => setImmediate(r));
+    expect(pool.connections.length).toBe(2);
+    expect(pool.sharedList[0]!.pending).toBe(0);
+    expect(await pop).toBeInstanceOf(Error);
+  });
+
+  it('a raw blocking command (sendCommand) is routed like the method', async () => {
+    const ledis = lazy({ port: 1, retryStrategy: () => null, offlineTimeout: 50 });
+    const pop = ledis.sendCommand('BRPOP', 'k', 1).catch((e: unknown) => e);
+    await new Promise((r) => setImmediate(r));
+    expect(ledis.connectionPool.connections.length).toBe(2);
+    expect(ledis.connectionPool.sharedList[0]!.pending).toBe(0);
+    await pop;
+  });
+
+  it('past maxConnections a dedicated checkout fails at once with ConnectionError, the caller alone', async () => {
+    const ledis = lazy({ maxConnections: 1, port: 1, retryStrategy: () => null, offlineTimeout: 50 });
+    const held = ledis.connectionPool.getConnection() as Connection;
+    const err = await ledis.blpop('k', 1).catch((e: unknown) => e);
+    expect((err as Error).name).toBe('ConnectionError');
+    expect((err as Error).message).toMatch(/too many connections/);
+    ledis.connectionPool.release(held);
   });
 });

@@ -1,0 +1,121 @@
+// The client's options, checked at construction (and fromUrl's query string
+// through the same table): every value, and every name. An unknown name is a
+// DataError with a suggestion, so an ioredis or node-redis user's option is
+// never silently ignored.
+import { badOption, connectionOptionChecks, describeOptionValue, MAX_TIMER_MS, type OptionCheck } from './connection/options.js';
+import { DataError } from './errors.js';
+
+/** The most shared connections a pool may open (`connections`): a guard against a typo like Infinity. */
+export const MAX_SHARED_CONNECTIONS = 1024;
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const target: OptionCheck = (v) => (typeof v === 'string' || isObject(v) ? null : 'a URL string or an options object');
+
+/** Pool options (PoolOptions, BlockingPoolOptions) beside the connection options. */
+export const poolOptionChecks: Readonly<Record<string, OptionCheck>> = {
+  connections: (v) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_SHARED_CONNECTIONS ? null : `an integer in [1, ${MAX_SHARED_CONNECTIONS}]`,
+  maxConnections: (v) => (v === null || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 1) ? null : 'an integer >= 1, or null for the default'),
+  /** BlockingConnectionPool's wait for a free connection, in seconds. */
+  timeout: (v) =>
+    v === null || (typeof v === 'number' && v >= 0 && v * 1000 <= MAX_TIMER_MS) ? null : `a number of seconds in [0, ${MAX_TIMER_MS / 1000}], or null to wait forever`,
+};
+
+/**
+ * Every option `new Ledis(options)` knows, with its check. To add an option,
+ * add its entry here (or to connectionOptionChecks for a connection option):
+ * the constructor, fromUrl and the "did you mean" suggestions follow.
+ */
+export const clientOptionChecks: Record<string, OptionCheck> = {
+  ...connectionOptionChecks,
+  connections: poolOptionChecks.connections as OptionCheck,
+  maxConnections: poolOptionChecks.maxConnections as OptionCheck,
+  decodeResponses: (v) => (typeof v === 'boolean' ? null : 'true or false'),
+  encoding: (v) => (typeof v === 'string' && /^utf-?8$/i.test(v) ? null : '"utf-8" (the only encoding supported)'),
+  connectionPool: (v) => (isObject(v) ? null : 'a ConnectionPool or BlockingConnectionPool'),
+  master: target,
+  replicas: (v) => (Array.isArray(v) && v.every((r) => target(r) === null) ? null : 'an array of URL strings or options objects'),
+  readFrom: (v) => (v === 'master' || v === 'replica' || v === 'replicaPreferred' ? null : '"master", "replica" or "replicaPreferred"'),
+  topology: (v) => (isObject(v) ? null : 'a Topology'),
+  keyPrefix: (v) => (typeof v === 'string' ? null : 'a string prepended to every key'),
+  // Sharding (src/sharding/router.ts checks each shard in detail).
+  shards: (v) => (Array.isArray(v) && v.length > 0 && v.every((r) => target(r) === null) ? null : 'a non-empty array of URLs, twemproxy server lines or shard objects'),
+  hashTag: (v) => (v === null || (typeof v === 'string' && /^[\x20-\x7e]{2}$/.test(v)) ? null : 'two ASCII characters like "{}", or null'),
+  proxy: (v) => (v === 'twemproxy' ? null : '"twemproxy"'),
+};
+
+/** Options of other clients that mean something else here (or nothing yet): the hint given instead of a guess. */
+const FOREIGN: Readonly<Record<string, string>> = {
+  maxRetriesPerRequest: 'commands wait offlineTimeout ms for a connection and commandTimeout ms for a reply instead',
+  enableOfflineQueue: 'did you mean offlineQueue?',
+  enableAutoPipelining: 'commands of one tick always go out together here',
+  reconnectStrategy: 'did you mean retryStrategy?',
+  path: 'did you mean unixSocketPath?',
+  username: 'LedisDB has no users: give password only',
+  socket_timeout: 'did you mean socketTimeout?',
+  unix_socket_path: 'did you mean unixSocketPath?',
+  decode_responses: 'did you mean decodeResponses?',
+  connection_pool: 'did you mean connectionPool?',
+};
+
+/** Edit distance (Levenshtein), for suggestions; names are short. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length] as number;
+}
+
+/** "did you mean X?" for an unknown option name, or the hint for another client's option; '' if nothing is close. */
+export function suggestOption(name: string, known: readonly string[]): string {
+  const foreign = Object.prototype.hasOwnProperty.call(FOREIGN, name) ? FOREIGN[name] : undefined;
+  if (foreign !== undefined) return ` (${foreign})`;
+  const lower = name.toLowerCase().replace(/[_-]/g, '');
+  let best = '';
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = k.toLowerCase() === lower ? 0 : distance(lower, k.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? ` (did you mean ${best}?)` : '';
+}
+
+/** Checks names and values of an options object against a table; a DataError for the first bad one. */
+export function checkOptions(options: unknown, checks: Readonly<Record<string, OptionCheck>>, what = 'options'): void {
+  if (options === undefined) return;
+  if (!isObject(options)) throw new DataError(`${what} must be an object, got ${describeOptionValue(what, options)}`);
+  const known = Object.keys(checks);
+  for (const name of Object.keys(options)) {
+    const check = Object.prototype.hasOwnProperty.call(checks, name) ? checks[name] : undefined;
+    if (check === undefined) {
+      throw new DataError(`unknown option ${JSON.stringify(name.length > 40 ? name.slice(0, 40) + '...' : name)}${suggestOption(name, known)}`);
+    }
+    const v = options[name];
+    if (v === undefined) continue;
+    const allowed = check(v);
+    if (allowed !== null) throw badOption(name, v, allowed);
+  }
+}
+
+/** The options of `new Ledis(options)`, and of each `master` / `replicas` entry given as an object. */
+export function checkClientOptions(options: unknown): void {
+  checkOptions(options, clientOptionChecks);
+  if (options === undefined) return;
+  const o = options as Record<string, unknown>;
+  const nodeChecks = { ...connectionOptionChecks, ...poolOptionChecks };
+  if (isObject(o.master)) checkOptions(o.master, nodeChecks, 'master');
+  if (Array.isArray(o.replicas)) for (const r of o.replicas) if (isObject(r)) checkOptions(r, nodeChecks, 'replicas[]');
+}
+
+/** The options of a ConnectionPool / BlockingConnectionPool. */
+export function checkPoolOptions(options: unknown): void {
+  checkOptions(options, { ...connectionOptionChecks, ...poolOptionChecks });
+}
