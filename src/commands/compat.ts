@@ -168,7 +168,8 @@ export interface BcountSource {
 
 const MAX_BIT = 2 ** 35 - 1;
 const BITCOUNT: CommandSpec = { command: 'BITCOUNT', keys: FIRST, readonly: true };
-const STRLEN: CommandSpec = { command: 'STRLEN', keys: FIRST, readonly: true };
+// STRLEN on a missing key crashes LedisDB's handler: the table's entry isolates it (see kv.ts).
+const STRLEN: CommandSpec = kvCommands.strlen;
 const GETRANGE: CommandSpec = { command: 'GETRANGE', keys: FIRST, readonly: true, bufferReply: true };
 
 /**

@@ -1,5 +1,7 @@
 // KV commands: strings, counters, expiry. LedisDB's DEL/EXISTS/EXPIRE/TTL touch KV keys only.
 import { ALL_ARGS, FIRST } from './keys.js';
+
+const always = (): boolean => true;
 import { DataError } from '../errors.js';
 import { expireAtSpec, expireSpec, flattenKeys, int, mapping, nonEmpty, seconds, toBool } from './shape.js';
 import type { Int, Key, Out, Str, TableFor, Value, When } from './types.js';
@@ -93,7 +95,15 @@ export const kvCommands = {
       return [name, offset, value];
     },
   },
-  strlen: { command: 'STRLEN', keys: FIRST, readonly: true },
+  /**
+   * LedisDB (d35789e, ledis/t_kv.go DB.StrLen calls Size() on the nil slice
+   * GetSlice returns) answers STRLEN on a missing key, or on a key only in
+   * another type's keyspace, with a nil pointer dereference that closes the
+   * connection (the server stays up): whether the key exists
+   * cannot be known here, so every STRLEN runs on a dedicated connection
+   * (`isolate`) and a crash costs only its caller a `ConnectionError`.
+   */
+  strlen: { command: 'STRLEN', keys: FIRST, readonly: true, isolate: always },
   dump: { command: 'DUMP', keys: FIRST, readonly: true, bufferReply: true },
   restore: { command: 'RESTORE', keys: FIRST, reply: toBool },
 } satisfies TableFor<KvCommands<Str, unknown>>;

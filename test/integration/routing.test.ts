@@ -176,6 +176,38 @@ describe('a command whose handler crashes costs only its caller', () => {
     expect(get2).toEqual({ status: 'fulfilled', value: 'a' });
   });
 
+  it("strlen on a missing key (or one only in another type's keyspace) fails only its caller; the GET issued in the same tick resolves", async () => {
+    const c = open({ host, port });
+    await c.set(p + 'len', 'abc');
+    await c.hset(p + 'lenh', 'f', 'v');
+    const [get, missing, other, ping, raw, len, get2] = await Promise.allSettled([
+      c.get(p + 'len'),
+      c.strlen(p + 'len:missing'),
+      c.strlen(p + 'lenh'),
+      c.ping(),
+      c.sendCommand('STRLEN', p + 'len:missing'),
+      c.strlen(p + 'len'),
+      c.sendCommand('GET', p + 'len'),
+    ]);
+    expect(get).toEqual({ status: 'fulfilled', value: 'abc' });
+    expect(ping).toEqual({ status: 'fulfilled', value: true });
+    expect(get2).toEqual({ status: 'fulfilled', value: 'abc' });
+    expect(len).toEqual({ status: 'fulfilled', value: 3 });
+    for (const bad of [missing, other, raw]) {
+      expect(bad.status).toBe('rejected');
+      expect((bad as PromiseRejectedResult).reason).toBeInstanceOf(ConnectionError);
+    }
+    // bcount with a negative offset reads STRLEN first: on a missing key only its caller fails.
+    const [counted, get3] = await Promise.allSettled([c.bcount(p + 'len:missing', -8, -1), c.get(p + 'len')]);
+    expect(counted.status).toBe('rejected');
+    expect(get3).toEqual({ status: 'fulfilled', value: 'abc' });
+    expect(await c.bcount(p + 'len', -8, -1)).toBe(4);
+    // In a pipeline the crash costs only that pipeline.
+    const [piped, get4] = await Promise.allSettled([c.pipeline().get(p + 'len').strlen(p + 'len:missing').exec(), c.get(p + 'len')]);
+    expect(piped.status).toBe('rejected');
+    expect(get4).toEqual({ status: 'fulfilled', value: 'abc' });
+  });
+
   it('ranges that crash whatever the value are refused before sending; a huge scan COUNT too', async () => {
     const c = open({ host, port });
     await expect(c.bitcount(p + 'bits', 5, 1)).rejects.toThrow(DataError);
