@@ -206,6 +206,15 @@ describe('ledis load', () => {
     expect(await ledis.mget([`${p}text`, `${p}ndjson`, `${p}csv:ann`, `${p}tsv:ann`, `${p}stdin`])).toEqual(['1', '1', '1', '1', '1']);
   });
 
+  it('a .gz file that is not gzip is reported as a message, not a stack trace', async () => {
+    const file = tmp.file('notgzip.text.gz');
+    writeFileSync(file, 'SET a 1\n');
+    const r = await run(['load', file, '--url', url()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/incorrect header check/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('exit 0 and a summary when every line loads; --skip resumes after a line', async () => {
     const p = prefix('skip');
     const file = tmp.file('skip.text');
