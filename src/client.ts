@@ -127,7 +127,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     const derived = b instanceof Derived ? (b as Derived<D>) : undefined;
     const options = derived !== undefined ? (a as LedisOptions) : clientOptions<LedisOptions>(a, b, c);
     checkClientOptions(options);
-    this.options = redactPassword({ ...options });
+    this.options = redactShards(redactPassword({ ...options }));
     this.decodeResponses = options.decodeResponses !== false;
     if (options.encoding !== undefined && !/^utf-?8$/i.test(options.encoding)) {
       throw new DataError(`unsupported encoding ${options.encoding}: only utf-8 is supported`);
@@ -142,7 +142,6 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     } else if (options.shards !== undefined) {
       // One more routing decision above the per-shard clients: each shard is a whole client (src/sharding/router.ts).
       this.shards = new ShardRouter<Ledis<D>>(options, (o) => new Ledis<D>(o as LedisOptions & { decodeResponses?: D }));
-      redactShards(this.options);
       this.router = (this.shards.clients[0] as Ledis<D>).router;
       this.kind = 'root';
       this.parent = null;
