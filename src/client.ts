@@ -333,8 +333,10 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     if (index === this.router.backend.db) return this;
     let client = this.dbClients.get(index);
     if (client === undefined && this.shards !== null) {
-      // Sharded: the same shards, each on db `index` (connections of their own, closed with this client).
-      client = new Ledis<D>({ ...this.options, db: index } as LedisOptions & { decodeResponses?: D });
+      // Sharded: the same ring over each shard client's db(index) (connections of their own, made from
+      // that shard's resolved options, so a shard URL's db path does not win; closed with this client).
+      const onDb = this.shards.map((c) => c.db(index));
+      client = derive<D>({ ...this.options, db: index }, new Derived<D>((onDb.clients[0] as Ledis<D>).router, 'db', this, null, onDb));
       this.dbClients.set(index, client);
     }
     if (client === undefined) {
@@ -532,6 +534,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     // Everything is marked closing synchronously, so a command issued right after quit() is refused.
     const closing: Promise<void>[] = [];
     if (this.shards !== null) {
+      if (this.kind === 'db') this.forget();
       if (this.kind !== 'view') for (const c of [...this.shards.clients, ...this.dbClients.values()]) closing.push(c.quit());
       return Promise.all(closing).then(() => this.emitEnd());
     }
@@ -556,6 +559,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
       process.nextTick(() => this.emitEnd());
     }
     if (this.shards !== null) {
+      if (this.kind === 'db') this.forget();
       if (this.kind !== 'view') for (const c of [...this.shards.clients, ...this.dbClients.values()]) c.disconnect();
       return;
     }
