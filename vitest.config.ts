@@ -1,8 +1,11 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The packed-package tests (npm pack, TypeScript consumers) run after this suite, alone:
+    // vitest.package.config.ts, `npm run test:package`. Their CPU bursts would skew timeouts here.
+    exclude: [...configDefaults.exclude, 'test/package/**'],
     globalSetup: ['test/setup/global-server.ts'],
     testTimeout: 20000,
     hookTimeout: 60000,

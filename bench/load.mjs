@@ -17,7 +17,7 @@ import { Ledis } from '../dist/index.js';
 import { startLedisServer } from '../tools/server.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(ROOT, 'dist', 'cli', 'bin.js');
+const BIN = path.join(ROOT, 'dist', 'cjs', 'cli', 'bin.js');
 
 function parse(argv) {
   const o = { lines: 1_000_000, big: 10_000_000, installRedis: false, inFlight: 1000, connections: 1, keep: false };
@@ -135,6 +135,12 @@ async function verify(port, lines) {
   }
 }
 
+/** One result row as it completes, so a long run that is stopped still reports what it measured. */
+function report(r) {
+  console.error(`${r.name}: ${r.lines} lines, ${r.linesPerSec} lines/s, peak RSS ${r.peakMiB.toFixed(0)} MiB, exit ${r.code}, all data there: ${r.complete}`);
+  return r;
+}
+
 async function measure(name, file, lines, o, redisCli) {
   const server = await startLedisServer({ quiet: true });
   try {
@@ -145,7 +151,7 @@ async function measure(name, file, lines, o, redisCli) {
       r = await runLoader(process.execPath, [BIN, 'load', '-', '--format', 'resp', '--quiet', '--port', String(server.port), '--in-flight', String(o.inFlight), '--connections', String(o.connections)], file);
     }
     const v = await verify(server.port, lines);
-    return { name, lines, ...r, linesPerSec: Math.round((lines * 1000) / r.ms), complete: v.ok };
+    return report({ name, lines, ...r, linesPerSec: Math.round((lines * 1000) / r.ms), complete: v.ok });
   } finally {
     await server.stop();
   }

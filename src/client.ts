@@ -15,6 +15,7 @@ import type { Reply } from './protocol/parser.js';
 import { Backend, ROUTED_EVENTS, Router, routeForName, routeOf, type BackendSource, type EventSink, type Route } from './router.js';
 import type { NodeStats, ReadFrom, Topology, TopologyEvents } from './topology.js';
 import { parseUrl } from './url.js';
+import { observing, sendObserved, type CommandRouter } from './tracing.js';
 import { isReadonlyError } from './switchover.js';
 import { firstAttempt, statusOf, type LedisStatus } from './lifecycle.js';
 import { armCall, checkCallOptions, type CallOptions } from './views.js';
@@ -62,6 +63,18 @@ export interface LedisOptions extends PoolOptions, ShardingOptions {
    * with a ResponseError naming the command; see README "Sharding".
    */
   proxy?: 'twemproxy';
+  /**
+   * Put each command's arguments (as strings) into its `ledis:command` trace
+   * context. Off by default: traces then carry only the name and argument
+   * count. AUTH's arguments are never included. See README, Tracing.
+   */
+  traceArgs?: boolean;
+  /**
+   * Replace a failed command's error stack with the caller's (ioredis's
+   * option of the same name): the line that called `ledis.get(...)` instead of
+   * the socket's data handler. Off by default; costs one stack capture per command.
+   */
+  showFriendlyErrorStack?: boolean;
 }
 
 /** The link of a derived client (db view, master(), buffers ...) to the connections it shares. */
@@ -146,7 +159,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
       this.kind = 'root';
       this.parent = null;
     } else {
-      const { decodeResponses: _d, encoding: _e, connectionPool, master, replicas, readFrom, topology, proxy, shards: _s, hashTag: _h, keyPrefix: _k, ...poolOptions } =
+      const { decodeResponses: _d, encoding: _e, connectionPool, master, replicas, readFrom, topology, proxy, shards: _s, hashTag: _h, keyPrefix: _k, traceArgs: _t, showFriendlyErrorStack: _f, ...poolOptions } =
         options;
       if (proxy !== undefined && proxy !== 'twemproxy') throw new DataError(`proxy must be 'twemproxy', got ${JSON.stringify(proxy)}`);
       if (proxy !== undefined && (poolOptions.db ?? 0) !== 0) {
@@ -258,7 +271,9 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
       const refused = proxyRefusal(this.options.proxy, upper);
       if (refused !== null) return Promise.reject(refused);
       if (this.shards !== null) return this.shards.sendCommand(upper, args);
-      return this.sendRouted(routeForName(upper), this.makeRawCommand(upper, args)) as Promise<Reply>;
+      const route = routeForName(upper);
+      const cmd = this.makeRawCommand(upper, args);
+      return (observing(this.options) ? sendObserved(this.options, this.observed(), route, cmd) : this.sendRouted(route, cmd)) as Promise<Reply>;
     } catch (err) {
       return Promise.reject(asLedisError(err, DataError));
     }
@@ -586,10 +601,17 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     }
     if (this.shards !== null) return this.shards.run(route.spec, args);
     try {
-      return this.sendRouted(route, this.makeCommand(route, args));
+      const cmd = this.makeCommand(route, args);
+      return observing(this.options) ? sendObserved(this.options, this.observed(), route, cmd) : this.sendRouted(route, cmd);
     } catch (err) {
       return Promise.reject(asLedisError(err));
     }
+  }
+
+  private observer: CommandRouter<Route> | null = null;
+  /** sendRouted as src/tracing.ts sees it (made on the first traced or friendly-stack command). */
+  private observed(): CommandRouter<Route> {
+    return (this.observer ??= { send: (route, cmd) => this.sendRouted(route, cmd), connectionFor: (readonly) => this.router.connectionFor(readonly) });
   }
 
   /** Sends through the router; with a topology, a write refused as read-only goes to the new master (src/switchover.ts). */

@@ -42,6 +42,9 @@ export const clientOptionChecks: Record<string, OptionCheck> = {
   shards: (v) => (Array.isArray(v) && v.length > 0 && v.every((r) => target(r) === null) ? null : 'a non-empty array of URLs, twemproxy server lines or shard objects'),
   hashTag: (v) => (v === null || (typeof v === 'string' && /^[\x20-\x7e]{2}$/.test(v)) ? null : 'two ASCII characters like "{}", or null'),
   proxy: (v) => (v === 'twemproxy' ? null : '"twemproxy"'),
+  // Tracing and error stacks (src/tracing.ts).
+  traceArgs: (v) => (typeof v === 'boolean' ? null : 'true or false'),
+  showFriendlyErrorStack: (v) => (typeof v === 'boolean' ? null : 'true or false'),
 };
 
 /** Options of other clients that mean something else here (or nothing yet): the hint given instead of a guess. */

@@ -6,6 +6,7 @@ import type { CommandSpec, PipelineMode, Str } from './commands/types.js';
 import { asLedisError, DataError, LedisError, PipelineError } from './errors.js';
 import { validateArgs } from './protocol/encoder.js';
 import type { Reply } from './protocol/parser.js';
+import { traceBatch, tracingBatches } from './tracing.js';
 
 /** One command's outcome, from `execSettled()`. */
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: Error };
@@ -131,20 +132,23 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
     }
     // How each command is routed: its table entry, or for a raw one the entry of that name.
     const routing = specs.map((spec, i) => spec ?? specByCommand.get(names[i] as string) ?? { command: names[i] as string });
-    await this.source.batch(routing, argsList as unknown[][], async (conn) => {
-      if (conn.status !== 'ready') await conn.connect().catch(() => undefined);
-      const limit = Math.max(1, Math.floor(conn.options.maxPending / 2));
-      for (let i = 0; i < n; i++) {
-        const args = argsList[i] as unknown[];
-        argsList[i] = null;
-        const cmd = this.source.command(specs[i] as CommandSpec | null, names[i] as string, args);
-        conn.send(cmd.toBatch(batch, i));
-        if ((i + 1) % CHUNK === 0 && i + 1 < n) {
-          conn.flush();
-          await conn.waitForDrain();
-          await conn.waitForRoom(limit);
+    await this.source.batch(routing, argsList as unknown[][], (conn) => {
+      const send = async (): Promise<void> => {
+        if (conn.status !== 'ready') await conn.connect().catch(() => undefined);
+        const limit = Math.max(1, Math.floor(conn.options.maxPending / 2));
+        for (let i = 0; i < n; i++) {
+          const args = argsList[i] as unknown[];
+          argsList[i] = null;
+          const cmd = this.source.command(specs[i] as CommandSpec | null, names[i] as string, args);
+          conn.send(cmd.toBatch(batch, i));
+          if ((i + 1) % CHUNK === 0 && i + 1 < n) {
+            conn.flush();
+            await conn.waitForDrain();
+            await conn.waitForRoom(limit);
+          }
         }
-      }
+      };
+      return tracingBatches() ? traceBatch(conn, n, send, batch.done) : send();
     });
     this.specs = [];
     this.names = [];

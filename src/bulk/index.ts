@@ -46,7 +46,7 @@ export interface BulkProgress {
 export interface BulkSummary extends BulkProgress {
   /** Indexes of the commands written whose connection was lost before their replies (also in `failed`). */
   mayHaveRun: number[];
-  /** True when the load stopped before the end of the source (`stopOnError` or `signal`). */
+  /** True when the load stopped before the end of the source (`stopOnError`, `signal`, or `inFlight` commands in a row failed unsent for want of a connection: the server is unreachable). */
   stopped: boolean;
   /** Index of the last item read (-1 for none): with `stopped`, everything after it was not read. */
   lastIndex: number;
@@ -96,6 +96,8 @@ class Tally implements BatchSink {
   failed = 0;
   inFlight = 0;
   stopped = false;
+  /** Commands failed unsent for want of a connection since the last success. */
+  connectionFailures = 0;
   callbackError: unknown = null;
   readonly mayHaveRun: number[] = [];
   readonly items = new Map<number, { item: unknown; name: string }>();
@@ -112,8 +114,12 @@ class Tally implements BatchSink {
     const entry = this.items.get(index);
     this.items.delete(index);
     this.inFlight--;
-    if (error === null) this.succeeded++;
-    else {
+    if (error === null) {
+      this.succeeded++;
+      this.connectionFailures = 0;
+    } else {
+      // Not sent for want of a connection (a cut's written commands, mayHaveRun, do not count: the link may come back).
+      if (error instanceof ConnectionError && !error.mayHaveRun) this.connectionFailures++;
       // A ProtocolError fails every written command of its connection: those were written too.
       const mayHaveRun = (error instanceof ConnectionError && error.mayHaveRun) || error instanceof ProtocolError;
       if (mayHaveRun) this.mayHaveRun.push(index);
@@ -177,6 +183,11 @@ function iteratorOf(source: unknown): AnyIterator {
   throw new DataError('bulk source must be an iterable or async iterable of commands');
 }
 
+/** What bulk() needs of a client: its shared connections (an interface, so this module does not import the client). */
+export interface BulkClient {
+  readonly connectionPool: { readonly sharedList: readonly Connection[] };
+}
+
 /**
  * Loads every command of `source` through `client` (or only checks them,
  * with `dryRun`, when `client` may be null) with at most `inFlight` commands
@@ -192,11 +203,6 @@ function iteratorOf(source: unknown): AnyIterator {
  * Rejects only for a source that is not iterable, a source that throws, or
  * an `onError` that throws (after what is in flight has settled).
  */
-/** What bulk() needs of a client: its shared connections (an interface, so this module does not import the client). */
-export interface BulkClient {
-  readonly connectionPool: { readonly sharedList: readonly Connection[] };
-}
-
 export async function bulk(client: BulkClient | null, source: Iterable<BulkItem> | AsyncIterable<BulkItem>, options: BulkOptions = {}): Promise<BulkSummary> {
   const started = Date.now();
   const limit = options.inFlight ?? 1000;
@@ -218,6 +224,9 @@ export async function bulk(client: BulkClient | null, source: Iterable<BulkItem>
   try {
     for (;;) {
       if (tally.stopped || signal?.aborted === true) break;
+      // A whole in-flight window refused for want of a connection, nothing answered since: the server
+      // is unreachable and what is left would only fail one by one. Stop reading.
+      if (tally.connectionFailures >= limit) break;
       let r = it.next() as IteratorResult<unknown> | Promise<IteratorResult<unknown>>;
       if (r instanceof Promise) r = await r;
       if (r.done === true) {

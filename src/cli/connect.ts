@@ -3,7 +3,7 @@
 // not in usage errors, not echoed while typed.
 import { openSync } from 'node:fs';
 import tty from 'node:tty';
-import { Ledis, type LedisOptions } from '../index.js';
+import { Ledis, type LedisOptions } from '../client.js';
 import { parseUrl } from '../url.js';
 import { DataError } from '../errors.js';
 import type { CliIO } from './io.js';
@@ -61,6 +61,8 @@ export async function clientOptions(v: ConnectionValues, io: CliIO): Promise<Led
   // Reconnect through a cut for about a minute, then give up (the load then fails what is left).
   o.retryStrategy = (attempt) => (attempt > 60 ? null : Math.min(50 * 2 ** attempt, 1000));
   o.maxPending = 1_000_000;
+  // Commands issued while reconnecting wait as long as the reconnecting goes on.
+  o.offlineTimeout = 60_000;
   return o;
 }
 

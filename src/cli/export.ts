@@ -5,7 +5,7 @@
 // {"base64": "..."}.
 import { isUtf8 } from 'node:buffer';
 import { parseArgs } from 'node:util';
-import type { Ledis } from '../index.js';
+import type { Ledis } from '../client.js';
 import { DataError } from '../errors.js';
 import { clientOptions, connectClient, connectionFlags, connectionHelp, intFlag, type ConnectionValues } from './connect.js';
 import { openOutput, type CliIO, type Output } from './io.js';

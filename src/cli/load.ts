@@ -2,7 +2,8 @@
 // chosen format, stream it through the driver, report per-line errors and
 // a summary. The exit code is 0 when every line loaded, 1 when any failed.
 import { parseArgs } from 'node:util';
-import { bulk, type BulkFailure, type BulkItem, type BulkSummary, type Ledis } from '../index.js';
+import { bulk, type BulkFailure, type BulkItem, type BulkSummary } from '../bulk/index.js';
+import type { Ledis } from '../client.js';
 import { ConnectionError, DataError, ResponseError } from '../errors.js';
 import { csvItems } from './csv.js';
 import { clientOptions, connectClient, connectionFlags, connectionHelp, intFlag, type ConnectionValues } from './connect.js';
@@ -210,7 +211,7 @@ export function summaryText(r: LoadResult, dryRun: boolean, errorsFile: string |
       `${r.mayHaveRunLines.length} commands may have run (written, connection lost before the reply; not sent again): lines ${ranges(r.mayHaveRunLines)}`,
     );
   }
-  if (r.stopped) lines.push(`stopped after line ${r.lastLine}; resume with --skip ${r.lastLine}`);
+  if (r.stopped) lines.push(`stopped after line ${r.lastLine}; lines after it were not read: resume with --skip ${r.lastLine} (re-check the failed lines first)`);
   if (r.failed > 0 && errorsFile !== undefined) lines.push(`errors written to ${errorsFile}`);
   return lines.join('\n');
 }

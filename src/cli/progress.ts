@@ -3,7 +3,7 @@
 // terminal handling we would otherwise write ourselves).
 import cliProgress from 'cli-progress';
 import type { Writable } from 'node:stream';
-import type { BulkProgress } from '../index.js';
+import type { BulkProgress } from '../bulk/index.js';
 
 function bytes(n: number): string {
   if (n < 1024) return `${n} B`;

@@ -5,6 +5,7 @@ import { ConnectionError, DataError, ProtocolError, TimeoutError } from '../erro
 import { encodeCommand, type Encoded } from '../protocol/encoder.js';
 import { Parser, type Reply } from '../protocol/parser.js';
 import { Command } from './command.js';
+import { debugRecycle, debugTimeout, onConnecting } from './diagnostics.js';
 import { DeadlineTimer, expireOffline, expireWritten, HeadWatch, nextDeadline, stallWindow } from './deadlines.js';
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from './options.js';
 import { Output } from './output.js';
@@ -277,6 +278,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   private openSocket(): void {
     const o = this.options;
+    onConnecting(this, this.attempt);
     this.setState(this.attempt > 0 ? 'reconnecting' : 'connecting');
     this.parser.reset();
     const socket = openTransport(o, (s) => this.onConnect(s));
@@ -374,6 +376,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   /** Destroys the socket because of `error`; onClose then rejects and reconnects. */
   private failSocket(error: Error): void {
+    debugRecycle(this, error);
     this.lastError = error;
     const socket = this.socket;
     if (socket !== null) socket.destroy();
@@ -538,16 +541,16 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       this.reads,
       this.lastReadAt,
       window,
-      (cmd) => new TimeoutError(`no reply to ${cmd.name} from ${this.address} within ${timeout} ms (commandTimeout)`, cmd.name),
+      (cmd) => debugTimeout(this, cmd.name, true, new TimeoutError(`no reply to ${cmd.name} from ${this.address} within ${timeout} ms (commandTimeout)`, cmd.name)),
     );
     expireOffline(this.offline, now, (cmd) =>
-      timeout > 0
+      debugTimeout(this, cmd.name, false, timeout > 0
         ? new TimeoutError(`command timed out after ${timeout} ms waiting for a connection to ${this.address}`, cmd.name)
         : new ConnectionError(
             `not connected to ${this.address} for ${this.options.offlineTimeout} ms (offlineTimeout); ${cmd.name} was not sent` +
               (this.lastError ? `: ${this.lastError.message}` : ''),
             { cause: this.lastError, command: cmd.name },
-          ),
+          )),
     );
     if (this.quitting && this.state !== 'closing' && this.state !== 'ready' && this.offline.length === 0) {
       // quit() was waiting for a connection only for these commands; they have given up, so stop reconnecting.

@@ -22,9 +22,11 @@ export interface ConnectionOptions {
   connectTimeout?: number;
   /**
    * ms a command may wait for its reply, counted from when it was issued; 0
-   * (default) for no limit. A late reply is read and dropped. If nothing at
-   * all was read from the server during that time, the connection is deemed
-   * stalled and recycled.
+   * (default) for no limit. A late reply is read and dropped. Deadlines are
+   * judged after the replies already in the socket have been read. The
+   * connection is deemed stalled and recycled only when nothing arrives (or
+   * the reply at the head of the queue makes no progress) for
+   * max(commandTimeout, 100 ms) past the deadline.
    */
   commandTimeout?: number;
   /** ms of socket inactivity, while replies are outstanding, after which the connection is recycled. 0 = off. */

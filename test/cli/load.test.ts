@@ -201,7 +201,7 @@ describe('ledis load', () => {
     const lines = [`SET ${p}1 1`, `ZADD ${p}z nope m`, ...Array.from({ length: 5000 }, (_, i) => `SET ${p}r${i} 1`)];
     const r = await run(['load', '-', '--url', url(), '--stop-on-error', '--in-flight', '10'], { stdin: Readable.from([lines.join('\n')]) });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/stopped after line \d+; resume with --skip \d+/);
+    expect(r.stdout).toMatch(/stopped after line \d+; lines after it were not read: resume with --skip \d+/);
     expect(await ledis.get(`${p}1`)).toBe('1');
     expect(await ledis.get(`${p}r4999`)).toBeNull();
   });

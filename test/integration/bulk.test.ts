@@ -110,6 +110,23 @@ describe('ledis.bulk', () => {
     expect(summary.succeeded + summary.failed).toBe(summary.lines);
   });
 
+  it('an AbortSignal stops reading the source; the summary says where', async () => {
+    const p = prefix('abort');
+    const ac = new AbortController();
+    const summary = await ledis.bulk(
+      (function* () {
+        for (let i = 0; i < 1_000_000; i++) {
+          if (i === 3000) ac.abort();
+          yield ['SET', `${p}${i % 10}`, i];
+        }
+      })(),
+      { signal: ac.signal },
+    );
+    expect(summary.stopped).toBe(true);
+    expect(summary.lastIndex).toBeLessThan(3000 + 256);
+    expect(summary.failed).toBe(0);
+  });
+
   it('dryRun checks without a client and sends nothing', async () => {
     const s = await bulk(null, [['SET', 'a', '1'], ['SET', 'a'], ['ZADD', 'z', '1', 'm', '2'], { method: 'hmset', args: ['h', {}] }], { dryRun: true });
     expect(s).toMatchObject({ lines: 4, commands: 1, succeeded: 1, failed: 3 });

@@ -55,7 +55,9 @@ describe('objects keyed by server data have no prototype', () => {
   });
 
   it('INFO, its sections and CONFIG GET are null-prototype objects', async () => {
-    const info = await ledis.info();
+    // info() is ledis-py's flat mapping; infoSections() keeps the sections (issue 14).
+    expect(Object.getPrototypeOf(await ledis.info())).toBeNull();
+    const info = await ledis.infoSections();
     expect(Object.getPrototypeOf(info)).toBeNull();
     for (const section of Object.values(info)) expect(Object.getPrototypeOf(section)).toBeNull();
     expect(Object.getPrototypeOf(await ledis.configGet('databases'))).toBeNull();

@@ -32,7 +32,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Packs once per vitest run (keyed by the vitest main process) and returns where. */
 export async function packOnce(): Promise<Packed> {
-  const base = path.join(os.tmpdir(), `ledis-pack-${process.ppid}`);
+  const base = path.join(os.tmpdir(), `ledis-pack-${runId()}`);
   const ready = path.join(base, 'pack.json');
   const lock = `${base}.lock`;
   let mine = false;
@@ -63,6 +63,21 @@ export async function packOnce(): Promise<Packed> {
   return JSON.parse(readFileSync(ready, 'utf8')) as Packed;
 }
 
+/**
+ * The vitest run: its main process (the parent of every worker), with that
+ * process's start time where /proc has it, so a reused pid never finds an
+ * earlier run's tarball.
+ */
+function runId(): string {
+  try {
+    const stat = readFileSync(`/proc/${process.ppid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return `${process.ppid}-${fields[19]}`;
+  } catch {
+    return String(process.ppid);
+  }
+}
+
 async function pack(base: string): Promise<Packed> {
   const res = await spawnAsync('npm', ['pack', '--json', '--pack-destination', base], { cwd: ROOT, timeout: 150_000 });
   if (res.status !== 0) throw new Error(`npm pack exited ${res.status ?? res.signal}:\n${res.stdout}\n${res.stderr}`);
@@ -88,6 +103,9 @@ async function pack(base: string): Promise<Packed> {
     symlinkSync(path.join(ROOT, 'node_modules', dep), path.join(consumer, 'node_modules', dep), 'dir');
   }
   symlinkSync(path.join(ROOT, 'node_modules', '@types', 'node'), path.join(consumer, 'node_modules', '@types', 'node'), 'dir');
+  // For README's OpenTelemetry example.
+  mkdirSync(path.join(consumer, 'node_modules', '@opentelemetry'), { recursive: true });
+  symlinkSync(path.join(ROOT, 'node_modules', '@opentelemetry', 'api'), path.join(consumer, 'node_modules', '@opentelemetry', 'api'), 'dir');
   return {
     dir: base,
     tarball,

@@ -146,6 +146,7 @@ describe('the password is redacted from inspection and JSON', () => {
       }
       expect(JSON.stringify(c.options)).toContain('[redacted]');
       expect(inspect(new Command('AUTH', [secret]))).not.toContain(secret);
+      expect(JSON.stringify(new Command('AUTH', [secret]))).not.toContain(secret);
       const t = new Ledis({ master: { host: '127.0.0.1', port: 1, password: secret }, password: secret, lazyConnect: true });
       expect(inspect(t.topology, { depth: 6 })).not.toContain(secret);
       t.disconnect();
