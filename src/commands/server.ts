@@ -48,13 +48,18 @@ export interface ServerCommands<S extends Str, M> {
  * the other db after its one command), would move every caller sharing the
  * connection to another db, and a reconnect would silently move them back.
  * AUTH with a wrong password leaves the connection unauthenticated for every
- * later command on it (measured). sendCommand and pipelines refuse them;
- * `ledis.db(n)` / `ledis.select(n)` and `ledis.auth(password)` are the way.
+ * later command on it (measured). QUIT closes the connection under every
+ * command queued behind it. sendCommand and pipelines refuse them;
+ * `ledis.db(n)` / `ledis.select(n)`, `ledis.auth(password)` and
+ * `ledis.quit()` are the way.
  */
 export function refuseSharedState(name: string): DataError | null {
   const upper = typeof name === 'string' ? name.toUpperCase() : '';
   if (upper === 'AUTH') {
     return new DataError('would change the authentication of a connection other callers share; use ledis.auth(password) or the password option', upper);
+  }
+  if (upper === 'QUIT') {
+    return new DataError('would close a connection other callers share; use ledis.quit()', upper);
   }
   if (upper !== 'SELECT' && upper !== 'XSELECT') return null;
   return new DataError('would change the db of a connection other callers share; use ledis.db(n) or ledis.select(n)', upper);
