@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Command, type Transform } from './connection/command.js';
 import type { Connection, ConnectionEvents } from './connection/connection.js';
 import { commandTable, specByCommand, type Commands } from './commands/index.js';
+import { minArgsOf, tooFewArguments } from './commands/arity.js';
 import { makeKeyPrefix, prefixCommand, type KeyPrefix } from './prefix.js';
 import type { ClientMode, CommandSpec, ReplyFn, Str, StrOf } from './commands/types.js';
 import { asLedisError, ConnectionError, DataError, ResponseError } from './errors.js';
@@ -726,9 +727,11 @@ const classAuth = Object.getOwnPropertyDescriptor(Ledis.prototype, 'auth')?.valu
 for (const [method, spec] of Object.entries(commandTable)) {
   const shape = spec.args;
   const route = routeOf(spec);
+  const minArgs = minArgsOf(spec);
   const fn =
     shape === undefined
       ? function (this: Runner, ...a: unknown[]): Promise<unknown> {
+          if (a.length < minArgs) return Promise.reject(tooFewArguments(method, spec, a.length));
           return this.run(route, a);
         }
       : function (this: Runner, ...a: unknown[]): Promise<unknown> {
@@ -738,6 +741,7 @@ for (const [method, spec] of Object.entries(commandTable)) {
           } catch (err) {
             return Promise.reject(asLedisError(err, DataError));
           }
+          if (args.length < minArgs) return Promise.reject(tooFewArguments(method, spec, args.length));
           return this.run(route, args);
         };
   Object.defineProperty(fn, 'name', { value: method });
