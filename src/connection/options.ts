@@ -151,14 +151,22 @@ export function redactPassword<T extends object>(options: T): T {
     for (const k of Object.keys(options)) out[k] = k === 'password' && (options as Record<string, unknown>)[k] != null ? '[redacted]' : (options as Record<string, unknown>)[k];
     return out;
   };
-  Object.defineProperty(options, 'toJSON', { value: view, enumerable: false, configurable: true, writable: true });
-  Object.defineProperty(options, inspect.custom, {
+  return showAs(options, view);
+}
+
+/**
+ * Makes `JSON.stringify` and `util.inspect` of `target` show `view()` instead
+ * of its own fields (non-enumerable, so a spread copy is a plain object again).
+ */
+export function showAs<T extends object>(target: T, view: () => Record<string, unknown>): T {
+  Object.defineProperty(target, 'toJSON', { value: view, enumerable: false, configurable: true, writable: true });
+  Object.defineProperty(target, inspect.custom, {
     value: (_depth: number, opts: object, fmt: typeof inspect) => (fmt ?? inspect)(view(), opts),
     enumerable: false,
     configurable: true,
     writable: true,
   });
-  return options;
+  return target;
 }
 
 /** Checks every option (see checkConnectionOptions) and fills in the defaults. */

@@ -5,7 +5,7 @@
 // deployment. Keys never move: a lost shard fails its own callers only.
 import { commandKeyIndexes } from '../commands/keys.js';
 import { specByCommand } from '../commands/index.js';
-import { inspect } from 'node:util';
+import { showAs } from '../connection/options.js';
 import type { CommandSpec } from '../commands/types.js';
 import { DataError } from '../errors.js';
 import type { BatchOutcome, Pipeline, Settled } from '../pipeline.js';
@@ -108,14 +108,7 @@ export function redactShards<T extends { shards?: unknown; master?: unknown; rep
     if (Array.isArray(options.replicas)) out.replicas = options.replicas.map(redactTarget);
     return out;
   };
-  Object.defineProperty(options, 'toJSON', { value: view, enumerable: false, configurable: true, writable: true });
-  Object.defineProperty(options, inspect.custom, {
-    value: (_depth: number, opts: object, fmt: typeof inspect) => (fmt ?? inspect)(view(), opts),
-    enumerable: false,
-    configurable: true,
-    writable: true,
-  });
-  return options;
+  return showAs(options, view);
 }
 
 /** Commands whose keys may span shards: split per shard, replies merged. */
