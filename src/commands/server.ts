@@ -3,7 +3,7 @@
 // are not table commands: see Ledis.select / Ledis.db and Ledis.quit.
 import { DataError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
-import { describe, keyedObject, pairsToObject, toBool, toInt, toList, unexpected } from './shape.js';
+import { describe, keyedObject, pairsToObject, toBool, toInt, toList, unexpected, bulkReply, statusReply } from './shape.js';
 import type { Out, Str, TableFor, Value } from './types.js';
 
 /**
@@ -126,11 +126,11 @@ function infoArgs(section?: string): unknown[] {
 
 export const serverCommands = {
   ping: { command: 'PING', reply: toBool },
-  echo: { command: 'ECHO' },
+  echo: { command: 'ECHO', reply: bulkReply },
   info: { command: 'INFO', stringReply: true, args: infoArgs, reply: parseInfoFlat },
   infoSections: { command: 'INFO', stringReply: true, args: infoArgs, reply: parseInfo },
-  flushdb: { command: 'FLUSHDB', allKeys: true, stringReply: true },
-  flushall: { command: 'FLUSHALL', allKeys: true, stringReply: true },
+  flushdb: { command: 'FLUSHDB', reply: statusReply, allKeys: true, stringReply: true },
+  flushall: { command: 'FLUSHALL', reply: statusReply, allKeys: true, stringReply: true },
   time: {
     command: 'TIME',
     reply: (r: Reply) => {
