@@ -8,6 +8,7 @@
 import { Command } from './connection/command.js';
 import { Connection } from './connection/connection.js';
 import { DataError, LedisError } from './errors.js';
+import { statusReply } from './commands/shape.js';
 import type { BasePool } from './pool.js';
 
 /**
@@ -23,7 +24,8 @@ export async function authenticate(pools: readonly BasePool[], password: unknown
   if (first === undefined) throw new LedisError('this client has no connection pool');
   const probe = new Connection({ ...first.connectionOptions, password: undefined, db: 0, lazyConnect: true, commandTimeout: first.connectionOptions.commandTimeout ?? 0 });
   try {
-    const check = new Command('AUTH', [password]);
+    // A reply other than a status ("OK") is an UnexpectedReplyError, and the password is not adopted.
+    const check = new Command('AUTH', [password], statusReply);
     const checked = check.promise();
     probe.send(check);
     await checked;
@@ -37,7 +39,7 @@ export async function authenticate(pools: readonly BasePool[], password: unknown
     for (const conn of pool.sharedList) {
       // Not ready: its next handshake sends the new password before anything else.
       if (conn.status !== 'ready') continue;
-      const cmd = new Command('AUTH', [password]);
+      const cmd = new Command('AUTH', [password], statusReply);
       sent.push(cmd.promise());
       conn.send(cmd);
     }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Command, type Transform } from './connection/command.js';
 import type { Connection, ConnectionEvents } from './connection/connection.js';
 import { commandTable, specByCommand, type Commands } from './commands/index.js';
+import { minArgsOf, tooFewArguments } from './commands/arity.js';
 import { makeKeyPrefix, prefixCommand, type KeyPrefix } from './prefix.js';
 import type { ClientMode, CommandSpec, ReplyFn, Str, StrOf } from './commands/types.js';
 import { asLedisError, ConnectionError, DataError, ResponseError } from './errors.js';
@@ -140,7 +141,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     const derived = b instanceof Derived ? (b as Derived<D>) : undefined;
     const options = derived !== undefined ? (a as LedisOptions) : clientOptions<LedisOptions>(a, b, c);
     checkClientOptions(options);
-    this.options = redactPassword({ ...options });
+    this.options = redactShards(redactPassword({ ...options }));
     this.decodeResponses = options.decodeResponses !== false;
     if (options.encoding !== undefined && !/^utf-?8$/i.test(options.encoding)) {
       throw new DataError(`unsupported encoding ${options.encoding}: only utf-8 is supported`);
@@ -155,7 +156,6 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     } else if (options.shards !== undefined) {
       // One more routing decision above the per-shard clients: each shard is a whole client (src/sharding/router.ts).
       this.shards = new ShardRouter<Ledis<D>>(options, (o) => new Ledis<D>(o as LedisOptions & { decodeResponses?: D }));
-      redactShards(this.options);
       this.router = (this.shards.clients[0] as Ledis<D>).router;
       this.kind = 'root';
       this.parent = null;
@@ -349,8 +349,10 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     if (index === this.router.backend.db) return this;
     let client = this.dbClients.get(index);
     if (client === undefined && this.shards !== null) {
-      // Sharded: the same shards, each on db `index` (connections of their own, closed with this client).
-      client = new Ledis<D>({ ...this.options, db: index } as LedisOptions & { decodeResponses?: D });
+      // Sharded: the same ring over each shard client's db(index) (connections of their own, made from
+      // that shard's resolved options, so a shard URL's db path does not win; closed with this client).
+      const onDb = this.shards.map((c) => c.db(index));
+      client = derive<D>({ ...this.options, db: index }, new Derived<D>((onDb.clients[0] as Ledis<D>).router, 'db', this, null, onDb));
       this.dbClients.set(index, client);
     }
     if (client === undefined) {
@@ -548,6 +550,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     // Everything is marked closing synchronously, so a command issued right after quit() is refused.
     const closing: Promise<void>[] = [];
     if (this.shards !== null) {
+      if (this.kind === 'db') this.forget();
       if (this.kind !== 'view') for (const c of [...this.shards.clients, ...this.dbClients.values()]) closing.push(c.quit());
       return Promise.all(closing).then(() => this.emitEnd());
     }
@@ -572,6 +575,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
       process.nextTick(() => this.emitEnd());
     }
     if (this.shards !== null) {
+      if (this.kind === 'db') this.forget();
       if (this.kind !== 'view') for (const c of [...this.shards.clients, ...this.dbClients.values()]) c.disconnect();
       return;
     }
@@ -723,9 +727,11 @@ const classAuth = Object.getOwnPropertyDescriptor(Ledis.prototype, 'auth')?.valu
 for (const [method, spec] of Object.entries(commandTable)) {
   const shape = spec.args;
   const route = routeOf(spec);
+  const minArgs = minArgsOf(spec);
   const fn =
     shape === undefined
       ? function (this: Runner, ...a: unknown[]): Promise<unknown> {
+          if (a.length < minArgs) return Promise.reject(tooFewArguments(method, spec, a.length));
           return this.run(route, a);
         }
       : function (this: Runner, ...a: unknown[]): Promise<unknown> {
@@ -735,6 +741,7 @@ for (const [method, spec] of Object.entries(commandTable)) {
           } catch (err) {
             return Promise.reject(asLedisError(err, DataError));
           }
+          if (args.length < minArgs) return Promise.reject(tooFewArguments(method, spec, args.length));
           return this.run(route, args);
         };
   Object.defineProperty(fn, 'name', { value: method });

@@ -1,6 +1,7 @@
 import type { Command, BatchSink } from './connection/command.js';
 import type { Connection } from './connection/connection.js';
 import { commandTable, specByCommand, type Commands } from './commands/index.js';
+import { minArgsOf, tooFewArguments } from './commands/arity.js';
 import { commandName } from './commands/server.js';
 import type { CommandSpec, PipelineMode, Str } from './commands/types.js';
 import { asLedisError, DataError, LedisError, PipelineError } from './errors.js';
@@ -192,6 +193,7 @@ export interface Pipeline<S extends Str = string, R extends unknown[] = []> exte
 
 for (const [method, spec] of Object.entries(commandTable)) {
   const shape = spec.args;
+  const minArgs = minArgsOf(spec);
   const fn = function (this: Pipeline<Str, unknown[]>, ...a: unknown[]) {
     let args: unknown[];
     try {
@@ -199,6 +201,7 @@ for (const [method, spec] of Object.entries(commandTable)) {
     } catch (err) {
       throw asLedisError(err, DataError);
     }
+    if (args.length < minArgs) throw tooFewArguments(method, spec, args.length);
     return this.add(spec, spec.command, args);
   };
   Object.defineProperty(fn, 'name', { value: method });

@@ -66,6 +66,7 @@ export async function* lines(chunks: AsyncIterable<Buffer>): AsyncGenerator<Line
       }
       const length = bytes.length + 1;
       if (bytes.length > 0 && bytes[bytes.length - 1] === 13) bytes = bytes.subarray(0, bytes.length - 1);
+      if (lineNo === 0) bytes = withoutBom(bytes);
       yield { bytes, line: ++lineNo, offset };
       offset += length;
       start = nl + 1;
@@ -78,8 +79,14 @@ export async function* lines(chunks: AsyncIterable<Buffer>): AsyncGenerator<Line
   if (tailLength > 0) {
     let bytes = Buffer.concat(tail, tailLength);
     if (bytes[bytes.length - 1] === 13) bytes = bytes.subarray(0, bytes.length - 1);
+    if (lineNo === 0) bytes = withoutBom(bytes);
     yield { bytes, line: ++lineNo, offset };
   }
+}
+
+/** The first line without a UTF-8 byte order mark (EF BB BF), which editors on Windows put at the start of text files; offsets still count it. */
+function withoutBom<B extends Buffer>(bytes: B): B {
+  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? (bytes.subarray(3) as B) : bytes;
 }
 
 /** A latin1 string (one char per byte) as an argument: the string itself when ASCII, else the bytes (UTF-8 text then stays exact). */

@@ -1,7 +1,7 @@
 // Input and output streams of the CLI: files or stdin/stdout, gzip by the
 // `.gz` extension, byte counts for progress.
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, openSync, statSync } from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
 
@@ -65,7 +65,8 @@ export interface Output {
 /** Opens FILE for writing (or stdout for '-'); gzips a name ending in .gz. */
 export function openOutput(path: string, io: CliIO): Output {
   const isStdout = path === '-';
-  const file: Writable = isStdout ? io.stdout : createWriteStream(path);
+  // Opened here, synchronously, so a path that cannot be created fails before anything connects.
+  const file: Writable = isStdout ? io.stdout : createWriteStream(path, { fd: openSync(path, 'w') });
   let stream: Writable = file;
   if (path.endsWith('.gz')) {
     const gzip = createGzip();

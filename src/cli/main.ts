@@ -1,7 +1,7 @@
 // The `ledis` command: `ledis load`, `ledis export`, `ledis --help`.
 // main() returns the exit code and never calls process.exit, so tests (and
 // programs) can run it in-process with their own streams.
-import { DataError } from '../errors.js';
+import { DataError, LedisError } from '../errors.js';
 import { exportCommand, exportHelp } from './export.js';
 import type { CliIO } from './io.js';
 import { load, loadHelp } from './load.js';
@@ -52,8 +52,10 @@ export async function main(argv: readonly string[], io: Partial<CliIO> = {}): Pr
     }
   } catch (err) {
     const e = err as Error & { code?: string };
-    // Usage errors from parseArgs, our DataErrors and missing files: a message, no stack.
-    const usage = e instanceof DataError || (typeof e.code === 'string' && (e.code.startsWith('ERR_PARSE_ARGS') || e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR'));
+    // Usage errors from parseArgs, our DataErrors, file system errors (ENOENT ...) and gzip errors (Z_DATA_ERROR): a message, no stack.
+    // A LedisError (the server refused a command, the connection failed) is the user's to fix: its text is the message.
+    const usage =
+      e instanceof LedisError || (typeof e.code === 'string' && (e.code.startsWith('ERR_PARSE_ARGS') || /^E[A-Z]+$/.test(e.code) || e.code.startsWith('Z_')));
     full.stderr.write(`ledis: ${usage ? e.message : (e.stack ?? e.message)}\n`);
     return 2;
   }

@@ -3,7 +3,7 @@
 // so BEXPIRE is EXPIRE on that key, BOPT is BITOP, and so on.
 import { FIRST } from './keys.js';
 import { DataError } from '../errors.js';
-import { describe, expireAtSpec, expireSpec, flattenKeys, intIn, nonEmpty, oneOf, toBool } from './shape.js';
+import { describe, expireAtSpec, expireSpec, flattenKeys, intIn, nonEmpty, oneOf, toBool, integerReply } from './shape.js';
 import type { Key, Out, Str, TableFor, When } from './types.js';
 
 /** A bit value: 0 / 1, or false / true. */
@@ -105,29 +105,32 @@ const bitopArgs =
 export const bitCommands = {
   bitcount: {
     command: 'BITCOUNT',
+    reply: integerReply,
     keys: FIRST,
     isolate: rangeMayCrash(1),
     readonly: true,
     args: (name: Key, start?: number, end?: number) => [name, ...byteRange('BITCOUNT', start, end)],
   },
-  bitop: { command: 'BITOP', keys: [1, -1, 1], args: bitopArgs('BITOP') },
+  bitop: { command: 'BITOP', reply: integerReply, keys: [1, -1, 1], args: bitopArgs('BITOP') },
   bitpos: {
     command: 'BITPOS',
+    reply: integerReply,
     keys: FIRST,
     isolate: rangeMayCrash(2),
     readonly: true,
     args: (name: Key, bit: Bit, start?: number, end?: number) => [name, bitValue('BITPOS', bit), ...byteRange('BITPOS', start, end)],
   },
-  getbit: { command: 'GETBIT', keys: FIRST, readonly: true, args: (name: Key, off: number) => [name, offset('GETBIT', off)] },
+  getbit: { command: 'GETBIT', reply: integerReply, keys: FIRST, readonly: true, args: (name: Key, off: number) => [name, offset('GETBIT', off)] },
   setbit: {
     command: 'SETBIT',
+    reply: integerReply,
     keys: FIRST,
     args: (name: Key, off: number, value: Bit) => [name, offset('SETBIT', off), bitValue('SETBIT', value)],
   },
-  bopt: { command: 'BITOP', keys: [1, -1, 1], args: bitopArgs('BOPT') },
+  bopt: { command: 'BITOP', reply: integerReply, keys: [1, -1, 1], args: bitopArgs('BOPT') },
   bexpire: expireSpec('EXPIRE', 'BEXPIRE'),
   bexpireat: expireAtSpec('EXPIREAT', 'BEXPIREAT'),
-  bttl: { command: 'TTL', keys: FIRST, readonly: true },
+  bttl: { command: 'TTL', reply: integerReply, keys: FIRST, readonly: true },
   bpersist: { command: 'PERSIST', keys: FIRST, reply: toBool },
 } satisfies TableFor<BitCommands<Str, unknown>>;
 

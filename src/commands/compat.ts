@@ -20,8 +20,8 @@ import { listCommands } from './list.js';
 import { cursorFromKey, flat, scanArgs, type LedisPyScanOptions, type ScanReply } from './scan.js';
 import { scriptCommands } from './script.js';
 import { serverCommands } from './server.js';
-import { describe, intIn, pairsToObject, toBool } from './shape.js';
-import type { CommandSpec, Key, Out, Str, TableFor } from './types.js';
+import { describe, intIn, pairsToObject, toBool, bulkOrNullReply } from './shape.js';
+import type { CommandSpec, Key, Out, ReplyFn, Str, TableFor } from './types.js';
 
 export interface CompatCommands<S extends Str, M> {
   /**
@@ -88,7 +88,7 @@ const scriptSpecs = { LOAD: scriptCommands.scriptLoad, EXISTS: scriptCommands.sc
 const configSpecs = { GET: serverCommands.configGet, REWRITE: serverCommands.configRewrite };
 
 export const compatCommands = {
-  bget: { command: 'GET', keys: FIRST, readonly: true, bufferReply: true },
+  bget: { command: 'GET', reply: bulkOrNullReply, keys: FIRST, readonly: true, bufferReply: true },
   bsetbit: bitCommands.setbit,
   bgetbit: bitCommands.getbit,
   bxscan: { command: 'XSCAN', allKeys: true, readonly: true, args: typeScan('BXSCAN', 'KV'), ...flat },
@@ -106,10 +106,8 @@ export const compatCommands = {
     command: 'SCRIPT',
     stringReply: true,
     args: (subcommand: unknown, ...rest: unknown[]) => argsOf(scriptSpecs[word('SCRIPT', subcommand, ['LOAD', 'EXISTS', 'FLUSH'] as const)])(...rest),
-    reply: (r: Reply, args: readonly unknown[]) => {
-      if (args[0] === 'EXISTS') return Array.isArray(r) ? r.map(toBool) : [];
-      return args[0] === 'FLUSH' ? toBool(r) : r;
-    },
+    // The subcommand's own entry shapes (and checks) the reply: the arguments as sent are the same.
+    reply: (r: Reply, args: readonly unknown[]) => (scriptSpecs[args[0] as keyof typeof scriptSpecs].reply as ReplyFn)(r, args),
   },
   config: {
     command: 'CONFIG',

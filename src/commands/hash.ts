@@ -1,7 +1,7 @@
 // Hash commands. Hashes live in their own keyspace in LedisDB: DEL, EXPIRE and
 // TTL never touch them; HCLEAR, HEXPIRE, HTTL and friends do.
 import { ALL_ARGS, FIRST } from './keys.js';
-import { expireAtSpec, expireSpec, flattenKeys, int, mapping, nonEmpty, pairsToObject, spread, toBool } from './shape.js';
+import { expireAtSpec, expireSpec, flattenKeys, int, mapping, nonEmpty, pairsToObject, spread, toBool, integerReply, bulkOrNullReply, bulkListReply } from './shape.js';
 import type { Int, Key, Out, Str, TableFor, Value, When } from './types.js';
 
 export interface HashCommands<S extends Str, M> {
@@ -44,32 +44,34 @@ export interface HashCommands<S extends Str, M> {
 }
 
 export const hashCommands = {
-  hclear: { command: 'HCLEAR', keys: FIRST },
-  hdel: { command: 'HDEL', keys: FIRST, args: (name: Key, ...keys: unknown[]) => [name, ...nonEmpty('HDEL', 'field', spread(keys))] },
+  hclear: { command: 'HCLEAR', reply: integerReply, keys: FIRST },
+  hdel: { command: 'HDEL', reply: integerReply, keys: FIRST, args: (name: Key, ...keys: unknown[]) => [name, ...nonEmpty('HDEL', 'field', spread(keys))] },
   hexists: { command: 'HEXISTS', keys: FIRST, readonly: true, reply: toBool },
-  hget: { command: 'HGET', keys: FIRST, readonly: true },
+  hget: { command: 'HGET', reply: bulkOrNullReply, keys: FIRST, readonly: true },
   hgetall: { command: 'HGETALL', keys: FIRST, readonly: true, reply: pairsToObject },
   hincrby: {
     command: 'HINCRBY',
+    reply: integerReply,
     keys: FIRST,
     args: (name: Key, key: Key, amount: unknown = 1) => [name, key, int('HINCRBY', 'amount', amount)],
   },
-  hkeys: { command: 'HKEYS', keys: FIRST, readonly: true },
-  hlen: { command: 'HLEN', keys: FIRST, readonly: true },
-  hmclear: { command: 'HMCLEAR', keys: ALL_ARGS, args: (...names: unknown[]) => nonEmpty('HMCLEAR', 'name', spread(names)) },
+  hkeys: { command: 'HKEYS', reply: bulkListReply, keys: FIRST, readonly: true },
+  hlen: { command: 'HLEN', reply: integerReply, keys: FIRST, readonly: true },
+  hmclear: { command: 'HMCLEAR', reply: integerReply, keys: ALL_ARGS, args: (...names: unknown[]) => nonEmpty('HMCLEAR', 'name', spread(names)) },
   hmget: {
     command: 'HMGET',
+    reply: bulkListReply,
     keys: FIRST,
     readonly: true,
     args: (name: Key, keys: Key | readonly Key[], ...rest: Key[]) => [name, ...nonEmpty('HMGET', 'field', flattenKeys(keys, rest))],
   },
   hmset: { command: 'HMSET', keys: FIRST, args: (name: Key, m: unknown) => [name, ...mapping('HMSET', m)], reply: toBool },
-  hset: { command: 'HSET', keys: FIRST },
-  hvals: { command: 'HVALS', keys: FIRST, readonly: true },
+  hset: { command: 'HSET', reply: integerReply, keys: FIRST },
+  hvals: { command: 'HVALS', reply: bulkListReply, keys: FIRST, readonly: true },
   hexpire: expireSpec('HEXPIRE'),
   hexpireat: expireAtSpec('HEXPIREAT'),
-  httl: { command: 'HTTL', keys: FIRST, readonly: true },
+  httl: { command: 'HTTL', reply: integerReply, keys: FIRST, readonly: true },
   hpersist: { command: 'HPERSIST', keys: FIRST, reply: toBool },
   hkeyexists: { command: 'HKEYEXISTS', keys: FIRST, readonly: true, reply: toBool },
-  hdump: { command: 'HDUMP', keys: FIRST, readonly: true, bufferReply: true },
+  hdump: { command: 'HDUMP', reply: bulkOrNullReply, keys: FIRST, readonly: true, bufferReply: true },
 } satisfies TableFor<HashCommands<Str, unknown>>;

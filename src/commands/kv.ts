@@ -1,10 +1,10 @@
 // KV commands: strings, counters, expiry. LedisDB's DEL/EXISTS/EXPIRE/TTL touch KV keys only.
 import { ALL_ARGS, FIRST } from './keys.js';
+import { DataError } from '../errors.js';
+import { expireAtSpec, expireSpec, flattenKeys, int, mapping, nonEmpty, seconds, toBool, integerReply, bulkOrNullReply, bulkListReply } from './shape.js';
+import type { Int, Key, Out, Str, TableFor, Value, When } from './types.js';
 
 const always = (): boolean => true;
-import { DataError } from '../errors.js';
-import { expireAtSpec, expireSpec, flattenKeys, int, mapping, nonEmpty, seconds, toBool } from './shape.js';
-import type { Int, Key, Out, Str, TableFor, Value, When } from './types.js';
 
 export interface KvCommands<S extends Str, M> {
   /** The value at `name`, or null if the key doesn't exist. */
@@ -56,37 +56,40 @@ export interface KvCommands<S extends Str, M> {
 const numbers = (command: string) => (name: Key, amount: number | bigint = 1) => [name, int(command, 'amount', amount)];
 
 export const kvCommands = {
-  get: { command: 'GET', keys: FIRST, readonly: true },
+  get: { command: 'GET', reply: bulkOrNullReply, keys: FIRST, readonly: true },
   set: { command: 'SET', keys: FIRST, reply: toBool },
   setnx: { command: 'SETNX', keys: FIRST, reply: toBool },
   setex: { command: 'SETEX', keys: FIRST, args: (name: Key, time: number, value: Value) => [name, seconds('SETEX', time), value], reply: toBool },
-  getset: { command: 'GETSET', keys: FIRST },
+  getset: { command: 'GETSET', reply: bulkOrNullReply, keys: FIRST },
   mget: {
     command: 'MGET',
+    reply: bulkListReply,
     keys: ALL_ARGS,
     readonly: true,
     args: (keys: Key | readonly Key[], ...rest: Key[]) => nonEmpty('MGET', 'key', flattenKeys(keys, rest)),
   },
   mset: { command: 'MSET', keys: [0, -1, 2], args: (m: unknown) => mapping('MSET', m), reply: toBool },
-  incr: { command: 'INCRBY', keys: FIRST, args: numbers('INCRBY') },
-  incrby: { command: 'INCRBY', keys: FIRST, args: numbers('INCRBY') },
-  decr: { command: 'DECRBY', keys: FIRST, args: numbers('DECRBY') },
-  decrby: { command: 'DECRBY', keys: FIRST, args: numbers('DECRBY') },
-  delete: { command: 'DEL', keys: ALL_ARGS, args: (...names: Key[]) => nonEmpty('DEL', 'key', flattenKeys(names, [])) },
+  incr: { command: 'INCRBY', reply: integerReply, keys: FIRST, args: numbers('INCRBY') },
+  incrby: { command: 'INCRBY', reply: integerReply, keys: FIRST, args: numbers('INCRBY') },
+  decr: { command: 'DECRBY', reply: integerReply, keys: FIRST, args: numbers('DECRBY') },
+  decrby: { command: 'DECRBY', reply: integerReply, keys: FIRST, args: numbers('DECRBY') },
+  delete: { command: 'DEL', reply: integerReply, keys: ALL_ARGS, args: (...names: Key[]) => nonEmpty('DEL', 'key', flattenKeys(names, [])) },
   exists: { command: 'EXISTS', keys: FIRST, readonly: true, reply: toBool },
   expire: expireSpec('EXPIRE'),
   expireat: expireAtSpec('EXPIREAT'),
-  ttl: { command: 'TTL', keys: FIRST, readonly: true },
+  ttl: { command: 'TTL', reply: integerReply, keys: FIRST, readonly: true },
   persist: { command: 'PERSIST', keys: FIRST, reply: toBool },
-  append: { command: 'APPEND', keys: FIRST },
+  append: { command: 'APPEND', reply: integerReply, keys: FIRST },
   getrange: {
     command: 'GETRANGE',
+    reply: bulkOrNullReply,
     keys: FIRST,
     readonly: true,
     args: (name: Key, start: number, end: number) => [name, int('GETRANGE', 'start', start), int('GETRANGE', 'end', end)],
   },
   setrange: {
     command: 'SETRANGE',
+    reply: integerReply,
     keys: FIRST,
     args: (name: Key, offset: number, value: Value) => {
       if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) {
@@ -103,7 +106,7 @@ export const kvCommands = {
    * cannot be known here, so every STRLEN runs on a dedicated connection
    * (`isolate`) and a crash costs only its caller a `ConnectionError`.
    */
-  strlen: { command: 'STRLEN', keys: FIRST, readonly: true, isolate: always },
-  dump: { command: 'DUMP', keys: FIRST, readonly: true, bufferReply: true },
+  strlen: { command: 'STRLEN', reply: integerReply, keys: FIRST, readonly: true, isolate: always },
+  dump: { command: 'DUMP', reply: bulkOrNullReply, keys: FIRST, readonly: true, bufferReply: true },
   restore: { command: 'RESTORE', keys: FIRST, reply: toBool },
 } satisfies TableFor<KvCommands<Str, unknown>>;

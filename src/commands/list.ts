@@ -4,7 +4,7 @@
 import { ALL_ARGS, FIRST } from './keys.js';
 import { DataError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
-import { describe, expireAtSpec, expireSpec, flattenKeys, int, intIn, nonEmpty, spread, toBool, unexpected } from './shape.js';
+import { describe, expireAtSpec, expireSpec, flattenKeys, int, intIn, nonEmpty, spread, toBool, unexpected, integerReply, bulkOrNullReply, bulkListReply } from './shape.js';
 import type { Key, Out, Str, TableFor, Value, When } from './types.js';
 
 export interface ListCommands<S extends Str, M> {
@@ -100,30 +100,31 @@ const bpopArgs = (command: string) => (keys: Key | readonly Key[], timeout: unkn
 const range = (command: string) => (name: Key, start: number, end: number) => [name, int(command, 'start', start), int(command, 'end', end)];
 
 export const listCommands = {
-  lclear: { command: 'LCLEAR', keys: FIRST },
-  lindex: { command: 'LINDEX', keys: FIRST, readonly: true, args: (name: Key, index: number) => [name, int('LINDEX', 'index', index)] },
-  llen: { command: 'LLEN', keys: FIRST, readonly: true },
-  lmclear: { command: 'LMCLEAR', keys: ALL_ARGS, args: (...names: unknown[]) => nonEmpty('LMCLEAR', 'name', spread(names)) },
-  lpop: { command: 'LPOP', keys: FIRST },
-  lpush: { command: 'LPUSH', keys: FIRST, args: pushArgs('LPUSH') },
-  lrange: { command: 'LRANGE', keys: FIRST, readonly: true, args: range('LRANGE') },
-  lttl: { command: 'LTTL', keys: FIRST, readonly: true },
+  lclear: { command: 'LCLEAR', reply: integerReply, keys: FIRST },
+  lindex: { command: 'LINDEX', reply: bulkOrNullReply, keys: FIRST, readonly: true, args: (name: Key, index: number) => [name, int('LINDEX', 'index', index)] },
+  llen: { command: 'LLEN', reply: integerReply, keys: FIRST, readonly: true },
+  lmclear: { command: 'LMCLEAR', reply: integerReply, keys: ALL_ARGS, args: (...names: unknown[]) => nonEmpty('LMCLEAR', 'name', spread(names)) },
+  lpop: { command: 'LPOP', reply: bulkOrNullReply, keys: FIRST },
+  lpush: { command: 'LPUSH', reply: integerReply, keys: FIRST, args: pushArgs('LPUSH') },
+  lrange: { command: 'LRANGE', reply: bulkListReply, keys: FIRST, readonly: true, args: range('LRANGE') },
+  lttl: { command: 'LTTL', reply: integerReply, keys: FIRST, readonly: true },
   lexpire: expireSpec('LEXPIRE'),
   lexpireat: expireAtSpec('LEXPIREAT'),
   lpersist: { command: 'LPERSIST', keys: FIRST, reply: toBool },
-  rpop: { command: 'RPOP', keys: FIRST },
-  rpush: { command: 'RPUSH', keys: FIRST, args: pushArgs('RPUSH') },
+  rpop: { command: 'RPOP', reply: bulkOrNullReply, keys: FIRST },
+  rpush: { command: 'RPUSH', reply: integerReply, keys: FIRST, args: pushArgs('RPUSH') },
   lkeyexists: { command: 'LKEYEXISTS', keys: FIRST, readonly: true, reply: toBool },
-  ldump: { command: 'LDUMP', keys: FIRST, readonly: true, bufferReply: true },
+  ldump: { command: 'LDUMP', reply: bulkOrNullReply, keys: FIRST, readonly: true, bufferReply: true },
   lset: { command: 'LSET', keys: FIRST, args: (name: Key, index: number, value: Value) => [name, int('LSET', 'index', index), value], reply: toBool },
   ltrim: { command: 'LTRIM', keys: FIRST, args: range('LTRIM'), reply: toBool },
-  ltrimFront: { command: 'LTRIM_FRONT', keys: FIRST, args: (name: Key, n: number) => [name, intIn('LTRIM_FRONT', 'count', n, 0, 2 ** 31 - 1)] },
-  ltrimBack: { command: 'LTRIM_BACK', keys: FIRST, args: (name: Key, n: number) => [name, intIn('LTRIM_BACK', 'count', n, 0, 2 ** 31 - 1)] },
-  rpoplpush: { command: 'RPOPLPUSH', keys: [0, 1, 1] },
+  ltrimFront: { command: 'LTRIM_FRONT', reply: integerReply, keys: FIRST, args: (name: Key, n: number) => [name, intIn('LTRIM_FRONT', 'count', n, 0, 2 ** 31 - 1)] },
+  ltrimBack: { command: 'LTRIM_BACK', reply: integerReply, keys: FIRST, args: (name: Key, n: number) => [name, intIn('LTRIM_BACK', 'count', n, 0, 2 ** 31 - 1)] },
+  rpoplpush: { command: 'RPOPLPUSH', reply: bulkOrNullReply, keys: [0, 1, 1] },
   blpop: { command: 'BLPOP', keys: [0, -2, 1], timeoutAt: -1, blocking: true, args: bpopArgs('BLPOP'), reply: popPair },
   brpop: { command: 'BRPOP', keys: [0, -2, 1], timeoutAt: -1, blocking: true, args: bpopArgs('BRPOP'), reply: popPair },
   brpoplpush: {
     command: 'BRPOPLPUSH',
+    reply: bulkOrNullReply,
     keys: [0, 1, 1],
     timeoutAt: -1,
     blocking: true,

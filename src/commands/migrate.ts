@@ -4,7 +4,7 @@
 // must not need a password: the server connects to it without one.
 import { DataError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
-import { describe, intIn, oneOf, toBool } from './shape.js';
+import { describe, intIn, oneOf, toBool, integerReply, bulkOrNullReply, statusReply } from './shape.js';
 import type { Key, Out, Str, TableFor } from './types.js';
 
 export type DataType = 'KV' | 'HASH' | 'LIST' | 'SET' | 'ZSET' | 'kv' | 'hash' | 'list' | 'set' | 'zset';
@@ -37,6 +37,7 @@ function target(command: string, host: unknown, port: unknown): [string, number]
 export const migrateCommands = {
   xdump: {
     command: 'XDUMP',
+    reply: bulkOrNullReply,
     keys: [1, 1, 1],
     readonly: true,
     bufferReply: true,
@@ -64,10 +65,12 @@ export const migrateCommands = {
       intIn('XMIGRATE', 'db', db, 0),
       intIn('XMIGRATE', 'timeout', timeout, 0),
     ],
-    reply: (r: Reply) => r === 'OK',
+    // A status: "OK" is true, another status false; any other shape an UnexpectedReplyError.
+    reply: (r: Reply, args: readonly unknown[]) => statusReply(r, args) === 'OK',
   },
   xmigratedb: {
     command: 'XMIGRATEDB',
+    reply: integerReply,
     allKeys: true,
     args: (host: string, port: number, type: DataType, count: number, db: number, timeout: number) => [
       ...target('XMIGRATEDB', host, port),

@@ -10,7 +10,7 @@ import { numkeysAt } from './keys.js';
 import { createHash } from 'node:crypto';
 import { DataError, ResponseError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
-import { describe, intIn, toBool, toFlatList } from './shape.js';
+import { describe, intIn, toBool, toFlatList, bulkReply } from './shape.js';
 import type { Key, Out, Str, TableFor, Value } from './types.js';
 
 /** What a script can return: Lua strings, integers (numbers are truncated), false/nil as null, and arrays of those. */
@@ -65,7 +65,7 @@ function flatStrings(command: string, list: readonly unknown[]): string[] {
 export const scriptCommands = {
   eval: { command: 'EVAL', keys: scriptKeys, allKeys: noDeclaredKeys, args: evalArgs('EVAL', 'script') },
   evalsha: { command: 'EVALSHA', keys: scriptKeys, allKeys: noDeclaredKeys, args: evalArgs('EVALSHA', 'sha1') },
-  scriptLoad: { command: 'SCRIPT', stringReply: true, args: (script: string) => ['LOAD', text('SCRIPT LOAD', 'script', script)] },
+  scriptLoad: { command: 'SCRIPT', reply: bulkReply, stringReply: true, args: (script: string) => ['LOAD', text('SCRIPT LOAD', 'script', script)] },
   scriptExists: {
     command: 'SCRIPT',
     args: (...sha1s: unknown[]) => ['EXISTS', ...flatStrings('SCRIPT EXISTS', sha1s)],

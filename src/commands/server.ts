@@ -3,7 +3,7 @@
 // are not table commands: see Ledis.select / Ledis.db and Ledis.quit.
 import { DataError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
-import { describe, keyedObject, pairsToObject, toBool, toInt, toList, unexpected } from './shape.js';
+import { describe, keyedObject, pairsToObject, toBool, toInt, toList, unexpected, bulkReply, statusReply } from './shape.js';
 import type { Out, Str, TableFor, Value } from './types.js';
 
 /**
@@ -48,13 +48,18 @@ export interface ServerCommands<S extends Str, M> {
  * the other db after its one command), would move every caller sharing the
  * connection to another db, and a reconnect would silently move them back.
  * AUTH with a wrong password leaves the connection unauthenticated for every
- * later command on it (measured). sendCommand and pipelines refuse them;
- * `ledis.db(n)` / `ledis.select(n)` and `ledis.auth(password)` are the way.
+ * later command on it (measured). QUIT closes the connection under every
+ * command queued behind it. sendCommand and pipelines refuse them;
+ * `ledis.db(n)` / `ledis.select(n)`, `ledis.auth(password)` and
+ * `ledis.quit()` are the way.
  */
 export function refuseSharedState(name: string): DataError | null {
   const upper = typeof name === 'string' ? name.toUpperCase() : '';
   if (upper === 'AUTH') {
     return new DataError('would change the authentication of a connection other callers share; use ledis.auth(password) or the password option', upper);
+  }
+  if (upper === 'QUIT') {
+    return new DataError('would close a connection other callers share; use ledis.quit()', upper);
   }
   if (upper !== 'SELECT' && upper !== 'XSELECT') return null;
   return new DataError('would change the db of a connection other callers share; use ledis.db(n) or ledis.select(n)', upper);
@@ -121,11 +126,11 @@ function infoArgs(section?: string): unknown[] {
 
 export const serverCommands = {
   ping: { command: 'PING', reply: toBool },
-  echo: { command: 'ECHO' },
+  echo: { command: 'ECHO', reply: bulkReply },
   info: { command: 'INFO', stringReply: true, args: infoArgs, reply: parseInfoFlat },
   infoSections: { command: 'INFO', stringReply: true, args: infoArgs, reply: parseInfo },
-  flushdb: { command: 'FLUSHDB', allKeys: true, stringReply: true },
-  flushall: { command: 'FLUSHALL', allKeys: true, stringReply: true },
+  flushdb: { command: 'FLUSHDB', reply: statusReply, allKeys: true, stringReply: true },
+  flushall: { command: 'FLUSHALL', reply: statusReply, allKeys: true, stringReply: true },
   time: {
     command: 'TIME',
     reply: (r: Reply) => {

@@ -1,7 +1,7 @@
 // Set commands. Sets have their own keyspace in LedisDB (SCLEAR, SEXPIRE,
 // STTL...). Members come back as a JS Set, as ledis-py returns a Python set.
 import { ALL_ARGS, FIRST } from './keys.js';
-import { expireAtSpec, expireSpec, flattenKeys, nonEmpty, spread, toBool, toSet } from './shape.js';
+import { expireAtSpec, expireSpec, flattenKeys, nonEmpty, spread, toBool, toSet, integerReply, bulkOrNullReply } from './shape.js';
 import type { Key, Out, Str, TableFor, Value, When } from './types.js';
 
 export interface SetCommands<S extends Str, M> {
@@ -51,23 +51,23 @@ const storeArgs = (command: string) => (dest: Key, keys: Key | readonly Key[], .
 ];
 
 export const setCommands = {
-  sadd: { command: 'SADD', keys: FIRST, args: memberArgs('SADD') },
-  scard: { command: 'SCARD', keys: FIRST, readonly: true },
-  sclear: { command: 'SCLEAR', keys: FIRST },
+  sadd: { command: 'SADD', reply: integerReply, keys: FIRST, args: memberArgs('SADD') },
+  scard: { command: 'SCARD', reply: integerReply, keys: FIRST, readonly: true },
+  sclear: { command: 'SCLEAR', reply: integerReply, keys: FIRST },
   sdiff: { command: 'SDIFF', keys: ALL_ARGS, readonly: true, args: keysArgs('SDIFF'), reply: toSet },
-  sdiffstore: { command: 'SDIFFSTORE', keys: ALL_ARGS, args: storeArgs('SDIFFSTORE') },
+  sdiffstore: { command: 'SDIFFSTORE', reply: integerReply, keys: ALL_ARGS, args: storeArgs('SDIFFSTORE') },
   sinter: { command: 'SINTER', keys: ALL_ARGS, readonly: true, args: keysArgs('SINTER'), reply: toSet },
-  sinterstore: { command: 'SINTERSTORE', keys: ALL_ARGS, args: storeArgs('SINTERSTORE') },
+  sinterstore: { command: 'SINTERSTORE', reply: integerReply, keys: ALL_ARGS, args: storeArgs('SINTERSTORE') },
   sismember: { command: 'SISMEMBER', keys: FIRST, readonly: true, reply: toBool },
-  smclear: { command: 'SMCLEAR', keys: ALL_ARGS, args: (...names: unknown[]) => nonEmpty('SMCLEAR', 'name', spread(names)) },
+  smclear: { command: 'SMCLEAR', reply: integerReply, keys: ALL_ARGS, args: (...names: unknown[]) => nonEmpty('SMCLEAR', 'name', spread(names)) },
   smembers: { command: 'SMEMBERS', keys: FIRST, readonly: true, reply: toSet },
-  srem: { command: 'SREM', keys: FIRST, args: memberArgs('SREM') },
+  srem: { command: 'SREM', reply: integerReply, keys: FIRST, args: memberArgs('SREM') },
   sunion: { command: 'SUNION', keys: ALL_ARGS, readonly: true, args: keysArgs('SUNION'), reply: toSet },
-  sunionstore: { command: 'SUNIONSTORE', keys: ALL_ARGS, args: storeArgs('SUNIONSTORE') },
+  sunionstore: { command: 'SUNIONSTORE', reply: integerReply, keys: ALL_ARGS, args: storeArgs('SUNIONSTORE') },
   sexpire: expireSpec('SEXPIRE'),
   sexpireat: expireAtSpec('SEXPIREAT'),
-  sttl: { command: 'STTL', keys: FIRST, readonly: true },
+  sttl: { command: 'STTL', reply: integerReply, keys: FIRST, readonly: true },
   spersist: { command: 'SPERSIST', keys: FIRST, reply: toBool },
   skeyexists: { command: 'SKEYEXISTS', keys: FIRST, readonly: true, reply: toBool },
-  sdump: { command: 'SDUMP', keys: FIRST, readonly: true, bufferReply: true },
+  sdump: { command: 'SDUMP', reply: bulkOrNullReply, keys: FIRST, readonly: true, bufferReply: true },
 } satisfies TableFor<SetCommands<Str, unknown>>;

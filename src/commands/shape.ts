@@ -211,3 +211,59 @@ export function expireSpec(command: string, label = command): CommandSpec {
 export function expireAtSpec(command: string, label = command): CommandSpec {
   return { command, keys: FIRST, args: (name: Key, when: When) => [name, unixSeconds(label, when)], reply: toBool };
 }
+
+/** What a command is declared to return, for the table entries whose reply needs no reshaping: see `ReplyCheck`. */
+export type ReplyKind = 'integer' | 'integerOrNull' | 'bulk' | 'bulkOrNull' | 'status' | 'bulkList' | 'integerOrBulkList';
+
+/**
+ * A reply transform that only checks the reply's shape against what the
+ * command is declared to return and hands it on unchanged; any other shape is
+ * an UnexpectedReplyError for that caller alone (the connection goes on).
+ * `kind` names the declared shape (tests derive a wrong one from it). One
+ * typeof / Buffer.isBuffer test per reply (per element for lists): cheap on the hot path.
+ */
+export type ReplyCheck = ((reply: Reply, args: readonly unknown[]) => Reply) & { readonly kind: ReplyKind };
+
+export function check(kind: ReplyKind, fn: (reply: Reply, args: readonly unknown[]) => Reply): ReplyCheck {
+  return Object.assign(fn, { kind });
+}
+
+/** An integer reply: a number, or a bigint beyond Number.MAX_SAFE_INTEGER. */
+export const integerReply = check('integer', (r) => {
+  if (typeof r === 'number' || typeof r === 'bigint') return r;
+  throw unexpected('an integer reply', r);
+});
+
+/** An integer reply or nil (ZRANK of a missing member). */
+export const integerOrNullReply = check('integerOrNull', (r) => {
+  if (typeof r === 'number' || r === null || typeof r === 'bigint') return r;
+  throw unexpected('an integer reply or nil', r);
+});
+
+/** A bulk (or simple) string: string, or Buffer in Buffer mode. */
+export const bulkReply = check('bulk', (r) => {
+  if (typeof r === 'string' || Buffer.isBuffer(r)) return r;
+  throw unexpected('a bulk string reply', r);
+});
+
+/** A bulk string or nil (GET of a missing key). */
+export const bulkOrNullReply = check('bulkOrNull', (r) => {
+  if (typeof r === 'string' || r === null || Buffer.isBuffer(r)) return r;
+  throw unexpected('a bulk string reply or nil', r);
+});
+
+/** A status reply ("OK"): always read as a string (the entry sets stringReply). */
+export const statusReply = check('status', (r) => {
+  if (typeof r === 'string') return r;
+  throw unexpected('a status reply', r);
+});
+
+/** An array of bulk strings or nils (MGET, HKEYS, LRANGE...): nested arrays refused, handed on as it is (no copy). */
+export const bulkListReply = check('bulkList', (r) => {
+  if (!Array.isArray(r)) throw unexpected('an array reply', r);
+  for (let i = 0; i < r.length; i++) {
+    const v = r[i];
+    if (v !== null && typeof v !== 'string' && !Buffer.isBuffer(v)) throw unexpected('an array of bulk strings', v);
+  }
+  return r;
+});

@@ -1,6 +1,6 @@
 // XLSORT / XSSORT / XZSORT: Redis's SORT, one command per data type.
 import { DataError } from '../errors.js';
-import { describe, intIn } from './shape.js';
+import { bulkListReply, check, describe, integerReply, intIn } from './shape.js';
 import type { Key, Out, Str, TableFor } from './types.js';
 
 export interface SortOptions {
@@ -103,6 +103,16 @@ const sort = (command: string) => ({
   keys: sortKeys,
   allKeys: readsPatterns,
   args: (name: Key, options?: SortOptions) => sortArgs(command, name, options),
+  reply: sortReply,
+});
+
+/** With STORE: the number of elements stored (an integer); otherwise the sorted (or GET) elements, bulk strings or nils. */
+const sortReply = check('integerOrBulkList', (r, args) => {
+  let stores = false;
+  walkOptions(args, (word) => {
+    if (word === 'STORE') stores = true;
+  });
+  return stores ? integerReply(r, args) : bulkListReply(r, args);
 });
 
 export const sortCommands = {

@@ -5,7 +5,7 @@
 import { ALL_ARGS, FIRST, numkeysAt } from './keys.js';
 import { DataError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
-import { describe, expireAtSpec, expireSpec, flattenKeys, int, nonEmpty, oneOf, scoreBound, spread, toBool, toInt, toFlatList } from './shape.js';
+import { describe, expireAtSpec, expireSpec, flattenKeys, int, nonEmpty, oneOf, scoreBound, spread, toBool, toInt, toFlatList, integerReply, integerOrNullReply, bulkOrNullReply, bulkListReply } from './shape.js';
 import type { Int, Key, Out, Str, TableFor, Value, When } from './types.js';
 
 /** An int64 score: a safe integer, a bigint or an integer string. */
@@ -257,11 +257,12 @@ const store = (command: string) => (dest: Key, keys: unknown, opts?: ZStoreOptio
 };
 
 export const zsetCommands = {
-  zadd: { command: 'ZADD', keys: FIRST, args: zaddArgs },
-  zcard: { command: 'ZCARD', keys: FIRST, readonly: true },
-  zclear: { command: 'ZCLEAR', keys: FIRST },
+  zadd: { command: 'ZADD', reply: integerReply, keys: FIRST, args: zaddArgs },
+  zcard: { command: 'ZCARD', reply: integerReply, keys: FIRST, readonly: true },
+  zclear: { command: 'ZCLEAR', reply: integerReply, keys: FIRST },
   zcount: {
     command: 'ZCOUNT',
+    reply: integerReply,
     keys: FIRST,
     readonly: true,
     args: (name: Key, min: unknown, max: unknown) => [name, scoreBound('ZCOUNT', 'min', min), scoreBound('ZCOUNT', 'max', max)],
@@ -272,10 +273,10 @@ export const zsetCommands = {
     args: (name: Key, value: Value, amount: unknown = 1) => [name, score('ZINCRBY', amount), value],
     reply: toInt,
   },
-  zmclear: { command: 'ZMCLEAR', keys: ALL_ARGS, args: (...names: unknown[]) => nonEmpty('ZMCLEAR', 'name', spread(names)) },
+  zmclear: { command: 'ZMCLEAR', reply: integerReply, keys: ALL_ARGS, args: (...names: unknown[]) => nonEmpty('ZMCLEAR', 'name', spread(names)) },
   zexpire: expireSpec('ZEXPIRE'),
   zexpireat: expireAtSpec('ZEXPIREAT'),
-  zttl: { command: 'ZTTL', keys: FIRST, readonly: true },
+  zttl: { command: 'ZTTL', reply: integerReply, keys: FIRST, readonly: true },
   zpersist: { command: 'ZPERSIST', keys: FIRST, reply: toBool },
   zrange: { command: 'ZRANGE', keys: FIRST, readonly: true, args: zrangeArgs, reply: rangeReply },
   zrangebyscore: { command: 'ZRANGEBYSCORE', keys: FIRST, readonly: true, args: byScore('ZRANGEBYSCORE'), reply: rangeReply },
@@ -291,26 +292,29 @@ export const zsetCommands = {
     reply: rangeReply,
   },
   zrevrangebyscore: { command: 'ZREVRANGEBYSCORE', keys: FIRST, readonly: true, args: byScore('ZREVRANGEBYSCORE'), reply: rangeReply },
-  zrank: { command: 'ZRANK', keys: FIRST, readonly: true },
-  zrevrank: { command: 'ZREVRANK', keys: FIRST, readonly: true },
+  zrank: { command: 'ZRANK', reply: integerOrNullReply, keys: FIRST, readonly: true },
+  zrevrank: { command: 'ZREVRANK', reply: integerOrNullReply, keys: FIRST, readonly: true },
   zscore: { command: 'ZSCORE', keys: FIRST, readonly: true, reply: toInt },
-  zrem: { command: 'ZREM', keys: FIRST, args: (name: Key, ...values: unknown[]) => [name, ...nonEmpty('ZREM', 'member', spread(values))] },
+  zrem: { command: 'ZREM', reply: integerReply, keys: FIRST, args: (name: Key, ...values: unknown[]) => [name, ...nonEmpty('ZREM', 'member', spread(values))] },
   zremrangebyrank: {
     command: 'ZREMRANGEBYRANK',
+    reply: integerReply,
     keys: FIRST,
     args: (name: Key, min: number, max: number) => [name, rank('ZREMRANGEBYRANK', 'min', min), rank('ZREMRANGEBYRANK', 'max', max)],
   },
   zremrangebyscore: {
     command: 'ZREMRANGEBYSCORE',
+    reply: integerReply,
     keys: FIRST,
     args: (name: Key, min: unknown, max: unknown) => [name, scoreBound('ZREMRANGEBYSCORE', 'min', min), scoreBound('ZREMRANGEBYSCORE', 'max', max)],
   },
   zkeyexists: { command: 'ZKEYEXISTS', keys: FIRST, readonly: true, reply: toBool },
-  zdump: { command: 'ZDUMP', keys: FIRST, readonly: true, bufferReply: true },
-  zunionstore: { command: 'ZUNIONSTORE', keys: storeKeys, args: store('ZUNIONSTORE') },
-  zinterstore: { command: 'ZINTERSTORE', keys: storeKeys, args: store('ZINTERSTORE') },
+  zdump: { command: 'ZDUMP', reply: bulkOrNullReply, keys: FIRST, readonly: true, bufferReply: true },
+  zunionstore: { command: 'ZUNIONSTORE', reply: integerReply, keys: storeKeys, args: store('ZUNIONSTORE') },
+  zinterstore: { command: 'ZINTERSTORE', reply: integerReply, keys: storeKeys, args: store('ZINTERSTORE') },
   zrangebylex: {
     command: 'ZRANGEBYLEX',
+    reply: bulkListReply,
     keys: FIRST,
     readonly: true,
     args: (name: Key, min: unknown, max: unknown, opts?: { start?: number; num?: number }) => [
@@ -318,6 +322,6 @@ export const zsetCommands = {
       ...limit('ZRANGEBYLEX', options('ZRANGEBYLEX', opts)),
     ],
   },
-  zremrangebylex: { command: 'ZREMRANGEBYLEX', keys: FIRST, args: lexRange('ZREMRANGEBYLEX') },
-  zlexcount: { command: 'ZLEXCOUNT', keys: FIRST, readonly: true, args: lexRange('ZLEXCOUNT') },
+  zremrangebylex: { command: 'ZREMRANGEBYLEX', reply: integerReply, keys: FIRST, args: lexRange('ZREMRANGEBYLEX') },
+  zlexcount: { command: 'ZLEXCOUNT', reply: integerReply, keys: FIRST, readonly: true, args: lexRange('ZLEXCOUNT') },
 } satisfies TableFor<ZsetCommands<Str, unknown>>;

@@ -58,6 +58,11 @@ export class Command {
     return `Command ${inspect({ name: this.name, args, settled: this.settled }, opts)}`;
   }
 
+  /** JSON.stringify: AUTH's argument (a password) is never shown. */
+  toJSON(): { name: string; args: readonly unknown[] } {
+    return { name: this.name, args: this.name === 'AUTH' ? ['[redacted]'] : this.args };
+  }
+
   /** A promise settled by this command's reply. Call once, before sending. */
   promise<T = unknown>(): Promise<T> {
     return new Promise<T>((resolve, reject) => {

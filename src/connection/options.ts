@@ -22,9 +22,11 @@ export interface ConnectionOptions {
   connectTimeout?: number;
   /**
    * ms a command may wait for its reply, counted from when it was issued; 0
-   * (default) for no limit. A late reply is read and dropped. If nothing at
-   * all was read from the server during that time, the connection is deemed
-   * stalled and recycled.
+   * (default) for no limit. A late reply is read and dropped. Deadlines are
+   * judged after the replies already in the socket have been read. The
+   * connection is deemed stalled and recycled only when nothing arrives (or
+   * the reply at the head of the queue makes no progress) for
+   * max(commandTimeout, 100 ms) past the deadline.
    */
   commandTimeout?: number;
   /** ms of socket inactivity, while replies are outstanding, after which the connection is recycled. 0 = off. */
@@ -149,14 +151,22 @@ export function redactPassword<T extends object>(options: T): T {
     for (const k of Object.keys(options)) out[k] = k === 'password' && (options as Record<string, unknown>)[k] != null ? '[redacted]' : (options as Record<string, unknown>)[k];
     return out;
   };
-  Object.defineProperty(options, 'toJSON', { value: view, enumerable: false, configurable: true, writable: true });
-  Object.defineProperty(options, inspect.custom, {
+  return showAs(options, view);
+}
+
+/**
+ * Makes `JSON.stringify` and `util.inspect` of `target` show `view()` instead
+ * of its own fields (non-enumerable, so a spread copy is a plain object again).
+ */
+export function showAs<T extends object>(target: T, view: () => Record<string, unknown>): T {
+  Object.defineProperty(target, 'toJSON', { value: view, enumerable: false, configurable: true, writable: true });
+  Object.defineProperty(target, inspect.custom, {
     value: (_depth: number, opts: object, fmt: typeof inspect) => (fmt ?? inspect)(view(), opts),
     enumerable: false,
     configurable: true,
     writable: true,
   });
-  return options;
+  return target;
 }
 
 /** Checks every option (see checkConnectionOptions) and fills in the defaults. */

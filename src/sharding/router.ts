@@ -5,7 +5,7 @@
 // deployment. Keys never move: a lost shard fails its own callers only.
 import { commandKeyIndexes } from '../commands/keys.js';
 import { specByCommand } from '../commands/index.js';
-import { inspect } from 'node:util';
+import { showAs } from '../connection/options.js';
 import type { CommandSpec } from '../commands/types.js';
 import { DataError } from '../errors.js';
 import type { BatchOutcome, Pipeline, Settled } from '../pipeline.js';
@@ -75,10 +75,9 @@ interface Runner {
 function redactUrl(url: string): string {
   try {
     const u = new URL(url);
-    if (u.password === '' && u.username === '') return url;
-    u.username = '';
-    u.password = '';
-    return `${u.protocol}//[redacted]@${u.host}${u.pathname}${u.search}`;
+    const search = u.search.replace(/([?&;]password=)[^&#]*/gi, '$1[redacted]');
+    if (u.password === '' && u.username === '') return search === u.search ? url : `${u.protocol}//${u.host}${u.pathname}${search}`;
+    return `${u.protocol}//[redacted]@${u.host}${u.pathname}${search}`;
   } catch {
     return '[redacted]';
   }
@@ -97,23 +96,19 @@ function redactTarget(t: unknown): unknown {
 
 /**
  * Makes `options`' toJSON and util.inspect views (see redactPassword) show
- * the shards with every password and URL credential redacted.
+ * the shards, the master and the replicas with every password and URL
+ * credential redacted.
  */
-export function redactShards<T extends { shards?: unknown }>(options: T): T {
+export function redactShards<T extends { shards?: unknown; master?: unknown; replicas?: unknown }>(options: T): T {
   const base = (options as unknown as { toJSON?: () => Record<string, unknown> }).toJSON;
   const view = (): Record<string, unknown> => {
     const out = base !== undefined ? base.call(options) : { ...(options as Record<string, unknown>) };
     if (Array.isArray(options.shards)) out.shards = options.shards.map(redactTarget);
+    if (options.master !== undefined) out.master = redactTarget(options.master);
+    if (Array.isArray(options.replicas)) out.replicas = options.replicas.map(redactTarget);
     return out;
   };
-  Object.defineProperty(options, 'toJSON', { value: view, enumerable: false, configurable: true, writable: true });
-  Object.defineProperty(options, inspect.custom, {
-    value: (_depth: number, opts: object, fmt: typeof inspect) => (fmt ?? inspect)(view(), opts),
-    enumerable: false,
-    configurable: true,
-    writable: true,
-  });
-  return options;
+  return showAs(options, view);
 }
 
 /** Commands whose keys may span shards: split per shard, replies merged. */

@@ -36,4 +36,14 @@ describe('the packed ledis command', () => {
     expect(await ledis.hget(`${p}h`, 'f')).toBe('v');
     await ledis.quit();
   });
+
+  it('exits 2 at once when --errors names a file it cannot create (it used to print the error and hang, connected)', async () => {
+    const { host, port } = serverAddress();
+    const r = await spawnAsync(process.execPath, [bin, 'load', '-', '--errors', '/nonexistent-dir/e.ndjson', '--url', `ledis://${host}:${port}`], {
+      input: 'SET a 1\n',
+      timeout: 20_000,
+    });
+    expect(r.stderr).toMatch(/ENOENT/);
+    expect(r.status).toBe(2);
+  }, 40_000);
 });

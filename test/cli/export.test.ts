@@ -133,4 +133,11 @@ describe('ledis export', () => {
     expect(rows.some((row: unknown[]) => row[0] === 'DEL')).toBe(false);
     expect((await run(['export', '--url', url(), '--type', 'bitmap'])).code).toBe(2);
   });
+
+  it("a pattern the server refuses is reported with the server's text, not a stack trace", async () => {
+    const r = await run(['export', '--url', url(), '--match', '(']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error parsing regexp');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
 });

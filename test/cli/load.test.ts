@@ -186,6 +186,35 @@ describe('ledis load', () => {
     expect(await ledis.hget(`${p}user:cy`, 'age')).toBe('44');
   });
 
+  it('a UTF-8 byte order mark at the start of a text, ndjson, csv or tsv file is not part of the first line', async () => {
+    const p = prefix('bom');
+    const bom = '\ufeff';
+    const inputs: Array<[string, string, string[]]> = [
+      ['bom.text', `${bom}SET ${p}text 1\r\n`, []],
+      ['bom.ndjson', `${bom}["SET","${p}ndjson","1"]\n`, []],
+      ['bom.csv', `${bom}name,score\r\nann,1\r\n`, ['--template', `SET ${p}csv:{name} {score}`]],
+      ['bom.tsv', `${bom}ann\t1\n`, ['--columns', 'name,score', '--template', `SET ${p}tsv:{name} {score}`]],
+    ];
+    for (const [name, body, flags] of inputs) {
+      const file = tmp.file(name);
+      writeFileSync(file, body);
+      const r = await run(['load', file, '--url', url(), ...flags]);
+      expect([name, r.code, r.stderr]).toEqual([name, 0, '']);
+    }
+    const stdin = await run(['load', '-', '--url', url()], { stdin: Readable.from([Buffer.from(`${bom}SET ${p}stdin 1\n`)]) });
+    expect([stdin.code, stdin.stderr]).toEqual([0, '']);
+    expect(await ledis.mget([`${p}text`, `${p}ndjson`, `${p}csv:ann`, `${p}tsv:ann`, `${p}stdin`])).toEqual(['1', '1', '1', '1', '1']);
+  });
+
+  it('a .gz file that is not gzip is reported as a message, not a stack trace', async () => {
+    const file = tmp.file('notgzip.text.gz');
+    writeFileSync(file, 'SET a 1\n');
+    const r = await run(['load', file, '--url', url()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/incorrect header check/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('exit 0 and a summary when every line loads; --skip resumes after a line', async () => {
     const p = prefix('skip');
     const file = tmp.file('skip.text');

@@ -144,4 +144,13 @@ describe('databases and select', () => {
     await own.set(p + 'still', 'db0');
     expect(await own.get(p + 'still')).toBe('db0');
   });
+
+  it('sendCommand refuses QUIT, which would close the connection under every caller sharing it', async () => {
+    await expect(own.sendCommand('QUIT')).rejects.toMatchObject({ name: 'DataError', command: 'QUIT' });
+    await expect(own.sendCommand('quit')).rejects.toThrow(/use ledis.quit\(\)/);
+    expect(() => own.pipeline().sendCommand('Quit')).toThrow(DataError);
+    // Had QUIT gone out, the server would have closed the shared connection under this SET.
+    await own.set(p + 'after-quit', '1');
+    expect(await own.get(p + 'after-quit')).toBe('1');
+  });
 });

@@ -72,6 +72,16 @@ describe('package.json', () => {
     expect(existsSync(path.join(pkgDir, pkg.types))).toBe(true);
   });
 
+  it("README's Install section names every runtime dependency, and counts them right", () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const install = readme.slice(readme.indexOf('## Install'), readme.indexOf('\n## ', readme.indexOf('## Install') + 1));
+    const deps = Object.keys(pkg.dependencies ?? {});
+    for (const d of deps) expect(install, `README's Install section names ${d}`).toContain(d);
+    const words = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+    const m = /\b(\w+) runtime dependenc/i.exec(install);
+    if (m) expect(words.indexOf(m[1]!.toLowerCase()), `"${m[0]}"`).toBe(deps.length);
+  });
+
   it("README's relative links point at files of the repository (the registry page resolves them through `repository`)", () => {
     const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((l) => !/^(https?:|mailto:|#)/.test(l));

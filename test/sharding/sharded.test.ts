@@ -164,6 +164,24 @@ describe('new Ledis({ shards }) over three LedisDB servers', () => {
     await fresh.quit();
   });
 
+  it('db(n) of shards given as URLs with a db path (ledis://host:port/0) is on db n, not the path\'s db', async () => {
+    const withPath = new Ledis({ shards: shards.servers.map((s) => `${s.url}/0`) });
+    try {
+      const k = key(2, 'dbpath');
+      await withPath.db(4).set(k, 'four');
+      const home = direct[withPath.shardOf(k)]!;
+      expect(await home.get(k)).toBeNull();
+      expect(await home.db(4).get(k)).toBe('four');
+      expect(await withPath.get(k)).toBeNull();
+      expect(await withPath.db(4).get(k)).toBe('four');
+      // A quit db client is dropped from the cache, as without shards: db(4) opens new connections.
+      await withPath.db(4).quit();
+      expect(await withPath.db(4).get(k)).toBe('four');
+    } finally {
+      await withPath.quit();
+    }
+  });
+
   it('a shard may be a { master, replicas } topology or a twemproxy line (host:port:weight name)', async () => {
     const [s0, s1, s2] = shards.servers as [Shards['servers'][0], Shards['servers'][0], Shards['servers'][0]];
     const mixed = new Ledis({

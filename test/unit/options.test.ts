@@ -146,6 +146,7 @@ describe('the password is redacted from inspection and JSON', () => {
       }
       expect(JSON.stringify(c.options)).toContain('[redacted]');
       expect(inspect(new Command('AUTH', [secret]))).not.toContain(secret);
+      expect(JSON.stringify(new Command('AUTH', [secret]))).not.toContain(secret);
       const t = new Ledis({ master: { host: '127.0.0.1', port: 1, password: secret }, password: secret, lazyConnect: true });
       expect(inspect(t.topology, { depth: 6 })).not.toContain(secret);
       t.disconnect();
@@ -154,6 +155,25 @@ describe('the password is redacted from inspection and JSON', () => {
     } finally {
       c.disconnect();
       u.disconnect();
+    }
+  });
+
+  it('a password in the master or replica URLs (or objects) of a topology is redacted from the client and its options', () => {
+    const secret = 'topology-secret-pw';
+    const t = new Ledis({
+      master: `ledis://:${secret}@127.0.0.1:1/0`,
+      replicas: [`ledis://user:${secret}@127.0.0.1:2/0`, { host: '127.0.0.1', port: 3, password: secret }, `ledis://127.0.0.1:4/0?password=${secret}`],
+      lazyConnect: true,
+    });
+    try {
+      for (const x of [t, t.options]) {
+        expect(inspect(x, { depth: 8 })).not.toContain(secret);
+        expect(JSON.stringify(x)).not.toContain(secret);
+      }
+      expect(JSON.stringify(t.options)).toContain('127.0.0.1:2');
+      expect(t.options.master).toBe(`ledis://:${secret}@127.0.0.1:1/0`);
+    } finally {
+      t.disconnect();
     }
   });
 });
