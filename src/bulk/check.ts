@@ -1,6 +1,7 @@
 // The driver's own checks of one bulk item, before anything is sent: the
 // same checks whether the item is sent or only validated (`dryRun`), so a
 // dry run refuses exactly the items a real run would refuse client-side.
+import { minArgsOf } from '../commands/arity.js';
 import { commandTable, specByCommand } from '../commands/index.js';
 import { refuseSharedState } from '../commands/server.js';
 import type { CommandSpec } from '../commands/types.js';
@@ -44,7 +45,8 @@ for (const name of ['SELECT', 'XSELECT', 'QUIT']) if (!byCommand.has(name)) byCo
 /**
  * Arity of common bulk-load commands as LedisDB checks it (server/cmd_*.go:
  * `len(args) != n` / `< n`, answered `invalid command param`), so a dry run
- * catches a short line. `[min, max, step]`: argument count (without the
+ * catches a short or long line; every other command is held to its measured
+ * minimum (commands/arity.ts). `[min, max, step]`: argument count (without the
  * name) at least min, at most max, and (count - min) a multiple of step.
  */
 const ARITY: Record<string, readonly [number, number, number]> = {
@@ -137,6 +139,8 @@ export function checkRaw(rawName: unknown, args: readonly unknown[]): Prepared {
       const want = min === max ? `${min}` : step === 1 ? `at least ${min}` : `${min}, ${min + step}, ${min + 2 * step}...`;
       throw new DataError(`wrong number of arguments: ${n}, expected ${want}`, upper);
     }
+  } else if (args.length < minArgsOf(spec)) {
+    throw new DataError(`wrong number of arguments: ${args.length}, expected at least ${minArgsOf(spec)}`, upper);
   }
   validateArgs(upper, args);
   const intAt = INTEGER_AT[upper];
