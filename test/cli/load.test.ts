@@ -85,7 +85,7 @@ describe('ledis load', () => {
     const p = prefix('resp');
     const parts = [
       resp('SET', `${p}a`, 'v1'), // starts line 1, byte 0
-      resp('LSET', `${p}nolist`, '5'), // wrong arity: server error
+      resp('INCRBY', `${p}a`, '1'), // 'v1' is not a number: server error (a wrong arity is refused client-side now)
       Buffer.from('*2\r\n$3\r\nGET\r\n$x\r\n'), // framing error
       resp('SET', `${p}bin`, Buffer.from([0, 0xff, 13, 10])), // binary value with CRLF inside
       resp('HSET', `${p}h`, 'f', 'v'),
@@ -107,10 +107,10 @@ describe('ledis load', () => {
     expect(r.code).toBe(1);
     const recs = records(errors);
     expect(recs.map((e) => [e.line, e.offset, e.kind, e.command])).toEqual([
-      [lines[1], offsets[1], 'server', 'LSET'],
+      [lines[1], offsets[1], 'server', 'INCRBY'],
       [lines[2], offsets[2], 'parse', undefined],
     ]);
-    expect(recs[0]?.error).toBe('invalid command param');
+    expect(recs[0]?.error).toMatch(/^strconv\.ParseInt: parsing "v1": invalid syntax$/);
     expect(await ledis.get(`${p}a`)).toBe('v1');
     expect(await ledis.hget(`${p}h`, 'f')).toBe('v');
     const bin = await client({ decodeResponses: false });
