@@ -97,6 +97,19 @@ export function freePort() {
  * @param {ServerOptions} [opts]
  * @returns {Promise<RunningServer>}
  */
+/**
+ * Stops a child process we started: SIGTERM, then SIGKILL if it is still
+ * there after 3 s; resolves once it has exited (`exited` settles on 'exit').
+ */
+export async function terminate(child, exited) {
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
 export async function startLedisServer(opts = {}) {
   const bin = ensureLedisServer();
   const ownDir = !opts.dataDir;
@@ -157,12 +170,7 @@ export async function startLedisServer(opts = {}) {
     await exited;
   };
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await terminate(child, exited);
     cleanup();
   };
 

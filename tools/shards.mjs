@@ -10,7 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, startLedisServer } from './server.mjs';
+import { freePort, startLedisServer, terminate } from './server.mjs';
 
 const NUTCRACKER_PATHS = ['/usr/sbin/nutcracker', '/usr/bin/nutcracker', '/usr/local/sbin/nutcracker', '/usr/local/bin/nutcracker'];
 
@@ -153,12 +153,7 @@ export async function startNutcracker(cfg) {
     }
   };
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await terminate(child, exited);
     rmSync(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 10_000;

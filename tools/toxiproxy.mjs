@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureGoBinary, freePort } from './server.mjs';
+import { ensureGoBinary, freePort, terminate } from './server.mjs';
 
 /** The version pinned in tools/toxiproxy/go.mod. */
 export const TOXIPROXY_VERSION = 'v2.12.0';
@@ -49,12 +49,7 @@ export async function startToxiproxy(opts = {}) {
   const exited = new Promise((resolve) => child.once('exit', () => resolve()));
   const alive = () => child.exitCode === null && child.signalCode === null;
   const stop = async () => {
-    if (alive()) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await terminate(child, exited);
   };
   const url = `http://${host}:${port}`;
   const deadline = Date.now() + 15000;
