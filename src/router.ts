@@ -481,14 +481,14 @@ export class Lanes {
     this.deepSamples = 0;
     this.shallowSamples = 0;
     this.windowAt = performance.now();
-    this.windowCount = this.sent();
+    this.windowCount = this.answered();
   }
 
-  /** Commands sent so far on the open shared connections (in a closed loop, the rate they are answered). */
-  private sent(): number {
+  /** Replies read so far on the open shared connections: commands answered. */
+  private answered(): number {
     const conns = this.pool.sharedList;
     let sum = 0;
-    for (let i = 0; i < conns.length; i++) sum += (conns[i] as Connection).commandCount;
+    for (let i = 0; i < conns.length; i++) sum += (conns[i] as Connection).replyCount;
     return sum;
   }
 
@@ -514,7 +514,7 @@ export class Lanes {
     if (this.opening !== null) this.checkOpening();
     if (++this.samples < WINDOW_SAMPLES) return;
     const now = performance.now();
-    const count = this.sent();
+    const count = this.answered();
     const rate = ((count - this.windowCount) * 1000) / Math.max(1, now - this.windowAt);
     const deep = this.deepSamples === this.samples;
     const shallow = this.shallowSamples === this.samples;
@@ -527,7 +527,7 @@ export class Lanes {
       const before = this.probation;
       this.probation = null;
       const after = mean(this.rates);
-      if (after < before * GROWTH_GAIN) {
+      if (!(after > before * GROWTH_GAIN)) {
         // The last lane did not pay: back to one fewer, and no growth past that for a while.
         this.ceiling = n - 1;
         this.ceilingUntil = Date.now() + GROWTH_BACKOFF_MS;
@@ -552,7 +552,8 @@ export class Lanes {
       return;
     }
     const ceiling = Date.now() < this.ceilingUntil ? this.ceiling : Infinity;
-    if (deep && n < this.pool.sharedCount && n < ceiling && this.opening === null) {
+    // Deep but nothing answered is a stalled server, not a busy one: more connections would not help.
+    if (deep && rate > 0 && n < this.pool.sharedCount && n < ceiling && this.opening === null) {
       this.grow(mean(this.rates));
       return;
     }

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ConnectionPool, DataError, Ledis } from '../../src/index.js';
 import { SPREAD_DEEP } from '../../src/router.js';
 import { client, prefix, serverAddress } from '../helpers.js';
+import { startScriptedPeer } from '../unit/peer.js';
 
 const p = prefix('spread');
 const opened: Ledis<boolean>[] = [];
@@ -115,6 +116,25 @@ describe('the adaptive spread', () => {
     expect(pool.sharedList).toHaveLength(2);
     expect(pool.forDb(3).spread).toBe('fixed');
     pool.disconnect();
+  });
+});
+
+describe('the adaptive spread and a server that does not answer', () => {
+  it('2,000 commands stuck on a peer that reads and never answers: no second connection is opened (deep but nothing answered is a stall)', async () => {
+    const peer = await startScriptedPeer((sock) => sock.resume());
+    const ledis = new Ledis({ host: '127.0.0.1', port: peer.port, commandTimeout: 0, retryStrategy: () => null });
+    try {
+      await ledis.connect();
+      const stuck = Array.from({ length: 2000 }, (_, i) => ledis.get(`k${i}`).catch(() => undefined));
+      // Bounded wait: 30 sampling windows.
+      await new Promise((r) => setTimeout(r, 600));
+      expect(peer.connections).toBe(1);
+      expect(ledis.connectionPool.sharedList).toHaveLength(1);
+      ledis.disconnect();
+      await Promise.all(stuck);
+    } finally {
+      await peer.close();
+    }
   });
 });
 
