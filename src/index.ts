@@ -8,7 +8,7 @@ export { bulk, checkBulkItem, type BulkItem, type BulkArray, type BulkMethodCall
 export { Pipeline, type Settled, type SettledTuple, type ExecResult } from './pipeline.js';
 export { Topology, type ReadFrom, type TopologyOptions, type NodeStats, type TopologyEvents } from './topology.js';
 export type { ShardTarget, ShardingOptions } from './sharding/router.js';
-export { BasePool, ConnectionPool, BlockingConnectionPool, type PoolOptions, type BlockingPoolOptions } from './pool.js';
+export { BasePool, ConnectionPool, BlockingConnectionPool, type PoolOptions, type BlockingPoolOptions, type Spread, DEFAULT_CONNECTIONS } from './pool.js';
 export { Connection, type ConnectionStatus, type ConnectionEvents } from './connection/connection.js';
 export { Command } from './connection/command.js';
 export { defaultRetryStrategy, type ConnectionOptions, type RetryStrategy } from './connection/options.js';
