@@ -308,8 +308,10 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   }
 
   /**
-   * Replaces the reply transform of a command (by its name as sent, e.g.
-   * "GET"), as ledis-py's set_response_callback. `null` restores raw replies.
+   * Replaces the reply transform of a command (by its name, e.g. "GET"), as
+   * ledis-py's set_response_callback. `null` restores raw replies. A method
+   * that sends another command than its own (`incr` sends INCRBY) takes the
+   * callback of its own name first (INCR), else of the one it sends.
    */
   setResponseCallback(command: string, callback: ((reply: Reply) => unknown) | null): void {
     if (typeof command !== 'string' || command === '') throw new DataError('the command must be a non-empty string', 'setResponseCallback');
@@ -638,7 +640,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     const topology = this.router.topology;
     if (topology === null || !isReadonlyError(err)) throw err;
     if (topology.masterPool === master && !(await topology.rediscover())) throw err;
-    return this.router.send(route, new Command(cmd.name, cmd.args, cmd.transform, cmd.returnBuffers));
+    return this.router.send(route, new Command(cmd.name, cmd.args, cmd.transform, cmd.returnBuffers, cmd.wire));
   }
 
   /**
@@ -672,9 +674,9 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     const buffers = own || route.bufferReply || (!this.decodeResponses && !route.stringReply);
     if (this.keyPrefix !== null) {
       const prefixed = prefixCommand(this.keyPrefix, route.spec, args, transform);
-      return new Command(route.command, prefixed.args, prefixed.reply, buffers);
+      return new Command(route.name, prefixed.args, prefixed.reply, buffers, route.command);
     }
-    return new Command(route.command, args, transform, buffers);
+    return new Command(route.name, args, transform, buffers, route.command);
   }
 
   /** A Command for a raw `sendCommand(name, ...args)` (name upper case): raw reply; keys prefixed as the table says for that command. */
@@ -687,8 +689,10 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     return new Command(name, args, null, !this.decodeResponses);
   }
 
+  /** The caller's response callback for the command the method stands for (INCR for `incr`), else for the one it sends (INCRBY, as ledis-py's incr). */
   private callbackFor(route: Route): Transform | null {
     const map = this.callbacks as Map<string, ReplyFn | null>;
+    if (map.has(route.name)) return map.get(route.name) ?? null;
     return map.has(route.command) ? (map.get(route.command) ?? null) : route.reply;
   }
 }

@@ -55,6 +55,8 @@ export const commandTable: CommandTable = {
  */
 export const specByCommand: ReadonlyMap<string, CommandSpec> = (() => {
   const byName = new Map<string, CommandSpec>();
+  // A method that stands for another command (incr, sent as INCRBY) is not what a raw INCRBY is: entries without a `name` first.
+  for (const spec of Object.values(commandTable)) if (spec.name === undefined && !byName.has(spec.command)) byName.set(spec.command, spec);
   for (const spec of Object.values(commandTable)) if (!byName.has(spec.command)) byName.set(spec.command, spec);
   byName.set('INCR', { command: 'INCR', keys: FIRST });
   byName.set('DECR', { command: 'DECR', keys: FIRST });

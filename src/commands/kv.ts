@@ -69,9 +69,11 @@ export const kvCommands = {
     args: (keys: Key | readonly Key[], ...rest: Key[]) => nonEmpty('MGET', 'key', flattenKeys(keys, rest)),
   },
   mset: { command: 'MSET', keys: [0, -1, 2], args: (m: unknown) => mapping('MSET', m), reply: toBool },
-  incr: { command: 'INCRBY', reply: integerReply, keys: FIRST, args: numbers('INCRBY') },
+  // incr/decr take an amount (ledis-py's), so they send INCRBY/DECRBY: one command whatever the amount, no round trip
+  // more; their errors still name the command the caller called (`name`).
+  incr: { command: 'INCRBY', name: 'INCR', reply: integerReply, keys: FIRST, args: numbers('INCR') },
   incrby: { command: 'INCRBY', reply: integerReply, keys: FIRST, args: numbers('INCRBY') },
-  decr: { command: 'DECRBY', reply: integerReply, keys: FIRST, args: numbers('DECRBY') },
+  decr: { command: 'DECRBY', name: 'DECR', reply: integerReply, keys: FIRST, args: numbers('DECR') },
   decrby: { command: 'DECRBY', reply: integerReply, keys: FIRST, args: numbers('DECRBY') },
   delete: { command: 'DEL', reply: integerReply, keys: ALL_ARGS, args: (...names: Key[]) => nonEmpty('DEL', 'key', flattenKeys(names, [])) },
   exists: { command: 'EXISTS', keys: FIRST, readonly: true, reply: toBool },

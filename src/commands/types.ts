@@ -65,6 +65,14 @@ export interface CommandSpec {
   /** The command as sent (first word), upper case: "GET", "CONFIG". */
   readonly command: string;
   /**
+   * The command the method stands for, upper case, when it sends another
+   * one: `incr` sends INCRBY (it takes an amount, as ledis-py's), yet the
+   * caller called INCR. Errors (DataError, ResponseError, TimeoutError...)
+   * and response callbacks name this; the wire, tracing and routing use
+   * `command`. Omitted: `command`.
+   */
+  readonly name?: string;
+  /**
    * Shapes and checks the method's arguments into the command's arguments.
    * Throws DataError for bad input. Omitted: the method's arguments are sent as they are.
    */

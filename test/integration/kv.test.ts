@@ -1,7 +1,7 @@
 // The KV family against the real server: every method, its reply shape, and
 // the arguments refused before sending.
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataError } from '../../src/index.js';
+import { DataError, ResponseError } from '../../src/index.js';
 import { client, prefix } from '../helpers.js';
 
 const ledis = client();
@@ -73,8 +73,48 @@ describe('counters', () => {
 
   it('incr of a non-number is the server error for that command only', async () => {
     await ledis.set(p + 'word', 'bar');
-    await expect(ledis.incr(p + 'word')).rejects.toMatchObject({ name: 'ResponseError', command: 'INCRBY' });
+    await expect(ledis.incr(p + 'word')).rejects.toMatchObject({ name: 'ResponseError', command: 'INCR' });
     expect(await ledis.get(p + 'word')).toBe('bar');
+  });
+
+  it('errors name the method the caller called: INCR/DECR for incr/decr (sent as INCRBY/DECRBY), in every path', async () => {
+    await ledis.set(p + 'text', 'abc');
+    const server = async (call: Promise<unknown>) => {
+      const err = (await call.catch((e: unknown) => e)) as ResponseError;
+      expect(err).toBeInstanceOf(ResponseError);
+      return [err.command, err.message.split(':')[0]];
+    };
+    expect(await server(ledis.incr(p + 'text'))).toEqual(['INCR', 'INCR']);
+    expect(await server(ledis.incr(p + 'text', 5))).toEqual(['INCR', 'INCR']);
+    expect(await server(ledis.decr(p + 'text'))).toEqual(['DECR', 'DECR']);
+    expect(await server(ledis.incrby(p + 'text', 2))).toEqual(['INCRBY', 'INCRBY']);
+    expect(await server(ledis.decrby(p + 'text', 2))).toEqual(['DECRBY', 'DECRBY']);
+    // Caller values refused before sending.
+    await expect(ledis.incr(p + 'n', 1.5)).rejects.toMatchObject({ name: 'DataError', command: 'INCR', message: expect.stringMatching(/^INCR: amount must be an integer/) });
+    await expect(ledis.decr(p + 'n', 'x' as never)).rejects.toMatchObject({ name: 'DataError', command: 'DECR', message: expect.stringMatching(/^DECR: /) });
+    await expect(ledis.incrby(p + 'n', 1.5)).rejects.toMatchObject({ name: 'DataError', command: 'INCRBY' });
+    // Pipelines: each slot's error names its method's command; the amount still travels (one INCRBY).
+    const [a, b, c] = await ledis.pipeline().incr(p + 'text').decr(p + 'text').incr(p + 'pn', 7).execSettled();
+    expect(a).toMatchObject({ ok: false, error: { name: 'ResponseError', command: 'INCR' } });
+    expect(b).toMatchObject({ ok: false, error: { name: 'ResponseError', command: 'DECR' } });
+    expect(c).toEqual({ ok: true, value: 7 });
+    expect(() => ledis.pipeline().decr(p + 'n', 0.5)).toThrow(/^DECR: amount must be an integer/);
+    // A reply beyond the safe range with bigIntegers: 'error' names INCR too.
+    const strict = client({ bigIntegers: 'error' });
+    await strict.set(p + 'edge', String(Number.MAX_SAFE_INTEGER));
+    await expect(strict.incr(p + 'edge')).rejects.toMatchObject({ name: 'DataError', command: 'INCR' });
+    await strict.quit();
+  });
+
+  it("response callbacks: INCR's reaches incr only; INCRBY's (ledis-py's name for what incr sends) reaches incrby, and incr without an INCR callback", async () => {
+    const c = client();
+    c.setResponseCallback('INCRBY', (r) => `by:${String(r)}`);
+    expect(await c.incr(p + 'cb')).toBe('by:1');
+    c.setResponseCallback('INCR', (r) => `incr:${String(r)}`);
+    expect(await c.incr(p + 'cb')).toBe('incr:2');
+    expect(await c.incrby(p + 'cb', 3)).toBe('by:5');
+    expect(await c.decr(p + 'cb')).toBe(4);
+    await c.quit();
   });
 });
 
