@@ -692,6 +692,13 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   /** The caller's response callback for the command the method stands for (INCR for `incr`), else for the one it sends (INCRBY, as ledis-py's incr). */
   private callbackFor(route: Route): Transform | null {
     const map = this.callbacks as Map<string, ReplyFn | null>;
+    const emulated = route.spec.emulatedReply;
+    if (emulated !== undefined) {
+      // strlen reads GET: a STRLEN callback gets STRLEN's integer; a GET callback is not STRLEN's.
+      if (!map.has(route.name)) return route.reply;
+      const callback = map.get(route.name) ?? null;
+      return callback === null ? emulated : (reply, args) => callback(emulated(reply, args) as Reply, args);
+    }
     if (map.has(route.name)) return map.get(route.name) ?? null;
     return map.has(route.command) ? (map.get(route.command) ?? null) : route.reply;
   }

@@ -116,11 +116,25 @@ export class Command {
     if (this.settled) return;
     this.settled = true;
     // Callers only ever see LedisErrors (a RangeError from encoding a huge command, say, is wrapped).
-    this.fail(error instanceof LedisError ? error : asLedisError(error));
+    const e = error instanceof LedisError ? error : asLedisError(error);
+    this.fail(this.wire === this.name ? e : renamed(e, this.wire, this.name));
   }
 
   private fail(error: Error): void {
     if (this.sink !== null) this.sink.settle(this.index, error, undefined);
     else if (this.rejectFn !== null) this.rejectFn(error);
   }
+}
+
+/**
+ * An error raised about the command as sent (the encoder's DataError names
+ * GET for `strlen`) renamed to the command the caller called: its `command`
+ * and its message's `GET: ` prefix. Other errors are returned as they are.
+ */
+function renamed(e: LedisError, wire: string, name: string): LedisError {
+  const named = e as LedisError & { command?: unknown };
+  if (named.command !== wire) return e;
+  named.command = name;
+  if (e.message.startsWith(wire + ': ')) e.message = name + e.message.slice(wire.length);
+  return e;
 }
