@@ -6,28 +6,56 @@ import { describe } from './commands/shape.js';
 
 /**
  * `()`, `(options)`, `(url, options?)`, `(path, options?)` for a unix
- * socket, `(port, options?)` and `(port, host, options?)`. A URL's parts
- * (and its query string) win over `options`, as `Ledis.fromUrl` does.
+ * socket (ioredis's `'/tmp/ledis.sock?db=2'` query too), `(port, options?)`
+ * and `(port, host, options?)`, the port a number or, as ioredis takes it, a
+ * string of digits (`'6380'`). A URL's parts (and its query string) win over
+ * `options`, as `Ledis.fromUrl` does.
  */
 export function clientOptions<O extends object>(a: unknown, b: unknown, c: unknown): O {
   if (a === undefined || (a !== null && typeof a === 'object')) {
     if (b !== undefined) throw new DataError(`new Ledis(options) takes one argument, got a second: ${describe(b)}`);
     return (a ?? {}) as O;
   }
+  if (typeof a === 'string' && NUMERIC.test(a)) {
+    // ioredis reads a string that is an integer as a port (its parseURL's isInt); a port is 1 to 65535.
+    const port = /^[0-9]+$/.test(a) ? Number(a) : NaN;
+    if (!(port >= 1 && port <= 65535)) throw new DataError(`port must be an integer in [1, 65535], got ${JSON.stringify(a.length > 30 ? a.slice(0, 30) + '...' : a)}`);
+    return portForm<O>(port, b, c);
+  }
   if (typeof a === 'string') {
     if (c !== undefined) throw new DataError(`new Ledis(url, options) takes two arguments, got a third: ${describe(c)}`);
     const options = optionsArg(b, 'new Ledis(url, options)');
-    // ioredis reads a bare path as a unix socket.
-    if (a.startsWith('/')) return { ...options, unixSocketPath: a } as O;
+    // ioredis reads a bare path as a unix socket, and what follows a '?' as options (its parseURL).
+    if (a.startsWith('/')) return socketPath<O>(a, options);
     return parseUrl(a, options as O & { db?: number });
   }
   if (typeof a === 'number') {
     if (!Number.isInteger(a) || a < 0 || a > 65535) throw new DataError(`port must be an integer in [0, 65535], got ${a}`);
-    if (typeof b === 'string') return { ...optionsArg(c, 'new Ledis(port, host, options)'), port: a, host: b } as O;
-    if (c !== undefined) throw new DataError(`new Ledis(port, host, options): host must be a string, got ${describe(b)}`);
-    return { ...optionsArg(b, 'new Ledis(port, options)'), port: a } as O;
+    return portForm<O>(a, b, c);
   }
   throw new DataError(`new Ledis(): options must be an object (or a URL string, or a port and host), got ${describe(a)}`);
+}
+
+/** A string that reads as a number (a sign, a fraction, an exponent): a port, or a mistaken one, never a URL. */
+const NUMERIC = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?$/i;
+
+function portForm<O>(port: number, b: unknown, c: unknown): O {
+  if (typeof b === 'string') return { ...optionsArg(c, 'new Ledis(port, host, options)'), port, host: b } as O;
+  if (c !== undefined) throw new DataError(`new Ledis(port, host, options): host must be a string, got ${describe(b)}`);
+  return { ...optionsArg(b, 'new Ledis(port, options)'), port } as O;
+}
+
+/**
+ * `'/path/to.sock'` or `'/path/to.sock?db=2&commandTimeout=500'`: the path as
+ * written (no percent-decoding), the query read as a `unix://` URL's is
+ * (checked, and winning over `options`).
+ */
+function socketPath<O>(a: string, options: Record<string, unknown>): O {
+  const q = a.indexOf('?');
+  if (q < 0) return { ...options, unixSocketPath: a } as O;
+  const path = a.slice(0, q);
+  const url = 'unix://' + path.split('/').map(encodeURIComponent).join('/') + a.slice(q);
+  return { ...parseUrl(url, options as O & { db?: number }), unixSocketPath: path } as O;
 }
 
 function optionsArg(v: unknown, form: string): Record<string, unknown> {

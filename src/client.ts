@@ -128,12 +128,16 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   /** With `shards`: the shard router above the per-shard clients (see README "Sharding"); null otherwise. */
   private readonly shards: ShardRouter<Ledis<D>> | null = null;
 
-  /** `new Ledis('ledis://host:port/db')` or a unix socket path (`'/tmp/ledis.sock'`); the URL's parts win over `options`. */
+  /**
+   * `new Ledis('ledis://host:port/db')`, a unix socket path (`'/tmp/ledis.sock'`,
+   * `'/tmp/ledis.sock?db=2'`) or a port as a string of digits (`'6380'`, as
+   * ioredis); the URL's parts win over `options`. DataError for a bad one.
+   */
   constructor(url: string, options?: LedisOptions & { decodeResponses?: D });
   /** `new Ledis(6380)`: a port on localhost (or on `options.host`). */
   constructor(port: number, options?: LedisOptions & { decodeResponses?: D });
-  /** `new Ledis(6380, 'db.internal', options)`, as ioredis takes it. */
-  constructor(port: number, host: string, options?: LedisOptions & { decodeResponses?: D });
+  /** `new Ledis(6380, 'db.internal', options)`, as ioredis takes it; the port may be a string of digits (`'6380'`). */
+  constructor(port: number | `${number}`, host: string, options?: LedisOptions & { decodeResponses?: D });
   /** `new Ledis()` or `new Ledis(options)`: localhost:6380 unless the options say otherwise. (Last, so `ConstructorParameters<typeof Ledis>` is this form.) */
   constructor(options?: LedisOptions & { decodeResponses?: D });
   constructor(a?: unknown, b?: unknown, c?: unknown) {

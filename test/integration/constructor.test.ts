@@ -1,7 +1,11 @@
 // `new Ledis(url)`, `new Ledis(url, options)`, `new Ledis(port, host, options)`
 // reach the server they name (before, a URL string was ignored).
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError, Ledis } from '../../src/index.js';
+import { startLedisServer } from '../../tools/server.mjs';
 import { prefix, serverAddress } from '../helpers.js';
 
 const { host, port } = serverAddress();
@@ -35,6 +39,46 @@ describe('constructor forms', () => {
     expect(await track(new Ledis({ host, port, db: 5 })).get(p + 'ph')).toBe('v');
     const d = track(new Ledis(port, { host }));
     expect(await d.ping()).toBe(true);
+  });
+
+  it("a port as a string of digits, as ioredis takes it: new Ledis('6380'), ('6380', host, options), ('6380', options)", async () => {
+    const c = track(new Ledis(`${port}`, host, { db: 6 }));
+    await c.set(p + 'sp', 'six');
+    expect(await track(new Ledis({ host, port, db: 6 })).get(p + 'sp')).toBe('six');
+    expect(c.options).toMatchObject({ host, port, db: 6 });
+    const d = track(new Ledis(String(port), { host, decodeResponses: false }));
+    expect(await d.ping()).toBe(true);
+    expect(d.options.port).toBe(port);
+    const bare = track(new Ledis(String(port), { lazyConnect: true }));
+    expect(bare.options.port).toBe(port);
+    expect(track(new Ledis('06380', { lazyConnect: true })).options.port).toBe(6380);
+    for (const bad of ['0', '65536', '99999999999999999999999999', '-1', '+6380', '63.80', '1e3']) {
+      expect(() => new Ledis(bad, { lazyConnect: true }), bad).toThrow(DataError);
+      expect(() => new Ledis(bad, { lazyConnect: true }), bad).toThrow(/port must be an integer in \[1, 65535\], got "/);
+    }
+    expect(() => new Ledis(`${port}`, host, 5 as never)).toThrow(/options must be an object/);
+    expect(() => new (Ledis as unknown as new (...a: unknown[]) => Ledis)(String(port), { host }, {})).toThrow(DataError);
+  });
+
+  it("a unix socket path, as ioredis takes it: new Ledis('/path.sock'), with options, and ioredis's '/path.sock?db=2' query", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ledis-ctor-sock-'));
+    const sock = path.join(dir, 'ledis #1.sock'); // a space and a '#' stay part of the path
+    const server = await startLedisServer({ unix: sock, quiet: true });
+    try {
+      const plain = new Ledis(sock);
+      const two = new Ledis(`${sock}?db=2&commandTimeout=3000`, { db: 9, connectTimeout: 2000 });
+      expect(plain.options).toMatchObject({ unixSocketPath: sock });
+      expect(two.options).toMatchObject({ unixSocketPath: sock, db: 2, commandTimeout: 3000, connectTimeout: 2000 });
+      await two.set('u', 'in-2');
+      expect(await plain.get('u')).toBeNull();
+      expect(await plain.db(2).get('u')).toBe('in-2');
+      expect(() => new Ledis(`${sock}?nosuch=1`)).toThrow(/unknown option "nosuch"/);
+      expect(() => new Ledis(`${sock}?password=s3cret&nosuch=1`)).not.toThrow(/s3cret/);
+      await Promise.all([plain.quit(), two.quit()]);
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses malformed forms with a DataError before connecting', () => {

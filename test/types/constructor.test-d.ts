@@ -10,6 +10,8 @@ describe('constructor forms', () => {
     expectTypeOf(new Ledis(6380).get('k')).toEqualTypeOf<Promise<string | null>>();
     expectTypeOf(new Ledis(6380, '127.0.0.1', { lazyConnect: true }).get('k')).toEqualTypeOf<Promise<string | null>>();
     expectTypeOf(new Ledis('/tmp/ledis.sock').get('k')).toEqualTypeOf<Promise<string | null>>();
+    expectTypeOf(new Ledis('6380', '127.0.0.1', { lazyConnect: true }).get('k')).toEqualTypeOf<Promise<string | null>>();
+    expectTypeOf(new Ledis('6380', 'h', { decodeResponses: false }).get('k')).toEqualTypeOf<Promise<Buffer | null>>();
   });
 
   it('decodeResponses: false in any form gives Buffer replies', () => {
