@@ -35,6 +35,16 @@ import { redactShards, ShardRouter, type ShardingOptions } from './sharding/rout
 export type LedisEvents = ConnectionEvents & TopologyEvents;
 
 export interface LedisOptions extends PoolOptions, ShardingOptions {
+  /**
+   * The server as a URL, node-redis's `createClient({ url })`:
+   * `new Ledis({ url: 'ledis://:pw@host:6380/2', commandTimeout: 500 })` is
+   * `new Ledis('ledis://:pw@host:6380/2', { commandTimeout: 500 })`: the
+   * URL's parts (and query string) win where both speak. Checked as that
+   * form is (DataError, password redacted); not kept in `ledis.options`.
+   * Only in `new Ledis(options)`: with a URL, path or port argument, or with
+   * `shards`, `master`, `replicas`, `topology` or `connectionPool`, a DataError.
+   */
+  url?: string;
   /** Replies as strings (default true) or, when false, as Buffers. The types follow. */
   decodeResponses?: boolean;
   /** Text encoding of replies; only utf-8 is supported (ledis-py's charset). */
