@@ -15,6 +15,7 @@ const target: OptionCheck = (v) => (typeof v === 'string' || isObject(v) ? null 
 export const poolOptionChecks: Readonly<Record<string, OptionCheck>> = {
   connections: (v) =>
     typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_SHARED_CONNECTIONS ? null : `an integer in [1, ${MAX_SHARED_CONNECTIONS}]`,
+  spread: (v) => (v === 'adaptive' || v === 'fixed' ? null : '"adaptive" or "fixed"'),
   maxConnections: (v) => (v === null || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 1) ? null : 'an integer >= 1, or null for the default'),
   /** BlockingConnectionPool's wait for a free connection, in seconds. */
   timeout: (v) =>
@@ -29,6 +30,7 @@ export const poolOptionChecks: Readonly<Record<string, OptionCheck>> = {
 export const clientOptionChecks: Record<string, OptionCheck> = {
   ...connectionOptionChecks,
   connections: poolOptionChecks.connections as OptionCheck,
+  spread: poolOptionChecks.spread as OptionCheck,
   maxConnections: poolOptionChecks.maxConnections as OptionCheck,
   decodeResponses: (v) => (typeof v === 'boolean' ? null : 'true or false'),
   encoding: (v) => (typeof v === 'string' && /^utf-?8$/i.test(v) ? null : '"utf-8" (the only encoding supported)'),

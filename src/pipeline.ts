@@ -135,8 +135,10 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
     const routing = specs.map((spec, i) => spec ?? specByCommand.get(names[i] as string) ?? { command: names[i] as string });
     await this.source.batch(routing, argsList as unknown[][], (conn) => {
       const send = async (): Promise<void> => {
-        if (conn.status !== 'ready') await conn.connect().catch(() => undefined);
         const limit = Math.max(1, Math.floor(conn.options.maxPending / 2));
+        // The first chunk is queued now, in this tick, even on a connection still connecting (its
+        // offline queue keeps the order): awaiting the connect first would let commands issued
+        // after exec() on the same keys overtake the pipeline.
         for (let i = 0; i < n; i++) {
           const args = argsList[i] as unknown[];
           argsList[i] = null;
@@ -144,6 +146,7 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
           conn.send(cmd.toBatch(batch, i));
           if ((i + 1) % CHUNK === 0 && i + 1 < n) {
             conn.flush();
+            if (conn.status !== 'ready') await conn.connect().catch(() => undefined);
             await conn.waitForDrain();
             await conn.waitForRoom(limit);
           }

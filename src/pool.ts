@@ -4,9 +4,28 @@ import { ConnectionError } from './errors.js';
 import { parseUrl } from './url.js';
 import { checkPoolOptions } from './options-check.js';
 
+/**
+ * How a pool's shared connections are used. `'adaptive'` (the default): one
+ * connection is opened, and more (up to `connections`) only while every open
+ * one stays deep in unanswered commands and throughput rises; they are closed
+ * again when the load falls. `'fixed'`: all `connections` are opened at once
+ * and every one is used. Either way a command goes to the connection its key
+ * hashes to (src/router.ts), so commands on one key keep their order.
+ */
+export type Spread = 'adaptive' | 'fixed';
+
+/** The most shared connections a pool opens when `connections` is not given. */
+export const DEFAULT_CONNECTIONS = 4;
+
 export interface PoolOptions extends ConnectionOptions {
-  /** Multiplexed connections shared by all callers (default 1); a client sends each command to the one its key hashes to (src/router.ts). */
+  /**
+   * The most multiplexed connections shared by all callers (default 4; 1 to
+   * 1024). With the default `spread: 'adaptive'` only one is open until the
+   * load needs more; `connections: 1` is exactly one connection.
+   */
   connections?: number;
+  /** How the shared connections are used: `'adaptive'` (default) or `'fixed'` (see {@link Spread}). */
+  spread?: Spread;
   /**
    * Bound on dedicated connections (checked out with getConnection, used by
    * blocking pops). ConnectionPool: unbounded by default; BlockingConnectionPool: 50.
@@ -23,9 +42,15 @@ export interface PoolOptions extends ConnectionOptions {
 export abstract class BasePool {
   readonly connectionOptions: ConnectionOptions;
   readonly maxConnections: number;
-  /** How many shared connections the pool was made with (`connections`). */
+  /** The most shared connections this pool opens (`connections`). */
   readonly sharedCount: number;
+  /** How the shared connections are used (`spread`). */
+  readonly spread: Spread;
   protected readonly sharedConnections: Connection[] = [];
+  /** Called with each shared connection opened after construction (the router watches its events). */
+  private readonly openedHooks: Array<(conn: Connection) => void> = [];
+  /** Shared connections closed by the adaptive spread: their events are not the client's. */
+  private readonly retiredShared = new WeakSet<Connection>();
   /** Released dedicated connections, reused last-in first-out. */
   protected readonly idle: Connection[] = [];
   protected readonly inUse = new Set<Connection>();
@@ -33,12 +58,56 @@ export abstract class BasePool {
 
   constructor(options: PoolOptions = {}, defaultMax: number) {
     checkPoolOptions(options);
-    const { connections, maxConnections, ...connectionOptions } = options;
+    const { connections, maxConnections, spread, ...connectionOptions } = options;
     this.connectionOptions = redactPassword(connectionOptions);
-    const count = Math.max(1, Math.floor(connections ?? 1));
+    const count = Math.max(1, Math.floor(connections ?? DEFAULT_CONNECTIONS));
     this.sharedCount = count;
+    this.spread = spread ?? 'adaptive';
     this.maxConnections = maxConnections === null || maxConnections === undefined ? defaultMax : maxConnections;
-    for (let i = 0; i < count; i++) this.sharedConnections.push(this.makeConnection());
+    const open = this.spread === 'fixed' ? count : 1;
+    for (let i = 0; i < open; i++) this.sharedConnections.push(this.makeConnection());
+  }
+
+  /** True once disconnect() or quit() was called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Opens one more shared connection (the adaptive spread's growth), up to
+   * `connections`; null when the pool is closed or full. It connects now,
+   * whatever `lazyConnect` says: it is opened because the load needs it.
+   */
+  openShared(): Connection | null {
+    if (this.closed || this.sharedConnections.length >= this.sharedCount) return null;
+    const conn = this.makeConnection();
+    this.sharedConnections.push(conn);
+    if (conn.status === 'wait') conn.connect().catch(() => {});
+    for (const hook of this.openedHooks) hook(conn);
+    return conn;
+  }
+
+  /**
+   * Closes the last shared connection (the adaptive spread's shrink) once
+   * what it has in flight is answered; the first one is never retired.
+   */
+  retireShared(conn: Connection): void {
+    const list = this.sharedConnections;
+    const at = list.indexOf(conn);
+    if (at <= 0) return;
+    list.splice(at, 1);
+    this.retiredShared.add(conn);
+    conn.quit().catch(() => conn.disconnect());
+  }
+
+  /** True for a shared connection the adaptive spread closed. */
+  isRetired(conn: Connection): boolean {
+    return this.retiredShared.has(conn);
+  }
+
+  /** Calls `hook` with every shared connection opened from now on. */
+  onSharedOpened(hook: (conn: Connection) => void): void {
+    this.openedHooks.push(hook);
   }
 
   /** The shared connection with the fewest commands in flight (what a keyless command takes). */
@@ -144,7 +213,7 @@ export class ConnectionPool extends BasePool {
   }
 
   forDb(db: number): ConnectionPool {
-    return new ConnectionPool({ ...this.connectionOptions, connections: this.sharedCount, maxConnections: this.maxConnections, db });
+    return new ConnectionPool({ ...this.connectionOptions, connections: this.sharedCount, spread: this.spread, maxConnections: this.maxConnections, db });
   }
 
   getConnection(_commandName?: string, ..._keys: unknown[]): Connection {
@@ -236,6 +305,7 @@ export class BlockingConnectionPool extends BasePool {
     return new BlockingConnectionPool({
       ...this.connectionOptions,
       connections: this.sharedCount,
+      spread: this.spread,
       maxConnections: this.maxConnections,
       timeout: this.timeout,
       db,
@@ -244,6 +314,12 @@ export class BlockingConnectionPool extends BasePool {
 
   /** ledis-py's reinstantiate: a fresh pool with the same settings (after a fork). */
   reinstantiate(): BlockingConnectionPool {
-    return new BlockingConnectionPool({ ...this.connectionOptions, maxConnections: this.maxConnections, timeout: this.timeout });
+    return new BlockingConnectionPool({
+      ...this.connectionOptions,
+      connections: this.sharedCount,
+      spread: this.spread,
+      maxConnections: this.maxConnections,
+      timeout: this.timeout,
+    });
   }
 }

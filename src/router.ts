@@ -10,6 +10,7 @@ import { commandKeyIndexes, laneOf } from './commands/keys.js';
 import type { CommandSpec, ReplyFn } from './commands/types.js';
 
 export { laneOf };
+import { debugSpread } from './connection/diagnostics.js';
 import { ConnectionError } from './errors.js';
 import { ConnectionPool, type BasePool, type PoolOptions } from './pool.js';
 import { Topology, type ReadFrom } from './topology.js';
@@ -113,6 +114,7 @@ export class Backend {
   readonly family: Map<number, Backend>;
   private readonly sinks = new Set<EventSink>();
   private readonly watched = new WeakSet<Connection>();
+  private readonly watchedPools = new WeakSet<BasePool>();
   /** The lanes of a single-server backend (null with a topology, whose pool depends on the command). */
   readonly singleLanes: Lanes | null;
 
@@ -205,10 +207,26 @@ export class Backend {
   }
 
   private watch(pool: BasePool): void {
-    for (const conn of pool.sharedList) {
-      if (this.watched.has(conn)) continue;
-      this.watched.add(conn);
-      for (const event of CONNECTION_EVENTS) conn.on(event, (...args: unknown[]) => this.emit(event, args));
+    for (const conn of pool.sharedList) this.watchConnection(pool, conn, false);
+    if (this.watchedPools.has(pool)) return;
+    this.watchedPools.add(pool);
+    pool.onSharedOpened((conn) => this.watchConnection(pool, conn, true));
+  }
+
+  /**
+   * Forwards a shared connection's events to the client. A connection the
+   * adaptive spread opened later reports only its errors: its connect and
+   * ready, and its close when it is retired, are the spread's business, not
+   * the client's state (which its first connection gives).
+   */
+  private watchConnection(pool: BasePool, conn: Connection, added: boolean): void {
+    if (this.watched.has(conn)) return;
+    this.watched.add(conn);
+    for (const event of CONNECTION_EVENTS) {
+      if (added && event !== 'error') continue;
+      conn.on(event, (...args: unknown[]) => {
+        if (!pool.isRetired(conn)) this.emit(event, args);
+      });
     }
   }
 
@@ -321,6 +339,21 @@ function lanesOf(pool: BasePool): Lanes {
 
 const noop = (): void => {};
 
+/** Commands in flight per open connection from which the adaptive spread considers one more. */
+export const SPREAD_DEEP = 256;
+/** How often the adaptive spread samples its lanes (ms) while it watches them. */
+const SAMPLE_MS = 20;
+/** Samples per judgement window (5 x 20 ms = 100 ms): growth, probation and shrink are judged per window. */
+const WINDOW_SAMPLES = 5;
+/** A grown lane is kept only if the windows after it completed at least this much more than those before. */
+const GROWTH_GAIN = 1.02;
+/** Windows averaged on each side of a growth: up to this many before it, exactly this many after it. */
+const RATE_WINDOWS = 2;
+/** Windows in a row the load must stay shallow before lanes are retired (300 ms). */
+const SHRINK_WINDOWS = 3;
+/** After a growth that did not pay, or a lane that failed to connect, no growth past the lanes kept for this long (ms). */
+const GROWTH_BACKOFF_MS = 10_000;
+
 /**
  * The order-keeping spread over one pool's shared connections ("lanes").
  * A command with keys goes to the lane its first key hashes to, so commands
@@ -330,34 +363,83 @@ const noop = (): void => {};
  * and must not crash the shared one, is a barrier: it waits for what was
  * issued before it on the lanes it touches, and holds what is issued after it
  * until it is answered. Keyless commands (PING, INFO) go to the least busy lane.
+ *
+ * How many lanes are in use (`k`) is the spread's: with `spread: 'fixed'`
+ * every shared connection, always. With `'adaptive'` (the default) one,
+ * until the open lanes have each held at least {@link SPREAD_DEEP} commands
+ * in flight for a whole 100 ms window (a queue that deep never runs dry on
+ * LedisDB's one goroutine per connection, bench/NOTES.md); then one more
+ * connection is opened and used, and kept only if the two windows after it
+ * complete at least 2% more commands than the (up to) two before it (else it
+ * is closed again and no growth is tried for 10 s). When the load would have fitted in one lane
+ * fewer at half that depth for 300 ms, the lanes it would not fill to that
+ * depth are retired (all but one, for a light load). Changing `k` moves keys between
+ * lanes, so it is a barrier over every lane: commands issued after the change
+ * wait until everything issued before it is answered, and per-key order holds
+ * across it. Below that depth the adaptive spread is exactly one connection.
  */
 export class Lanes {
   /** Commands issued while a barrier runs, sent in order when it ends; null when none runs. */
   private held: Array<() => void> | null = null;
+  /** Lanes in use: the first `k` shared connections. */
+  private k: number;
+  private readonly adaptive: boolean;
+  /** The adaptive spread's sampler, while it watches (a deep lane, or more than one lane). */
+  private timer: NodeJS.Timeout | null = null;
+  private samples = 0;
+  private deepSamples = 0;
+  private shallowSamples = 0;
+  private shallowWindows = 0;
+  /** The most commands in flight seen over the shallow windows (how many lanes the load still needs). */
+  private shallowPeak = 0;
+  private windowAt = 0;
+  private windowPeak = 0;
+  private windowCount = 0;
+  /** The mean rate (commands/s) of the windows before a growth, while the windows after it are judged. */
+  private probation: number | null = null;
+  /** Rates (commands/s) of the last windows since the lanes in use last changed, newest last. */
+  private rates: number[] = [];
+  /** No growth past `ceiling` lanes before `ceilingUntil` (ms since the epoch). */
+  private ceiling = Infinity;
+  private ceilingUntil = 0;
+  /** A lane opened for growth, used once it is ready. */
+  private opening: Connection | null = null;
 
-  constructor(readonly pool: BasePool) {}
+  constructor(readonly pool: BasePool) {
+    this.adaptive = pool.spread === 'adaptive' && pool.sharedCount > 1;
+    this.k = this.adaptive ? 1 : pool.sharedCount;
+  }
+
+  /** How many shared connections are in use now. */
+  get active(): number {
+    return Math.min(this.k, this.pool.sharedList.length);
+  }
 
   send(route: Route, cmd: Command, p: Promise<unknown>): void {
-    const conns = this.pool.sharedList;
-    if (this.held === null && !route.special && conns.length === 1) {
-      (conns[0] as Connection).send(cmd);
-      return;
+    if (this.held === null && !route.special && this.k === 1) {
+      const conn = this.pool.sharedList[0];
+      if (conn !== undefined) {
+        conn.send(cmd);
+        if (this.adaptive && this.timer === null && conn.pending >= SPREAD_DEEP) this.watch();
+        return;
+      }
     }
     this.route(route.spec, cmd, p);
   }
 
-  /** Everything but the plain one-connection case. */
+  /** Everything but the plain one-lane case. */
   private route(spec: CommandSpec, cmd: Command, p: Promise<unknown>): void {
     if (this.held !== null) {
       this.held.push(() => this.route(spec, cmd, p));
       return;
     }
-    const conns = this.pool.sharedList;
-    const n = conns.length;
+    const all = this.pool.sharedList;
+    const n = this.active;
     if (n === 0) {
       cmd.reject(new ConnectionError('the connection pool was disconnected', { command: cmd.name }));
       return;
     }
+    const conns = n === all.length ? all : all.slice(0, n);
     if (spec.blocking === true) {
       this.blocking(spec, cmd, p, conns);
       return;
@@ -383,6 +465,152 @@ export class Lanes {
     });
   }
 
+  /** Starts sampling the lanes (the adaptive spread). */
+  private watch(): void {
+    this.resetWindow();
+    this.shallowWindows = 0;
+    this.timer = setInterval(() => this.sample(), SAMPLE_MS);
+    this.timer.unref();
+  }
+
+  private unwatch(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    this.probation = null;
+  }
+
+  private resetWindow(): void {
+    this.windowPeak = 0;
+    this.samples = 0;
+    this.deepSamples = 0;
+    this.shallowSamples = 0;
+    this.windowAt = performance.now();
+    this.windowCount = this.answered();
+  }
+
+  /** Replies read so far on the open shared connections: commands answered. */
+  private answered(): number {
+    const conns = this.pool.sharedList;
+    let sum = 0;
+    for (let i = 0; i < conns.length; i++) sum += (conns[i] as Connection).replyCount;
+    return sum;
+  }
+
+  /** One sample of the lanes in use; every WINDOW_SAMPLES, a judgement: grow, keep, shrink or stop watching. */
+  private sample(): void {
+    const conns = this.pool.sharedList;
+    if (this.pool.isClosed || conns.length === 0) {
+      this.unwatch();
+      return;
+    }
+    if (this.held !== null) return;
+    const n = this.active;
+    let inFlight = 0;
+    let ready = true;
+    for (let i = 0; i < n; i++) {
+      const c = conns[i] as Connection;
+      inFlight += c.pending;
+      if (c.status !== 'ready') ready = false;
+    }
+    if (ready && inFlight >= n * SPREAD_DEEP) this.deepSamples++;
+    if (inFlight > this.windowPeak) this.windowPeak = inFlight;
+    if (inFlight < ((n - 1) * SPREAD_DEEP) / 2) this.shallowSamples++;
+    if (this.opening !== null) this.checkOpening();
+    if (++this.samples < WINDOW_SAMPLES) return;
+    const now = performance.now();
+    const count = this.answered();
+    const rate = ((count - this.windowCount) * 1000) / Math.max(1, now - this.windowAt);
+    const deep = this.deepSamples === this.samples;
+    const shallow = this.shallowSamples === this.samples;
+    const peak = this.windowPeak;
+    this.resetWindow();
+    this.rates.push(rate);
+    if (this.rates.length > RATE_WINDOWS) this.rates.shift();
+    if (this.probation !== null && this.opening === null) {
+      if (this.rates.length < RATE_WINDOWS) return;
+      const before = this.probation;
+      this.probation = null;
+      const after = mean(this.rates);
+      if (!(after > before * GROWTH_GAIN)) {
+        // The last lane did not pay: back to one fewer, and no growth past that for a while.
+        this.ceiling = n - 1;
+        this.ceilingUntil = Date.now() + GROWTH_BACKOFF_MS;
+        this.resize(n - 1, `${Math.round(after)}/s after, ${Math.round(before)}/s before: no gain`);
+        return;
+      }
+      // It paid; if the lanes stayed deep all along, the next one is judged from this window.
+    }
+    if (shallow && n > 1) {
+      this.shallowWindows++;
+      if (this.shallowPeak < peak) this.shallowPeak = peak;
+    } else {
+      this.shallowWindows = 0;
+      this.shallowPeak = 0;
+    }
+    if (this.shallowWindows >= SHRINK_WINDOWS) {
+      // Down to the lanes the load still fills to the growth depth (one, for a light load).
+      const k = Math.max(1, Math.min(n - 1, Math.ceil(this.shallowPeak / SPREAD_DEEP)));
+      this.resize(k, `at most ${this.shallowPeak} in flight for ${SHRINK_WINDOWS} windows`);
+      this.shallowWindows = 0;
+      this.shallowPeak = 0;
+      return;
+    }
+    const ceiling = Date.now() < this.ceilingUntil ? this.ceiling : Infinity;
+    // Deep but nothing answered is a stalled server, not a busy one: more connections would not help.
+    if (deep && rate > 0 && n < this.pool.sharedCount && n < ceiling && this.opening === null) {
+      this.grow(mean(this.rates));
+      return;
+    }
+    // One lane, not deep: stop sampling until a command finds it deep again.
+    if (n === 1 && this.opening === null && !deep) this.unwatch();
+  }
+
+  /** Opens (or reuses) the next connection and starts using it once it is ready. */
+  private grow(rate: number): void {
+    const n = this.active;
+    const conns = this.pool.sharedList;
+    const next = conns.length > n ? (conns[n] as Connection) : this.pool.openShared();
+    if (next === null) return;
+    this.opening = next;
+    this.probation = rate;
+    this.checkOpening();
+  }
+
+  private checkOpening(): void {
+    const conn = this.opening as Connection;
+    const status = conn.status;
+    if (status === 'ready') {
+      this.opening = null;
+      if (this.held === null && this.pool.sharedList[this.active] === conn) this.resize(this.active + 1, `${SPREAD_DEEP}+ in flight per connection`);
+      else this.probation = null;
+      return;
+    }
+    if (status === 'connecting' || status === 'connect' || status === 'wait') return;
+    // It failed to connect: close it, and grow no more for a while.
+    this.opening = null;
+    this.probation = null;
+    this.ceiling = this.active;
+    this.ceilingUntil = Date.now() + GROWTH_BACKOFF_MS;
+    this.pool.retireShared(conn);
+    debugSpread(conn.address, this.active + 1, this.active, `the added connection failed to connect (${status})`);
+  }
+
+  /** Moves to `k` lanes behind a barrier over every lane in use; a retired lane's connection is closed. */
+  private resize(k: number, why: string): void {
+    const n = this.active;
+    if (k < 1 || k === n || this.held !== null) return;
+    const conns = this.pool.sharedList.slice(0, n);
+    this.barrier(conns, () => {
+      this.k = k;
+      debugSpread((conns[0] as Connection).address, n, k, why);
+      if (k < n) for (let i = n - 1; i >= k; i--) this.pool.retireShared(conns[i] as Connection);
+      // The judgement windows start after the change.
+      this.resetWindow();
+      this.rates = [];
+      return Promise.resolve();
+    });
+  }
+
   batch(specs: readonly CommandSpec[], argsList: readonly (readonly unknown[])[], write: (conn: Connection) => Promise<void>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const go = (): void => {
@@ -390,12 +618,12 @@ export class Lanes {
           this.held.push(go);
           return;
         }
-        const conns = this.pool.sharedList;
-        const n = conns.length;
+        const n = this.active;
         if (n === 0) {
           reject(new ConnectionError('the connection pool was disconnected'));
           return;
         }
+        const conns = this.pool.sharedList.slice(0, n);
         let isolate = false;
         const set = new Set<number>();
         let first = -1;
@@ -549,6 +777,12 @@ export class Lanes {
 /** Resolves once everything written to `conn` before it is answered (a PING behind it); never rejects. */
 function fence(conn: Connection): Promise<void> {
   return conn.sendCommand('PING').then(noop, noop);
+}
+
+function mean(values: readonly number[]): number {
+  let sum = 0;
+  for (const v of values) sum += v;
+  return values.length === 0 ? 0 : sum / values.length;
 }
 
 function pick(conns: readonly Connection[], lanes: number | readonly number[]): Connection[] {

@@ -126,6 +126,7 @@ export class Topology extends EventEmitter<TopologyEvents> {
     const on = (pool: ConnectionPool): PoolOptions => ({
       ...pool.connectionOptions,
       connections: pool.sharedCount,
+      spread: pool.spread,
       maxConnections: pool.maxConnections,
       db,
     });

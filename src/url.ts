@@ -2,9 +2,10 @@ import { DataError } from './errors.js';
 import { clientOptionChecks, poolOptionChecks, suggestOption } from './options-check.js';
 import type { ConnectionOptions } from './connection/options.js';
 
-/** What a URL can set: connection options and the pools' own (connections, maxConnections, timeout). */
+/** What a URL can set: connection options and the pools' own (connections, spread, maxConnections, timeout). */
 export interface UrlOptions extends ConnectionOptions {
   connections?: number;
+  spread?: 'adaptive' | 'fixed';
   maxConnections?: number | null;
   timeout?: number | null;
 }

@@ -214,7 +214,8 @@ export async function bulk(client: BulkClient | null, source: Iterable<BulkItem>
   const signal = options.signal;
   const it = iteratorOf(source);
   const tally = new Tally(options.onError, options.stopOnError === true);
-  const conns: readonly Connection[] = dryRun ? [] : (client as BulkClient).connectionPool.sharedList;
+  // The connections open now, fixed for the whole load: an adaptive spread growing meanwhile must not move a key's lane.
+  const conns: readonly Connection[] = dryRun ? [] : [...(client as BulkClient).connectionPool.sharedList];
   if (!dryRun && conns.length === 0) throw new DataError('the client has no shared connection (was it disconnected?)');
   const lowWater = Math.floor(limit / 2);
   let lastIndex = -1;

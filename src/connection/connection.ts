@@ -61,8 +61,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private lastReadAt = 0;
   /** Socket reads so far: a millisecond clock cannot order a read and a write in the same millisecond. */
   private reads = 0;
-  /** Top-level replies read so far (progress, for the deadline check). */
+  /** Top-level replies read so far (progress, for the deadline check and the adaptive spread's rate). */
   private replies = 0;
+
+  /** Replies read on this connection so far (each answered one command). */
+  get replyCount(): number {
+    return this.replies;
+  }
   /** Watches a timed-out head of the queue for progress (see HeadWatch). */
   private readonly headWatch = new HeadWatch();
   private connectTimer: NodeJS.Timeout | null = null;

@@ -7,7 +7,7 @@ import { bulk, DataError, ResponseError, type BulkFailure, type BulkItem } from 
 import { client, prefix } from '../helpers.js';
 
 const ledis = client();
-const multi = client({ connections: 3 });
+const multi = client({ connections: 3, spread: 'fixed' });
 afterAll(async () => {
   await Promise.all([ledis.quit(), multi.quit()]);
 });

@@ -126,8 +126,8 @@ describe('MATCH patterns never carry a raw CR or LF', () => {
 describe('AUTH on shared connections', () => {
   it("ledis.auth('wrong') fails for its caller alone; auth('right') authenticates every connection; raw AUTH is refused", async () => {
     const locked = await startLedisServer({ quiet: true, password: 'sesame' });
-    const good = new Ledis({ host: locked.host, port: locked.port, password: 'sesame', connections: 2 });
-    const none = new Ledis({ host: locked.host, port: locked.port, connections: 2 });
+    const good = new Ledis({ host: locked.host, port: locked.port, password: 'sesame', connections: 2, spread: 'fixed' });
+    const none = new Ledis({ host: locked.host, port: locked.port, connections: 2, spread: 'fixed' });
     try {
       expect(await good.set('a', '1')).toBe(true);
       const [wrong, get1, get2] = await Promise.allSettled([good.auth('wrong'), good.get('a'), good.get('a')]);

@@ -8,7 +8,7 @@ import { ConnectionError, Ledis, TimeoutError } from '../../src/index.js';
 import { startLedisServer } from '../../tools/server.mjs';
 import { client, prefix } from '../helpers.js';
 
-const ledis = client();
+const ledis = client({ connections: 1 });
 const p = prefix('conn');
 afterAll(() => ledis.quit());
 

@@ -8,7 +8,7 @@ afterAll(() => opened.forEach((c) => c.disconnect()));
 
 describe('ConnectionPool', () => {
   it('spreads commands over `connections` multiplexed connections by fewest in flight', async () => {
-    const ledis = client({ connections: 3 });
+    const ledis = client({ connections: 3, spread: 'fixed' });
     opened.push(ledis);
     const conns = ledis.connectionPool.sharedList;
     expect(conns).toHaveLength(3);

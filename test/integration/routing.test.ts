@@ -48,7 +48,7 @@ describe('several connections keep issue order per key', () => {
   const rounds = 300;
 
   it('ten SETs then a GET on one key, issued in one tick, over 4 connections: the GET sees the last SET, every round', async () => {
-    const spread = open({ host, port, connections: 4 });
+    const spread = open({ host, port, connections: 4, spread: 'fixed' });
     let stale = 0;
     let wrongFinal = 0;
     for (let r = 0; r < rounds; r++) {
@@ -64,7 +64,7 @@ describe('several connections keep issue order per key', () => {
   });
 
   it('multi-key commands keep order with single-key ones on each of their keys', async () => {
-    const spread = open({ host, port, connections: 4 });
+    const spread = open({ host, port, connections: 4, spread: 'fixed' });
     let wrong = 0;
     for (let r = 0; r < 100; r++) {
       const keys = [0, 1, 2, 3, 4, 5].map((i) => `${p}multi:${r}:${i}`);
@@ -82,7 +82,7 @@ describe('several connections keep issue order per key', () => {
   });
 
   it('a pipeline is ordered with the commands issued around it on its keys', async () => {
-    const spread = open({ host, port, connections: 4 });
+    const spread = open({ host, port, connections: 4, spread: 'fixed' });
     let wrong = 0;
     for (let r = 0; r < 100; r++) {
       const a = `${p}pipe:${r}:a`;
@@ -98,7 +98,7 @@ describe('several connections keep issue order per key', () => {
   });
 
   it('FLUSHDB (no key, every key) is ordered with the commands around it', async () => {
-    const spread = open({ host, port, connections: 4, db: 14 });
+    const spread = open({ host, port, connections: 4, spread: 'fixed', db: 14 });
     let wrong = 0;
     for (let r = 0; r < 50; r++) {
       const keys = [0, 1, 2, 3].map((i) => `${p}flush:${r}:${i}`);

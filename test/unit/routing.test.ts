@@ -33,7 +33,8 @@ describe('db routing', () => {
     const five = ledis.db(5);
     const o = five.connectionFor(false).options;
     expect([o.host, o.port, o.password, o.db]).toEqual(['127.0.0.2', 7001, 'pw', 5]);
-    expect(five.connectionPool.sharedList.length).toBe(3);
+    expect(five.connectionPool.sharedCount).toBe(3);
+    expect(five.connectionPool.spread).toBe('adaptive');
     expect(ledis.db(2)).toBe(ledis);
   });
 
