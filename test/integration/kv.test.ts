@@ -61,6 +61,7 @@ describe('strings', () => {
       expect(await c.strlen(p + 'hash-only')).toBe(0);
       expect(await c.strlen(p + 'list-only')).toBe(0);
       expect(await c.strlen(Buffer.from(p + 'emoji'))).toBe(7);
+      expect(await c.pipeline().strlen(p + 'bin-len').strlen(p + 'missing-len').get(p + 'empty').strlen(p + 'emoji').exec()).toEqual([4, 0, c === ledis ? '' : Buffer.alloc(0), 7]);
     }
     // No wrong-type error to keep: LedisDB's types have separate keyspaces (a string and a hash of one name coexist).
     await ledis.hset(p + 'both', 'f', 'v');
