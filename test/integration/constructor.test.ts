@@ -50,8 +50,9 @@ describe('constructor forms', () => {
     const d = track(new Ledis(String(port), { host, decodeResponses: false }));
     expect(await d.ping()).toBe(true);
     expect(d.options.port).toBe(port);
-    const bare = track(new Ledis(String(port), { lazyConnect: true }));
+    const bare = track(new Ledis(String(port)));
     expect(bare.options.port).toBe(port);
+    expect(await bare.ping()).toBe(true); // the default host, localhost
     expect(track(new Ledis('06380', { lazyConnect: true })).options.port).toBe(6380);
     for (const bad of ['0', '65536', '99999999999999999999999999', '-1', '+6380', '63.80', '1e3']) {
       expect(() => new Ledis(bad, { lazyConnect: true }), bad).toThrow(DataError);
