@@ -81,6 +81,14 @@ const CADENCE = { clients: ['ledis', 'node-redis', 'ioredis'], ops: ['get', 'set
 const cellMs = (opts.duration + opts.warmup) * 1000;
 
 /**
+ * Unmeasured time before a GET/SET cell: --warmup, and at least 1 s from
+ * C=1000 up, where the adaptive spread (src/router.ts) opens connections:
+ * it settles within about 1 s, and the cell measures it settled. Every
+ * client gets the same warm-up.
+ */
+const warmupMs = (c) => (c >= 1000 ? Math.max(opts.warmup, 1) : opts.warmup) * 1000;
+
+/**
  * What each GET/SET scenario runs unless --concurrency / --clients / --reps
  * say otherwise: the full matrix where the targets are judged (LedisDB over
  * TCP), a lighter one elsewhere, so the default run stays a few minutes.
@@ -193,14 +201,14 @@ function rate(r, unit = 1) {
   return r.error ? NaN : (r.ops * unit) / (r.elapsedMs / 1000);
 }
 
-/** ledis-pool's connection count: given, or the best of a short GET C=1000 probe. */
+/** N for the N-connection clients: given, or the best of a short GET C=1000 probe of N fixed connections. */
 async function chooseConnections(started) {
   if (opts.connections !== 'auto') return opts.connections;
   let best = 2;
   let bestRate = -1;
   for (const n of [2, 4]) {
-    const workers = await spawnWorkers(started, ['ledis-pool'], n);
-    const w = workers.get('ledis-pool');
+    const workers = await spawnWorkers(started, ['ledis-fixed'], n);
+    const w = workers.get('ledis-fixed');
     const r = await runCell(w, { op: 'get', c: 1000, durationMs: 1000, warmupMs: 200, graceMs: 5000 });
     await w.close();
     const opsPerSec = rate(r);
@@ -220,7 +228,7 @@ async function getSet(scenario, started, workers, connections) {
         const order = m.clients.map((_, i) => m.clients[(i + rep) % m.clients.length]);
         for (const client of order) {
           progress.start(`${scenario} ${op.toUpperCase()} C=${c} ${client} rep ${rep + 1}/${m.reps}`);
-          const r = await runCell(workers.get(client), { op, c, durationMs: opts.duration * 1000, warmupMs: opts.warmup * 1000, graceMs: m.graceMs });
+          const r = await runCell(workers.get(client), { op, c, durationMs: opts.duration * 1000, warmupMs: warmupMs(c), graceMs: m.graceMs });
           if (r.error || r.stalled) await revive(workers, client, started, connections);
           record(results.cells, { scenario, op, c, client }, r);
           progress.done(r.error ? `error: ${r.error}` : `${Math.round(rate(r))} ops/s${r.stalled ? ` (stalled: callers still waiting ${m.graceMs / 1000} s after the end)` : ''}`);

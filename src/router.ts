@@ -345,10 +345,8 @@ export const SPREAD_DEEP = 256;
 const SAMPLE_MS = 20;
 /** Samples per judgement window (5 x 20 ms = 100 ms): growth, probation and shrink are judged per window. */
 const WINDOW_SAMPLES = 5;
-/** A grown lane is kept only if the windows after it completed at least this much more than those before. */
-const GROWTH_GAIN = 1.02;
-/** Windows averaged on each side of a growth: up to this many before it, exactly this many after it. */
-const RATE_WINDOWS = 2;
+/** Windows averaged on each side of a growth (300 ms); the window in which the lanes change counts on neither side. */
+const RATE_WINDOWS = 3;
 /** Windows in a row the load must stay shallow before lanes are retired (300 ms). */
 const SHRINK_WINDOWS = 3;
 /** After a growth that did not pay, or a lane that failed to connect, no growth past the lanes kept for this long (ms). */
@@ -367,11 +365,12 @@ const GROWTH_BACKOFF_MS = 10_000;
  * How many lanes are in use (`k`) is the spread's: with `spread: 'fixed'`
  * every shared connection, always. With `'adaptive'` (the default) one,
  * until the open lanes have each held at least {@link SPREAD_DEEP} commands
- * in flight for a whole 100 ms window (a queue that deep never runs dry on
- * LedisDB's one goroutine per connection, bench/NOTES.md); then one more
- * connection is opened and used, and kept only if the two windows after it
- * complete at least 2% more commands than the (up to) two before it (else it
- * is closed again and no growth is tried for 10 s). When the load would have fitted in one lane
+ * in flight for a whole 100 ms window, after three windows at that count (a
+ * queue that deep never runs dry on LedisDB's one goroutine per connection,
+ * bench/NOTES.md); then one more connection is opened and used, and kept only
+ * if the three windows after the change answer more commands per second than
+ * the three before it (else it is closed again and no growth is tried for
+ * 10 s). When the load would have fitted in one lane
  * fewer at half that depth for 300 ms, the lanes it would not fill to that
  * depth are retired (all but one, for a light load). Changing `k` moves keys between
  * lanes, so it is a barrier over every lane: commands issued after the change
@@ -399,6 +398,8 @@ export class Lanes {
   private probation: number | null = null;
   /** Rates (commands/s) of the last windows since the lanes in use last changed, newest last. */
   private rates: number[] = [];
+  /** The lanes just changed: the next window is skipped. */
+  private settling = false;
   /** No growth past `ceiling` lanes before `ceilingUntil` (ms since the epoch). */
   private ceiling = Infinity;
   private ceilingUntil = 0;
@@ -524,6 +525,11 @@ export class Lanes {
     const shallow = this.shallowSamples === this.samples;
     const peak = this.windowPeak;
     this.resetWindow();
+    if (this.settling) {
+      // The window the lanes changed in (a barrier drained them): not a rate of either side.
+      this.settling = false;
+      return;
+    }
     this.rates.push(rate);
     if (this.rates.length > RATE_WINDOWS) this.rates.shift();
     if (this.probation !== null && this.opening === null) {
@@ -531,7 +537,7 @@ export class Lanes {
       const before = this.probation;
       this.probation = null;
       const after = mean(this.rates);
-      if (!(after > before * GROWTH_GAIN)) {
+      if (!(after > before)) {
         // The last lane did not pay: back to one fewer, and no growth past that for a while.
         this.ceiling = n - 1;
         this.ceilingUntil = Date.now() + GROWTH_BACKOFF_MS;
@@ -557,7 +563,7 @@ export class Lanes {
     }
     const ceiling = Date.now() < this.ceilingUntil ? this.ceiling : Infinity;
     // Deep but nothing answered is a stalled server, not a busy one: more connections would not help.
-    if (deep && rate > 0 && n < this.pool.sharedCount && n < ceiling && this.opening === null) {
+    if (deep && rate > 0 && this.rates.length >= RATE_WINDOWS && n < this.pool.sharedCount && n < ceiling && this.opening === null) {
       this.grow(mean(this.rates));
       return;
     }
@@ -607,6 +613,7 @@ export class Lanes {
       // The judgement windows start after the change.
       this.resetWindow();
       this.rates = [];
+      this.settling = true;
       return Promise.resolve();
     });
   }

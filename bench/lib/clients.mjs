@@ -7,10 +7,10 @@ import { Ledis } from '../../dist/index.js';
 const require = createRequire(import.meta.url);
 
 /** Client names, in the order the tables list them. */
-export const CLIENTS = ['ledis', 'ledis-pool', 'ledis-default', 'ioredis', 'ioredis-auto', 'node-redis', 'ioredis-rr', 'node-redis-pool'];
+export const CLIENTS = ['ledis', 'ledis-pool', 'ledis-fixed', 'ledis-default', 'ioredis', 'ioredis-auto', 'node-redis', 'ioredis-rr', 'node-redis-pool'];
 
 /** The clients that use N connections (`--connections`), compared with each other; the rest use one. */
-export const MULTI = ['ledis-pool', 'ioredis-rr', 'node-redis-pool'];
+export const MULTI = ['ledis-pool', 'ledis-fixed', 'ioredis-rr', 'node-redis-pool'];
 
 /** Versions of the libraries measured, for the report. */
 export function clientVersions() {
@@ -44,6 +44,8 @@ export async function makeClient(name, target, opts = {}) {
       return ledisAdapter(target, 1);
     case 'ledis-pool':
       return ledisAdapter(target, opts.connections ?? 2);
+    case 'ledis-fixed':
+      return ledisAdapter(target, opts.connections ?? 2, 'fixed');
     case 'ledis-default':
       return ledisAdapter(target, undefined);
     case 'ioredis':
@@ -65,10 +67,13 @@ function clearCommand(target) {
   return target.kind === 'ledis' ? 'ZCLEAR' : 'DEL';
 }
 
-/** `connections` undefined: `new Ledis()` with nothing but the address, the default a user gets. */
-async function ledisAdapter(target, connections) {
+/**
+ * `connections` undefined: `new Ledis()` with nothing but the address, the default a user gets
+ * (the adaptive spread, up to 4 connections). `spread` 'fixed': every connection open and used from the start.
+ */
+async function ledisAdapter(target, connections, spread) {
   const where = target.path ? { unixSocketPath: target.path } : { host: target.host, port: target.port };
-  const ledis = new Ledis(connections === undefined ? where : { ...where, connections, maxPending: 1_000_000 });
+  const ledis = new Ledis(connections === undefined ? where : { ...where, connections, maxPending: 1_000_000, ...(spread ? { spread } : {}) });
   const raw = new Ledis({ ...where, decodeResponses: false, maxPending: 1_000_000 });
   await Promise.all([ledis.connect(), raw.connect()]);
   // The zset family may not be in the command table yet; the raw command is then the fallback.

@@ -31,11 +31,12 @@ export function usage() {
   --concurrency LIST  concurrent callers per cell, for every scenario (default: 1,10,100,1000
                       for tcp; 1,1000 for redis, unix and 4k)
   --duration S        measured seconds per cell (default: 1; 2-3 gives steadier figures)
-  --warmup S          unmeasured seconds before each cell (default: 0.2)
+  --warmup S          unmeasured seconds before each cell (default: 0.2; at least 1 from
+                      C=1000 up, where the adaptive spread settles)
   --reps N            repetitions, interleaved; tables show median (min–max) (default: 3;
                       the 4k scenario runs once unless --reps is given)
-  --connections N     N for ledis-pool, ioredis-rr and node-redis-pool, or "auto" to
-                      pick 2 or 4 by a ledis-pool probe (default: auto)
+  --connections N     N for ledis-pool, ledis-fixed, ioredis-rr and node-redis-pool, or
+                      "auto" to pick 2 or 4 by a ledis-fixed probe (default: auto)
   --url URL           use this LedisDB (ledis://127.0.0.1:6380 or unix:///path) instead of starting one
   --install-redis     apt-get install redis-server redis-tools when missing
   --bulk-n N          ZADDs per bulk load (default: 100000)

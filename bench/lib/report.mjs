@@ -4,13 +4,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fmtCount, fmtNum, fmtRange } from './stats.mjs';
 
-const LEDIS = ['ledis', 'ledis-pool', 'ledis-default'];
+const LEDIS = ['ledis', 'ledis-pool', 'ledis-fixed', 'ledis-default'];
 /** Peers on one connection, compared with `ledis` (one connection). */
 const PEERS = ['ioredis', 'ioredis-auto', 'node-redis'];
-/** Peers on N connections, compared with `ledis-pool` (the same N). */
+/** Peers on N connections, compared with `ledis-pool` and `ledis-fixed` (the same N). */
 const PEERS_N = ['ioredis-rr', 'node-redis-pool'];
 /** Like with like: the peers a ledis client is compared with. */
-const peersOf = (client) => (client === 'ledis-pool' ? PEERS_N : PEERS);
+const peersOf = (client) => (client === 'ledis-pool' || client === 'ledis-fixed' ? PEERS_N : PEERS);
 const SCENARIO_TITLES = {
   tcp: 'LedisDB over TCP (1 MiB socket buffers)',
   redis: "redis-server over TCP (Debian's; shows client-side cost)",
@@ -135,7 +135,7 @@ export function renderMarkdown(r) {
   out.push(`- LedisDB ${m.ledisServer} (memory backend)${m.targets.redis ? `; ${m.targets.redis.version}` : ''}. Servers: ${Object.values(m.targets).map((t) => t.description).join('; ')}`);
   const o = m.options;
   out.push(`- ${o.duration} s per cell after ${o.warmup} s warm-up, ${o.reps} repetition${o.reps === 1 ? '' : 's'} interleaved across clients; figures are median (min–max). Each client runs in its own process; CPU is that process's user+system time per operation (process.cpuUsage), including the harness's timing calls${Number.isFinite(m.harness?.cpuUsPerOp) ? ` (the harness alone, 1000 callers awaiting an already-resolved promise, costs ${fmtNum(m.harness.cpuUsPerOp)} µs/op)` : ''}. Latency (p50, p99) is timed on every command below C=100 and on every 8th command of each caller from C=100 up.`);
-  if (m.connections !== undefined) out.push(`- N = ${m.connections}${r.probe.length ? ` (chosen by a GET C=1000 probe of ledis-pool: ${r.probe.map((p) => `${p.connections} → ${fmtCount(p.opsPerSec)}/s`).join(', ')})` : ''}. One connection each: ledis = \`new Ledis({ connections: 1 })\`, ioredis, ioredis-auto (enableAutoPipelining), node-redis (createClient). N connections each: ledis-pool = \`new Ledis({ connections: N })\`, ioredis-rr = N ioredis-auto clients used round-robin, node-redis-pool = createClientPool with N clients (RESP2; it lends a client per command, so at most N commands are in flight). ledis-default = \`new Ledis()\` with no options. "vs best peer" compares like with like: one connection with one-connection peers, ledis-pool with the N-connection peers.`);
+  if (m.connections !== undefined) out.push(`- N = ${m.connections}${r.probe.length ? ` (chosen by a GET C=1000 probe of ledis-fixed: ${r.probe.map((p) => `${p.connections} → ${fmtCount(p.opsPerSec)}/s`).join(', ')})` : ''}. One connection each: ledis = \`new Ledis({ connections: 1 })\`, ioredis, ioredis-auto (enableAutoPipelining), node-redis (createClient). N connections each: ledis-pool = \`new Ledis({ connections: N })\` (the adaptive spread: one connection until the load is deep, then up to N), ledis-fixed = \`new Ledis({ connections: N, spread: 'fixed' })\` (all N from the start), ioredis-rr = N ioredis-auto clients used round-robin, node-redis-pool = createClientPool with N clients (RESP2; it lends a client per command, so at most N commands are in flight). ledis-default = \`new Ledis()\` with no options (the adaptive spread, up to 4). "vs best peer" compares like with like: one connection with one-connection peers, ledis-pool and ledis-fixed with the N-connection peers. Cells at C=1000 warm up for at least 1 s, so an adaptive spread is measured settled.`);
   for (const n of m.notes) out.push(`- ${n}`);
   out.push('', '### Targets', '');
   out.push(mdTable(['target', 'goal', 'this run', 'ratio', ''], (r.targetsMet ?? []).map((x) => [x.text, x.goal, x.detail, x.ratio === null || x.goal.includes('µs') ? '–' : `${fmtNum(x.ratio)}x`, metMark(x.met)])));
