@@ -35,6 +35,16 @@ import { redactShards, ShardRouter, type ShardingOptions } from './sharding/rout
 export type LedisEvents = ConnectionEvents & TopologyEvents;
 
 export interface LedisOptions extends PoolOptions, ShardingOptions {
+  /**
+   * The server as a URL, node-redis's `createClient({ url })`:
+   * `new Ledis({ url: 'ledis://:pw@host:6380/2', commandTimeout: 500 })` is
+   * `new Ledis('ledis://:pw@host:6380/2', { commandTimeout: 500 })`: the
+   * URL's parts (and query string) win where both speak. Checked as that
+   * form is (DataError, password redacted); not kept in `ledis.options`.
+   * Only in `new Ledis(options)`: with a URL, path or port argument, or with
+   * `shards`, `master`, `replicas`, `topology` or `connectionPool`, a DataError.
+   */
+  url?: string;
   /** Replies as strings (default true) or, when false, as Buffers. The types follow. */
   decodeResponses?: boolean;
   /** Text encoding of replies; only utf-8 is supported (ledis-py's charset). */
@@ -128,12 +138,16 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   /** With `shards`: the shard router above the per-shard clients (see README "Sharding"); null otherwise. */
   private readonly shards: ShardRouter<Ledis<D>> | null = null;
 
-  /** `new Ledis('ledis://host:port/db')` or a unix socket path (`'/tmp/ledis.sock'`); the URL's parts win over `options`. */
+  /**
+   * `new Ledis('ledis://host:port/db')`, a unix socket path (`'/tmp/ledis.sock'`,
+   * `'/tmp/ledis.sock?db=2'`) or a port as a string of digits (`'6380'`, as
+   * ioredis); the URL's parts win over `options`. DataError for a bad one.
+   */
   constructor(url: string, options?: LedisOptions & { decodeResponses?: D });
   /** `new Ledis(6380)`: a port on localhost (or on `options.host`). */
   constructor(port: number, options?: LedisOptions & { decodeResponses?: D });
-  /** `new Ledis(6380, 'db.internal', options)`, as ioredis takes it. */
-  constructor(port: number, host: string, options?: LedisOptions & { decodeResponses?: D });
+  /** `new Ledis(6380, 'db.internal', options)`, as ioredis takes it; the port may be a string of digits (`'6380'`). */
+  constructor(port: number | `${number}`, host: string, options?: LedisOptions & { decodeResponses?: D });
   /** `new Ledis()` or `new Ledis(options)`: localhost:6380 unless the options say otherwise. (Last, so `ConstructorParameters<typeof Ledis>` is this form.) */
   constructor(options?: LedisOptions & { decodeResponses?: D });
   constructor(a?: unknown, b?: unknown, c?: unknown) {
@@ -308,8 +322,10 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   }
 
   /**
-   * Replaces the reply transform of a command (by its name as sent, e.g.
-   * "GET"), as ledis-py's set_response_callback. `null` restores raw replies.
+   * Replaces the reply transform of a command (by its name, e.g. "GET"), as
+   * ledis-py's set_response_callback. `null` restores raw replies. A method
+   * that sends another command than its own (`incr` sends INCRBY) takes the
+   * callback of its own name first (INCR), else of the one it sends.
    */
   setResponseCallback(command: string, callback: ((reply: Reply) => unknown) | null): void {
     if (typeof command !== 'string' || command === '') throw new DataError('the command must be a non-empty string', 'setResponseCallback');
@@ -638,7 +654,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     const topology = this.router.topology;
     if (topology === null || !isReadonlyError(err)) throw err;
     if (topology.masterPool === master && !(await topology.rediscover())) throw err;
-    return this.router.send(route, new Command(cmd.name, cmd.args, cmd.transform, cmd.returnBuffers));
+    return this.router.send(route, new Command(cmd.name, cmd.args, cmd.transform, cmd.returnBuffers, cmd.wire));
   }
 
   /**
@@ -672,9 +688,9 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     const buffers = own || route.bufferReply || (!this.decodeResponses && !route.stringReply);
     if (this.keyPrefix !== null) {
       const prefixed = prefixCommand(this.keyPrefix, route.spec, args, transform);
-      return new Command(route.command, prefixed.args, prefixed.reply, buffers);
+      return new Command(route.name, prefixed.args, prefixed.reply, buffers, route.command);
     }
-    return new Command(route.command, args, transform, buffers);
+    return new Command(route.name, args, transform, buffers, route.command);
   }
 
   /** A Command for a raw `sendCommand(name, ...args)` (name upper case): raw reply; keys prefixed as the table says for that command. */
@@ -687,8 +703,17 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     return new Command(name, args, null, !this.decodeResponses);
   }
 
+  /** The caller's response callback for the command the method stands for (INCR for `incr`), else for the one it sends (INCRBY, as ledis-py's incr). */
   private callbackFor(route: Route): Transform | null {
     const map = this.callbacks as Map<string, ReplyFn | null>;
+    const emulated = route.spec.emulatedReply;
+    if (emulated !== undefined) {
+      // strlen reads GET: a STRLEN callback gets STRLEN's integer; a GET callback is not STRLEN's.
+      if (!map.has(route.name)) return route.reply;
+      const callback = map.get(route.name) ?? null;
+      return callback === null ? emulated : (reply, args) => callback(emulated(reply, args) as Reply, args);
+    }
+    if (map.has(route.name)) return map.get(route.name) ?? null;
     return map.has(route.command) ? (map.get(route.command) ?? null) : route.reply;
   }
 }

@@ -56,6 +56,7 @@ const FOREIGN: Readonly<Record<string, string>> = {
   enableAutoPipelining: 'commands of one tick always go out together here',
   reconnectStrategy: 'did you mean retryStrategy?',
   path: 'did you mean unixSocketPath?',
+  url: 'give the URL itself: ConnectionPool.fromUrl(url, options), new Ledis({ url }), master: url',
   username: 'LedisDB has no users: give password only',
   socket_timeout: 'did you mean socketTimeout?',
   unix_socket_path: 'did you mean unixSocketPath?',

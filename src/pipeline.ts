@@ -85,7 +85,7 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
     if ((spec ?? specByCommand.get(name))?.blocking === true) {
       throw new DataError(`${name} blocks its connection and cannot be pipelined; call it on the client, which gives it a dedicated connection`, name);
     }
-    validateArgs(name, args);
+    validateArgs(spec?.name ?? name, args);
     const refused = this.source.refuse?.(name) ?? null;
     if (refused !== null) throw refused;
     this.specs.push(spec);

@@ -42,7 +42,10 @@ const TOPOLOGY_EVENTS = ['failover', 'masterDown', 'masterUp'] as const;
  * hidden class per shape of entry).
  */
 export class Route {
+  /** The command as sent. */
   readonly command: string;
+  /** The command as errors name it (CommandSpec.name): INCR for `incr`, which sends INCRBY. */
+  readonly name: string;
   readonly readonly: boolean;
   /** Blocking, or may crash its handler: never the plain shared path. */
   readonly special: boolean;
@@ -54,6 +57,7 @@ export class Route {
 
   constructor(readonly spec: CommandSpec) {
     this.command = spec.command;
+    this.name = spec.name ?? spec.command;
     this.readonly = spec.readonly === true;
     this.special = spec.blocking === true || spec.isolate !== undefined;
     this.reply = spec.reply ?? null;

@@ -85,7 +85,7 @@ export function sendObserved<R extends { readonly readonly?: boolean }>(options:
   let p: Promise<unknown>;
   if (subscribed(commandChannel)) {
     const n = cmd.args.length;
-    const secret = cmd.name === 'AUTH' || options.traceArgs !== true;
+    const secret = cmd.wire === 'AUTH' || options.traceArgs !== true;
     const args = new Array<string>(n);
     for (let i = 0; i < n; i++) args[i] = secret ? '?' : argText(cmd.args[i]);
     // Every connection of the pool the command goes to has the same server and db.
@@ -95,7 +95,7 @@ export function sendObserved<R extends { readonly readonly?: boolean }>(options:
     } catch {
       where = { serverAddress: '', serverPort: undefined, database: 0 };
     }
-    p = commandChannel.tracePromise(() => router.send(route, cmd), { command: cmd.name, argCount: n, args, ...where });
+    p = commandChannel.tracePromise(() => router.send(route, cmd), { command: cmd.wire, argCount: n, args, ...where });
   } else {
     p = router.send(route, cmd);
   }

@@ -65,6 +65,7 @@ function decodePart(url: string, part: string, what: string): string {
 export function parseUrl<T extends UrlOptions>(url: string, options: T = {} as T): T {
   if (typeof url !== 'string') throw new DataError(`the URL must be a string, got a ${url === null ? 'null' : typeof url}`);
   if (options !== undefined && (options === null || typeof options !== 'object')) throw new DataError('fromUrl options must be an object');
+  if ((options as { url?: unknown } | undefined)?.url !== undefined) throw new DataError('the url option cannot be combined with a URL argument: give one');
   let u: URL;
   try {
     u = new URL(url);

@@ -32,7 +32,10 @@ export type BulkItem = BulkArray | BulkMethodCall | BulkCommandCall | Error;
 
 /** A checked command ready to send: upper-case name, arguments and its table entry when known. */
 export interface Prepared {
+  /** The command as sent. */
   name: string;
+  /** For a method item whose method sends another command (incr sends INCRBY), the command its failures name (INCR). */
+  shown?: string;
   args: unknown[];
   spec: CommandSpec | null;
 }
@@ -170,10 +173,10 @@ export function prepare(item: unknown): Prepared {
     if (typeof o.method === 'string') {
       const spec = Object.prototype.hasOwnProperty.call(commandTable, o.method) ? commandTable[o.method] : undefined;
       if (spec === undefined) throw new DataError(`${JSON.stringify(o.method)} is not a command method`);
-      if (spec.blocking === true) throw new DataError('blocks its connection; not allowed in a bulk load', spec.command);
+      if (spec.blocking === true) throw new DataError('blocks its connection; not allowed in a bulk load', spec.name ?? spec.command);
       const shaped = spec.args === undefined ? args.slice() : spec.args(...args);
-      validateArgs(spec.command, shaped);
-      return { name: spec.command, args: shaped, spec };
+      validateArgs(spec.name ?? spec.command, shaped);
+      return spec.name === undefined ? { name: spec.command, args: shaped, spec } : { name: spec.command, shown: spec.name, args: shaped, spec };
     }
     if (o.command !== undefined) return checkRaw(o.command, args);
   }

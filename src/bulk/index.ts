@@ -248,9 +248,11 @@ export async function bulk(client: BulkClient | null, source: Iterable<BulkItem>
       if (dryRun) {
         tally.succeeded++;
       } else {
-        tally.items.set(index, { item, name: p.name });
+        // A method item's failures name the method's command (INCR for incr, sent as INCRBY).
+        const shown = p.shown ?? p.name;
+        tally.items.set(index, { item, name: shown });
         tally.inFlight++;
-        route(conns, p).send(new Command(p.name, p.args, null, true).toBatch(tally, index));
+        route(conns, p).send(new Command(shown, p.args, null, true, p.name).toBatch(tally, index));
         if (tally.inFlight >= limit) await tally.room(lowWater);
       }
       if ((index + 1) % CHECK_EVERY === 0) {

@@ -155,5 +155,5 @@ export function minArgsOf(spec: CommandSpec): number {
 /** A DataError for a method called with too few arguments. */
 export function tooFewArguments(method: string, spec: CommandSpec, sent: number): DataError {
   const min = minArgsOf(spec);
-  return new DataError(`${spec.command}: ${method}() needs at least ${min} argument${min === 1 ? '' : 's'} for LedisDB, got ${sent}`);
+  return new DataError(`${spec.name ?? spec.command}: ${method}() needs at least ${min} argument${min === 1 ? '' : 's'} for LedisDB, got ${sent}`);
 }

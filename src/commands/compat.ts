@@ -166,17 +166,17 @@ export interface BcountSource {
 
 const MAX_BIT = 2 ** 35 - 1;
 const BITCOUNT: CommandSpec = { command: 'BITCOUNT', keys: FIRST, readonly: true };
-// STRLEN on a missing key crashes LedisDB's handler: the table's entry isolates it (see kv.ts).
-const STRLEN: CommandSpec = kvCommands.strlen;
+// Not STRLEN, whose handler crashes on a missing key (see kv.ts strlen): the value itself, as bytes.
+const GET: CommandSpec = { command: 'GET', keys: FIRST, readonly: true, bufferReply: true };
 const GETRANGE: CommandSpec = { command: 'GETRANGE', keys: FIRST, readonly: true, bufferReply: true };
 
 /**
  * ledis-py's bcount with 0.5's meaning: the set bits between the BIT offsets
  * `start` and `end` inclusive (negative counts from the end; reversed ones
  * are swapped), or in the whole bitmap. Today's BITCOUNT takes BYTE offsets,
- * so with a range this reads the covering bytes (GETRANGE: one round trip;
- * with a negative offset, STRLEN first: two, not atomic) and counts them
- * here. Bits are numbered as SETBIT does, most significant first. A negative
+ * so with a range this reads the covering bytes (GETRANGE; with a negative
+ * offset, which needs the value's length, the whole value with GET: one
+ * round trip either way) and counts them here. Bits are numbered as SETBIT does, most significant first. A negative
  * offset reaching before the value's start counts from 0 (0.5 refused it).
  */
 export async function bcount(source: BcountSource, name: Key, start?: number, end?: number): Promise<number> {
@@ -186,9 +186,14 @@ export async function bcount(source: BcountSource, name: Key, start?: number, en
   let a = intIn('BCOUNT', 'start', start, -MAX_BIT, MAX_BIT);
   let b = intIn('BCOUNT', 'end', end, -MAX_BIT, MAX_BIT);
   if (a < 0 || b < 0) {
-    const bits = ((await source.run(STRLEN, [name])) as number) * 8;
+    const value = (await source.run(GET, [name])) as Buffer | null;
+    if (value === null) return 0;
+    const bits = value.length * 8;
     if (a < 0) a = Math.max(0, bits + a);
     if (b < 0) b = Math.max(0, bits + b);
+    if (a > b) [a, b] = [b, a];
+    const from = Math.floor(a / 8);
+    return countBitsBetween(value.subarray(from, Math.floor(b / 8) + 1), from, a, b);
   }
   if (a > b) [a, b] = [b, a];
   const first = Math.floor(a / 8);

@@ -51,13 +51,19 @@ export const commandTable: CommandTable = {
  * (upper case): what routing knows of a raw `sendCommand` or pipeline call
  * (its keys, whether it blocks). Where several methods send one command
  * (CONFIG, SCRIPT, BITOP) the first is taken: they agree on keys. INCR and
- * DECR, which the methods send as INCRBY/DECRBY, are added.
+ * DECR, which the methods send as INCRBY/DECRBY, are added, and STRLEN,
+ * which `strlen` reads with GET (isolated: see kv.ts).
  */
 export const specByCommand: ReadonlyMap<string, CommandSpec> = (() => {
   const byName = new Map<string, CommandSpec>();
+  // A method that stands for another command (incr, sent as INCRBY) is not what a raw INCRBY is: entries without a `name` first.
+  for (const spec of Object.values(commandTable)) if (spec.name === undefined && !byName.has(spec.command)) byName.set(spec.command, spec);
   for (const spec of Object.values(commandTable)) if (!byName.has(spec.command)) byName.set(spec.command, spec);
   byName.set('INCR', { command: 'INCR', keys: FIRST });
   byName.set('DECR', { command: 'DECR', keys: FIRST });
+  // strlen reads GET; a raw STRLEN is sent as given, and its handler crashes on a missing key (ledis/t_kv.go
+  // DB.StrLen), which cannot be told client-side: it runs on a dedicated connection, costing only its caller.
+  byName.set('STRLEN', { command: 'STRLEN', keys: FIRST, readonly: true, isolate: () => true });
   return byName;
 })();
 
@@ -73,7 +79,7 @@ export const clientMethods: Readonly<Record<string, readonly string[]>> = {
   select: ['SELECT'],
   quit: ['QUIT'],
   bmsetbit: ['SETBIT'],
-  bcount: ['BITCOUNT', 'GETRANGE', 'STRLEN'],
+  bcount: ['BITCOUNT', 'GETRANGE', 'GET'],
   bdelete: ['EXISTS', 'DEL'],
   scanIterator: ['XSCAN'],
   hscanIterator: ['XHSCAN'],

@@ -1,10 +1,8 @@
 // KV commands: strings, counters, expiry. LedisDB's DEL/EXISTS/EXPIRE/TTL touch KV keys only.
 import { ALL_ARGS, FIRST } from './keys.js';
 import { DataError } from '../errors.js';
-import { expireAtSpec, expireSpec, flattenKeys, int, mapping, nonEmpty, seconds, toBool, integerReply, bulkOrNullReply, bulkListReply } from './shape.js';
+import { expireAtSpec, expireSpec, flattenKeys, int, mapping, nonEmpty, seconds, toBool, integerReply, bulkOrNullReply, bulkListReply, byteLengthReply } from './shape.js';
 import type { Int, Key, Out, Str, TableFor, Value, When } from './types.js';
-
-const always = (): boolean => true;
 
 export interface KvCommands<S extends Str, M> {
   /** The value at `name`, or null if the key doesn't exist. */
@@ -46,6 +44,7 @@ export interface KvCommands<S extends Str, M> {
    */
   getrange(name: Key, start: number, end: number): Out<M, S | null>;
   setrange(name: Key, offset: number, value: Value): Out<M, number>;
+  /** The value's length in bytes; 0 for a missing key (or one only in another type's keyspace). Read with GET: see the table entry. */
   strlen(name: Key): Out<M, number>;
   /** The serialized value of the KV key (binary), or null. */
   dump(name: Key): Out<M, Buffer | null>;
@@ -69,9 +68,11 @@ export const kvCommands = {
     args: (keys: Key | readonly Key[], ...rest: Key[]) => nonEmpty('MGET', 'key', flattenKeys(keys, rest)),
   },
   mset: { command: 'MSET', keys: [0, -1, 2], args: (m: unknown) => mapping('MSET', m), reply: toBool },
-  incr: { command: 'INCRBY', reply: integerReply, keys: FIRST, args: numbers('INCRBY') },
+  // incr/decr take an amount (ledis-py's), so they send INCRBY/DECRBY: one command whatever the amount, no round trip
+  // more; their errors still name the command the caller called (`name`).
+  incr: { command: 'INCRBY', name: 'INCR', reply: integerReply, keys: FIRST, args: numbers('INCR') },
   incrby: { command: 'INCRBY', reply: integerReply, keys: FIRST, args: numbers('INCRBY') },
-  decr: { command: 'DECRBY', reply: integerReply, keys: FIRST, args: numbers('DECRBY') },
+  decr: { command: 'DECRBY', name: 'DECR', reply: integerReply, keys: FIRST, args: numbers('DECR') },
   decrby: { command: 'DECRBY', reply: integerReply, keys: FIRST, args: numbers('DECRBY') },
   delete: { command: 'DEL', reply: integerReply, keys: ALL_ARGS, args: (...names: Key[]) => nonEmpty('DEL', 'key', flattenKeys(names, [])) },
   exists: { command: 'EXISTS', keys: FIRST, readonly: true, reply: toBool },
@@ -99,14 +100,17 @@ export const kvCommands = {
     },
   },
   /**
-   * LedisDB (d35789e, ledis/t_kv.go DB.StrLen calls Size() on the nil slice
-   * GetSlice returns) answers STRLEN on a missing key, or on a key only in
-   * another type's keyspace, with a nil pointer dereference that closes the
-   * connection (the server stays up): whether the key exists
-   * cannot be known here, so every STRLEN runs on a dedicated connection
-   * (`isolate`) and a crash costs only its caller a `ConnectionError`.
+   * STRLEN's answer, read with GET: LedisDB (d35789e, ledis/t_kv.go DB.StrLen
+   * calls Size() on the nil slice GetSlice returns) answers STRLEN on a key
+   * missing from the KV keyspace (never set, deleted, expired, or only a
+   * hash/list/set/zset key) with a nil pointer dereference that closes the
+   * connection. GET cannot crash, is as atomic, and answers nil there (0) or
+   * the value, read as a Buffer so its length is in bytes; its errors are
+   * STRLEN's (the same checkKeySize), named STRLEN. The cost: the value's
+   * bytes travel. A raw `sendCommand('STRLEN')` is sent as given, isolated
+   * (see specByCommand).
    */
-  strlen: { command: 'STRLEN', reply: integerReply, keys: FIRST, readonly: true, isolate: always },
+  strlen: { command: 'GET', name: 'STRLEN', reply: byteLengthReply, emulatedReply: byteLengthReply, bufferReply: true, keys: FIRST, readonly: true },
   dump: { command: 'DUMP', reply: bulkOrNullReply, keys: FIRST, readonly: true, bufferReply: true },
   restore: { command: 'RESTORE', keys: FIRST, reply: toBool },
 } satisfies TableFor<KvCommands<Str, unknown>>;

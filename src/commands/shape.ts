@@ -252,6 +252,17 @@ export const bulkOrNullReply = check('bulkOrNull', (r) => {
   throw unexpected('a bulk string reply or nil', r);
 });
 
+/**
+ * The byte length of a GET reply read as a Buffer (the entry sets
+ * bufferReply), 0 for nil: STRLEN's answer, without LedisDB's STRLEN handler,
+ * which crashes on a missing key. `kind` is what is read (a bulk string or nil).
+ */
+export const byteLengthReply = check('bulkOrNull', (r) => {
+  if (r === null) return 0;
+  if (Buffer.isBuffer(r)) return r.length;
+  throw unexpected('a bulk string reply or nil', r);
+});
+
 /** A status reply ("OK"): always read as a string (the entry sets stringReply). */
 export const statusReply = check('status', (r) => {
   if (typeof r === 'string') return r;

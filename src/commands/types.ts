@@ -65,6 +65,22 @@ export interface CommandSpec {
   /** The command as sent (first word), upper case: "GET", "CONFIG". */
   readonly command: string;
   /**
+   * The command the method stands for, upper case, when it sends another
+   * one: `incr` sends INCRBY (it takes an amount, as ledis-py's), yet the
+   * caller called INCR. Errors (DataError, ResponseError, TimeoutError...)
+   * and response callbacks name this; the wire, tracing and routing use
+   * `command`. Omitted: `command`.
+   */
+  readonly name?: string;
+  /**
+   * For an entry that emulates its `name` with another command (`strlen`
+   * reads GET: LedisDB's STRLEN handler crashes on a missing key): turns the
+   * reply of the command sent into what `name` would have answered (STRLEN's
+   * integer). A response callback for `name` gets that; one for the command
+   * sent (GET) is not consulted.
+   */
+  readonly emulatedReply?: ReplyFn;
+  /**
    * Shapes and checks the method's arguments into the command's arguments.
    * Throws DataError for bad input. Omitted: the method's arguments are sent as they are.
    */

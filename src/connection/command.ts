@@ -17,8 +17,17 @@ export interface BatchSink {
  * queues it, and settles it when its reply (or its failure) arrives.
  */
 export class Command {
-  /** Upper-case command name, e.g. "GET". */
+  /**
+   * Upper-case command name, e.g. "GET": the command the caller called, as
+   * errors name it. Usually the command sent; see `wire`.
+   */
   readonly name: string;
+  /**
+   * The command name written to the socket: `name`, unless a method sends
+   * another command than the one it stands for (`incr` sends INCRBY, `strlen`
+   * sends GET; CommandSpec.name).
+   */
+  readonly wire: string;
   readonly args: readonly unknown[];
   readonly transform: Transform | null;
   /** Ask the parser for Buffers instead of strings for this reply. */
@@ -45,8 +54,9 @@ export class Command {
   private sink: BatchSink | null = null;
   private index = 0;
 
-  constructor(name: string, args: readonly unknown[], transform: Transform | null = null, returnBuffers = false) {
+  constructor(name: string, args: readonly unknown[], transform: Transform | null = null, returnBuffers = false, wire: string = name) {
     this.name = name;
+    this.wire = wire;
     this.args = args;
     this.transform = transform;
     this.returnBuffers = returnBuffers;
@@ -54,13 +64,13 @@ export class Command {
 
   /** util.inspect: AUTH's argument (a password) is never shown. */
   [inspect.custom](_depth: number, opts: object): string {
-    const args = this.name === 'AUTH' ? ['[redacted]'] : this.args;
-    return `Command ${inspect({ name: this.name, args, settled: this.settled }, opts)}`;
+    const args = this.name === 'AUTH' || this.wire === 'AUTH' ? ['[redacted]'] : this.args;
+    return `Command ${inspect(this.wire === this.name ? { name: this.name, args, settled: this.settled } : { name: this.name, wire: this.wire, args, settled: this.settled }, opts)}`;
   }
 
   /** JSON.stringify: AUTH's argument (a password) is never shown. */
   toJSON(): { name: string; args: readonly unknown[] } {
-    return { name: this.name, args: this.name === 'AUTH' ? ['[redacted]'] : this.args };
+    return { name: this.name, args: this.name === 'AUTH' || this.wire === 'AUTH' ? ['[redacted]'] : this.args };
   }
 
   /** A promise settled by this command's reply. Call once, before sending. */
@@ -106,11 +116,25 @@ export class Command {
     if (this.settled) return;
     this.settled = true;
     // Callers only ever see LedisErrors (a RangeError from encoding a huge command, say, is wrapped).
-    this.fail(error instanceof LedisError ? error : asLedisError(error));
+    const e = error instanceof LedisError ? error : asLedisError(error);
+    this.fail(this.wire === this.name ? e : renamed(e, this.wire, this.name));
   }
 
   private fail(error: Error): void {
     if (this.sink !== null) this.sink.settle(this.index, error, undefined);
     else if (this.rejectFn !== null) this.rejectFn(error);
   }
+}
+
+/**
+ * An error raised about the command as sent (the encoder's DataError names
+ * GET for `strlen`) renamed to the command the caller called: its `command`
+ * and its message's `GET: ` prefix. Other errors are returned as they are.
+ */
+function renamed(e: LedisError, wire: string, name: string): LedisError {
+  const named = e as LedisError & { command?: unknown };
+  if (named.command !== wire) return e;
+  named.command = name;
+  if (e.message.startsWith(wire + ': ')) e.message = name + e.message.slice(wire.length);
+  return e;
 }

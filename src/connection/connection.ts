@@ -139,7 +139,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       }
       let e: Encoded;
       try {
-        e = cmd.packed ?? encodeCommand(cmd.name, cmd.args);
+        e = cmd.packed ?? encodeCommand(cmd.wire, cmd.args);
       } catch (err) {
         cmd.reject(err as Error);
         return;
@@ -164,7 +164,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       return;
     }
     try {
-      cmd.encoded = cmd.packed ?? encodeCommand(cmd.name, cmd.args);
+      cmd.encoded = cmd.packed ?? encodeCommand(cmd.wire, cmd.args);
     } catch (err) {
       cmd.reject(err as Error);
       return;
@@ -418,7 +418,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       if (cmd.settled) continue;
       if (cmd.deadline === 0) cmd.deadline = offlineDeadline;
       try {
-        if (cmd.encoded === null) cmd.encoded = cmd.packed ?? encodeCommand(cmd.name, cmd.args);
+        if (cmd.encoded === null) cmd.encoded = cmd.packed ?? encodeCommand(cmd.wire, cmd.args);
       } catch (err) {
         cmd.reject(err as Error);
         continue;

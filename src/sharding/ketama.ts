@@ -13,8 +13,30 @@
 // The ring itself (MD5 points, 4 per digest, sort, search) is the hashring
 // package's, which builds libketama's layout; we give it twemproxy's point
 // counts and key hash, which differ from its own.
-import HashRing from 'hashring';
+import { createRequire } from 'node:module';
+import type HashRing from 'hashring';
 import { DataError } from '../errors.js';
+
+type HashRingClass = typeof HashRing;
+let hashRingClass: HashRingClass | null = null;
+
+/**
+ * The hashring package, required the first time a ring is made (only
+ * `shards` makes one): loading ledis loads nothing a client without shards
+ * does not run. Required eagerly through the module's own `require`, its
+ * `require('./package.json')` broke CommonJS consumers run by tsx on Node 20
+ * (`.cts` files): there that `require` is the ESM loader's, which cannot
+ * load JSON from inside a CommonJS module. A `require` made by
+ * `createRequire` is Node's CommonJS loader's wherever this file runs (the
+ * CommonJS build has `__filename`; vitest's runner provides one for the sources).
+ */
+function hashRing(): HashRingClass {
+  if (hashRingClass === null) {
+    const mod = createRequire(__filename)('hashring') as HashRingClass | { default: HashRingClass };
+    hashRingClass = typeof mod === 'function' ? mod : mod.default;
+  }
+  return hashRingClass;
+}
 
 const POINTS_PER_SERVER = 160;
 const POINTS_PER_HASH = 4;
@@ -105,7 +127,8 @@ export class KetamaRing {
     // hashring takes an explicit vnode count (MD5 digests, 4 points each) per server when it differs from its
     // "vnode count"; -1 makes every server's count explicit, so twemproxy's float32 counts are used as they are.
     servers.forEach((s, i) => (config[s.name] = { vnodes: (points[i] as number) / POINTS_PER_HASH }));
-    this.ring = new HashRing(config, 'md5', { 'vnode count': -1, replicas: POINTS_PER_HASH }) as HashRing & { find(hash: number): number };
+    const Ring = hashRing();
+    this.ring = new Ring(config, 'md5', { 'vnode count': -1, replicas: POINTS_PER_HASH }) as HashRing & { find(hash: number): number };
     this.nodes = (this.ring as unknown as { ring: RingNode[] }).ring;
     // hashring keeps servers in plain objects: a name it cannot hold (like "__proto__") would silently get no points.
     const placed = new Set(this.nodes.map((n) => n.server));

@@ -24,7 +24,7 @@ describe('a client talking to a real LedisDB', () => {
     expect(results[1].status).toBe('rejected');
     const err = (results[1] as PromiseRejectedResult).reason;
     expect(err).toBeInstanceOf(ResponseError);
-    expect(err.command).toBe('INCRBY');
+    expect(err.command).toBe('INCR');
     expect(err.serverMessage).toContain('invalid syntax');
     expect(results[2]).toEqual({ status: 'fulfilled', value: 'after' });
   });

@@ -26,16 +26,24 @@ describe('ledis.bulk', () => {
       new DataError('line 7 does not parse'), // 6: the source's own unreadable item
       ['RPUSH', `${p}l`, Buffer.from([0, 255]), 3], // 7
       { method: 'blpop', args: [`${p}l`, 0] }, // 8: would block the connection
+      { method: 'incr', args: [`${p}a`, 2] }, // 9: server error, sent as INCRBY, named INCR as the method is
+      { method: 'decr', args: [`${p}a`, 0.5] }, // 10: the table's check, named DECR
+      ['INCRBY', `${p}a`, 1], // 11: a raw INCRBY is INCRBY
     ];
     const summary = await ledis.bulk(items, { onError: (f) => failures.push(f) });
-    expect(summary).toMatchObject({ lines: 9, commands: 5, succeeded: 4, failed: 5, mayHaveRun: [], stopped: false, lastIndex: 8, inFlight: 0 });
+    expect(summary).toMatchObject({ lines: 12, commands: 7, succeeded: 4, failed: 8, mayHaveRun: [], stopped: false, lastIndex: 11, inFlight: 0 });
     expect(failures.map((f) => [f.index, f.command, f.error.name]).sort((a, b) => (a[0] as number) - (b[0] as number))).toEqual([
       [3, 'INCR', 'ResponseError'],
       [4, 'ZADD', 'DataError'],
       [5, 'NOSUCH', 'DataError'],
       [6, undefined, 'DataError'],
       [8, 'BLPOP', 'DataError'],
+      [9, 'INCR', 'ResponseError'],
+      [10, 'DECR', 'DataError'],
+      [11, 'INCRBY', 'ResponseError'],
     ]);
+    expect(failures.find((f) => f.index === 9)?.error.message).toMatch(/^INCR: /);
+    expect(failures.find((f) => f.index === 10)?.error.message).toMatch(/^DECR: /);
     const server = failures.find((f) => f.index === 3);
     expect((server?.error as ResponseError).serverMessage).toMatch(/ParseInt/);
     expect(server?.item).toBe(items[3]);

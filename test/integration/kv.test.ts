@@ -1,7 +1,7 @@
 // The KV family against the real server: every method, its reply shape, and
 // the arguments refused before sending.
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataError } from '../../src/index.js';
+import { DataError, ResponseError } from '../../src/index.js';
 import { client, prefix } from '../helpers.js';
 
 const ledis = client();
@@ -45,6 +45,65 @@ describe('strings', () => {
     await expect(ledis.getrange(p + 's', 0.5, 1)).rejects.toThrow(DataError);
   });
 
+  it('strlen is the byte length of the value, 0 for a missing, expired or other-type key, whatever the reply mode', async () => {
+    const bin = Buffer.from([0xff, 0xfe, 0x00, 0xc3]); // not UTF-8: a decoded string would have another length
+    await raw.set(p + 'bin-len', bin);
+    await ledis.set(p + 'empty', '');
+    await ledis.set(p + 'emoji', '€😀');
+    await ledis.hset(p + 'hash-only', 'f', 'v');
+    await ledis.rpush(p + 'list-only', 'x');
+    await ledis.setex(p + 'short', 1, 'gone soon');
+    for (const c of [ledis, raw, ledis.buffers]) {
+      expect(await c.strlen(p + 'bin-len')).toBe(4);
+      expect(await c.strlen(p + 'empty')).toBe(0);
+      expect(await c.strlen(p + 'emoji')).toBe(7);
+      expect(await c.strlen(p + 'missing-len')).toBe(0);
+      expect(await c.strlen(p + 'hash-only')).toBe(0);
+      expect(await c.strlen(p + 'list-only')).toBe(0);
+      expect(await c.strlen(Buffer.from(p + 'emoji'))).toBe(7);
+      expect(await c.pipeline().strlen(p + 'bin-len').strlen(p + 'missing-len').get(p + 'empty').strlen(p + 'emoji').exec()).toEqual([4, 0, c === ledis ? '' : Buffer.alloc(0), 7]);
+    }
+    // No wrong-type error to keep: LedisDB's types have separate keyspaces (a string and a hash of one name coexist).
+    await ledis.hset(p + 'both', 'f', 'v');
+    await ledis.set(p + 'both', 'str');
+    expect([await ledis.strlen(p + 'both'), await ledis.hget(p + 'both', 'f')]).toEqual([3, 'v']);
+    await ledis.set(p + 'big-len', Buffer.alloc(300_000, 1));
+    expect(await ledis.strlen(p + 'big-len')).toBe(300_000);
+    // After the expiry (LedisDB's TTL checker runs every second here).
+    await new Promise((r) => setTimeout(r, 2100));
+    expect(await ledis.strlen(p + 'short')).toBe(0);
+  });
+
+  it('strlen with a keyPrefix, and response callbacks: a STRLEN callback gets the length; a GET callback is not STRLEN\'s', async () => {
+    const app = client({ keyPrefix: p + 'app:' });
+    await app.set('v', 'héllo');
+    expect(await app.strlen('v')).toBe(6);
+    expect(await app.strlen('nope')).toBe(0);
+    expect(await ledis.strlen(p + 'app:v')).toBe(6);
+    app.setResponseCallback('GET', (r) => `get:${String(r)}`);
+    expect(await app.strlen('v')).toBe(6);
+    app.setResponseCallback('STRLEN', (r) => `len:${String(r)}`);
+    expect(await app.strlen('v')).toBe('len:6');
+    expect(await app.strlen('nope')).toBe('len:0');
+    app.setResponseCallback('STRLEN', null); // raw: what STRLEN itself answers, an integer
+    expect(await app.strlen('v')).toBe(6);
+    await app.quit();
+  });
+
+  it("strlen's errors are the server's, named STRLEN: an empty or over-long key", async () => {
+    for (const key of ['', 'k'.repeat(1025)]) {
+      const err = (await ledis.strlen(key).catch((e: unknown) => e)) as ResponseError;
+      expect(err).toBeInstanceOf(ResponseError);
+      expect(err.command).toBe('STRLEN');
+      expect(err.message).toBe('STRLEN: invalid key size');
+      // What the server's own STRLEN says about that key.
+      await expect(ledis.sendCommand('STRLEN', key)).rejects.toMatchObject({ serverMessage: err.serverMessage });
+    }
+    await expect(ledis.strlen(undefined as never)).rejects.toMatchObject({ name: 'DataError', command: 'STRLEN' });
+    await expect((ledis.strlen as () => Promise<number>)()).rejects.toThrow(/^STRLEN: strlen\(\) needs at least 1 argument/);
+    expect(() => ledis.pipeline().strlen({} as never)).toThrow(/^STRLEN: /);
+  });
+
   it('mset sets every pair of an object or a Map; an empty mapping is refused', async () => {
     expect(await ledis.mset({ [p + 'm1']: '1', [p + 'm2']: 2 })).toBe(true);
     expect(await ledis.mset(new Map([[p + 'm3', 'three']]))).toBe(true);
@@ -73,8 +132,48 @@ describe('counters', () => {
 
   it('incr of a non-number is the server error for that command only', async () => {
     await ledis.set(p + 'word', 'bar');
-    await expect(ledis.incr(p + 'word')).rejects.toMatchObject({ name: 'ResponseError', command: 'INCRBY' });
+    await expect(ledis.incr(p + 'word')).rejects.toMatchObject({ name: 'ResponseError', command: 'INCR' });
     expect(await ledis.get(p + 'word')).toBe('bar');
+  });
+
+  it('errors name the method the caller called: INCR/DECR for incr/decr (sent as INCRBY/DECRBY), in every path', async () => {
+    await ledis.set(p + 'text', 'abc');
+    const server = async (call: Promise<unknown>) => {
+      const err = (await call.catch((e: unknown) => e)) as ResponseError;
+      expect(err).toBeInstanceOf(ResponseError);
+      return [err.command, err.message.split(':')[0]];
+    };
+    expect(await server(ledis.incr(p + 'text'))).toEqual(['INCR', 'INCR']);
+    expect(await server(ledis.incr(p + 'text', 5))).toEqual(['INCR', 'INCR']);
+    expect(await server(ledis.decr(p + 'text'))).toEqual(['DECR', 'DECR']);
+    expect(await server(ledis.incrby(p + 'text', 2))).toEqual(['INCRBY', 'INCRBY']);
+    expect(await server(ledis.decrby(p + 'text', 2))).toEqual(['DECRBY', 'DECRBY']);
+    // Caller values refused before sending.
+    await expect(ledis.incr(p + 'n', 1.5)).rejects.toMatchObject({ name: 'DataError', command: 'INCR', message: expect.stringMatching(/^INCR: amount must be an integer/) });
+    await expect(ledis.decr(p + 'n', 'x' as never)).rejects.toMatchObject({ name: 'DataError', command: 'DECR', message: expect.stringMatching(/^DECR: /) });
+    await expect(ledis.incrby(p + 'n', 1.5)).rejects.toMatchObject({ name: 'DataError', command: 'INCRBY' });
+    // Pipelines: each slot's error names its method's command; the amount still travels (one INCRBY).
+    const [a, b, c] = await ledis.pipeline().incr(p + 'text').decr(p + 'text').incr(p + 'pn', 7).execSettled();
+    expect(a).toMatchObject({ ok: false, error: { name: 'ResponseError', command: 'INCR' } });
+    expect(b).toMatchObject({ ok: false, error: { name: 'ResponseError', command: 'DECR' } });
+    expect(c).toEqual({ ok: true, value: 7 });
+    expect(() => ledis.pipeline().decr(p + 'n', 0.5)).toThrow(/^DECR: amount must be an integer/);
+    // A reply beyond the safe range with bigIntegers: 'error' names INCR too.
+    const strict = client({ bigIntegers: 'error' });
+    await strict.set(p + 'edge', String(Number.MAX_SAFE_INTEGER));
+    await expect(strict.incr(p + 'edge')).rejects.toMatchObject({ name: 'DataError', command: 'INCR' });
+    await strict.quit();
+  });
+
+  it("response callbacks: INCR's reaches incr only; INCRBY's (ledis-py's name for what incr sends) reaches incrby, and incr without an INCR callback", async () => {
+    const c = client();
+    c.setResponseCallback('INCRBY', (r) => `by:${String(r)}`);
+    expect(await c.incr(p + 'cb')).toBe('by:1');
+    c.setResponseCallback('INCR', (r) => `incr:${String(r)}`);
+    expect(await c.incr(p + 'cb')).toBe('incr:2');
+    expect(await c.incrby(p + 'cb', 3)).toBe('by:5');
+    expect(await c.decr(p + 'cb')).toBe(4);
+    await c.quit();
   });
 });
 

@@ -51,7 +51,7 @@ describe('Pipeline', () => {
     expect(pe.results[2]).toBe('ok');
     expect(pe.results[4]).toBe('last');
     expect(pe.errors[1]).toBeInstanceOf(ResponseError);
-    expect((pe.errors[1] as ResponseError).command).toBe('INCRBY');
+    expect((pe.errors[1] as ResponseError).command).toBe('INCR');
     expect(pe.errors[3]).toBeInstanceOf(ResponseError);
     expect(pe.errors[0]).toBeUndefined();
     expect(pe.message).toMatch(/2 of 5 pipelined commands failed \(indexes 1, 3\)/);

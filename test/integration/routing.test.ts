@@ -176,36 +176,41 @@ describe('a command whose handler crashes costs only its caller', () => {
     expect(get2).toEqual({ status: 'fulfilled', value: 'a' });
   });
 
-  it("strlen on a missing key (or one only in another type's keyspace) fails only its caller; the GET issued in the same tick resolves", async () => {
+  it("strlen answers 0 for a missing key (or one only in another type's keyspace) on the shared connection, with nothing isolated", async () => {
     const c = open({ host, port });
     await c.set(p + 'len', 'abc');
     await c.hset(p + 'lenh', 'f', 'v');
-    const [get, missing, other, ping, raw, len, get2] = await Promise.allSettled([
+    const before = c.nodeStats()[0]?.commands ?? 0;
+    const settled = await Promise.allSettled([
       c.get(p + 'len'),
       c.strlen(p + 'len:missing'),
       c.strlen(p + 'lenh'),
       c.ping(),
-      c.sendCommand('STRLEN', p + 'len:missing'),
       c.strlen(p + 'len'),
+      c.buffers.strlen(p + 'len:missing'),
       c.sendCommand('GET', p + 'len'),
     ]);
-    expect(get).toEqual({ status: 'fulfilled', value: 'abc' });
-    expect(ping).toEqual({ status: 'fulfilled', value: true });
-    expect(get2).toEqual({ status: 'fulfilled', value: 'abc' });
-    expect(len).toEqual({ status: 'fulfilled', value: 3 });
-    for (const bad of [missing, other, raw]) {
-      expect(bad.status).toBe('rejected');
-      expect((bad as PromiseRejectedResult).reason).toBeInstanceOf(ConnectionError);
-    }
-    // bcount with a negative offset reads STRLEN first: on a missing key only its caller fails.
-    const [counted, get3] = await Promise.allSettled([c.bcount(p + 'len:missing', -8, -1), c.get(p + 'len')]);
-    expect(counted.status).toBe('rejected');
-    expect(get3).toEqual({ status: 'fulfilled', value: 'abc' });
+    expect(settled).toEqual(['abc', 0, 0, true, 3, 0, 'abc'].map((value) => ({ status: 'fulfilled', value })));
+    // Every one of them went over the client's shared connection (a dedicated one is not counted there).
+    expect(c.nodeStats()[0]?.commands).toBe(before + 7);
+    // bcount with a negative offset measures the value first: a missing key counts 0.
+    expect(await c.bcount(p + 'len:missing', -8, -1)).toBe(0);
     expect(await c.bcount(p + 'len', -8, -1)).toBe(4);
-    // In a pipeline the crash costs only that pipeline.
-    const [piped, get4] = await Promise.allSettled([c.pipeline().get(p + 'len').strlen(p + 'len:missing').exec(), c.get(p + 'len')]);
+    // Pipelines too, with nothing isolated.
+    expect(await c.pipeline().get(p + 'len').strlen(p + 'len:missing').strlen(p + 'lenh').strlen(p + 'len').exec()).toEqual(['abc', 0, 0, 3]);
+  });
+
+  it('a raw STRLEN (sendCommand, a pipeline\'s sendCommand) is sent as given, so it stays isolated: on a missing key only its caller fails', async () => {
+    const c = open({ host, port });
+    await c.set(p + 'rawlen', 'abc');
+    const [raw, get] = await Promise.allSettled([c.sendCommand('STRLEN', p + 'rawlen:missing'), c.get(p + 'rawlen')]);
+    expect(raw.status).toBe('rejected');
+    expect((raw as PromiseRejectedResult).reason).toBeInstanceOf(ConnectionError);
+    expect(get).toEqual({ status: 'fulfilled', value: 'abc' });
+    expect(await c.sendCommand('STRLEN', p + 'rawlen')).toBe(3);
+    const [piped, get2] = await Promise.allSettled([c.pipeline().get(p + 'rawlen').sendCommand('STRLEN', p + 'rawlen:missing').exec(), c.get(p + 'rawlen')]);
     expect(piped.status).toBe('rejected');
-    expect(get4).toEqual({ status: 'fulfilled', value: 'abc' });
+    expect(get2).toEqual({ status: 'fulfilled', value: 'abc' });
   });
 
   it('ranges that crash whatever the value are refused before sending; a huge scan COUNT too', async () => {

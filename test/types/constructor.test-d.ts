@@ -10,6 +10,12 @@ describe('constructor forms', () => {
     expectTypeOf(new Ledis(6380).get('k')).toEqualTypeOf<Promise<string | null>>();
     expectTypeOf(new Ledis(6380, '127.0.0.1', { lazyConnect: true }).get('k')).toEqualTypeOf<Promise<string | null>>();
     expectTypeOf(new Ledis('/tmp/ledis.sock').get('k')).toEqualTypeOf<Promise<string | null>>();
+    expectTypeOf(new Ledis('6380', '127.0.0.1', { lazyConnect: true }).get('k')).toEqualTypeOf<Promise<string | null>>();
+    expectTypeOf(new Ledis('6380', 'h', { decodeResponses: false }).get('k')).toEqualTypeOf<Promise<Buffer | null>>();
+    expectTypeOf(new Ledis({ url: 'ledis://h:1/2' }).get('k')).toEqualTypeOf<Promise<string | null>>();
+    expectTypeOf(new Ledis({ url: 'ledis://h:1/2', decodeResponses: false }).get('k')).toEqualTypeOf<Promise<Buffer | null>>();
+    expectTypeOf(new Ledis({ url: 'ledis://h:1' }).strlen('k')).toEqualTypeOf<Promise<number>>();
+    expectTypeOf(new Ledis({ url: 'ledis://h:1', decodeResponses: false }).strlen('k')).toEqualTypeOf<Promise<number>>();
   });
 
   it('decodeResponses: false in any form gives Buffer replies', () => {
@@ -34,6 +40,8 @@ describe('constructor forms', () => {
     new Ledis('ledis://h:1', 'h');
     // @ts-expect-error options come last
     new Ledis({}, {});
+    // @ts-expect-error url is a string
+    new Ledis({ url: new URL('ledis://h:1') });
   });
 });
 
