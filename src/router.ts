@@ -586,8 +586,10 @@ export class Lanes {
     const conn = this.opening as Connection;
     const status = conn.status;
     if (status === 'ready') {
+      // Another barrier is running: try again at the next sample.
+      if (this.held !== null) return;
       this.opening = null;
-      if (this.held === null && this.pool.sharedList[this.active] === conn) this.resize(this.active + 1, `${SPREAD_DEEP}+ in flight per connection`);
+      if (this.pool.sharedList[this.active] === conn) this.resize(this.active + 1, `${SPREAD_DEEP}+ in flight per connection`);
       else this.probation = null;
       return;
     }
