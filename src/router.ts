@@ -311,6 +311,18 @@ export class Router {
     return lanes.batch(specs, argsList, write);
   }
 
+  /** A bulk load's command, to the lane of its first key on the pool writes go to (see Lanes.sendKeyed). */
+  sendKeyed(cmd: Command, key: unknown): void {
+    let lanes: Lanes;
+    try {
+      lanes = this.backend.lanesFor(false, 'master');
+    } catch (err) {
+      cmd.reject(err as Error);
+      return;
+    }
+    lanes.sendKeyed(cmd, key);
+  }
+
   /** The shared connection a command would go to now (no key: the least busy). */
   connectionFor(readonly: boolean): Connection {
     return this.backend.lanesFor(readonly, this.readFrom).pool.shared();
@@ -426,6 +438,28 @@ export class Lanes {
       }
     }
     this.route(route.spec, cmd, p);
+  }
+
+  /**
+   * Sends a command already built for a bulk load (src/bulk): to the lane of
+   * `key` (the command's first key; `undefined` for a keyless one, which goes
+   * to the first lane), as the client's own commands on that key go, behind
+   * any barrier, and counting toward the adaptive spread's depth.
+   */
+  sendKeyed(cmd: Command, key: unknown): void {
+    if (this.held !== null) {
+      this.held.push(() => this.sendKeyed(cmd, key));
+      return;
+    }
+    const conns = this.pool.sharedList;
+    const n = this.active;
+    if (n === 0) {
+      cmd.reject(new ConnectionError('the connection pool was disconnected', { command: cmd.name }));
+      return;
+    }
+    const conn = (n === 1 || key === undefined ? conns[0] : conns[laneOf(key, n)]) as Connection;
+    conn.send(cmd);
+    if (this.adaptive && this.timer === null && conn.pending >= SPREAD_DEEP) this.watch();
   }
 
   /** Everything but the plain one-lane case. */
