@@ -302,12 +302,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return this.output.waitForDrain();
   }
 
-  /** Resolves once fewer than `limit` commands are queued. */
+  /** Resolves once fewer than `limit` callers' commands are pending (`pending`: each GET of a coalesced MGET counts, as maxPending does). */
   waitForRoom(limit: number): Promise<void> {
-    if (this.queue.length < limit) return Promise.resolve();
+    if (this.pending < limit) return Promise.resolve();
     return new Promise((resolve) => {
       const check = (): void => {
-        if (this.queue.length < limit || this.state !== 'ready') resolve();
+        if (this.pending < limit || this.state !== 'ready') resolve();
         else this.roomWaiters.push(check);
       };
       this.roomWaiters.push(check);

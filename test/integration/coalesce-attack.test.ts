@@ -31,3 +31,17 @@ describe('probe', () => {
     expect(got.map((r) => (r.status === 'fulfilled' ? r.value : String(r.reason)))).toEqual(['v', 'v', true, true]);
   });
 });
+
+describe('probe2', () => {
+  it('a pipeline of 10,000 GETs under maxPending 5,000 paces itself as it does uncoalesced: none refused', async () => {
+    for (const coalesce of [false, true]) {
+      const ledis = open({ maxPending: 5000, coalesce });
+      await ledis.connect();
+      const pl = ledis.pipeline();
+      for (let i = 0; i < 10_000; i++) pl.get(`${p}pl${i % 7}`);
+      const settled = await pl.execSettled();
+      const refused = settled.filter((r) => !r.ok);
+      expect({ coalesce, refused: refused.length, first: refused[0] === undefined ? null : String((refused[0] as { error: unknown }).error) }).toEqual({ coalesce, refused: 0, first: null });
+    }
+  });
+});
