@@ -96,11 +96,20 @@ export class Coalesced extends Command {
       return;
     }
     if (this.wire === 'MSET') {
-      for (const m of members) m.reply(value);
+      // LedisDB's MSET answers OK or an error (server/cmd_kv.go msetCommand); anything else is not
+      // passed on as each SET's reply (an integer would read as a SET's false, one array would reach every caller).
+      if (value === 'OK') {
+        for (const m of members) m.reply(value);
+      } else if (Buffer.isBuffer(value) && value.length === 2 && value[0] === 0x4f && value[1] === 0x4b) {
+        // A Buffer of its own for each caller.
+        for (const m of members) m.reply(Buffer.from(value));
+      } else {
+        for (const m of members) m.reject(new UnexpectedReplyError(`MSET of ${members.length} pairs (for ${m.name}) answered with ${describe(value)}, not OK`, m.name));
+      }
       return;
     }
     if (!Array.isArray(value) || value.length !== members.length) {
-      const got = Array.isArray(value) ? `an array of ${value.length}` : typeof value;
+      const got = describe(value);
       for (const m of members) {
         m.reject(new UnexpectedReplyError(`MGET of ${members.length} keys (for ${m.name}) answered with ${got}`, m.name));
       }
@@ -121,6 +130,14 @@ export class Coalesced extends Command {
       m.reject(i === 0 ? error : copyOf(error));
     }
   }
+}
+
+/** A reply's kind for a message (never its content: it may be anyone's data). */
+function describe(value: Reply): string {
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (value === null) return 'nil';
+  if (Buffer.isBuffer(value)) return 'a bulk or status of ' + value.length + ' bytes';
+  return typeof value === 'string' ? 'a bulk or status of ' + Buffer.byteLength(value) + ' bytes' : typeof value;
 }
 
 function copyOf(error: Error): Error {

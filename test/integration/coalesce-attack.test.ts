@@ -1,7 +1,7 @@
 // Probes (attack-4) of coalescing: a hostile server, a careless caller.
 import type net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConnectionError, Ledis, ResponseError, UnexpectedReplyError } from '../../src/index.js';
+import { AbortError, Connection, ConnectionError, DataError, Ledis, ResponseError, UnexpectedReplyError } from '../../src/index.js';
 import { client, prefix } from '../helpers.js';
 import { startScriptedPeer } from '../unit/peer.js';
 
@@ -43,5 +43,253 @@ describe('probe2', () => {
       const refused = settled.filter((r) => !r.ok);
       expect({ coalesce, refused: refused.length, first: refused[0] === undefined ? null : String((refused[0] as { error: unknown }).error) }).toEqual({ coalesce, refused: 0, first: null });
     }
+  });
+});
+
+/** Reads RESP arrays of bulk strings from a socket; calls `onCommand` with each command's parts. */
+function readCommands(sock: net.Socket, onCommand: (parts: string[]) => void): void {
+  let buf = Buffer.alloc(0);
+  sock.on('data', (chunk: Buffer) => {
+    buf = Buffer.concat([buf, chunk]);
+    for (;;) {
+      let at = 0;
+      const line = (): string | null => {
+        const end = buf.indexOf('\r\n', at);
+        if (end < 0) return null;
+        const s = buf.subarray(at, end).toString();
+        at = end + 2;
+        return s;
+      };
+      const head = line();
+      if (head === null || head[0] !== '*') return;
+      const n = Number(head.slice(1));
+      const parts: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const len = line();
+        if (len === null || buf.length < at + Number(len.slice(1)) + 2) return;
+        const size = Number(len.slice(1));
+        parts.push(buf.subarray(at, at + size).toString());
+        at += size + 2;
+      }
+      buf = buf.subarray(at);
+      onCommand(parts);
+    }
+  });
+}
+
+const bulk = (v: string): string => `$${Buffer.byteLength(v)}\r\n${v}\r\n`;
+
+describe('hostile server', () => {
+  it('GETs and SETs issued after the server closed the stream, before the close event, go out once on the next connection, in order', async () => {
+    const seen: string[][] = [];
+    const store = new Map<string, string>();
+    const peer = await startScriptedPeer((sock, index) => {
+      seen[index] = [];
+      readCommands(sock, (parts) => {
+        const name = (parts[0] as string).toUpperCase();
+        (seen[index] as string[]).push(parts.join(' '));
+        if (index === 0) {
+          if (!sock.writableEnded) sock.end('+OK\r\n');
+          return;
+        }
+        if (name === 'MGET') sock.write(`*${parts.length - 1}\r\n` + parts.slice(1).map((k) => (store.has(k) ? bulk(store.get(k) as string) : '$-1\r\n')).join(''));
+        else if (name === 'GET') sock.write(store.has(parts[1] as string) ? bulk(store.get(parts[1] as string) as string) : '$-1\r\n');
+        else if (name === 'MSET' || name === 'SET') {
+          for (let i = 1; i < parts.length; i += 2) store.set(parts[i] as string, parts[i + 1] as string);
+          sock.write('+OK\r\n');
+        } else sock.write('+OK\r\n');
+      });
+    });
+    const c = new Connection({ host: '127.0.0.1', port: peer.port, retryStrategy: () => 10 });
+    try {
+      await c.connect();
+      const socket = (c as unknown as { socket: net.Socket }).socket;
+      let late: Promise<unknown[]> | undefined;
+      socket.once('end', () => {
+        setImmediate(() => {
+          late = Promise.all([
+            c.sendCommand('GET', 'a'),
+            c.sendCommand('GET', 'b'),
+            c.sendCommand('SET', 'a', '1'),
+            c.sendCommand('SET', 'b', '2'),
+            c.sendCommand('GET', 'a'),
+            c.sendCommand('GET', 'b'),
+          ]);
+        });
+      });
+      expect(await c.sendCommand('PING')).toBe('OK');
+      await new Promise<void>((resolve) => c.once('ready', () => resolve()));
+      expect(await late).toEqual([null, null, 'OK', 'OK', '1', '2']);
+      expect(seen[1]).toEqual(['MGET a b', 'MSET a 1 b 2', 'MGET a b']);
+      expect(c.pending).toBe(0);
+    } finally {
+      c.disconnect();
+      await peer.close();
+    }
+  });
+
+  const replies: Array<[string, string, string]> = [
+    ['an error reply', '-ERR nope\r\n', 'ResponseError'],
+    ['an integer', ':3\r\n', 'UnexpectedReplyError'],
+    ['a nil', '$-1\r\n', 'UnexpectedReplyError'],
+    ['a status', '+OK\r\n', 'UnexpectedReplyError'],
+    ['a nested array', '*3\r\n*1\r\n$1\r\nx\r\n$1\r\ny\r\n$1\r\nz\r\n', 'mixed'],
+    ['an array of integers', '*3\r\n:1\r\n:2\r\n:3\r\n', 'UnexpectedReplyError'],
+    ['an array with an error element', '*3\r\n$1\r\nx\r\n-ERR mid\r\n$1\r\nz\r\n', 'mixed'],
+    ['a huge array', '*100000\r\n' + ':1\r\n'.repeat(100000), 'UnexpectedReplyError'],
+    ['a nil array', '*-1\r\n', 'UnexpectedReplyError'],
+  ];
+  for (const [what, reply, kind] of replies) {
+    it(`MGET answered with ${what}: each GET gets a LedisError of its own, the next command its own reply`, async () => {
+      const peer = await startScriptedPeer((sock) =>
+        readCommands(sock, (parts) => {
+          const name = (parts[0] as string).toUpperCase();
+          if (name === 'MGET') sock.write(reply);
+          else sock.write(bulk('alone'));
+        }),
+      );
+      const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1 });
+      try {
+        await ledis.connect();
+        const got = await Promise.allSettled([ledis.get('a'), ledis.get('b'), ledis.get('c')]);
+        const errs = got.map((r) => (r.status === 'rejected' ? (r.reason as Error) : null));
+        if (kind !== 'mixed') {
+          for (const e of errs) expect(e?.constructor.name).toBe(kind);
+          expect(new Set(errs).size).toBe(3);
+          for (const e of errs) expect((e as { command?: string }).command).toBe('GET');
+        } else {
+          expect(got[0]?.status).toBe(what.includes('nested') ? 'rejected' : 'fulfilled');
+          expect(got[2]).toEqual({ status: 'fulfilled', value: 'z' });
+        }
+        expect(await ledis.get('alone')).toBe('alone');
+        // raw sendCommand GETs too
+        const raw = await Promise.allSettled([ledis.sendCommand('GET', 'a'), ledis.sendCommand('GET', 'b'), ledis.sendCommand('GET', 'c')]);
+        for (const r of raw) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(Error);
+        expect(await ledis.get('alone')).toBe('alone');
+      } finally {
+        ledis.disconnect();
+        await peer.close();
+      }
+    });
+  }
+
+  // LedisDB's MSET answers +OK or an error (server/cmd_kv.go msetCommand): anything else is not trusted.
+  const msetReplies: Array<[string, string]> = [
+    ['an integer 0', ':0\r\n'],
+    ['an integer 1', ':1\r\n'],
+    ['an array', '*2\r\n+OK\r\n+OK\r\n'],
+    ['a nil', '$-1\r\n'],
+    ['a status other than OK', '+QUEUED\r\n'],
+  ];
+  for (const [what, reply] of msetReplies) {
+    it(`MSET answered with ${what}: each SET (method or raw) gets an UnexpectedReplyError of its own; the next command its own reply`, async () => {
+      const peer = await startScriptedPeer((sock) =>
+        readCommands(sock, (parts) => {
+          const name = (parts[0] as string).toUpperCase();
+          if (name === 'MSET') sock.write(reply);
+          else sock.write('+OK\r\n');
+        }),
+      );
+      const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1 });
+      try {
+        await ledis.connect();
+        const got = await Promise.allSettled([ledis.set('a', '1'), ledis.set('b', '2'), ledis.sendCommand('SET', 'c', '3'), ledis.sendCommand('SET', 'd', '4')]);
+        const errs = got.map((r) => (r.status === 'rejected' ? (r.reason as Error) : r.value));
+        for (const e of errs) expect(e).toBeInstanceOf(UnexpectedReplyError);
+        expect(new Set(errs).size).toBe(4);
+        expect(await ledis.set('alone', 'x')).toBe(true);
+      } finally {
+        ledis.disconnect();
+        await peer.close();
+      }
+    });
+  }
+  it('MSET answered OK: each raw SET of a Buffer client gets a Buffer of its own', async () => {
+    const peer = await startScriptedPeer((sock) => readCommands(sock, () => sock.write('+OK\r\n')));
+    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, decodeResponses: false });
+    try {
+      await ledis.connect();
+      const [a, b] = (await Promise.all([ledis.sendCommand('SET', 'a', '1'), ledis.sendCommand('SET', 'b', '2')])) as Buffer[];
+      expect(String(a)).toBe('OK');
+      expect(String(b)).toBe('OK');
+      expect(a).not.toBe(b);
+      expect(await Promise.all([ledis.set('a', '1'), ledis.set('b', '2')])).toEqual([true, true]);
+    } finally {
+      ledis.disconnect();
+      await peer.close();
+    }
+  });
+});
+
+describe('careless caller (real server)', () => {
+  it('a GET aborted after its MGET was written gets AbortError (mayHaveRun), its neighbours their values; later commands stay in step', async () => {
+    const ledis = open();
+    await ledis.set(`${p}ab:a`, 'A');
+    await ledis.set(`${p}ab:b`, 'B');
+    const ac = new AbortController();
+    const a = ledis.get(`${p}ab:a`);
+    const b = ledis.withOptions({ signal: ac.signal }).get(`${p}ab:b`);
+    const c = ledis.get(`${p}ab:a`);
+    await new Promise<void>((r) => process.nextTick(r));
+    ac.abort();
+    const got = await Promise.allSettled([a, b, c]);
+    expect(got[0]).toEqual({ status: 'fulfilled', value: 'A' });
+    expect((got[1] as PromiseRejectedResult).reason).toBeInstanceOf(AbortError);
+    expect(((got[1] as PromiseRejectedResult).reason as AbortError).mayHaveRun).toBe(true);
+    expect(got[2]).toEqual({ status: 'fulfilled', value: 'A' });
+    expect(await ledis.get(`${p}ab:b`)).toBe('B');
+  });
+
+  it('keyPrefix pushing a key past 1024 bytes, multi-byte keys at the boundary: only the too-long one fails', async () => {
+    const ledis = open({ keyPrefix: 'pp:' });
+    const k1021 = 'k'.repeat(1021); // 1024 with the prefix
+    const k1022 = 'k'.repeat(1022); // 1025
+    const e341 = '\u20ac'.repeat(341); // 1023 bytes, +3 = 1026 with prefix
+    const e340 = '\u20ac'.repeat(340); // 1020 + 3 = 1023
+    const got = await Promise.allSettled([
+      ledis.set(k1021, 'a'),
+      ledis.set(k1022, 'b'),
+      ledis.set(e341, 'c'),
+      ledis.set(e340, 'd'),
+      ledis.get(k1021),
+      ledis.get(k1022),
+      ledis.get(e341),
+      ledis.get(e340),
+    ]);
+    const view = got.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).constructor.name));
+    expect(view).toEqual([true, 'ResponseError', 'ResponseError', true, 'a', 'ResponseError', 'ResponseError', 'd']);
+    await ledis.del(k1021, e340);
+  });
+
+  it('a value the encoder refuses among coalescible SETs (lone surrogate, NaN via sendCommand): only its caller fails', async () => {
+    const ledis = open();
+    const got = await Promise.allSettled([
+      ledis.set(`${p}v1`, 'one'),
+      ledis.sendCommand('SET', `${p}v2`, 'bad\ud800'),
+      ledis.sendCommand('SET', `${p}v3`, Number.NaN),
+      ledis.set(`${p}v4`, 4),
+      ledis.set(`${p}v5`, ''),
+    ]);
+    const view = got.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).constructor.name));
+    expect(view).toEqual([true, 'DataError', 'DataError', true, true]);
+    expect(await ledis.mget(`${p}v1`, `${p}v2`, `${p}v3`, `${p}v4`, `${p}v5`)).toEqual(['one', null, null, '4', '']);
+  });
+
+  it('pipeline results match per index with GETs, SETs, STRLEN, buffers and raw GETs mixed', async () => {
+    const ledis = open();
+    const r = await ledis
+      .pipeline()
+      .set(`${p}pp1`, 'x')
+      .set(`${p}pp2`, 'yy')
+      .get(`${p}pp1`)
+      .get(`${p}pp2`)
+      .strlen(`${p}pp2`)
+      .sendCommand('GET', `${p}pp1`)
+      .get('k'.repeat(1025))
+      .get(`${p}pp2`)
+      .set(`${p}pp1`, 'z')
+      .get(`${p}pp1`)
+      .execSettled();
+    expect(r.map((x) => (x.ok ? x.value : (x.error as Error).constructor.name))).toEqual([true, true, 'x', 'yy', 2, 'x', 'ResponseError', 'yy', true, 'z']);
   });
 });
