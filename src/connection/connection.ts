@@ -5,7 +5,7 @@ import { ConnectionError, DataError, ProtocolError, TimeoutError } from '../erro
 import { encodeCommand, type Encoded } from '../protocol/encoder.js';
 import { Parser, type Reply } from '../protocol/parser.js';
 import { Command } from './command.js';
-import { Coalesced, coalescible } from './coalesce.js';
+import { Coalesced, coalescible, MAX_COALESCED } from './coalesce.js';
 import { debugRecycle, debugTimeout, onConnecting } from './diagnostics.js';
 import { DeadlineTimer, expireOffline, expireWritten, HeadWatch, nextDeadline, stallWindow } from './deadlines.js';
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from './options.js';
@@ -646,7 +646,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         return;
       }
       const head = this.queue.peekFront();
-      if (timeout > 0 && this.headWatch.stuck(head, this.replies, now, window)) {
+      if (timeout > 0 && this.headWatch.stuck(head, this.progress(head), now, window)) {
         this.failSocket(
           new TimeoutError(
             `connection to ${this.address} made no progress for ${window} ms past the deadline of ${(head as Command).name}: ` +
@@ -659,6 +659,18 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     const watching = this.headWatch.since;
     const next = nextDeadline(this.queue, this.offline, watching > 0 ? watching + window : 0);
     if (next > 0) this.deadlines.arm(next);
+  }
+
+  /**
+   * Progress for HeadWatch: replies completed, and within a coalesced MGET's
+   * reply (one array standing for up to MAX_COALESCED GETs, each of which
+   * would have completed a reply of its own) the values read so far, counted
+   * up to its number of GETs only, so an endless array still counts as stuck.
+   */
+  private progress(head: Command | undefined): number {
+    const step = MAX_COALESCED + 1;
+    if (!(head instanceof Coalesced) || !this.parser.inReply) return this.replies * step;
+    return this.replies * step + Math.min(this.parser.elementsRead, head.members.length, MAX_COALESCED);
   }
 
   private clearTimers(): void {

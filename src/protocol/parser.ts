@@ -143,6 +143,12 @@ export class Parser {
     this.failed = null;
   }
 
+  /** Elements of the top-level array being read that are complete (0 when none is): progress inside one long reply. */
+  get elementsRead(): number {
+    const frame = this.stack[0];
+    return frame === undefined ? 0 : frame.index;
+  }
+
   /** True while a reply has been started but not finished. */
   get inReply(): boolean {
     return this.stack.length > 0 || this.partialLine !== null || this.bulk !== null;

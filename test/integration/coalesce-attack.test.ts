@@ -1,7 +1,8 @@
 // Probes (attack-4) of coalescing: a hostile server, a careless caller.
+import dc from 'node:diagnostics_channel';
 import type net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AbortError, Connection, ConnectionError, DataError, Ledis, ResponseError, UnexpectedReplyError } from '../../src/index.js';
+import { AbortError, CHANNELS, Connection, ConnectionError, DataError, Ledis, ResponseError, TimeoutError, UnexpectedReplyError } from '../../src/index.js';
 import { client, prefix } from '../helpers.js';
 import { startScriptedPeer } from '../unit/peer.js';
 
@@ -291,5 +292,149 @@ describe('careless caller (real server)', () => {
       .get(`${p}pp1`)
       .execSettled();
     expect(r.map((x) => (x.ok ? x.value : (x.error as Error).constructor.name))).toEqual([true, true, 'x', 'yy', 2, 'x', 'ResponseError', 'yy', true, 'z']);
+  });
+});
+
+describe('more', () => {
+  it('an MGET reply cut halfway: each GET gets ConnectionError (mayHaveRun), an aborted one keeps its AbortError, nothing is re-sent; later commands work', async () => {
+    const seen: string[][] = [];
+    const peer = await startScriptedPeer((sock, index) => {
+      seen[index] = [];
+      readCommands(sock, (parts) => {
+        (seen[index] as string[]).push(parts.join(' '));
+        const name = (parts[0] as string).toUpperCase();
+        if (index === 0 && name === 'MGET') {
+          sock.write('*3\r\n$1\r\nx\r\n$1\r');
+          setImmediate(() => sock.destroy());
+        } else if (name === 'GET') sock.write(bulk('again'));
+        else sock.write('+OK\r\n');
+      });
+    });
+    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, retryStrategy: () => 5 });
+    try {
+      await ledis.connect();
+      const ac = new AbortController();
+      const a = ledis.get('a');
+      const b = ledis.withOptions({ signal: ac.signal }).get('b');
+      const c = ledis.get('c');
+      await new Promise<void>((r) => process.nextTick(r));
+      ac.abort();
+      const got = await Promise.allSettled([a, b, c]);
+      expect(((got[0] as PromiseRejectedResult).reason as ConnectionError).mayHaveRun).toBe(true);
+      expect((got[0] as PromiseRejectedResult).reason).toBeInstanceOf(ConnectionError);
+      expect((got[1] as PromiseRejectedResult).reason).toBeInstanceOf(AbortError);
+      expect((got[2] as PromiseRejectedResult).reason).toBeInstanceOf(ConnectionError);
+      expect(await ledis.get('z')).toBe('again');
+      expect(seen[0]).toEqual(['MGET a b c']);
+      expect(seen[1]).toEqual(['GET z']);
+      const conn = ledis.connectionPool.sharedList[0];
+      expect(conn?.pending).toBe(0);
+    } finally {
+      ledis.disconnect();
+      await peer.close();
+    }
+  });
+
+  it('ledis:command traces each coalesced GET and SET with its own reply', async () => {
+    const events: Array<{ kind: string; ctx: Record<string, unknown> }> = [];
+    const tc = dc.tracingChannel(CHANNELS.TRACE_COMMAND);
+    const handlers = {
+      start: (ctx: unknown) => events.push({ kind: 'start', ctx: ctx as Record<string, unknown> }),
+      end: () => undefined,
+      asyncStart: () => undefined,
+      asyncEnd: (ctx: unknown) => events.push({ kind: 'asyncEnd', ctx: ctx as Record<string, unknown> }),
+      error: () => undefined,
+    };
+    tc.subscribe(handlers);
+    try {
+      const ledis = open();
+      await ledis.connect();
+      await Promise.all([ledis.set(`${p}t1`, 'one'), ledis.set(`${p}t2`, 'two')]);
+      await Promise.all([ledis.get(`${p}t1`), ledis.get(`${p}t2`), ledis.get(`${p}t1`)]);
+      expect(events.filter((e) => e.kind === 'start').map((e) => e.ctx.command)).toEqual(['SET', 'SET', 'GET', 'GET', 'GET']);
+      expect(events.filter((e) => e.kind === 'asyncEnd' && e.ctx.command === 'GET').map((e) => e.ctx.result)).toEqual(['one', 'two', 'one']);
+      const conn = ledis.connectionPool.sharedList[0];
+      expect(ledis.nodeStats()[0]?.commands).toBe(conn?.commandCount);
+      expect(conn?.replyCount).toBe(conn?.commandCount);
+    } finally {
+      tc.unsubscribe(handlers);
+    }
+  });
+
+  it('GETs issued while not connected go one by one after the connect (offline queue), answers right', async () => {
+    const ledis = open({ lazyConnect: true });
+    await open().set(`${p}off`, 'v');
+    const got = await Promise.all([ledis.get(`${p}off`), ledis.set(`${p}off2`, 'w'), ledis.get(`${p}off2`), ledis.get(`${p}off`)]);
+    expect(got).toEqual(['v', true, 'w', 'v']);
+  });
+});
+
+/** A peer that answers GET with a bulk and MGET with an array whose header and values are each written `gap` ms apart; `endless` declares a huge array for MGET. */
+function startDripPeer(gap: number, endless = false): ReturnType<typeof startScriptedPeer> {
+  return startScriptedPeer((sock) => {
+    const queue: string[] = [];
+    let busy = false;
+    const pump = (): void => {
+      if (busy || queue.length === 0 || sock.destroyed) return;
+      busy = true;
+      const piece = queue.shift() as string;
+      setTimeout(() => {
+        busy = false;
+        if (sock.destroyed) return;
+        sock.write(piece);
+        if (endless && piece === '$1\r\nv\r\n' && queue.length === 0) queue.push(piece);
+        pump();
+      }, gap);
+    };
+    readCommands(sock, (parts) => {
+      const name = (parts[0] as string).toUpperCase();
+      if (name === 'MGET') {
+        queue.push(`*${endless ? 1_000_000 : parts.length - 1}\r\n`);
+        for (let i = 1; i < parts.length; i++) queue.push('$1\r\nv\r\n');
+      } else if (name === 'GET') queue.push('$1\r\nv\r\n');
+      else queue.push('+OK\r\n');
+      pump();
+    });
+  });
+}
+
+describe('a long MGET reply past commandTimeout', () => {
+  it('values still arriving count as progress: the GETs time out, the connection is not recycled, the next command is answered on it', async () => {
+    const peer = await startDripPeer(30);
+    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, commandTimeout: 300 });
+    let reconnects = 0;
+    ledis.on('reconnecting', () => reconnects++);
+    ledis.on('error', () => undefined);
+    try {
+      await ledis.connect();
+      const got = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => ledis.get(`k${i}`)));
+      for (const r of got) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(TimeoutError);
+      // The timed-out MGET's reply is read to its end on the same connection (bounded wait).
+      const conn = ledis.connectionPool.sharedList[0] as Connection;
+      for (let i = 0; i < 300 && conn.pending > 0 && reconnects === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(reconnects).toBe(0);
+      expect(conn.pending).toBe(0);
+      expect(await ledis.sendCommand('PING')).toBe('OK');
+      expect(peer.connections).toBe(1);
+    } finally {
+      ledis.disconnect();
+      await peer.close();
+    }
+  });
+
+  it('an MGET of 3 answered with an endless array is still recycled as stuck', async () => {
+    const peer = await startDripPeer(10, true);
+    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, commandTimeout: 150, retryStrategy: () => null });
+    ledis.on('error', () => undefined);
+    try {
+      await ledis.connect();
+      const ended = new Promise<void>((r) => ledis.once('end', () => r()));
+      const got = await Promise.allSettled([ledis.get('a'), ledis.get('b'), ledis.get('c')]);
+      for (const r of got) expect(r.status).toBe('rejected');
+      await ended;
+    } finally {
+      ledis.disconnect();
+      await peer.close();
+    }
   });
 });
