@@ -409,6 +409,7 @@ export class Lanes {
   constructor(readonly pool: BasePool) {
     this.adaptive = pool.spread === 'adaptive' && pool.sharedCount > 1;
     this.k = this.adaptive ? 1 : pool.sharedCount;
+    pool.lanesInUse = this.k;
   }
 
   /** How many shared connections are in use now. */
@@ -574,6 +575,7 @@ export class Lanes {
   /** Opens (or reuses) the next connection and starts using it once it is ready. */
   private grow(rate: number): void {
     const n = this.active;
+    if (this.pool.pinned) return;
     const conns = this.pool.sharedList;
     const next = conns.length > n ? (conns[n] as Connection) : this.pool.openShared();
     if (next === null) return;
@@ -604,10 +606,13 @@ export class Lanes {
   /** Moves to `k` lanes behind a barrier over every lane in use; a retired lane's connection is closed. */
   private resize(k: number, why: string): void {
     const n = this.active;
-    if (k < 1 || k === n || this.held !== null) return;
+    if (k < 1 || k === n || this.held !== null || this.pool.pinned) return;
     const conns = this.pool.sharedList.slice(0, n);
     this.barrier(conns, () => {
+      // A bulk load pinned the lanes while the barrier drained them: they stay as they are.
+      if (this.pool.pinned) return Promise.resolve();
       this.k = k;
+      this.pool.lanesInUse = k;
       debugSpread((conns[0] as Connection).address, n, k, why);
       if (k < n) for (let i = n - 1; i >= k; i--) this.pool.retireShared(conns[i] as Connection);
       // The judgement windows start after the change.

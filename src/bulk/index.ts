@@ -185,7 +185,7 @@ function iteratorOf(source: unknown): AnyIterator {
 
 /** What bulk() needs of a client: its shared connections (an interface, so this module does not import the client). */
 export interface BulkClient {
-  readonly connectionPool: { readonly sharedList: readonly Connection[] };
+  readonly connectionPool: { readonly sharedList: readonly Connection[]; pin?(): { conns: readonly Connection[]; release(): void } };
 }
 
 /**
@@ -214,9 +214,37 @@ export async function bulk(client: BulkClient | null, source: Iterable<BulkItem>
   const signal = options.signal;
   const it = iteratorOf(source);
   const tally = new Tally(options.onError, options.stopOnError === true);
-  // The connections open now, fixed for the whole load: an adaptive spread growing meanwhile must not move a key's lane.
-  const conns: readonly Connection[] = dryRun ? [] : [...(client as BulkClient).connectionPool.sharedList];
-  if (!dryRun && conns.length === 0) throw new DataError('the client has no shared connection (was it disconnected?)');
+  // The connections in use now (the client's lanes), pinned for the whole load: the adaptive spread must
+  // neither move a key's lane nor retire a connection this load still writes to.
+  const pool = dryRun ? null : (client as BulkClient).connectionPool;
+  const pin = pool === null ? null : pool.pin !== undefined ? pool.pin() : { conns: [...pool.sharedList], release: () => {} };
+  const conns: readonly Connection[] = pin === null ? [] : pin.conns;
+  if (pin !== null && conns.length === 0) {
+    pin.release();
+    throw new DataError('the client has no shared connection (was it disconnected?)');
+  }
+  try {
+    return await load(conns, { started, limit, dryRun, interval, onProgress, signal, it, tally });
+  } finally {
+    pin?.release();
+  }
+}
+
+/** bulk()'s load over `conns` (the connections the caller pinned). */
+async function load(
+  conns: readonly Connection[],
+  ctx: {
+    started: number;
+    limit: number;
+    dryRun: boolean;
+    interval: number;
+    onProgress: BulkOptions['onProgress'];
+    signal: BulkOptions['signal'];
+    it: ReturnType<typeof iteratorOf>;
+    tally: Tally;
+  },
+): Promise<BulkSummary> {
+  const { started, limit, dryRun, interval, onProgress, signal, it, tally } = ctx;
   const lowWater = Math.floor(limit / 2);
   let lastIndex = -1;
   let lastProgress = started;

@@ -1,0 +1,84 @@
+// Attacks on the adaptive spread (src/router.ts, Lanes): growth is forced
+// white-box (it needs a deep load that a loaded machine cannot promise); the
+// shrink is the real sampler's. Every load loop is bounded in count and time.
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Ledis } from '../../src/index.js';
+import { client, prefix } from '../helpers.js';
+
+const p = prefix('spread-attack');
+const opened: Ledis<boolean>[] = [];
+function open(options: Parameters<typeof client>[0] = {}): Ledis {
+  const c = client(options);
+  opened.push(c);
+  return c;
+}
+afterAll(async () => {
+  await Promise.all(opened.map((c) => c.quit().catch(() => undefined)));
+});
+
+async function until(check: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return check();
+}
+
+interface LanesInside {
+  active: number;
+  resize(k: number, why: string): void;
+  watch(): void;
+  timer: unknown;
+}
+function lanesOf(ledis: Ledis): LanesInside {
+  return (ledis as unknown as { router: { backend: { singleLanes: LanesInside } } }).router.backend.singleLanes;
+}
+
+/** Opens the second lane and starts using it, as a growth would; the sampler watches afterwards. */
+async function growToTwo(ledis: Ledis): Promise<void> {
+  await ledis.connect();
+  const lanes = lanesOf(ledis);
+  const conn = ledis.connectionPool.openShared();
+  expect(conn).not.toBeNull();
+  expect(await until(() => conn?.status === 'ready', 5000)).toBe(true);
+  lanes.resize(2, 'test');
+  expect(await until(() => lanes.active === 2, 5000)).toBe(true);
+  if (lanes.timer === null) lanes.watch();
+}
+
+describe('bulk() while the adaptive spread changes its lanes', () => {
+  it('a light bulk load on two lanes loses no item to the spread shrinking back to one (it waits for the load)', async () => {
+    const ledis = open({ connections: 2 });
+    await growToTwo(ledis);
+    const n = 300;
+    async function* source(): AsyncGenerator<[string, string, string]> {
+      // Bounded: 300 items, a 4 ms pause every 2 (at least 600 ms): longer than the 300 ms shrink judgement.
+      for (let i = 0; i < n; i++) {
+        if (i % 2 === 0) await new Promise((r) => setTimeout(r, 4));
+        yield ['SET', `${p}bulk:${i}`, String(i)];
+      }
+    }
+    const errors: string[] = [];
+    const summary = await ledis.bulk(source(), { inFlight: 8, onError: (e) => errors.push(e.error.message) });
+    expect(errors.slice(0, 3)).toEqual([]);
+    expect(summary.failed).toBe(0);
+    expect(summary.succeeded).toBe(n);
+    expect(await ledis.get(`${p}bulk:${n - 1}`)).toBe(String(n - 1));
+    // The load over, the shallow lanes are retired as before.
+    expect(await until(() => ledis.connectionPool.sharedList.length === 1, 5000)).toBe(true);
+  });
+
+  it('spreads over the lanes the client uses, not over a connection opened but not yet in use', async () => {
+    const ledis = open({ connections: 2 });
+    await ledis.connect();
+    const spare = ledis.connectionPool.openShared();
+    expect(await until(() => spare?.status === 'ready', 5000)).toBe(true);
+    expect(lanesOf(ledis).active).toBe(1);
+    const items = Array.from({ length: 200 }, (_, i): [string, string, string] => ['SET', `${p}spare:${i}`, 'v']);
+    const summary = await ledis.bulk(items);
+    expect(summary.succeeded).toBe(200);
+    // The client sends every key to its one lane; bulk must too, or a key's order between the two is lost.
+    expect(spare?.commandCount).toBe(0);
+  });
+});
