@@ -196,7 +196,12 @@ export class Backend {
   quit(): Promise<void> {
     if (this.family.get(this.db) === this) this.family.delete(this.db);
     if (!this.owned) return Promise.resolve();
-    return this.topology !== null ? this.topology.quit() : (this.pool as BasePool).quit();
+    // Commands a barrier holds (a resize of the adaptive spread, a multi-key command) were issued
+    // before quit(): they go out first, and quit() waits for their replies like any other's.
+    const pools = this.topology !== null ? this.topology.pools : [this.pool as BasePool];
+    return Promise.all(pools.map((pool) => lanesOf(pool).whenUnheld())).then(() =>
+      this.topology !== null ? this.topology.quit() : (this.pool as BasePool).quit(),
+    );
   }
 
   disconnect(): void {
@@ -380,6 +385,8 @@ const GROWTH_BACKOFF_MS = 10_000;
 export class Lanes {
   /** Commands issued while a barrier runs, sent in order when it ends; null when none runs. */
   private held: Array<() => void> | null = null;
+  /** Called once no barrier holds commands (quit() waits for it). */
+  private unheldWaiters: Array<() => void> = [];
   /** Lanes in use: the first `k` shared connections. */
   private k: number;
   private readonly adaptive: boolean;
@@ -744,6 +751,17 @@ export class Lanes {
     this.held = null;
     // Each re-enters send(): a new barrier among them holds the rest again, in order.
     if (queue !== null) for (const resume of queue) resume();
+    if (this.held === null && this.unheldWaiters.length > 0) {
+      const waiters = this.unheldWaiters;
+      this.unheldWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  /** Resolves once no barrier holds commands: every command issued so far is on a connection (or settled). */
+  whenUnheld(): Promise<void> {
+    if (this.held === null) return Promise.resolve();
+    return new Promise<void>((resolve) => this.unheldWaiters.push(resolve));
   }
 
   /**

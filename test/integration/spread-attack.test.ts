@@ -1,9 +1,11 @@
 // Attacks on the adaptive spread (src/router.ts, Lanes): growth is forced
 // white-box (it needs a deep load that a loaded machine cannot promise); the
 // shrink is the real sampler's. Every load loop is bounded in count and time.
+import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Ledis } from '../../src/index.js';
-import { client, prefix } from '../helpers.js';
+import { Ledis } from '../../src/index.js';
+import { client, prefix, serverAddress } from '../helpers.js';
+import { startScriptedPeer } from '../unit/peer.js';
 
 const p = prefix('spread-attack');
 const opened: Ledis<boolean>[] = [];
@@ -80,5 +82,67 @@ describe('bulk() while the adaptive spread changes its lanes', () => {
     expect(summary.succeeded).toBe(200);
     // The client sends every key to its one lane; bulk must too, or a key's order between the two is lost.
     expect(spare?.commandCount).toBe(0);
+  });
+});
+
+describe('an added connection that the server closes for good', () => {
+  it('is no longer used: the commands on its keys go to the lanes left, none fails for want of it', async () => {
+    // A loopback relay in front of the real server, so the test can cut one connection.
+    const relayed: net.Socket[] = [];
+    const peer = await startScriptedPeer((sock) => {
+      const up = net.connect(serverAddress());
+      up.on('error', () => sock.destroy());
+      sock.on('close', () => up.destroy());
+      up.on('close', () => sock.destroy());
+      sock.pipe(up);
+      up.pipe(sock);
+      relayed.push(sock);
+    });
+    const ledis = new Ledis({ host: '127.0.0.1', port: peer.port, connections: 2, retryStrategy: () => null });
+    try {
+      await growToTwo(ledis);
+      const lane = ledis.connectionPool.sharedList[1];
+      expect(relayed).toHaveLength(2);
+      relayed[1]?.destroy();
+      expect(await until(() => lane?.status === 'end', 5000)).toBe(true);
+      const results = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => ledis.set(`${p}cut:${i}`, 'v')));
+      const failed = results.filter((r) => r.status === 'rejected');
+      expect(failed.map((r) => String((r as PromiseRejectedResult).reason)).slice(0, 2)).toEqual([]);
+      expect(ledis.status).toBe('ready');
+    } finally {
+      ledis.disconnect();
+      await peer.close();
+    }
+  });
+});
+
+describe('quit() while the spread changes', () => {
+  it('answers the commands issued before quit() that a resize barrier was holding', async () => {
+    const ledis = open({ connections: 2 });
+    await ledis.connect();
+    const lanes = lanesOf(ledis);
+    const conn = ledis.connectionPool.openShared();
+    expect(await until(() => conn?.status === 'ready', 5000)).toBe(true);
+    // Something in flight, so the barrier has to wait for it; then the resize, then commands it holds.
+    const before = Array.from({ length: 50 }, (_, i) => ledis.set(`${p}q:${i}`, 'v'));
+    lanes.resize(2, 'test');
+    const held = Array.from({ length: 50 }, (_, i) => ledis.get(`${p}q:${i}`));
+    const quitting = ledis.quit();
+    const settled = await Promise.allSettled([...before, ...held]);
+    await quitting;
+    const failed = settled.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
+    expect(failed.slice(0, 2)).toEqual([]);
+    expect(ledis.status).toBe('end');
+  });
+
+  it('quit() while an added connection is still connecting ends every connection', async () => {
+    const ledis = open({ connections: 3 });
+    await ledis.connect();
+    const adding = ledis.connectionPool.openShared();
+    expect(adding?.status).not.toBe('ready');
+    await ledis.quit();
+    expect(await until(() => adding?.status === 'end', 5000)).toBe(true);
+    expect(ledis.connectionPool.sharedList).toHaveLength(0);
+    expect(ledis.connectionPool.openShared()).toBeNull();
   });
 });
