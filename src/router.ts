@@ -12,6 +12,7 @@ import type { CommandSpec, ReplyFn } from './commands/types.js';
 export { laneOf };
 import { debugSpread } from './connection/diagnostics.js';
 import { ConnectionError } from './errors.js';
+import { CHUNK as PIPELINE_CHUNK } from './pipeline.js';
 import { ConnectionPool, type BasePool, type PoolOptions } from './pool.js';
 import { Topology, type ReadFrom } from './topology.js';
 
@@ -683,7 +684,13 @@ export class Lanes {
         }
         if (n === 1 || set.size <= 1) {
           const conn = n === 1 || first < 0 ? (n === 1 ? (conns[0] as Connection) : leastBusy(conns)) : (conns[first] as Connection);
-          write(conn).then(resolve, reject);
+          if (specs.length <= PIPELINE_CHUNK) {
+            write(conn).then(resolve, reject);
+            return;
+          }
+          // Written over several ticks (a chunk, then back-pressure): the commands issued after exec()
+          // are held until its last chunk is queued, or they would overtake the rest on its keys.
+          this.barrier([], () => write(conn).then(resolve, reject));
           return;
         }
         set.delete(first);

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Ledis } from '../../src/index.js';
 import { client, prefix, serverAddress } from '../helpers.js';
 import { startScriptedPeer } from '../unit/peer.js';
+import { startLedisServer } from '../../tools/server.mjs';
 
 const p = prefix('spread-attack');
 const opened: Ledis<boolean>[] = [];
@@ -144,5 +145,99 @@ describe('quit() while the spread changes', () => {
     expect(await until(() => adding?.status === 'end', 5000)).toBe(true);
     expect(ledis.connectionPool.sharedList).toHaveLength(0);
     expect(ledis.connectionPool.openShared()).toBeNull();
+  });
+});
+
+describe('an added connection the server refuses', () => {
+  it('is closed, the first keeps serving every key, and no growth is tried again at once', async () => {
+    // Connection 0 is relayed to the real server; every later one is refused as a full server does.
+    const peer = await startScriptedPeer((sock, index) => {
+      if (index > 0) {
+        sock.end('-ERR max number of clients reached\r\n');
+        return;
+      }
+      const up = net.connect(serverAddress());
+      up.on('error', () => sock.destroy());
+      sock.on('close', () => up.destroy());
+      up.on('close', () => sock.destroy());
+      sock.pipe(up);
+      up.pipe(sock);
+    });
+    const ledis = new Ledis({ host: '127.0.0.1', port: peer.port, connections: 2 });
+    const errors: string[] = [];
+    ledis.on('error', (e: Error) => errors.push(e.message));
+    try {
+      await ledis.connect();
+      const lanes = lanesOf(ledis) as LanesInside & { grow(rate: number): void };
+      lanes.watch();
+      lanes.grow(1);
+      expect(await until(() => ledis.connectionPool.sharedList.length === 1 && peer.connections >= 2, 5000)).toBe(true);
+      const connectionsThen = peer.connections;
+      const results = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => ledis.set(`${p}refused:${i}`, 'v')));
+      expect(results.filter((r) => r.status === 'rejected')).toHaveLength(0);
+      expect(lanes.active).toBe(1);
+      // The refused connection is not retried behind the client's back.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(peer.connections).toBe(connectionsThen);
+      expect(ledis.status).toBe('ready');
+    } finally {
+      ledis.disconnect();
+      await peer.close();
+    }
+  });
+});
+
+describe('auth() and the adaptive spread', () => {
+  it('a connection added after auth(), or while auth() runs, is authenticated', async () => {
+    const locked = (await startLedisServer({ quiet: true, password: 'sesame' })) as { host: string; port: number; stop(): Promise<void> };
+    const ledis = new Ledis({ host: locked.host, port: locked.port, connections: 3 });
+    try {
+      await ledis.connect();
+      // A lane starts opening in the same tick as auth(): its handshake races the AUTH.
+      const during = ledis.connectionPool.openShared();
+      expect(await ledis.auth('sesame')).toBe(true);
+      const after = ledis.connectionPool.openShared();
+      expect(await until(() => during?.status === 'ready' && after?.status === 'ready', 5000)).toBe(true);
+      expect(await during?.sendCommand('SET', `${p}auth:during`, 'v')).toBe('OK');
+      expect(await after?.sendCommand('SET', `${p}auth:after`, 'v')).toBe('OK');
+    } finally {
+      ledis.disconnect();
+      await locked.stop();
+    }
+  });
+});
+
+describe('events of a grown client', () => {
+  it("quit() with two lanes in use: one 'end', and the client's own 'close'", async () => {
+    const ledis = open({ connections: 2 });
+    const seen: string[] = [];
+    ledis.on('ready', () => seen.push('ready'));
+    ledis.on('close', () => seen.push('close'));
+    ledis.on('end', () => seen.push('end'));
+    await growToTwo(ledis);
+    await ledis.set(`${p}ev`, 'v');
+    await ledis.quit();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen.filter((e) => e === 'end')).toHaveLength(1);
+    expect(seen.filter((e) => e === 'ready')).toHaveLength(1);
+    expect(seen.filter((e) => e === 'close').length).toBeGreaterThanOrEqual(1);
+    expect(ledis.status).toBe('end');
+  });
+});
+
+describe('a pipeline longer than one chunk', () => {
+  it('is applied before a command on its key issued after exec() (connections: 1, and the adaptive default)', async () => {
+    for (const options of [{ connections: 1 }, {}]) {
+      const ledis = open(options);
+      await ledis.connect();
+      const key = `${p}chunks:${JSON.stringify(options)}`;
+      const n = 5000;
+      const pipe = ledis.pipeline();
+      for (let i = 0; i < n; i++) pipe.incr(key);
+      const done = pipe.exec();
+      const seen = await ledis.get(key);
+      await done;
+      expect(seen).toBe(String(n));
+    }
   });
 });
