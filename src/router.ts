@@ -597,8 +597,13 @@ export class Lanes {
     const status = conn.status;
     if (status === 'ready') {
       this.opening = null;
-      if (this.held === null && this.pool.sharedList[this.active] === conn) this.resize(this.active + 1, `${SPREAD_DEEP}+ in flight per connection`);
-      else this.probation = null;
+      if (this.held === null && !this.pool.pinned && this.pool.sharedList[this.active] === conn) {
+        this.resize(this.active + 1, `${SPREAD_DEEP}+ in flight per connection`);
+      } else {
+        // The lanes cannot change now (a bulk load pinned them): close it rather than leave it open unused.
+        this.probation = null;
+        this.pool.retireShared(conn);
+      }
       return;
     }
     if (status === 'connecting' || status === 'connect' || status === 'wait') return;
