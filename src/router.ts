@@ -817,7 +817,11 @@ export class Lanes {
 }
 
 /** Resolves once everything written to `conn` before it is answered (a PING behind it); never rejects. */
-function fence(conn: Connection): Promise<void> {
+async function fence(conn: Connection): Promise<void> {
+  // A connection at maxPending would refuse the PING at once, and the barrier would not wait for
+  // what is in flight there: wait for room first (checked and sent in one synchronous step).
+  const limit = conn.options.maxPending;
+  while (conn.status === 'ready' && conn.pending >= limit) await conn.waitForRoom(limit);
   return conn.sendCommand('PING').then(noop, noop);
 }
 

@@ -262,3 +262,28 @@ describe('a connection opened for growth that cannot be used', () => {
     expect(await ledis.ping()).toBe(true);
   });
 });
+
+describe('a barrier on a lane at maxPending', () => {
+  it('still waits for that lane: an MGET issued after INCRs that filled their lane sees them all', async () => {
+    const { laneOf } = await import('../../src/router.js');
+    const ledis = open({ connections: 2, spread: 'fixed', maxPending: 10 });
+    await ledis.connect();
+    let wrong = 0;
+    const errors: string[] = [];
+    for (let r = 0; r < 20; r++) {
+      let x = '';
+      let y = '';
+      for (let i = 0; x === '' || y === ''; i++) {
+        const k = `${p}full:${r}:${i}`;
+        if (laneOf(k, 2) === 0 && x === '') x = k;
+        else if (laneOf(k, 2) === 1 && y === '') y = k;
+      }
+      const incrs = Array.from({ length: 10 }, () => ledis.incr(x).catch((e: Error) => errors.push(e.message)));
+      const got = await ledis.mget(y, x);
+      await Promise.all(incrs);
+      if (got[1] !== '10') wrong++;
+    }
+    expect(errors.slice(0, 2)).toEqual([]);
+    expect(wrong).toBe(0);
+  });
+});
