@@ -402,6 +402,8 @@ export class Lanes {
   private windowAt = 0;
   private windowPeak = 0;
   private windowCount = 0;
+  /** Replies read per lane in use when the window began (a lane with commands in flight and none read since is stalled). */
+  private windowLaneCounts: number[] = [];
   /** The mean rate (commands/s) of the windows before a growth, while the windows after it are judged. */
   private probation: number | null = null;
   /** Rates (commands/s) of the last windows since the lanes in use last changed, newest last. */
@@ -496,6 +498,25 @@ export class Lanes {
     this.shallowSamples = 0;
     this.windowAt = performance.now();
     this.windowCount = this.answered();
+    const conns = this.pool.sharedList;
+    const n = this.active;
+    this.windowLaneCounts.length = n;
+    for (let i = 0; i < n; i++) this.windowLaneCounts[i] = (conns[i] as Connection).replyCount;
+  }
+
+  /**
+   * True when a lane in use had commands in flight and read no reply over the
+   * whole window: a resize is a barrier over every lane, so it would hold every
+   * caller until that lane answers. The spread changes nothing meanwhile.
+   */
+  private laneStalled(): boolean {
+    const conns = this.pool.sharedList;
+    const n = Math.min(this.active, this.windowLaneCounts.length);
+    for (let i = 0; i < n; i++) {
+      const c = conns[i] as Connection;
+      if (c.pending > 0 && c.replyCount === this.windowLaneCounts[i]) return true;
+    }
+    return false;
   }
 
   /** Replies read so far on the open shared connections: commands answered. */
@@ -533,6 +554,7 @@ export class Lanes {
     const deep = this.deepSamples === this.samples;
     const shallow = this.shallowSamples === this.samples;
     const peak = this.windowPeak;
+    const stalled = this.laneStalled();
     this.resetWindow();
     if (this.settling) {
       // The window the lanes changed in (a barrier drained them): not a rate of either side.
@@ -541,6 +563,13 @@ export class Lanes {
     }
     this.rates.push(rate);
     if (this.rates.length > RATE_WINDOWS) this.rates.shift();
+    if (stalled) {
+      // No resize now (a growth on probation is judged later); one lane, not deep: stop sampling.
+      this.shallowWindows = 0;
+      this.shallowPeak = 0;
+      if (n === 1 && this.opening === null && !deep) this.unwatch();
+      return;
+    }
     if (this.probation !== null && this.opening === null) {
       if (this.rates.length < RATE_WINDOWS) return;
       const before = this.probation;

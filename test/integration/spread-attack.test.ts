@@ -287,3 +287,46 @@ describe('a barrier on a lane at maxPending', () => {
     expect(wrong).toBe(0);
   });
 });
+
+describe('one lane that stops answering', () => {
+  it('does not freeze the other lane: the spread starts no resize barrier over a lane whose replies stalled', async () => {
+    const { laneOf } = await import('../../src/router.js');
+    const relayed: Array<{ sock: net.Socket; up: net.Socket }> = [];
+    const peer = await startScriptedPeer((sock) => {
+      const up = net.connect(serverAddress());
+      up.on('error', () => sock.destroy());
+      sock.on('close', () => up.destroy());
+      up.on('close', () => sock.destroy());
+      sock.pipe(up);
+      up.pipe(sock);
+      relayed.push({ sock, up });
+    });
+    const ledis = new Ledis({ host: '127.0.0.1', port: peer.port, connections: 2 });
+    try {
+      await growToTwo(ledis);
+      // Lane 1's replies stop reaching the client (the server's side of the relay is no longer read).
+      const stalled = relayed[1] as { sock: net.Socket; up: net.Socket };
+      stalled.up.unpipe(stalled.sock);
+      stalled.up.pause();
+      const keyOn = (lane: number, tag: string): string => {
+        for (let i = 0; ; i++) if (laneOf(`${p}${tag}${i}`, 2) === lane) return `${p}${tag}${i}`;
+      };
+      const stuck = ledis.set(keyOn(1, 'stuck'), 'v').catch(() => undefined);
+      const k0 = keyOn(0, 'free');
+      // Light load on lane 0 for longer than the shrink judgement (300 ms): bounded to 40 rounds.
+      let answered = 0;
+      for (let r = 0; r < 40; r++) {
+        const ok = await Promise.race([ledis.set(k0, String(r)).then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), 2000))]);
+        if (!ok) break;
+        answered++;
+        await new Promise((res) => setTimeout(res, 15));
+      }
+      expect(answered).toBe(40);
+      ledis.disconnect();
+      await stuck;
+    } finally {
+      ledis.disconnect();
+      await peer.close();
+    }
+  });
+});
