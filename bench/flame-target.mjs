@@ -10,7 +10,7 @@ const [name, secondsArg] = process.argv.slice(2);
 const seconds = Math.min(60, Number(secondsArg ?? 8));
 const url = process.env.LEDIS_URL;
 if (!url) throw new Error('LEDIS_URL is not set (bench/flame.mjs sets it)');
-const ledis = Ledis.fromUrl(url, { maxPending: 1_000_000 });
+const ledis = Ledis.fromUrl(url, { maxPending: 1_000_000, connections: 1 });
 const end = Date.now() + seconds * 1000;
 let ops = 0;
 

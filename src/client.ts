@@ -353,6 +353,11 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     return bulk(this, source, options);
   }
 
+  /** @internal A bulk load's command, to the shared connection of its first key (`undefined`: keyless). */
+  sendBulkCommand(cmd: Command, key: unknown): void {
+    this.router.sendKeyed(cmd, key);
+  }
+
   /**
    * A client bound to db `index`, with connections of its own (made from
    * this client's resolved connection options), so selecting a db never

@@ -51,13 +51,6 @@ export abstract class BasePool {
   private readonly openedHooks: Array<(conn: Connection) => void> = [];
   /** Shared connections closed by the adaptive spread: their events are not the client's. */
   private readonly retiredShared = new WeakSet<Connection>();
-  /**
-   * How many shared connections the router uses now (the first ones): the
-   * adaptive spread's lane count, kept by the router (src/router.ts, Lanes).
-   */
-  lanesInUse: number;
-  /** Holders (bulk loads) that need the lanes in use to stay as they are; while any, the spread neither grows nor shrinks. */
-  private pins = 0;
   /** Released dedicated connections, reused last-in first-out. */
   protected readonly idle: Connection[] = [];
   protected readonly inUse = new Set<Connection>();
@@ -72,31 +65,7 @@ export abstract class BasePool {
     this.spread = spread ?? 'adaptive';
     this.maxConnections = maxConnections === null || maxConnections === undefined ? defaultMax : maxConnections;
     const open = this.spread === 'fixed' ? count : 1;
-    this.lanesInUse = open;
     for (let i = 0; i < open; i++) this.sharedConnections.push(this.makeConnection());
-  }
-
-  /** True while a holder (a bulk load) keeps the lanes in use as they are. */
-  get pinned(): boolean {
-    return this.pins > 0;
-  }
-
-  /**
-   * The shared connections in use now, kept in use (none retired, none
-   * added) until `release()`: what bulk() spreads its commands over, so a
-   * key's commands share a connection with the client's own on it.
-   */
-  pin(): { conns: readonly Connection[]; release(): void } {
-    this.pins++;
-    let released = false;
-    return {
-      conns: this.sharedConnections.slice(0, Math.max(1, this.lanesInUse)),
-      release: () => {
-        if (released) return;
-        released = true;
-        this.pins--;
-      },
-    };
   }
 
   /** True once disconnect() or quit() was called. */

@@ -317,6 +317,18 @@ export class Router {
     return lanes.batch(specs, argsList, write);
   }
 
+  /** A bulk load's command, to the lane of its first key on the pool writes go to (see Lanes.sendKeyed). */
+  sendKeyed(cmd: Command, key: unknown): void {
+    let lanes: Lanes;
+    try {
+      lanes = this.backend.lanesFor(false, 'master');
+    } catch (err) {
+      cmd.reject(err as Error);
+      return;
+    }
+    lanes.sendKeyed(cmd, key);
+  }
+
   /** The shared connection a command would go to now (no key: the least busy). */
   connectionFor(readonly: boolean): Connection {
     return this.backend.lanesFor(readonly, this.readFrom).pool.shared();
@@ -419,7 +431,6 @@ export class Lanes {
   constructor(readonly pool: BasePool) {
     this.adaptive = pool.spread === 'adaptive' && pool.sharedCount > 1;
     this.k = this.adaptive ? 1 : pool.sharedCount;
-    pool.lanesInUse = this.k;
   }
 
   /** How many shared connections are in use now. */
@@ -437,6 +448,28 @@ export class Lanes {
       }
     }
     this.route(route.spec, cmd, p);
+  }
+
+  /**
+   * Sends a command already built for a bulk load (src/bulk): to the lane of
+   * `key` (the command's first key; `undefined` for a keyless one, which goes
+   * to the first lane), as the client's own commands on that key go, behind
+   * any barrier, and counting toward the adaptive spread's depth.
+   */
+  sendKeyed(cmd: Command, key: unknown): void {
+    if (this.held !== null) {
+      this.held.push(() => this.sendKeyed(cmd, key));
+      return;
+    }
+    const conns = this.pool.sharedList;
+    const n = this.active;
+    if (n === 0) {
+      cmd.reject(new ConnectionError('the connection pool was disconnected', { command: cmd.name }));
+      return;
+    }
+    const conn = (n === 1 || key === undefined ? conns[0] : conns[laneOf(key, n)]) as Connection;
+    conn.send(cmd);
+    if (this.adaptive && this.timer === null && conn.pending >= SPREAD_DEEP) this.watch();
   }
 
   /** Everything but the plain one-lane case. */
@@ -612,7 +645,6 @@ export class Lanes {
   /** Opens (or reuses) the next connection and starts using it once it is ready. */
   private grow(rate: number): void {
     const n = this.active;
-    if (this.pool.pinned) return;
     const conns = this.pool.sharedList;
     const next = conns.length > n ? (conns[n] as Connection) : this.pool.openShared();
     if (next === null) return;
@@ -625,14 +657,11 @@ export class Lanes {
     const conn = this.opening as Connection;
     const status = conn.status;
     if (status === 'ready') {
+      // Another barrier is running: try again at the next sample.
+      if (this.held !== null) return;
       this.opening = null;
-      if (this.held === null && !this.pool.pinned && this.pool.sharedList[this.active] === conn) {
-        this.resize(this.active + 1, `${SPREAD_DEEP}+ in flight per connection`);
-      } else {
-        // The lanes cannot change now (a bulk load pinned them): close it rather than leave it open unused.
-        this.probation = null;
-        this.pool.retireShared(conn);
-      }
+      if (this.pool.sharedList[this.active] === conn) this.resize(this.active + 1, `${SPREAD_DEEP}+ in flight per connection`);
+      else this.probation = null;
       return;
     }
     if (status === 'connecting' || status === 'connect' || status === 'wait') return;
@@ -648,13 +677,10 @@ export class Lanes {
   /** Moves to `k` lanes behind a barrier over every lane in use; a retired lane's connection is closed. */
   private resize(k: number, why: string): void {
     const n = this.active;
-    if (k < 1 || k === n || this.held !== null || this.pool.pinned) return;
+    if (k < 1 || k === n || this.held !== null) return;
     const conns = this.pool.sharedList.slice(0, n);
     this.barrier(conns, () => {
-      // A bulk load pinned the lanes while the barrier drained them: they stay as they are.
-      if (this.pool.pinned) return Promise.resolve();
       this.k = k;
-      this.pool.lanesInUse = k;
       debugSpread((conns[0] as Connection).address, n, k, why);
       if (k < n) for (let i = n - 1; i >= k; i--) this.pool.retireShared(conns[i] as Connection);
       // The judgement windows start after the change.

@@ -79,13 +79,17 @@ export interface BulkOptions {
 
 const CHECK_EVERY = 256;
 
-/** Commands go to a connection by their first key (the table's key positions), so commands on one key keep their order; keyless ones to the first. */
+/** A command's first key (the table's key positions; a raw command's first argument), or undefined when it has none. */
+function firstKey(p: Prepared): unknown {
+  const at = p.spec === null ? 0 : firstKeyIndex(p.spec, p.args);
+  return at < 0 || at >= p.args.length ? undefined : p.args[at];
+}
+
+/** For a client without sendBulkCommand: by first key over its connections, so commands on one key keep their order; keyless ones to the first. */
 function route(conns: readonly Connection[], p: Prepared): Connection {
   if (conns.length === 1) return conns[0] as Connection;
-  const at = p.spec === null ? 0 : firstKeyIndex(p.spec, p.args);
-  if (at < 0) return conns[0] as Connection;
-  // The router's lane function, so a key's bulk commands share a connection with the client's own commands on it.
-  return conns[laneOf(p.args[at], conns.length)] as Connection;
+  const key = firstKey(p);
+  return (key === undefined ? conns[0] : conns[laneOf(key, conns.length)]) as Connection;
 }
 
 /** Counts outcomes by index; the items in flight are the only ones it holds. */
@@ -185,7 +189,14 @@ function iteratorOf(source: unknown): AnyIterator {
 
 /** What bulk() needs of a client: its shared connections (an interface, so this module does not import the client). */
 export interface BulkClient {
-  readonly connectionPool: { readonly sharedList: readonly Connection[]; pin?(): { conns: readonly Connection[]; release(): void } };
+  readonly connectionPool: { readonly sharedList: readonly Connection[] };
+  /**
+   * Sends a command to the shared connection of `key` (its first key;
+   * `undefined` when it has none) the way the client's own commands go, so a
+   * key's bulk commands and the client's commands on it share one order. A
+   * client without it gets the spread over its open connections.
+   */
+  sendBulkCommand?(cmd: Command, key: unknown): void;
 }
 
 /**
@@ -196,9 +207,10 @@ export interface BulkClient {
  * reported through `onError` with its index. Commands written before a lost
  * connection are reported as `mayHaveRun` and not sent again; commands not
  * yet written when it was lost go out after the reconnect (the connection's
- * offline queue). With several shared connections (`connections` option),
- * commands are spread by their first argument (the key), so commands on one
- * key keep their order.
+ * offline queue). Each command goes where the client's own commands on its
+ * first key go (the client's lanes: with the adaptive spread, more
+ * connections open while the load stays deep), so commands on one key keep
+ * their order, with each other and with the client's own.
  *
  * Rejects only for a source that is not iterable, a source that throws, or
  * an `onError` that throws (after what is in flight has settled).
@@ -214,37 +226,11 @@ export async function bulk(client: BulkClient | null, source: Iterable<BulkItem>
   const signal = options.signal;
   const it = iteratorOf(source);
   const tally = new Tally(options.onError, options.stopOnError === true);
-  // The connections in use now (the client's lanes), pinned for the whole load: the adaptive spread must
-  // neither move a key's lane nor retire a connection this load still writes to.
-  const pool = dryRun ? null : (client as BulkClient).connectionPool;
-  const pin = pool === null ? null : pool.pin !== undefined ? pool.pin() : { conns: [...pool.sharedList], release: () => {} };
-  const conns: readonly Connection[] = pin === null ? [] : pin.conns;
-  if (pin !== null && conns.length === 0) {
-    pin.release();
-    throw new DataError('the client has no shared connection (was it disconnected?)');
-  }
-  try {
-    return await load(conns, { started, limit, dryRun, interval, onProgress, signal, it, tally });
-  } finally {
-    pin?.release();
-  }
-}
-
-/** bulk()'s load over `conns` (the connections the caller pinned). */
-async function load(
-  conns: readonly Connection[],
-  ctx: {
-    started: number;
-    limit: number;
-    dryRun: boolean;
-    interval: number;
-    onProgress: BulkOptions['onProgress'];
-    signal: BulkOptions['signal'];
-    it: ReturnType<typeof iteratorOf>;
-    tally: Tally;
-  },
-): Promise<BulkSummary> {
-  const { started, limit, dryRun, interval, onProgress, signal, it, tally } = ctx;
+  // The live list: with the adaptive spread it grows and shrinks during the load (the client's lanes decide where a key goes).
+  const conns: readonly Connection[] = dryRun ? [] : (client as BulkClient).connectionPool.sharedList;
+  if (!dryRun && conns.length === 0) throw new DataError('the client has no shared connection (was it disconnected?)');
+  const viaClient = dryRun ? undefined : (client as BulkClient).sendBulkCommand?.bind(client);
+  const fixed: readonly Connection[] = viaClient === undefined ? [...conns] : [];
   const lowWater = Math.floor(limit / 2);
   let lastIndex = -1;
   let lastProgress = started;
@@ -280,12 +266,14 @@ async function load(
         const shown = p.shown ?? p.name;
         tally.items.set(index, { item, name: shown });
         tally.inFlight++;
-        route(conns, p).send(new Command(shown, p.args, null, true, p.name).toBatch(tally, index));
+        const cmd = new Command(shown, p.args, null, true, p.name).toBatch(tally, index);
+        if (viaClient !== undefined) viaClient(cmd, firstKey(p));
+        else route(fixed, p).send(cmd);
         if (tally.inFlight >= limit) await tally.room(lowWater);
       }
       if ((index + 1) % CHECK_EVERY === 0) {
         if (!dryRun) {
-          for (const c of conns) {
+          for (const c of [...(viaClient === undefined ? fixed : conns)]) {
             c.flush();
             await c.waitForDrain();
           }

@@ -30,8 +30,9 @@ export const connectionHelp = `Connection:
   -a, --password           use a password: from the LEDIS_PASSWORD environment
                            variable if set, else asked on the terminal (not echoed).
                            LEDIS_PASSWORD alone is used too.
-      --connections N      shared connections (default 1); commands on one key
-                           always go to the same connection, keeping their order
+      --connections N      the most shared connections (default 1): more than one
+                           open while the load stays deep (the adaptive spread);
+                           commands on one key keep their order
       --connect-timeout MS default 10000`;
 
 export type ConnectionValues = { [K in keyof typeof connectionFlags]?: (typeof connectionFlags)[K]['type'] extends 'boolean' ? boolean : string };

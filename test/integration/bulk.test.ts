@@ -99,6 +99,41 @@ describe('ledis.bulk', () => {
     }
   });
 
+  it('on an adaptive client, a deep load opens more connections; commands on one key keep their order with each other and with the client\'s own', async () => {
+    const p = prefix('adaptive');
+    const adaptive = client({ connections: 3 });
+    try {
+      let maxOpen = 1;
+      const n = 150_000;
+      const items = function* () {
+        for (let i = 0; i < n; i++) {
+          if (i % 1000 === 0) maxOpen = Math.max(maxOpen, adaptive.connectionPool.sharedList.length);
+          yield ['RPUSH', `${p}${i % 7}`, i];
+        }
+      };
+      // The client's own commands on the same keys, issued while the load runs: each sees a list in order.
+      let sideWrong = 0;
+      const side = (async () => {
+        for (let r = 0; r < 50; r++) {
+          const list = (await adaptive.lrange(`${p}${r % 7}`, -3, -1)).map(Number);
+          if (list.some((v, i) => i > 0 && v < (list[i - 1] as number))) sideWrong++;
+        }
+      })();
+      const summary = await adaptive.bulk(items(), { inFlight: 2000 });
+      await side;
+      expect(summary.succeeded).toBe(n);
+      expect(sideWrong).toBe(0);
+      expect(maxOpen).toBeGreaterThanOrEqual(2);
+      for (let k = 0; k < 7; k++) {
+        const list = (await adaptive.lrange(`${p}${k}`, 0, -1)).map(Number);
+        expect(list.length).toBe(Math.ceil((n - k) / 7));
+        expect(list.every((v, i) => i === 0 || v > (list[i - 1] as number))).toBe(true);
+      }
+    } finally {
+      await adaptive.quit();
+    }
+  });
+
   it('stopOnError stops reading at the first failure; what was in flight still settles', async () => {
     const p = prefix('stop');
     let read = 0;

@@ -242,27 +242,6 @@ describe('a pipeline longer than one chunk', () => {
   });
 });
 
-describe('a connection opened for growth that cannot be used', () => {
-  it('is closed, not left open and unused, when a bulk load pinned the lanes while it connected', async () => {
-    const ledis = open({ connections: 2 });
-    await ledis.connect();
-    const lanes = lanesOf(ledis) as LanesInside & { grow(rate: number): void };
-    lanes.watch();
-    lanes.grow(1);
-    const adding = ledis.connectionPool.sharedList[1];
-    expect(adding).toBeDefined();
-    const pin = ledis.connectionPool.pin();
-    try {
-      expect(await until(() => adding?.status === 'end', 3000)).toBe(true);
-      expect(ledis.connectionPool.sharedList).toHaveLength(1);
-      expect(lanes.active).toBe(1);
-    } finally {
-      pin.release();
-    }
-    expect(await ledis.ping()).toBe(true);
-  });
-});
-
 describe('a barrier on a lane at maxPending', () => {
   it('still waits for that lane: an MGET issued after INCRs that filled their lane sees them all', async () => {
     const { laneOf } = await import('../../src/router.js');
