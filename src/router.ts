@@ -199,10 +199,20 @@ export class Backend {
     if (!this.owned) return Promise.resolve();
     // Commands a barrier holds (a resize of the adaptive spread, a multi-key command) were issued
     // before quit(): they go out first, and quit() waits for their replies like any other's.
+    // (When none is held, the connections are told at once, so a command issued right after quit() is refused.)
     const pools = this.topology !== null ? this.topology.pools : [this.pool as BasePool];
-    return Promise.all(pools.map((pool) => lanesOf(pool).whenUnheld())).then(() =>
-      this.topology !== null ? this.topology.quit() : (this.pool as BasePool).quit(),
-    );
+    return new Promise<void>((resolve, reject) => {
+      let left = pools.length;
+      const close = (): void => {
+        if (--left > 0) return;
+        (this.topology !== null ? this.topology.quit() : (this.pool as BasePool).quit()).then(resolve, reject);
+      };
+      if (left === 0) {
+        left = 1;
+        close();
+      }
+      for (const pool of pools) lanesOf(pool).quitAfterHeld(close);
+    });
   }
 
   disconnect(): void {
@@ -400,6 +410,8 @@ export class Lanes {
   private held: Array<() => void> | null = null;
   /** Called once no barrier holds commands (quit() waits for it). */
   private unheldWaiters: Array<() => void> = [];
+  /** quit() was called and the commands held before it went out: what a barrier still holds is refused. */
+  private closing = false;
   /** Lanes in use: the first `k` shared connections. */
   private k: number;
   private readonly adaptive: boolean;
@@ -461,6 +473,7 @@ export class Lanes {
       this.held.push(() => this.sendKeyed(cmd, key));
       return;
     }
+    if (this.refuseClosing(cmd)) return;
     const conns = this.pool.sharedList;
     const n = this.active;
     if (n === 0) {
@@ -478,6 +491,7 @@ export class Lanes {
       this.held.push(() => this.route(spec, cmd, p));
       return;
     }
+    if (this.refuseClosing(cmd)) return;
     const all = this.pool.sharedList;
     const n = this.active;
     if (n === 0) {
@@ -698,6 +712,10 @@ export class Lanes {
           this.held.push(go);
           return;
         }
+        if (this.closing) {
+          reject(new ConnectionError('the client is closing (quit() was called); the pipeline was not sent'));
+          return;
+        }
         const n = this.active;
         if (n === 0) {
           reject(new ConnectionError('the connection pool was disconnected'));
@@ -825,10 +843,27 @@ export class Lanes {
     }
   }
 
-  /** Resolves once no barrier holds commands: every command issued so far is on a connection (or settled). */
-  whenUnheld(): Promise<void> {
-    if (this.held === null) return Promise.resolve();
-    return new Promise<void>((resolve) => this.unheldWaiters.push(resolve));
+  /**
+   * quit(): calls `done` (synchronously) once no barrier holds commands, so
+   * the commands issued before quit() are on their connections first; those
+   * issued after it, held too, are refused with a ConnectionError.
+   */
+  quitAfterHeld(done: () => void): void {
+    if (this.held === null) {
+      done();
+      return;
+    }
+    this.held.push(() => {
+      this.closing = true;
+    });
+    this.unheldWaiters.push(done);
+  }
+
+  /** The refusal of a command issued after quit() that a barrier held. */
+  private refuseClosing(cmd: Command): boolean {
+    if (!this.closing) return false;
+    cmd.reject(new ConnectionError(`the client is closing (quit() was called); ${cmd.name} was not sent`, { command: cmd.name }));
+    return true;
   }
 
   /**

@@ -3,7 +3,7 @@
 // shrink is the real sampler's. Every load loop is bounded in count and time.
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Ledis } from '../../src/index.js';
+import { ConnectionError, Ledis } from '../../src/index.js';
 import { client, prefix, serverAddress } from '../helpers.js';
 import { startScriptedPeer } from '../unit/peer.js';
 import { startLedisServer } from '../../tools/server.mjs';
@@ -118,7 +118,7 @@ describe('an added connection that the server closes for good', () => {
 });
 
 describe('quit() while the spread changes', () => {
-  it('answers the commands issued before quit() that a resize barrier was holding', async () => {
+  it('answers the commands issued before quit() that a resize barrier was holding, and refuses those issued after it', async () => {
     const ledis = open({ connections: 2 });
     await ledis.connect();
     const lanes = lanesOf(ledis);
@@ -129,6 +129,9 @@ describe('quit() while the spread changes', () => {
     lanes.resize(2, 'test');
     const held = Array.from({ length: 50 }, (_, i) => ledis.get(`${p}q:${i}`));
     const quitting = ledis.quit();
+    const late = ledis.get(`${p}q:late`);
+    await expect(late).rejects.toBeInstanceOf(ConnectionError);
+    await expect(ledis.pipeline().get(`${p}q:late`).exec()).rejects.toBeInstanceOf(ConnectionError);
     const settled = await Promise.allSettled([...before, ...held]);
     await quitting;
     const failed = settled.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
