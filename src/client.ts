@@ -71,7 +71,9 @@ export interface LedisOptions extends PoolOptions, ShardingOptions {
   /**
    * The address is a proxy: 'twemproxy' (nutcracker). Commands it does not
    * forward (it closes the connection on them) are refused before sending
-   * with a ResponseError naming the command; see README "Sharding".
+   * with a ResponseError naming the command; see README "Sharding". Also
+   * turns `coalesce` off unless it is given (an MGET spanning servers fails
+   * whole when one of them is down).
    */
   proxy?: 'twemproxy';
   /**
@@ -180,6 +182,9 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
       if (proxy !== undefined && (poolOptions.db ?? 0) !== 0) {
         throw new DataError("twemproxy does not forward SELECT: use db 0 (twemproxy's redis_db option picks the server db)");
       }
+      // Behind twemproxy an MGET spanning servers fails whole when one server is down, where each GET
+      // would fail alone: no coalescing unless asked for.
+      if (proxy !== undefined && poolOptions.coalesce === undefined) poolOptions.coalesce = false;
       let source: BackendSource;
       if (topology !== undefined) source = { topology, owned: false };
       else if (master !== undefined) source = { master, replicas, readFrom, base: poolOptions };

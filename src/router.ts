@@ -379,6 +379,8 @@ const RATE_WINDOWS = 3;
 const SHRINK_WINDOWS = 3;
 /** After a growth that did not pay, or a lane that failed to connect, no growth past the lanes kept for this long (ms). */
 const GROWTH_BACKOFF_MS = 10_000;
+/** Each growth in a row that did not pay doubles the wait before the next try, up to this (ms). */
+const MAX_BACKOFF_MS = 320_000;
 
 /**
  * The order-keeping spread over one pool's shared connections ("lanes").
@@ -397,8 +399,9 @@ const GROWTH_BACKOFF_MS = 10_000;
  * queue that deep never runs dry on LedisDB's one goroutine per connection,
  * bench/NOTES.md); then one more connection is opened and used, and kept only
  * if the three windows after the change answer more commands per second than
- * the three before it (else it is closed again and no growth is tried for
- * 10 s). When the load would have fitted in one lane
+ * the three deep windows before it (else it is closed again and no growth is
+ * tried for 10 s, doubled after each growth in a row that did not pay, up to
+ * 320 s). When the load would have fitted in one lane
  * fewer at half that depth for 300 ms, the lanes it would not fill to that
  * depth are retired (all but one, for a light load). Changing `k` moves keys between
  * lanes, so it is a barrier over every lane: commands issued after the change
@@ -437,6 +440,7 @@ export class Lanes {
   /** No growth past `ceiling` lanes before `ceilingUntil` (ms since the epoch). */
   private ceiling = Infinity;
   private ceilingUntil = 0;
+  private backoffMs = GROWTH_BACKOFF_MS;
   /** A lane opened for growth, used once it is ready. */
   private opening: Connection | null = null;
 
@@ -608,7 +612,10 @@ export class Lanes {
       this.settling = false;
       return;
     }
-    this.rates.push(rate);
+    // The baseline for a growth is the last windows that were all deep (a load still ramping up is not one);
+    // after a growth, every window counts.
+    if (deep || this.probation !== null) this.rates.push(rate);
+    else this.rates = [];
     if (this.rates.length > RATE_WINDOWS) this.rates.shift();
     if (stalled) {
       // No resize now (a growth on probation is judged later); one lane, not deep: stop sampling.
@@ -625,10 +632,12 @@ export class Lanes {
       if (!(after > before)) {
         // The last lane did not pay: back to one fewer, and no growth past that for a while.
         this.ceiling = n - 1;
-        this.ceilingUntil = Date.now() + GROWTH_BACKOFF_MS;
+        this.ceilingUntil = Date.now() + this.backoffMs;
+        this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
         this.resize(n - 1, `${Math.round(after)}/s after, ${Math.round(before)}/s before: no gain`);
         return;
       }
+      this.backoffMs = GROWTH_BACKOFF_MS;
       // It paid; if the lanes stayed deep all along, the next one is judged from this window.
     }
     if (shallow && n > 1) {
@@ -683,7 +692,8 @@ export class Lanes {
     this.opening = null;
     this.probation = null;
     this.ceiling = this.active;
-    this.ceilingUntil = Date.now() + GROWTH_BACKOFF_MS;
+    this.ceilingUntil = Date.now() + this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
     this.pool.retireShared(conn);
     debugSpread(conn.address, this.active + 1, this.active, `the added connection failed to connect (${status})`);
   }

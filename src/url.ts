@@ -14,7 +14,7 @@ const NUMERIC = new Set([
   'port', 'db', 'connectTimeout', 'commandTimeout', 'socketTimeout', 'maxPending', 'offlineTimeout',
   'flushThreshold', 'keepAlive', 'connections', 'maxConnections', 'timeout',
 ]);
-const BOOLEAN = new Set(['lazyConnect', 'offlineQueue', 'decodeResponses', 'tls']);
+const BOOLEAN = new Set(['lazyConnect', 'offlineQueue', 'decodeResponses', 'tls', 'coalesce']);
 /** ledis-py's snake_case query names, accepted beside the camelCase ones. */
 const ALIASES: Record<string, string> = {
   socket_timeout: 'socketTimeout',

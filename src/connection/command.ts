@@ -49,6 +49,8 @@ export class Command {
    * added to commandTimeout; Infinity for "forever". 0 for ordinary commands.
    */
   blockMs = 0;
+  /** Callers' commands this one answers: 1, or the members of a coalesced MGET/MSET. */
+  weight = 1;
   private resolveFn: ((value: unknown) => void) | null = null;
   private rejectFn: ((error: Error) => void) | null = null;
   private sink: BatchSink | null = null;

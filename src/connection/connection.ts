@@ -5,6 +5,7 @@ import { ConnectionError, DataError, ProtocolError, TimeoutError } from '../erro
 import { encodeCommand, type Encoded } from '../protocol/encoder.js';
 import { Parser, type Reply } from '../protocol/parser.js';
 import { Command } from './command.js';
+import { Coalesced, coalescible } from './coalesce.js';
 import { debugRecycle, debugTimeout, onConnecting } from './diagnostics.js';
 import { DeadlineTimer, expireOffline, expireWritten, HeadWatch, nextDeadline, stallWindow } from './deadlines.js';
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from './options.js';
@@ -63,10 +64,16 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private reads = 0;
   /** Top-level replies read so far (progress, for the deadline check and the adaptive spread's rate). */
   private replies = 0;
+  /** Callers' commands answered so far (a coalesced MGET's reply answers each of its GETs). */
+  private answered = 0;
+  /** The open MGET or MSET of this tick, written at the flush or before any other command. */
+  private group: Coalesced | null = null;
+  /** Members beyond the first of the coalesced commands written or waiting, not yet settled (for `pending`). */
+  private coalescedExtra = 0;
 
-  /** Replies read on this connection so far (each answered one command). */
+  /** Callers' commands answered on this connection so far (each GET of a coalesced MGET counts). */
   get replyCount(): number {
-    return this.replies;
+    return this.answered;
   }
   /** Watches a timed-out head of the queue for progress (see HeadWatch). */
   private readonly headWatch = new HeadWatch();
@@ -87,9 +94,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (!this.options.lazyConnect) this.connect().catch(() => {});
   }
 
-  /** Commands written or waiting, not yet answered. */
+  /** Commands written or waiting, not yet answered (each GET of a coalesced MGET counts). */
   get pending(): number {
-    return this.queue.length + this.offline.length;
+    const open = this.group;
+    return this.queue.length + this.offline.length + this.coalescedExtra + (open === null ? 0 : open.members.length);
   }
 
   /** True while the oldest command awaiting its reply is a blocking pop (the server may hold it for its whole timeout). */
@@ -133,10 +141,18 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       return;
     }
     if (this.state === 'ready') {
-      if (this.queue.length >= this.options.maxPending) {
+      if (this.pending >= this.options.maxPending) {
         cmd.reject(this.tooManyPending(cmd));
         return;
       }
+      if (cmd.packed === null && cmd.deadline === 0 && this.options.coalesce) {
+        const wire = coalescible(cmd);
+        if (wire !== null) {
+          this.join(cmd, wire);
+          return;
+        }
+      }
+      if (this.group !== null) this.seal();
       let e: Encoded;
       try {
         e = cmd.packed ?? encodeCommand(cmd.wire, cmd.args);
@@ -184,6 +200,63 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     );
   }
 
+  /** Adds a coalescible GET or SET to the open MGET or MSET of this tick, or opens one (after sealing another kind). */
+  private join(cmd: Command, wire: 'MGET' | 'MSET'): void {
+    const open = this.group;
+    if (open !== null) {
+      if (open.accepts(cmd, wire)) {
+        open.members.push(cmd);
+        return;
+      }
+      this.seal();
+    }
+    this.group = new Coalesced(wire, cmd);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(flushOnTick, this);
+    }
+  }
+
+  /** Writes the open MGET or MSET: as one command, or as the one GET or SET left in it. */
+  private seal(): void {
+    const group = this.group as Coalesced;
+    this.group = null;
+    const n = group.seal();
+    if (n === 0) return;
+    let e: Encoded | null = null;
+    if (n > 1) {
+      try {
+        e = encodeCommand(group.wire, group.args);
+      } catch {
+        // A member the encoder refuses (a lone surrogate in a key): each goes alone, so only its caller gets the error.
+        e = null;
+      }
+    }
+    if (e === null) {
+      for (const cmd of group.members) this.writeAlone(cmd);
+      return;
+    }
+    group.weight = n;
+    this.coalescedExtra += n - 1;
+    group.onSettle = (members) => {
+      this.coalescedExtra -= members - 1;
+    };
+    this.write(group, e);
+    // An abort from now on can no longer take a member back (views.ts reads this).
+    for (const cmd of group.members) cmd.written = true;
+  }
+
+  private writeAlone(cmd: Command): void {
+    let e: Encoded;
+    try {
+      e = encodeCommand(cmd.wire, cmd.args);
+    } catch (err) {
+      cmd.reject(err as Error);
+      return;
+    }
+    this.write(cmd, e);
+  }
+
   /** Appends an encoded command to the pending output and queues it for its reply. */
   private write(cmd: Command, e: Encoded): void {
     const output = this.output;
@@ -193,7 +266,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.queue.push(cmd);
     cmd.written = true;
     this.unflushed++;
-    this.commandCount++;
+    this.commandCount += cmd.weight;
     cmd.readMark = this.reads;
     const timeout = this.options.commandTimeout;
     if (timeout > 0 && cmd.deadline === 0) {
@@ -209,6 +282,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   /** Writes the pending output now (normally called once per tick). */
   flush(): void {
+    if (this.group !== null) this.seal();
     this.flushScheduled = false;
     const socket = this.socket;
     // Ended by the server or destroyed, 'close' not yet emitted: what is not written yet
@@ -260,6 +334,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private onReply(reply: Reply): void {
     const cmd = this.queue.shift();
     this.replies++;
+    if (cmd !== undefined) this.answered += cmd.weight;
     if (cmd === undefined) {
       throw new ProtocolError(`reply with no command waiting for it from ${this.address}`);
     }

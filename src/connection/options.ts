@@ -50,6 +50,14 @@ export interface ConnectionOptions {
    * bigint (default) or reject the command with a DataError.
    */
   bigIntegers?: 'bigint' | 'error';
+  /**
+   * Send consecutive GETs (and consecutive SETs) issued in one tick on one
+   * connection as one MGET (MSET), and split the reply back to each caller
+   * (default true). LedisDB writes and flushes once per command, so this is
+   * what one connection's throughput is made of; callers see the same values,
+   * errors and order. See src/connection/coalesce.ts for what qualifies.
+   */
+  coalesce?: boolean;
 }
 
 export interface ResolvedConnectionOptions extends Required<Omit<ConnectionOptions, 'unixSocketPath' | 'tls' | 'password' | 'port'>> {
@@ -107,6 +115,7 @@ export const connectionOptionChecks: Readonly<Record<keyof ConnectionOptions, Op
   flushThreshold: intAtLeast(0),
   keepAlive: ms('0 to disable'),
   bigIntegers: (v) => (v === 'bigint' || v === 'error' ? null : '"bigint" or "error"'),
+  coalesce: bool,
 };
 
 /** How an option's value appears in a message: never the value of a secret, never a whole object. */
@@ -190,5 +199,6 @@ export function resolveConnectionOptions(o: ConnectionOptions): ResolvedConnecti
     flushThreshold: o.flushThreshold ?? 256 * 1024,
     keepAlive: o.keepAlive ?? 30000,
     bigIntegers: o.bigIntegers ?? 'bigint',
+    coalesce: o.coalesce ?? true,
   });
 }

@@ -1,0 +1,130 @@
+// Consecutive GETs (or SETs) issued in one tick on one connection, sent as
+// one MGET (MSET). LedisDB answers every command with a write(2) and a flush
+// of its own (server/client.go, perform), which is most of what one
+// connection costs it per command (bench/NOTES.md); one MGET of n keys costs
+// one. The reply is split back to each caller, in order, so nothing a caller
+// sees changes: only what the server has to do.
+import { UnexpectedReplyError, ResponseError } from '../errors.js';
+import type { Reply } from '../protocol/parser.js';
+import { Command } from './command.js';
+
+/** LedisDB's key size bounds (ledis/const.go MaxKeySize, checkKeySize: 1 to 1024 bytes). */
+const MAX_KEY_BYTES = 1024;
+/** LedisDB's value size bound (ledis/const.go MaxValueSize: 1 GiB). */
+const MAX_VALUE_BYTES = 1024 * 1024 * 1024;
+/** The most commands one MGET or MSET carries (a bound on one reply's size and on one caller's wait). */
+export const MAX_COALESCED = 512;
+
+/**
+ * The command a coalescible one joins (MGET for GET, MSET for SET), or null.
+ * Only commands the server cannot refuse key by key qualify: a key of 1 to
+ * 1024 bytes, a value of at most 1 GiB, given as a string, a Buffer or (a
+ * SET's value) a number. Anything else is sent as it is, so its own error
+ * reaches only its own caller. LedisDB's MSET applies its pairs in one batch
+ * and SET in a batch of one (ledis/t_kv.go), neither touching a TTL: the
+ * same effect as the SETs one after the other.
+ */
+export function coalescible(cmd: Command): 'MGET' | 'MSET' | null {
+  const wire = cmd.wire;
+  const args = cmd.args;
+  if (wire === 'GET') return args.length === 1 && keyFits(args[0]) ? 'MGET' : null;
+  if (wire === 'SET') return args.length === 2 && keyFits(args[0]) && valueFits(args[1]) ? 'MSET' : null;
+  return null;
+}
+
+function keyFits(key: unknown): boolean {
+  if (typeof key === 'string') {
+    const n = key.length;
+    // At most 3 UTF-8 bytes per UTF-16 unit: up to 341 units always fits.
+    return n > 0 && (n <= 341 || Buffer.byteLength(key) <= MAX_KEY_BYTES);
+  }
+  return Buffer.isBuffer(key) && key.length > 0 && key.length <= MAX_KEY_BYTES;
+}
+
+function valueFits(value: unknown): boolean {
+  if (typeof value === 'string') return value.length <= MAX_VALUE_BYTES / 3 || Buffer.byteLength(value) <= MAX_VALUE_BYTES;
+  if (Buffer.isBuffer(value)) return value.length <= MAX_VALUE_BYTES;
+  return typeof value === 'number';
+}
+
+/**
+ * One MGET or MSET standing for its members on the connection's queue: the
+ * connection writes, times out and fails it like any command, and it settles
+ * each member with its own part of the reply (or the same failure).
+ */
+export class Coalesced extends Command {
+  /** The GETs or SETs it carries, in issue order. */
+  members: Command[];
+  /** Called once when it settles (the connection's count of commands in flight). */
+  onSettle: ((members: number) => void) | null = null;
+
+  constructor(wire: 'MGET' | 'MSET', first: Command) {
+    // Named like its members (errors built from it name GET, SET or the method's name).
+    super(first.name, [], null, first.returnBuffers, wire);
+    this.members = [first];
+  }
+
+  /** Whether `cmd` (coalescible into `wire`) can join: same command, same reply mode, room left. */
+  accepts(cmd: Command, wire: 'MGET' | 'MSET'): boolean {
+    return this.wire === wire && this.name === cmd.name && this.returnBuffers === cmd.returnBuffers && this.members.length < MAX_COALESCED;
+  }
+
+  /** Drops members settled while it waited (an aborted caller) and fills in the arguments; returns how many are left. */
+  seal(): number {
+    let live = this.members;
+    for (let i = 0; i < live.length; i++) {
+      if ((live[i] as Command).settled) {
+        live = live.filter((c) => !c.settled);
+        break;
+      }
+    }
+    this.members = live;
+    const args = this.args as unknown[];
+    for (const m of live) for (let i = 0; i < m.args.length; i++) args.push(m.args[i]);
+    return live.length;
+  }
+
+  override reply(value: Reply): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.onSettle?.(this.members.length);
+    const members = this.members;
+    for (const m of members) m.written = true;
+    if (value instanceof ResponseError) {
+      // Each caller gets an error of its own, named by its command.
+      for (const m of members) m.reply(new ResponseError(value.serverMessage));
+      return;
+    }
+    if (this.wire === 'MSET') {
+      for (const m of members) m.reply(value);
+      return;
+    }
+    if (!Array.isArray(value) || value.length !== members.length) {
+      const got = Array.isArray(value) ? `an array of ${value.length}` : typeof value;
+      for (const m of members) {
+        m.reject(new UnexpectedReplyError(`MGET of ${members.length} keys (for ${m.name}) answered with ${got}`, m.name));
+      }
+      return;
+    }
+    for (let i = 0; i < members.length; i++) (members[i] as Command).reply(value[i] as Reply);
+  }
+
+  override reject(error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.onSettle?.(this.members.length);
+    const members = this.members;
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i] as Command;
+      m.written = this.written;
+      // Each caller gets an error object of its own (same class, message and fields).
+      m.reject(i === 0 ? error : copyOf(error));
+    }
+  }
+}
+
+function copyOf(error: Error): Error {
+  const copy = Object.create(Object.getPrototypeOf(error) as object) as Error;
+  Object.defineProperties(copy, Object.getOwnPropertyDescriptors(error));
+  return copy;
+}
