@@ -588,6 +588,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         return;
       }
     }
+    // GETs (SETs) of this tick still gathering into one MGET (MSET) go out before QUIT, not after it.
+    if (this.group !== null) this.seal();
     const cmd = new Command('QUIT', []);
     const done = cmd.promise().catch(() => undefined);
     this.write(cmd, encodeCommand('QUIT', []));

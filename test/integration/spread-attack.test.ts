@@ -312,3 +312,18 @@ describe('one lane that stops answering', () => {
     }
   });
 });
+
+describe('quit() and coalescing', () => {
+  it('answers the GETs and SETs issued in the same tick before quit() (they were gathering into one MGET/MSET)', async () => {
+    const c = open({ connections: 1 });
+    await c.connect();
+    const sets = Array.from({ length: 50 }, (_, i) => c.set(`${p}co:${i}`, String(i)));
+    const gets = Array.from({ length: 50 }, (_, i) => c.get(`${p}co:${i}`));
+    const quitting = c.quit();
+    const settled = await Promise.allSettled([...sets, ...gets]);
+    await quitting;
+    const failed = settled.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
+    expect(failed.slice(0, 2)).toEqual([]);
+    expect(settled.slice(50).map((r) => (r as PromiseFulfilledResult<unknown>).value)).toEqual(Array.from({ length: 50 }, (_, i) => String(i)));
+  });
+});
