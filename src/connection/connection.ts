@@ -302,12 +302,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return this.output.waitForDrain();
   }
 
-  /** Resolves once fewer than `limit` commands are queued. */
+  /** Resolves once fewer than `limit` commands are pending (written or waiting, each coalesced GET counted). */
   waitForRoom(limit: number): Promise<void> {
-    if (this.queue.length < limit) return Promise.resolve();
+    // `pending`, what send() refuses by: with coalescing, one queued MGET stands for many callers' GETs.
+    if (this.pending < limit) return Promise.resolve();
     return new Promise((resolve) => {
       const check = (): void => {
-        if (this.queue.length < limit || this.state !== 'ready') resolve();
+        if (this.pending < limit || this.state !== 'ready') resolve();
         else this.roomWaiters.push(check);
       };
       this.roomWaiters.push(check);

@@ -327,3 +327,26 @@ describe('quit() and coalescing', () => {
     expect(settled.slice(50).map((r) => (r as PromiseFulfilledResult<unknown>).value)).toEqual(Array.from({ length: 50 }, (_, i) => String(i)));
   });
 });
+
+describe('a barrier on a lane at maxPending with coalesced SETs', () => {
+  it('waits for that lane: an MGET issued after SETs gathered into one MSET that filled their lane sees the last', async () => {
+    const { laneOf } = await import('../../src/router.js');
+    const ledis = open({ connections: 2, spread: 'fixed', maxPending: 10 });
+    await ledis.connect();
+    let wrong = 0;
+    for (let r = 0; r < 20; r++) {
+      let x = '';
+      let y = '';
+      for (let i = 0; x === '' || y === ''; i++) {
+        const k = `${p}cofull:${r}:${i}`;
+        if (laneOf(k, 2) === 0 && x === '') x = k;
+        else if (laneOf(k, 2) === 1 && y === '') y = k;
+      }
+      const sets = Array.from({ length: 10 }, (_, i) => ledis.set(x, String(i)));
+      const got = await ledis.mget(y, x);
+      await Promise.all(sets);
+      if (got[1] !== '9') wrong++;
+    }
+    expect(wrong).toBe(0);
+  });
+});
