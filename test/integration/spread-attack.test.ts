@@ -350,3 +350,15 @@ describe('a barrier on a lane at maxPending with coalesced SETs', () => {
     expect(wrong).toBe(0);
   });
 });
+
+describe('disconnect() and coalescing', () => {
+  it('rejects the GETs still gathering into one MGET in the same tick (none left unsettled)', async () => {
+    const c = open({ connections: 1 });
+    await c.connect();
+    const gets = Array.from({ length: 20 }, (_, i) => c.get(`${p}dc:${i}`));
+    c.disconnect();
+    const bounded = await Promise.race([Promise.allSettled(gets), new Promise<null>((r) => setTimeout(() => r(null), 3000))]);
+    expect(bounded).not.toBeNull();
+    for (const r of bounded ?? []) expect(r.status).toBe('rejected');
+  });
+});
