@@ -96,7 +96,7 @@ const warmupMs = (c) => (c >= 1000 ? Math.max(opts.warmup, 1) : opts.warmup) * 1
 const MATRIX = {
   tcp: { concurrency: [1, 10, 100, 1000], clients: null, reps: null, graceMs: 10_000 },
   // C=100 for the p99 target against node-redis; the N-connection peers only where targets are judged.
-  redis: { concurrency: [1, 100, 1000], clients: ['ledis', 'ledis-pool', 'ioredis', 'ioredis-auto', 'node-redis'], reps: null, graceMs: 10_000 },
+  redis: { concurrency: [1, 100, 1000], clients: ['ledis', 'ledis-plain', 'ledis-pool', 'ioredis', 'ioredis-auto', 'node-redis'], reps: null, graceMs: 10_000 },
   unix: { concurrency: [1, 1000], clients: ['ledis', 'ledis-pool', 'ioredis', 'node-redis'], reps: null, graceMs: 10_000 },
   // 4 KiB windows stall deep writes for seconds: one repetition shows it.
   '4k': { concurrency: [1, 1000], clients: ['ledis', 'ioredis', 'node-redis'], reps: 1, graceMs: 2_000 },

@@ -17,8 +17,8 @@ const SCENARIO_TITLES = {
 };
 
 /** Client order and colours: ledis in blues, one-connection peers, N-connection peers. */
-const CLIENT_ORDER = ['ledis', 'ledis-default', 'ledis-pool', 'ledis-fixed', 'ioredis', 'ioredis-auto', 'node-redis', 'ioredis-rr', 'node-redis-pool'];
-const CLIENT_COLORS = ['#1f5fbf', '#6a9be8', '#0b2f6b', '#e0a030', '#f0c878', '#c0392b', '#8c6d1f', '#7b1d14'];
+const CLIENT_ORDER = ['ledis', 'ledis-plain', 'ledis-default', 'ledis-pool', 'ledis-fixed', 'ioredis', 'ioredis-auto', 'node-redis', 'ioredis-rr', 'node-redis-pool'];
+const CLIENT_COLORS = ['#1f5fbf', '#a9c6f2', '#6a9be8', '#0b2f6b', '#2a8fa8', '#e0a030', '#f0c878', '#c0392b', '#8c6d1f', '#7b1d14'];
 
 const finite = (x) => typeof x === 'number' && Number.isFinite(x);
 

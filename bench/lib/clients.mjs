@@ -7,7 +7,7 @@ import { Ledis } from '../../dist/index.js';
 const require = createRequire(import.meta.url);
 
 /** Client names, in the order the tables list them. */
-export const CLIENTS = ['ledis', 'ledis-pool', 'ledis-fixed', 'ledis-default', 'ioredis', 'ioredis-auto', 'node-redis', 'ioredis-rr', 'node-redis-pool'];
+export const CLIENTS = ['ledis', 'ledis-plain', 'ledis-pool', 'ledis-fixed', 'ledis-default', 'ioredis', 'ioredis-auto', 'node-redis', 'ioredis-rr', 'node-redis-pool'];
 
 /** The clients that use N connections (`--connections`), compared with each other; the rest use one. */
 export const MULTI = ['ledis-pool', 'ledis-fixed', 'ioredis-rr', 'node-redis-pool'];
@@ -44,6 +44,8 @@ export async function makeClient(name, target, opts = {}) {
       return ledisAdapter(target, 1);
     case 'ledis-pool':
       return ledisAdapter(target, opts.connections ?? 2);
+    case 'ledis-plain':
+      return ledisAdapter(target, 1, undefined, { coalesce: false });
     case 'ledis-fixed':
       return ledisAdapter(target, opts.connections ?? 2, 'fixed');
     case 'ledis-default':
@@ -70,10 +72,11 @@ function clearCommand(target) {
 /**
  * `connections` undefined: `new Ledis()` with nothing but the address, the default a user gets
  * (the adaptive spread, up to 4 connections). `spread` 'fixed': every connection open and used from the start.
+ * `extra`: more options (`coalesce: false` for ledis-plain, one GET per GET on the wire).
  */
-async function ledisAdapter(target, connections, spread) {
+async function ledisAdapter(target, connections, spread, extra = {}) {
   const where = target.path ? { unixSocketPath: target.path } : { host: target.host, port: target.port };
-  const ledis = new Ledis(connections === undefined ? where : { ...where, connections, maxPending: 1_000_000, ...(spread ? { spread } : {}) });
+  const ledis = new Ledis(connections === undefined ? where : { ...where, connections, maxPending: 1_000_000, ...(spread ? { spread } : {}), ...extra });
   const raw = new Ledis({ ...where, decodeResponses: false, maxPending: 1_000_000 });
   await Promise.all([ledis.connect(), raw.connect()]);
   // The zset family may not be in the command table yet; the raw command is then the fallback.
