@@ -375,6 +375,12 @@ const SAMPLE_MS = 20;
 const WINDOW_SAMPLES = 5;
 /** Windows averaged on each side of a growth (300 ms); the window in which the lanes change counts on neither side. */
 const RATE_WINDOWS = 3;
+/**
+ * A grown lane is kept only if the windows after it answered this much more
+ * per second than those before: a lane kept wrongly stays until the load
+ * falls, one dropped wrongly is tried again after the back-off.
+ */
+const GROWTH_GAIN = 1.05;
 /** Windows in a row the load must stay shallow before lanes are retired (300 ms). */
 const SHRINK_WINDOWS = 3;
 /** After a growth that did not pay, or a lane that failed to connect, no growth past the lanes kept for this long (ms). */
@@ -397,14 +403,14 @@ const MAX_BACKOFF_MS = 320_000;
  * until the open lanes have each held at least {@link SPREAD_DEEP} commands
  * in flight for a whole 100 ms window, after three windows at that count (a
  * queue that deep never runs dry on LedisDB's one goroutine per connection,
- * bench/NOTES.md); then one more connection is opened and used, and kept only
- * if the three windows after the change answer more commands per second than
- * the three deep windows before it (else it is closed again and no growth is
- * tried for 10 s, doubled after each growth in a row that did not pay, up to
- * 320 s). When the load would have fitted in one lane
- * fewer at half that depth for 300 ms, the lanes it would not fill to that
- * depth are retired (all but one, for a light load). Changing `k` moves keys between
- * lanes, so it is a barrier over every lane: commands issued after the change
+ * bench/NOTES.md) whose rates agree within 10% (a settled load); then one
+ * more connection is opened and used, and kept only if the three windows after
+ * the change answer at least 5% more commands per second than those three
+ * (else it is closed again and no growth is tried for 10 s, doubled after each
+ * growth in a row that did not pay, up to 320 s). When the load would have
+ * fitted in one lane fewer at half that depth for 300 ms, the lanes it would
+ * not fill to that depth are retired (all but one, for a light load). Changing
+ * `k` moves keys between lanes, so it is a barrier over every lane: commands issued after the change
  * wait until everything issued before it is answered, and per-key order holds
  * across it. Below that depth the adaptive spread is exactly one connection.
  */
@@ -428,6 +434,7 @@ export class Lanes {
   private shallowPeak = 0;
   private windowAt = 0;
   private windowPeak = 0;
+  /** The event loop's utilization counters at the start of the window. */
   private windowCount = 0;
   /** Replies read per lane in use when the window began (a lane with commands in flight and none read since is stalled). */
   private windowLaneCounts: number[] = [];
@@ -629,7 +636,7 @@ export class Lanes {
       const before = this.probation;
       this.probation = null;
       const after = mean(this.rates);
-      if (!(after > before)) {
+      if (!(after > before * GROWTH_GAIN)) {
         // The last lane did not pay: back to one fewer, and no growth past that for a while.
         this.ceiling = n - 1;
         this.ceilingUntil = Date.now() + this.backoffMs;
@@ -657,7 +664,7 @@ export class Lanes {
     }
     const ceiling = Date.now() < this.ceilingUntil ? this.ceiling : Infinity;
     // Deep but nothing answered is a stalled server, not a busy one: more connections would not help.
-    if (deep && rate > 0 && this.rates.length >= RATE_WINDOWS && n < this.pool.sharedCount && n < ceiling && this.opening === null) {
+    if (deep && rate > 0 && this.rates.length >= RATE_WINDOWS && settled(this.rates) && n < this.pool.sharedCount && n < ceiling && this.opening === null) {
       this.grow(mean(this.rates));
       return;
     }
@@ -683,7 +690,7 @@ export class Lanes {
       // Another barrier is running: try again at the next sample.
       if (this.held !== null) return;
       this.opening = null;
-      if (this.pool.sharedList[this.active] === conn) this.resize(this.active + 1, `${SPREAD_DEEP}+ in flight per connection`);
+      if (this.pool.sharedList[this.active] === conn) this.resize(this.active + 1, `${SPREAD_DEEP}+ in flight per connection, ${Math.round(this.probation ?? 0)}/s before`);
       else this.probation = null;
       return;
     }
@@ -923,6 +930,21 @@ async function fence(conn: Connection): Promise<void> {
   const limit = conn.options.maxPending;
   while (conn.status === 'ready' && conn.pending >= limit) await conn.waitForRoom(limit);
   return conn.sendCommand('PING').then(noop, noop);
+}
+
+/**
+ * Whether the rates of the baseline windows agree within 10%: a load still
+ * ramping up (a warming JIT, callers still arriving) would make any growth
+ * look like a gain.
+ */
+function settled(rates: readonly number[]): boolean {
+  let min = Infinity;
+  let max = 0;
+  for (const r of rates) {
+    if (r < min) min = r;
+    if (r > max) max = r;
+  }
+  return max <= min * 1.1;
 }
 
 function mean(values: readonly number[]): number {
