@@ -341,7 +341,7 @@ export class Router {
 
   /** The shared connection a command would go to now (no key: the least busy). */
   connectionFor(readonly: boolean): Connection {
-    return this.backend.lanesFor(readonly, this.readFrom).pool.shared();
+    return this.backend.lanesFor(readonly, this.readFrom).leastBusyInUse();
   }
 
   /** Checks out a dedicated connection of the master's pool; give it back with `release`. */
@@ -454,6 +454,15 @@ export class Lanes {
   constructor(readonly pool: BasePool) {
     this.adaptive = pool.spread === 'adaptive' && pool.sharedCount > 1;
     this.k = this.adaptive ? 1 : pool.sharedCount;
+  }
+
+  /** The shared connection in use with the fewest commands in flight (not one still opening or being retired). */
+  leastBusyInUse(): Connection {
+    const n = this.active;
+    const all = this.pool.sharedList;
+    if (n === 1) return all[0] as Connection;
+    if (n === 0 || n === all.length) return this.pool.shared();
+    return leastBusy(all.slice(0, n));
   }
 
   /** How many shared connections are in use now. */
