@@ -410,9 +410,9 @@ const MAX_BACKOFF_MS = 320_000;
  * growth in a row that did not pay, up to 320 s). When the load would have
  * fitted in one lane fewer at half that depth for 300 ms, the lanes it would
  * not fill to that depth are retired (all but one, for a light load). Changing
- * `k` moves keys between lanes, so it is a barrier over every lane: commands issued after the change
- * wait until everything issued before it is answered, and per-key order holds
- * across it. Below that depth the adaptive spread is exactly one connection.
+ * `k` moves keys between lanes, so it is a barrier over every lane: commands
+ * issued after the change wait until everything issued before it is
+ * answered, and per-key order holds across it. Below that depth the adaptive spread is exactly one connection.
  */
 export class Lanes {
   /** Commands issued while a barrier runs, sent in order when it ends; null when none runs. */
@@ -434,7 +434,7 @@ export class Lanes {
   private shallowPeak = 0;
   private windowAt = 0;
   private windowPeak = 0;
-  /** The event loop's utilization counters at the start of the window. */
+  /** Replies read on the open shared connections when the window began. */
   private windowCount = 0;
   /** Replies read per lane in use when the window began (a lane with commands in flight and none read since is stalled). */
   private windowLaneCounts: number[] = [];
