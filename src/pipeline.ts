@@ -19,8 +19,12 @@ export type SettledTuple<R extends unknown[]> = { [K in keyof R]: Settled<R[K]> 
  */
 export type ExecResult<R extends unknown[]> = R extends [] ? unknown[] : R;
 
-/** Commands written per chunk before the pipeline checks back-pressure. */
-const CHUNK = 2048;
+/**
+ * Commands written per chunk before the pipeline checks back-pressure. A
+ * longer batch is written over several ticks: the router holds the commands
+ * issued after exec() until its last chunk is queued (src/router.ts, Lanes#batch).
+ */
+export const CHUNK = 2048;
 
 /**
  * What a pipeline needs from the client that made it (not the client class:

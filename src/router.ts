@@ -12,6 +12,7 @@ import type { CommandSpec, ReplyFn } from './commands/types.js';
 export { laneOf };
 import { debugSpread } from './connection/diagnostics.js';
 import { ConnectionError } from './errors.js';
+import { CHUNK as PIPELINE_CHUNK } from './pipeline.js';
 import { ConnectionPool, type BasePool, type PoolOptions } from './pool.js';
 import { Topology, type ReadFrom } from './topology.js';
 
@@ -196,7 +197,22 @@ export class Backend {
   quit(): Promise<void> {
     if (this.family.get(this.db) === this) this.family.delete(this.db);
     if (!this.owned) return Promise.resolve();
-    return this.topology !== null ? this.topology.quit() : (this.pool as BasePool).quit();
+    // Commands a barrier holds (a resize of the adaptive spread, a multi-key command) were issued
+    // before quit(): they go out first, and quit() waits for their replies like any other's.
+    // (When none is held, the connections are told at once, so a command issued right after quit() is refused.)
+    const pools = this.topology !== null ? this.topology.pools : [this.pool as BasePool];
+    return new Promise<void>((resolve, reject) => {
+      let left = pools.length;
+      const close = (): void => {
+        if (--left > 0) return;
+        (this.topology !== null ? this.topology.quit() : (this.pool as BasePool).quit()).then(resolve, reject);
+      };
+      if (left === 0) {
+        left = 1;
+        close();
+      }
+      for (const pool of pools) lanesOf(pool).quitAfterHeld(close);
+    });
   }
 
   disconnect(): void {
@@ -325,7 +341,7 @@ export class Router {
 
   /** The shared connection a command would go to now (no key: the least busy). */
   connectionFor(readonly: boolean): Connection {
-    return this.backend.lanesFor(readonly, this.readFrom).pool.shared();
+    return this.backend.lanesFor(readonly, this.readFrom).leastBusyInUse();
   }
 
   /** Checks out a dedicated connection of the master's pool; give it back with `release`. */
@@ -359,6 +375,12 @@ const SAMPLE_MS = 20;
 const WINDOW_SAMPLES = 5;
 /** Windows averaged on each side of a growth (300 ms); the window in which the lanes change counts on neither side. */
 const RATE_WINDOWS = 3;
+/**
+ * A grown lane is kept only if the windows after it answered this much more
+ * per second than those before: a lane kept wrongly stays until the load
+ * falls, one dropped wrongly is tried again after the back-off.
+ */
+const GROWTH_GAIN = 1.05;
 /** Windows in a row the load must stay shallow before lanes are retired (300 ms). */
 const SHRINK_WINDOWS = 3;
 /** After a growth that did not pay, or a lane that failed to connect, no growth past the lanes kept for this long (ms). */
@@ -381,20 +403,24 @@ const MAX_BACKOFF_MS = 320_000;
  * until the open lanes have each held at least {@link SPREAD_DEEP} commands
  * in flight for a whole 100 ms window, after three windows at that count (a
  * queue that deep never runs dry on LedisDB's one goroutine per connection,
- * bench/NOTES.md); then one more connection is opened and used, and kept only
- * if the three windows after the change answer more commands per second than
- * the three deep windows before it (else it is closed again and no growth is
- * tried for 10 s, doubled after each growth in a row that did not pay, up to
- * 320 s). When the load would have fitted in one lane
- * fewer at half that depth for 300 ms, the lanes it would not fill to that
- * depth are retired (all but one, for a light load). Changing `k` moves keys between
- * lanes, so it is a barrier over every lane: commands issued after the change
- * wait until everything issued before it is answered, and per-key order holds
- * across it. Below that depth the adaptive spread is exactly one connection.
+ * bench/NOTES.md) whose rates agree within 10% (a settled load); then one
+ * more connection is opened and used, and kept only if the three windows after
+ * the change answer at least 5% more commands per second than those three
+ * (else it is closed again and no growth is tried for 10 s, doubled after each
+ * growth in a row that did not pay, up to 320 s). When the load would have
+ * fitted in one lane fewer at half that depth for 300 ms, the lanes it would
+ * not fill to that depth are retired (all but one, for a light load). Changing
+ * `k` moves keys between lanes, so it is a barrier over every lane: commands
+ * issued after the change wait until everything issued before it is
+ * answered, and per-key order holds across it. Below that depth the adaptive spread is exactly one connection.
  */
 export class Lanes {
   /** Commands issued while a barrier runs, sent in order when it ends; null when none runs. */
   private held: Array<() => void> | null = null;
+  /** Called once no barrier holds commands (quit() waits for it). */
+  private unheldWaiters: Array<() => void> = [];
+  /** quit() was called and the commands held before it went out: what a barrier still holds is refused. */
+  private closing = false;
   /** Lanes in use: the first `k` shared connections. */
   private k: number;
   private readonly adaptive: boolean;
@@ -408,7 +434,10 @@ export class Lanes {
   private shallowPeak = 0;
   private windowAt = 0;
   private windowPeak = 0;
+  /** Replies read on the open shared connections when the window began. */
   private windowCount = 0;
+  /** Replies read per lane in use when the window began (a lane with commands in flight and none read since is stalled). */
+  private windowLaneCounts: number[] = [];
   /** The mean rate (commands/s) of the windows before a growth, while the windows after it are judged. */
   private probation: number | null = null;
   /** Rates (commands/s) of the last windows since the lanes in use last changed, newest last. */
@@ -425,6 +454,15 @@ export class Lanes {
   constructor(readonly pool: BasePool) {
     this.adaptive = pool.spread === 'adaptive' && pool.sharedCount > 1;
     this.k = this.adaptive ? 1 : pool.sharedCount;
+  }
+
+  /** The shared connection in use with the fewest commands in flight (not one still opening or being retired). */
+  leastBusyInUse(): Connection {
+    const n = this.active;
+    const all = this.pool.sharedList;
+    if (n === 1) return all[0] as Connection;
+    if (n === 0 || n === all.length) return this.pool.shared();
+    return leastBusy(all.slice(0, n));
   }
 
   /** How many shared connections are in use now. */
@@ -455,6 +493,7 @@ export class Lanes {
       this.held.push(() => this.sendKeyed(cmd, key));
       return;
     }
+    if (this.refuseClosing(cmd)) return;
     const conns = this.pool.sharedList;
     const n = this.active;
     if (n === 0) {
@@ -472,6 +511,7 @@ export class Lanes {
       this.held.push(() => this.route(spec, cmd, p));
       return;
     }
+    if (this.refuseClosing(cmd)) return;
     const all = this.pool.sharedList;
     const n = this.active;
     if (n === 0) {
@@ -525,6 +565,25 @@ export class Lanes {
     this.shallowSamples = 0;
     this.windowAt = performance.now();
     this.windowCount = this.answered();
+    const conns = this.pool.sharedList;
+    const n = this.active;
+    this.windowLaneCounts.length = n;
+    for (let i = 0; i < n; i++) this.windowLaneCounts[i] = (conns[i] as Connection).replyCount;
+  }
+
+  /**
+   * True when a lane in use had commands in flight and read no reply over the
+   * whole window: a resize is a barrier over every lane, so it would hold every
+   * caller until that lane answers. The spread changes nothing meanwhile.
+   */
+  private laneStalled(): boolean {
+    const conns = this.pool.sharedList;
+    const n = Math.min(this.active, this.windowLaneCounts.length);
+    for (let i = 0; i < n; i++) {
+      const c = conns[i] as Connection;
+      if (c.pending > 0 && c.replyCount === this.windowLaneCounts[i]) return true;
+    }
+    return false;
   }
 
   /** Replies read so far on the open shared connections: commands answered. */
@@ -562,6 +621,7 @@ export class Lanes {
     const deep = this.deepSamples === this.samples;
     const shallow = this.shallowSamples === this.samples;
     const peak = this.windowPeak;
+    const stalled = this.laneStalled();
     this.resetWindow();
     if (this.settling) {
       // The window the lanes changed in (a barrier drained them): not a rate of either side.
@@ -573,12 +633,19 @@ export class Lanes {
     if (deep || this.probation !== null) this.rates.push(rate);
     else this.rates = [];
     if (this.rates.length > RATE_WINDOWS) this.rates.shift();
+    if (stalled) {
+      // No resize now (a growth on probation is judged later); one lane, not deep: stop sampling.
+      this.shallowWindows = 0;
+      this.shallowPeak = 0;
+      if (n === 1 && this.opening === null && !deep) this.unwatch();
+      return;
+    }
     if (this.probation !== null && this.opening === null) {
       if (this.rates.length < RATE_WINDOWS) return;
       const before = this.probation;
       this.probation = null;
       const after = mean(this.rates);
-      if (!(after > before)) {
+      if (!(after > before * GROWTH_GAIN)) {
         // The last lane did not pay: back to one fewer, and no growth past that for a while.
         this.ceiling = n - 1;
         this.ceilingUntil = Date.now() + this.backoffMs;
@@ -606,7 +673,7 @@ export class Lanes {
     }
     const ceiling = Date.now() < this.ceilingUntil ? this.ceiling : Infinity;
     // Deep but nothing answered is a stalled server, not a busy one: more connections would not help.
-    if (deep && rate > 0 && this.rates.length >= RATE_WINDOWS && n < this.pool.sharedCount && n < ceiling && this.opening === null) {
+    if (deep && rate > 0 && this.rates.length >= RATE_WINDOWS && settled(this.rates) && n < this.pool.sharedCount && n < ceiling && this.opening === null) {
       this.grow(mean(this.rates));
       return;
     }
@@ -632,7 +699,7 @@ export class Lanes {
       // Another barrier is running: try again at the next sample.
       if (this.held !== null) return;
       this.opening = null;
-      if (this.pool.sharedList[this.active] === conn) this.resize(this.active + 1, `${SPREAD_DEEP}+ in flight per connection`);
+      if (this.pool.sharedList[this.active] === conn) this.resize(this.active + 1, `${SPREAD_DEEP}+ in flight per connection, ${Math.round(this.probation ?? 0)}/s before`);
       else this.probation = null;
       return;
     }
@@ -669,6 +736,10 @@ export class Lanes {
       const go = (): void => {
         if (this.held !== null) {
           this.held.push(go);
+          return;
+        }
+        if (this.closing) {
+          reject(new ConnectionError('the client is closing (quit() was called); the pipeline was not sent'));
           return;
         }
         const n = this.active;
@@ -717,7 +788,13 @@ export class Lanes {
         }
         if (n === 1 || set.size <= 1) {
           const conn = n === 1 || first < 0 ? (n === 1 ? (conns[0] as Connection) : leastBusy(conns)) : (conns[first] as Connection);
-          write(conn).then(resolve, reject);
+          if (specs.length <= PIPELINE_CHUNK) {
+            write(conn).then(resolve, reject);
+            return;
+          }
+          // Written over several ticks (a chunk, then back-pressure): the commands issued after exec()
+          // are held until its last chunk is queued, or they would overtake the rest on its keys.
+          this.barrier([], () => write(conn).then(resolve, reject));
           return;
         }
         set.delete(first);
@@ -785,6 +862,34 @@ export class Lanes {
     this.held = null;
     // Each re-enters send(): a new barrier among them holds the rest again, in order.
     if (queue !== null) for (const resume of queue) resume();
+    if (this.held === null && this.unheldWaiters.length > 0) {
+      const waiters = this.unheldWaiters;
+      this.unheldWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  /**
+   * quit(): calls `done` (synchronously) once no barrier holds commands, so
+   * the commands issued before quit() are on their connections first; those
+   * issued after it, held too, are refused with a ConnectionError.
+   */
+  quitAfterHeld(done: () => void): void {
+    if (this.held === null) {
+      done();
+      return;
+    }
+    this.held.push(() => {
+      this.closing = true;
+    });
+    this.unheldWaiters.push(done);
+  }
+
+  /** The refusal of a command issued after quit() that a barrier held. */
+  private refuseClosing(cmd: Command): boolean {
+    if (!this.closing) return false;
+    cmd.reject(new ConnectionError(`the client is closing (quit() was called); ${cmd.name} was not sent`, { command: cmd.name }));
+    return true;
   }
 
   /**
@@ -828,8 +933,27 @@ export class Lanes {
 }
 
 /** Resolves once everything written to `conn` before it is answered (a PING behind it); never rejects. */
-function fence(conn: Connection): Promise<void> {
+async function fence(conn: Connection): Promise<void> {
+  // A connection at maxPending would refuse the PING at once, and the barrier would not wait for
+  // what is in flight there: wait for room first (checked and sent in one synchronous step).
+  const limit = conn.options.maxPending;
+  while (conn.status === 'ready' && conn.pending >= limit) await conn.waitForRoom(limit);
   return conn.sendCommand('PING').then(noop, noop);
+}
+
+/**
+ * Whether the rates of the baseline windows agree within 10%: a load still
+ * ramping up (a warming JIT, callers still arriving) would make any growth
+ * look like a gain.
+ */
+function settled(rates: readonly number[]): boolean {
+  let min = Infinity;
+  let max = 0;
+  for (const r of rates) {
+    if (r < min) min = r;
+    if (r > max) max = r;
+  }
+  return max <= min * 1.1;
 }
 
 function mean(values: readonly number[]): number {

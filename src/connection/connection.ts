@@ -302,8 +302,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return this.output.waitForDrain();
   }
 
-  /** Resolves once fewer than `limit` callers' commands are pending (`pending`: each GET of a coalesced MGET counts, as maxPending does). */
+  /** Resolves once fewer than `limit` commands are pending (written or waiting, each coalesced GET counted). */
   waitForRoom(limit: number): Promise<void> {
+    // `pending`, what send() refuses by: with coalescing, one queued MGET stands for many callers' GETs.
     if (this.pending < limit) return Promise.resolve();
     return new Promise((resolve) => {
       const check = (): void => {
@@ -588,7 +589,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         return;
       }
     }
-    // This tick's open MGET or MSET was issued before quit(): it goes out before QUIT, not after it.
+    // GETs (SETs) of this tick still gathering into one MGET (MSET) go out before QUIT, not after it.
     if (this.group !== null) this.seal();
     const cmd = new Command('QUIT', []);
     const done = cmd.promise().catch(() => undefined);
