@@ -84,6 +84,23 @@ export class Coalesced extends Command {
     return live.length;
   }
 
+  /**
+   * Drops members settled since it was sealed (aborted while it waited,
+   * unwritten, for a reconnect) and refills the arguments; returns how many
+   * were dropped. `weight` follows; `onSettle` still gets the count left.
+   */
+  prune(): number {
+    const live = this.members.filter((c) => !c.settled);
+    const dropped = this.members.length - live.length;
+    if (dropped === 0) return 0;
+    this.members = live;
+    const args = this.args as unknown[];
+    args.length = 0;
+    for (const m of live) for (let i = 0; i < m.args.length; i++) args.push(m.args[i]);
+    this.weight = live.length;
+    return dropped;
+  }
+
   override reply(value: Reply): void {
     if (this.settled) return;
     this.settled = true;

@@ -436,8 +436,25 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     while (this.offline.length > 0) {
       const cmd = this.offline.shift() as Command;
       if (cmd.settled) continue;
-      const e = cmd.encoded as Encoded;
+      let e = cmd.encoded as Encoded;
       cmd.encoded = null;
+      if (cmd instanceof Coalesced) {
+        // An MGET/MSET that was never written: its callers aborted since are left out, as an aborted command alone is.
+        const dropped = cmd.prune();
+        if (dropped > 0) {
+          this.coalescedExtra -= dropped;
+          if (cmd.members.length === 0) {
+            cmd.reject(new ConnectionError('every command of it was aborted'));
+            continue;
+          }
+          try {
+            e = encodeCommand(cmd.wire, cmd.args);
+          } catch (err) {
+            cmd.reject(err as Error);
+            continue;
+          }
+        }
+      }
       // A command timeout counts from when it was issued; offlineTimeout only while offline.
       if (this.options.commandTimeout === 0) cmd.deadline = 0;
       else if (cmd.deadline > now) cmd.deadline += cmd.blockMs;

@@ -438,3 +438,104 @@ describe('a long MGET reply past commandTimeout', () => {
     }
   });
 });
+
+describe('an unwritten MSET waiting for the reconnect', () => {
+  it('a SET aborted while its MSET waits for the reconnect is left out of it, as an aborted SET alone would not be re-sent', async () => {
+    const seen: string[][] = [];
+    const peer = await startScriptedPeer((sock, index) => {
+      seen[index] = [];
+      readCommands(sock, (parts) => {
+        (seen[index] as string[]).push(parts.join(' '));
+        if (index === 0) {
+          if (!sock.writableEnded) sock.end('+OK\r\n');
+          return;
+        }
+        sock.write('+OK\r\n');
+      });
+    });
+    const c = new Connection({ host: '127.0.0.1', port: peer.port, retryStrategy: () => 10 });
+    try {
+      await c.connect();
+      const socket = (c as unknown as { socket: net.Socket }).socket;
+      let late: Promise<PromiseSettledResult<unknown>[]> | undefined;
+      let lone: Promise<PromiseSettledResult<unknown>[]> | undefined;
+      socket.once('end', () => {
+        setImmediate(() => {
+          const a = c.sendCommand('SET', 'a', '1');
+          const b = c.sendCommand('SET', 'b', '2');
+          const d = c.sendCommand('SET', 'd', '4');
+          // Only b and e are aborted (as a view's signal would), once their MSET is sealed and before the close.
+          const e = c.sendCommand('SET', 'e', '5');
+          const f = c.sendCommand('SET', 'f', '6');
+          const g = c.sendCommand('SET', 'g', '7');
+          late = Promise.allSettled([a, b, d]);
+          lone = Promise.allSettled([e, f, g]);
+          process.nextTick(() => {
+            const q = (c as unknown as { offline: { toArray(): unknown[] }; queue: { toArray(): unknown[] } }).queue.toArray() as Array<{ members?: Array<{ reject(e: Error): void; args: unknown[] }> }>;
+            for (const group of q) for (const m of group.members ?? []) if (m.args[0] === 'b' || m.args[0] === 'e' || m.args[0] === 'f' || m.args[0] === 'g') m.reject(new Error('aborted'));
+          });
+        });
+      });
+      expect(await c.sendCommand('PING')).toBe('OK');
+      await new Promise<void>((resolve) => c.once('ready', () => resolve()));
+      const got = await late;
+      expect(got?.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((await lone)?.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      expect(await c.sendCommand('PING')).toBe('OK');
+      expect(seen[1]).toEqual(['MSET a 1 d 4', 'PING']);
+      expect(c.pending).toBe(0);
+    } finally {
+      c.disconnect();
+      await peer.close();
+    }
+  });
+  it('every SET of an unwritten MSET aborted: nothing is re-sent, pending is 0', async () => {
+    const seen: string[][] = [];
+    const peer = await startScriptedPeer((sock, index) => {
+      seen[index] = [];
+      readCommands(sock, (parts) => {
+        (seen[index] as string[]).push(parts.join(' '));
+        if (index === 0) {
+          if (!sock.writableEnded) sock.end('+OK\r\n');
+          return;
+        }
+        sock.write('+OK\r\n');
+      });
+    });
+    const c = new Connection({ host: '127.0.0.1', port: peer.port, retryStrategy: () => 10 });
+    try {
+      await c.connect();
+      const socket = (c as unknown as { socket: net.Socket }).socket;
+      let late: Promise<PromiseSettledResult<unknown>[]> | undefined;
+      let lone: Promise<PromiseSettledResult<unknown>[]> | undefined;
+      socket.once('end', () => {
+        setImmediate(() => {
+          const a = c.sendCommand('SET', 'a', '1');
+          const b = c.sendCommand('SET', 'b', '2');
+          const d = c.sendCommand('SET', 'd', '4');
+          // Only b and e are aborted (as a view's signal would), once their MSET is sealed and before the close.
+          const e = c.sendCommand('SET', 'e', '5');
+          const f = c.sendCommand('SET', 'f', '6');
+          const g = c.sendCommand('SET', 'g', '7');
+          late = Promise.allSettled([a, b, d]);
+          lone = Promise.allSettled([e, f, g]);
+          process.nextTick(() => {
+            const q = (c as unknown as { offline: { toArray(): unknown[] }; queue: { toArray(): unknown[] } }).queue.toArray() as Array<{ members?: Array<{ reject(e: Error): void; args: unknown[] }> }>;
+            for (const group of q) for (const m of group.members ?? []) m.reject(new Error('aborted'));
+          });
+        });
+      });
+      expect(await c.sendCommand('PING')).toBe('OK');
+      await new Promise<void>((resolve) => c.once('ready', () => resolve()));
+      const got = await late;
+      expect(got?.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      expect((await lone)?.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      expect(await c.sendCommand('PING')).toBe('OK');
+      expect(seen[1]).toEqual(['PING']);
+      expect(c.pending).toBe(0);
+    } finally {
+      c.disconnect();
+      await peer.close();
+    }
+  });
+});
