@@ -1,4 +1,6 @@
-// Probes (attack-4) of coalescing: a hostile server, a careless caller.
+// Coalescing (src/connection/coalesce.ts) attacked: a hostile or flaky
+// server (scripted loopback peer) and a careless caller (the real server).
+// Each case holds coalescing to what the same commands sent one by one give.
 import dc from 'node:diagnostics_channel';
 import type net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,7 +19,7 @@ afterAll(async () => {
   await Promise.all(opened.map((c) => c.quit().catch(() => undefined)));
 });
 
-describe('probe', () => {
+describe('quit()', () => {
   it('quit() right after GETs and SETs of the same tick: each is answered', async () => {
     const ledis = open();
     await ledis.connect();
@@ -33,7 +35,7 @@ describe('probe', () => {
   });
 });
 
-describe('probe2', () => {
+describe('pipeline pacing', () => {
   it('a pipeline of 10,000 GETs under maxPending 5,000 paces itself as it does uncoalesced: none refused', async () => {
     for (const coalesce of [false, true]) {
       const ledis = open({ maxPending: 5000, coalesce });
@@ -295,7 +297,7 @@ describe('careless caller (real server)', () => {
   });
 });
 
-describe('more', () => {
+describe('cut replies, traces, the offline queue', () => {
   it('an MGET reply cut halfway: each GET gets ConnectionError (mayHaveRun), an aborted one keeps its AbortError, nothing is re-sent; later commands work', async () => {
     const seen: string[][] = [];
     const peer = await startScriptedPeer((sock, index) => {
@@ -537,5 +539,28 @@ describe('an unwritten MSET waiting for the reconnect', () => {
       c.disconnect();
       await peer.close();
     }
+  });
+});
+
+describe('views and methods sharing one tick', () => {
+  it('get, buffers.get, bget, strlen, raw GET, db(2) and a keyPrefix view issued together: each gets its own reply from its own db and key', async () => {
+    const ledis = open();
+    const db2 = ledis.db(2);
+    await Promise.all([ledis.set(`${p}mix`, 'zero'), db2.set(`${p}mix`, 'two!'), ledis.set(`pp:${p}mix`, 'prefixed')]);
+    const prefixed = open({ keyPrefix: 'pp:' });
+    const got = await Promise.all([
+      ledis.get(`${p}mix`),
+      ledis.buffers.get(`${p}mix`).then((b) => (Buffer.isBuffer(b) ? `buf:${b.toString()}` : b)),
+      ledis.bget(`${p}mix`).then((b) => (Buffer.isBuffer(b) ? `bget:${b.toString()}` : b)),
+      ledis.strlen(`${p}mix`),
+      ledis.sendCommand('GET', `${p}mix`),
+      db2.get(`${p}mix`),
+      prefixed.get(`${p}mix`),
+      ledis.get(`${p}mix`),
+      db2.strlen(`${p}mix`),
+    ]);
+    expect(got).toEqual(['zero', 'buf:zero', 'bget:zero', 4, 'zero', 'two!', 'prefixed', 'zero', 4]);
+    await db2.del(`${p}mix`);
+    await ledis.del(`${p}mix`, `pp:${p}mix`);
   });
 });
