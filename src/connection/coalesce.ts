@@ -4,7 +4,7 @@
 // connection costs it per command (bench/NOTES.md); one MGET of n keys costs
 // one. The reply is split back to each caller, in order, so nothing a caller
 // sees changes: only what the server has to do.
-import { UnexpectedReplyError, ResponseError } from '../errors.js';
+import { DataError, UnexpectedReplyError, ResponseError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
 import { Command } from './command.js';
 
@@ -55,6 +55,8 @@ function valueFits(value: unknown): boolean {
 export class Coalesced extends Command {
   /** The GETs or SETs it carries, in issue order. */
   members: Command[];
+  /** The connection's `bigIntegers: 'error'`: a GET's value past Number.MAX_SAFE_INTEGER rejects, as its own reply would. */
+  bigIntErrors = false;
   /** Called once when it settles (the connection's count of commands in flight). */
   onSettle: ((members: number) => void) | null = null;
 
@@ -132,7 +134,12 @@ export class Coalesced extends Command {
       }
       return;
     }
-    for (let i = 0; i < members.length; i++) (members[i] as Command).reply(value[i] as Reply);
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i] as Command;
+      const v = value[i] as Reply;
+      if (typeof v === 'bigint' && this.bigIntErrors) m.reject(new DataError(`integer reply ${v} is beyond Number.MAX_SAFE_INTEGER`, m.name));
+      else m.reply(v);
+    }
   }
 
   override reject(error: Error): void {

@@ -237,6 +237,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       return;
     }
     group.weight = n;
+    group.bigIntErrors = this.options.bigIntegers === 'error';
     this.coalescedExtra += n - 1;
     group.onSettle = (members) => {
       this.coalescedExtra -= members - 1;

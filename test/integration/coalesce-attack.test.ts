@@ -564,3 +564,27 @@ describe('views and methods sharing one tick', () => {
     await ledis.del(`${p}mix`, `pp:${p}mix`);
   });
 });
+
+describe('bigIntegers: error', () => {
+  it('a raw GET whose part of an MGET is an integer past 2^53 rejects with a DataError, as the GET alone would; its neighbour gets its value', async () => {
+    const peer = await startScriptedPeer((sock) =>
+      readCommands(sock, (parts) => {
+        const name = (parts[0] as string).toUpperCase();
+        if (name === 'MGET') sock.write('*2\r\n:99999999999999999999\r\n$1\r\nx\r\n');
+        else sock.write(':99999999999999999999\r\n');
+      }),
+    );
+    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, bigIntegers: 'error' });
+    try {
+      await ledis.connect();
+      const alone = await ledis.sendCommand('GET', 'a').catch((e: unknown) => e);
+      expect(alone).toBeInstanceOf(DataError);
+      const [a, b] = await Promise.allSettled([ledis.sendCommand('GET', 'a'), ledis.sendCommand('GET', 'b')]);
+      expect((a as PromiseRejectedResult).reason).toBeInstanceOf(DataError);
+      expect(b).toEqual({ status: 'fulfilled', value: 'x' });
+    } finally {
+      ledis.disconnect();
+      await peer.close();
+    }
+  });
+});
