@@ -54,8 +54,11 @@ export interface ConnectionOptions {
    * Send consecutive GETs (and consecutive SETs) issued in one tick on one
    * connection as one MGET (MSET), and split the reply back to each caller
    * (default true). LedisDB writes and flushes once per command, so this is
-   * what one connection's throughput is made of; callers see the same values,
-   * errors and order. See src/connection/coalesce.ts for what qualifies.
+   * what one connection's throughput is made of; callers see the same values
+   * and order, each its own error, but one MGET has one deadline and one
+   * reply: a timeout, a cut or a bad reply fails every GET in it. Commands
+   * queued while not connected go one by one. See src/connection/coalesce.ts
+   * for what qualifies.
    */
   coalesce?: boolean;
 }
