@@ -588,3 +588,38 @@ describe('bigIntegers: error', () => {
     }
   });
 });
+
+describe('a late MGET reply', () => {
+  it('arriving after its GETs were aborted is read and dropped: the next command gets its own reply, on the same connection', async () => {
+    const peer = await startScriptedPeer((sock) => {
+      let held: string | null = null;
+      readCommands(sock, (parts) => {
+        const name = (parts[0] as string).toUpperCase();
+        if (name === 'MGET') held = `*${parts.length - 1}\r\n` + '$4\r\nlate\r\n'.repeat(parts.length - 1);
+        else if (name === 'PING') {
+          sock.write((held ?? '') + '+PONG\r\n');
+          held = null;
+        } else sock.write('+OK\r\n');
+      });
+    });
+    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1 });
+    ledis.on('error', () => undefined);
+    try {
+      await ledis.connect();
+      const ac = new AbortController();
+      const view = ledis.withOptions({ signal: ac.signal });
+      const pending = Promise.allSettled([view.get('a'), view.get('b'), view.get('c')]);
+      await new Promise<void>((r) => setImmediate(r));
+      ac.abort();
+      const got = await pending;
+      for (const r of got) expect(((r as PromiseRejectedResult).reason as AbortError).mayHaveRun).toBe(true);
+      expect(await ledis.sendCommand('PING')).toBe('PONG');
+      expect(peer.connections).toBe(1);
+      const conn = ledis.connectionPool.sharedList[0] as Connection;
+      expect(conn.pending).toBe(0);
+    } finally {
+      ledis.disconnect();
+      await peer.close();
+    }
+  });
+});
