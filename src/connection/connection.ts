@@ -5,7 +5,7 @@ import { ConnectionError, DataError, ProtocolError, TimeoutError } from '../erro
 import { encodeCommand, type Encoded } from '../protocol/encoder.js';
 import { Parser, type Reply } from '../protocol/parser.js';
 import { Command } from './command.js';
-import { Coalesced, coalescible, MAX_COALESCED } from './coalesce.js';
+import { Coalesced, coalesceTuning, coalescible, groupLimit, MAX_COALESCED } from './coalesce.js';
 import { debugRecycle, debugTimeout, onConnecting } from './diagnostics.js';
 import { DeadlineTimer, expireOffline, expireWritten, HeadWatch, nextDeadline, stallWindow } from './deadlines.js';
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from './options.js';
@@ -145,7 +145,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         cmd.reject(this.tooManyPending(cmd));
         return;
       }
-      if (cmd.packed === null && cmd.deadline === 0 && this.options.coalesce) {
+      if (cmd.packed === null && cmd.deadline === 0 && this.options.coalesce && this.pending >= coalesceTuning.from) {
         const wire = coalescible(cmd);
         if (wire !== null) {
           this.join(cmd, wire);
@@ -210,7 +210,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       }
       this.seal();
     }
-    this.group = new Coalesced(wire, cmd);
+    this.group = new Coalesced(wire, cmd, groupLimit(this.pending));
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       process.nextTick(flushOnTick, this);

@@ -3,10 +3,20 @@
 // Each case holds coalescing to what the same commands sent one by one give.
 import dc from 'node:diagnostics_channel';
 import type net from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortError, CHANNELS, Connection, ConnectionError, DataError, Ledis, ResponseError, TimeoutError, UnexpectedReplyError } from '../../src/index.js';
 import { client, prefix } from '../helpers.js';
 import { startScriptedPeer } from '../unit/peer.js';
+import { COALESCE_FROM, coalesceTuning } from '../../src/connection/coalesce.js';
+
+// These tests are about what a coalesced command does, so every coalescible command joins one here;
+// the threshold itself (COALESCE_FROM commands in flight) has its own test in coalesce.test.ts.
+beforeAll(() => {
+  coalesceTuning.from = 0;
+});
+afterAll(() => {
+  coalesceTuning.from = COALESCE_FROM;
+});
 
 const p = prefix('coalesce-atk');
 const opened: Ledis<boolean>[] = [];

@@ -4,10 +4,20 @@
 // sent one by one, in issue order; a scripted peer shows what went on the
 // wire and plays the hostile or silent server.
 import type net from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortError, ConnectionError, DataError, Ledis, ResponseError, TimeoutError, UnexpectedReplyError } from '../../src/index.js';
 import { client, prefix } from '../helpers.js';
 import { startScriptedPeer } from '../unit/peer.js';
+import { COALESCE_FROM, coalesceTuning } from '../../src/connection/coalesce.js';
+
+// These tests are about what a coalesced command does, so every coalescible command joins one here;
+// the threshold itself (COALESCE_FROM commands in flight) has its own test in coalesce.test.ts.
+beforeAll(() => {
+  coalesceTuning.from = 0;
+});
+afterAll(() => {
+  coalesceTuning.from = COALESCE_FROM;
+});
 
 const p = prefix('coalesce');
 const opened: Ledis<boolean>[] = [];
@@ -175,6 +185,47 @@ function readCommands(sock: net.Socket, onCommand: (parts: string[]) => void): v
     }
   });
 }
+
+describe('the threshold (as shipped: COALESCE_FROM commands in flight)', () => {
+  beforeAll(() => {
+    coalesceTuning.from = COALESCE_FROM;
+  });
+  afterAll(() => {
+    coalesceTuning.from = 0;
+  });
+
+  it('an idle connection sends a few GETs one by one; past the threshold they go as MGETs of at most half of what is in flight', async () => {
+    const seen: Array<{ name: string; keys: number }> = [];
+    const peer = await startScriptedPeer((sock) =>
+      readCommands(sock, (parts) => {
+        const name = (parts[0] as string).toUpperCase();
+        seen.push({ name, keys: parts.length - 1 });
+        if (name === 'MGET') sock.write(`*${parts.length - 1}\r\n` + '$1\r\nv\r\n'.repeat(parts.length - 1));
+        else sock.write('$1\r\nv\r\n');
+      }),
+    );
+    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1 });
+    try {
+      await ledis.connect();
+      expect(await Promise.all(Array.from({ length: 10 }, (_, i) => ledis.get(`k${i}`)))).toEqual(Array(10).fill('v'));
+      expect(seen.map((c) => c.name)).toEqual(Array(10).fill('GET'));
+      seen.length = 0;
+      expect(await Promise.all(Array.from({ length: 100 }, (_, i) => ledis.get(`k${i}`)))).toEqual(Array(100).fill('v'));
+      expect(seen.slice(0, COALESCE_FROM).every((c) => c.name === 'GET')).toBe(true);
+      let inFlight = COALESCE_FROM;
+      for (const c of seen.slice(COALESCE_FROM)) {
+        expect(c.name).toBe('MGET');
+        expect(c.keys).toBeLessThanOrEqual(Math.max(2, inFlight >> 1));
+        inFlight += c.keys;
+      }
+      expect(seen.reduce((n, c) => n + c.keys, 0)).toBe(100);
+      expect(seen.length).toBeLessThan(40);
+    } finally {
+      ledis.disconnect();
+      await peer.close();
+    }
+  });
+});
 
 describe('what goes on the wire, and a server that misbehaves', () => {
   it('ten GETs of one tick are one MGET; GET, SET, GET stay three commands in that order; coalesce: false sends each', async () => {
