@@ -2,11 +2,12 @@
 // white-box (it needs a deep load that a loaded machine cannot promise); the
 // shrink is the real sampler's. Every load loop is bounded in count and time.
 import net from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionError, Ledis } from '../../src/index.js';
 import { client, prefix, serverAddress } from '../helpers.js';
 import { startScriptedPeer } from '../unit/peer.js';
 import { startLedisServer } from '../../tools/server.mjs';
+import { COALESCE_FROM, coalesceTuning } from '../../src/connection/coalesce.js';
 
 const p = prefix('spread-attack');
 const opened: Ledis<boolean>[] = [];
@@ -329,10 +330,26 @@ describe('quit() and coalescing', () => {
 });
 
 describe('a barrier on a lane at maxPending with coalesced SETs', () => {
+  // maxPending 10 is below the shipped threshold (COALESCE_FROM in flight): without this no SET would be coalesced.
+  beforeAll(() => {
+    coalesceTuning.from = 0;
+  });
+  afterAll(() => {
+    coalesceTuning.from = COALESCE_FROM;
+  });
   it('waits for that lane: an MGET issued after SETs gathered into one MSET that filled their lane sees the last', async () => {
     const { laneOf } = await import('../../src/router.js');
     const ledis = open({ connections: 2, spread: 'fixed', maxPending: 10 });
     await ledis.connect();
+    // What lane 0 writes (the SETs' lane): the case needs them gathered into an MSET.
+    const wires: string[] = [];
+    const lane0 = ledis.connectionPool.sharedList[0] as unknown as { write(cmd: { wire: string }, e: unknown): void };
+    const write = lane0.write.bind(lane0);
+    lane0.write = (cmd, e) => {
+      wires.push(cmd.wire);
+      write(cmd, e);
+    };
+    let mset = 0;
     let wrong = 0;
     for (let r = 0; r < 20; r++) {
       let x = '';
@@ -344,10 +361,13 @@ describe('a barrier on a lane at maxPending with coalesced SETs', () => {
       }
       const sets = Array.from({ length: 10 }, (_, i) => ledis.set(x, String(i)));
       const got = await ledis.mget(y, x);
+      mset += wires.filter((w) => w === 'MSET').length;
+      wires.length = 0;
       await Promise.all(sets);
       if (got[1] !== '9') wrong++;
     }
     expect(wrong).toBe(0);
+    expect(mset).toBeGreaterThan(0);
   });
 });
 
