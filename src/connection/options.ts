@@ -53,7 +53,9 @@ export interface ConnectionOptions {
   /**
    * Send consecutive GETs (and consecutive SETs) issued in one tick on one
    * connection as one MGET (MSET), and split the reply back to each caller
-   * (default true). LedisDB writes and flushes once per command, so this is
+   * (default true). Only once 16 commands are in flight on the connection
+   * (below that they go one by one), and each MGET or MSET takes at most
+   * half of what is in flight (2 to 512). LedisDB writes and flushes once per command, so this is
    * what one connection's throughput is made of; callers see the same values
    * and order, each its own error, but one MGET has one deadline and one
    * reply: a timeout, a cut or a bad reply fails every GET in it. Commands
