@@ -225,6 +225,68 @@ describe('the threshold (as shipped: COALESCE_FROM commands in flight)', () => {
       await peer.close();
     }
   });
+
+  it('across the threshold, in one tick: the lone commands before it and the MGETs/MSETs after it keep issue order on the wire, and each caller gets its own key\'s reply', async () => {
+    const wire: string[] = [];
+    const sizes: number[] = [];
+    const peer = await startScriptedPeer((sock) =>
+      readCommands(sock, (parts) => {
+        const name = (parts[0] as string).toUpperCase();
+        if (name === 'MGET' || name === 'GET') {
+          const keys = parts.slice(1);
+          for (const k of keys) wire.push(`get ${k}`);
+          if (name === 'MGET') sizes.push(keys.length);
+          // Each key's reply is its own name: a caller given another's reply would see it.
+          const bulk = keys.map((k) => `$${Buffer.byteLength(k)}\r\n${k}\r\n`).join('');
+          sock.write(name === 'MGET' ? `*${keys.length}\r\n${bulk}` : bulk);
+        } else if (name === 'MSET' || name === 'SET') {
+          for (let i = 1; i < parts.length; i += 2) wire.push(`set ${parts[i]}`);
+          if (name === 'MSET') sizes.push((parts.length - 1) / 2);
+          sock.write('+OK\r\n');
+        } else sock.write('+OK\r\n');
+      }),
+    );
+    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1 });
+    try {
+      await ledis.connect();
+      wire.length = 0;
+      const issued: string[] = [];
+      const got: Promise<unknown>[] = [];
+      const expected: unknown[] = [];
+      // Runs of GETs and SETs of growing length, 600 commands: the threshold is crossed inside the first run.
+      for (let i = 0, run = 0; i < 600; run++) {
+        for (let j = 0; j <= run && i < 600; j++, i++) {
+          const k = `k${i}`;
+          if (run % 2 === 0) {
+            issued.push(`get ${k}`);
+            expected.push(k);
+            got.push(ledis.get(k));
+          } else {
+            issued.push(`set ${k}`);
+            expected.push(true);
+            got.push(ledis.set(k, 'v'));
+          }
+        }
+      }
+      expect(await Promise.all(got)).toEqual(expected);
+      expect(wire).toEqual(issued);
+      expect(sizes.length).toBeGreaterThan(0);
+      for (const n of sizes) {
+        expect(n).toBeGreaterThanOrEqual(2);
+        expect(n).toBeLessThanOrEqual(512);
+      }
+      // 3,000 GETs in one tick: the groups grow with what is in flight, up to 512 and never past it.
+      wire.length = 0;
+      sizes.length = 0;
+      const keys = Array.from({ length: 3000 }, (_, i) => `b${i}`);
+      expect(await Promise.all(keys.map((k) => ledis.get(k)))).toEqual(keys);
+      expect(wire).toEqual(keys.map((k) => `get ${k}`));
+      expect(sizes.reduce((a, b) => Math.max(a, b), 0)).toBe(512);
+    } finally {
+      ledis.disconnect();
+      await peer.close();
+    }
+  });
 });
 
 describe('what goes on the wire, and a server that misbehaves', () => {
