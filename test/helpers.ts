@@ -16,3 +16,13 @@ export function client<D extends boolean = true>(options: LedisOptions & { decod
 export function prefix(name: string): string {
   return `t:${name}:${randomBytes(4).toString('hex')}:`;
 }
+
+/** Resolves when `check()` holds, polling every 20 ms; false after `ms` (the bound, not an expectation on time). */
+export async function until(check: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return check();
+}

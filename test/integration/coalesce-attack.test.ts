@@ -6,7 +6,7 @@ import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortError, CHANNELS, Connection, ConnectionError, DataError, Ledis, ResponseError, TimeoutError, UnexpectedReplyError } from '../../src/index.js';
 import { client, prefix } from '../helpers.js';
-import { startScriptedPeer } from '../unit/peer.js';
+import { readCommands, startScriptedPeer } from '../unit/peer.js';
 import { COALESCE_FROM, coalesceTuning } from '../../src/connection/coalesce.js';
 
 // These tests are about what a coalesced command does, so every coalescible command joins one here;
@@ -58,37 +58,6 @@ describe('pipeline pacing', () => {
     }
   });
 });
-
-/** Reads RESP arrays of bulk strings from a socket; calls `onCommand` with each command's parts. */
-function readCommands(sock: net.Socket, onCommand: (parts: string[]) => void): void {
-  let buf = Buffer.alloc(0);
-  sock.on('data', (chunk: Buffer) => {
-    buf = Buffer.concat([buf, chunk]);
-    for (;;) {
-      let at = 0;
-      const line = (): string | null => {
-        const end = buf.indexOf('\r\n', at);
-        if (end < 0) return null;
-        const s = buf.subarray(at, end).toString();
-        at = end + 2;
-        return s;
-      };
-      const head = line();
-      if (head === null || head[0] !== '*') return;
-      const n = Number(head.slice(1));
-      const parts: string[] = [];
-      for (let i = 0; i < n; i++) {
-        const len = line();
-        if (len === null || buf.length < at + Number(len.slice(1)) + 2) return;
-        const size = Number(len.slice(1));
-        parts.push(buf.subarray(at, at + size).toString());
-        at += size + 2;
-      }
-      buf = buf.subarray(at);
-      onCommand(parts);
-    }
-  });
-}
 
 const bulk = (v: string): string => `$${Buffer.byteLength(v)}\r\n${v}\r\n`;
 

@@ -3,11 +3,10 @@
 // every caller must see exactly what it would have seen with the commands
 // sent one by one, in issue order; a scripted peer shows what went on the
 // wire and plays the hostile or silent server.
-import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortError, ConnectionError, DataError, Ledis, ResponseError, TimeoutError, UnexpectedReplyError } from '../../src/index.js';
 import { client, prefix } from '../helpers.js';
-import { startScriptedPeer } from '../unit/peer.js';
+import { readCommands, startScriptedPeer } from '../unit/peer.js';
 import { COALESCE_FROM, coalesceTuning } from '../../src/connection/coalesce.js';
 
 // These tests are about what a coalesced command does, so every coalescible command joins one here;
@@ -154,37 +153,6 @@ describe('coalesced GETs and SETs against the real server', () => {
     for (const r of refused) expect(String(r.reason)).toMatch(/maxPending/);
   });
 });
-
-/** Reads RESP arrays of bulk strings from a socket; calls `onCommand` with each command's parts. */
-function readCommands(sock: net.Socket, onCommand: (parts: string[]) => void): void {
-  let buf = Buffer.alloc(0);
-  sock.on('data', (chunk: Buffer) => {
-    buf = Buffer.concat([buf, chunk]);
-    for (;;) {
-      let at = 0;
-      const line = (): string | null => {
-        const end = buf.indexOf('\r\n', at);
-        if (end < 0) return null;
-        const s = buf.subarray(at, end).toString();
-        at = end + 2;
-        return s;
-      };
-      const head = line();
-      if (head === null || head[0] !== '*') return;
-      const n = Number(head.slice(1));
-      const parts: string[] = [];
-      for (let i = 0; i < n; i++) {
-        const len = line();
-        if (len === null || buf.length < at + Number(len.slice(1)) + 2) return;
-        const size = Number(len.slice(1));
-        parts.push(buf.subarray(at, at + size).toString());
-        at += size + 2;
-      }
-      buf = buf.subarray(at);
-      onCommand(parts);
-    }
-  });
-}
 
 describe('the threshold (as shipped: COALESCE_FROM commands in flight)', () => {
   beforeAll(() => {

@@ -4,7 +4,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionError, Ledis } from '../../src/index.js';
-import { client, prefix, serverAddress } from '../helpers.js';
+import { client, prefix, serverAddress, until } from '../helpers.js';
 import { startScriptedPeer } from '../unit/peer.js';
 import { startLedisServer } from '../../tools/server.mjs';
 import { COALESCE_FROM, coalesceTuning } from '../../src/connection/coalesce.js';
@@ -19,15 +19,6 @@ function open(options: Parameters<typeof client>[0] = {}): Ledis {
 afterAll(async () => {
   await Promise.all(opened.map((c) => c.quit().catch(() => undefined)));
 });
-
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return check();
-}
 
 interface LanesInside {
   active: number;

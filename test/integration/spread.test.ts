@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConnectionPool, DataError, Ledis } from '../../src/index.js';
 import { SPREAD_DEEP, spreadTuning } from '../../src/router.js';
-import { client, prefix, serverAddress } from '../helpers.js';
+import { client, prefix, serverAddress, until } from '../helpers.js';
 import { startScriptedPeer } from '../unit/peer.js';
 
 const p = prefix('spread');
@@ -19,16 +19,6 @@ function open(options: ConstructorParameters<typeof Ledis>[0] = {}): Ledis {
 afterAll(async () => {
   await Promise.all(opened.map((c) => c.quit().catch(() => undefined)));
 });
-
-/** Resolves when `check()` holds, polling every 20 ms; false after `ms` (the bound, not an expectation on time). */
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return check();
-}
 
 /**
  * `callers` callers, each on a key of its own: a SET of its round number
