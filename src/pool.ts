@@ -314,12 +314,6 @@ export class BlockingConnectionPool extends BasePool {
 
   /** ledis-py's reinstantiate: a fresh pool with the same settings (after a fork). */
   reinstantiate(): BlockingConnectionPool {
-    return new BlockingConnectionPool({
-      ...this.connectionOptions,
-      connections: this.sharedCount,
-      spread: this.spread,
-      maxConnections: this.maxConnections,
-      timeout: this.timeout,
-    });
+    return this.forDb(this.connectionOptions.db ?? 0);
   }
 }

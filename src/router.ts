@@ -412,7 +412,8 @@ const MAX_BACKOFF_MS = 320_000;
  * not fill to that depth are retired (all but one, for a light load). Changing
  * `k` moves keys between lanes, so it is a barrier over every lane: commands
  * issued after the change wait until everything issued before it is
- * answered, and per-key order holds across it. Below that depth the adaptive spread is exactly one connection.
+ * answered, and per-key order holds across it. Below that depth the adaptive
+ * spread is exactly one connection.
  */
 export class Lanes {
   /** Commands issued while a barrier runs, sent in order when it ends; null when none runs. */
@@ -647,9 +648,7 @@ export class Lanes {
       const after = mean(this.rates);
       if (!(after > before * GROWTH_GAIN)) {
         // The last lane did not pay: back to one fewer, and no growth past that for a while.
-        this.ceiling = n - 1;
-        this.ceilingUntil = Date.now() + this.backoffMs;
-        this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+        this.backOff(n - 1);
         this.resize(n - 1, `${Math.round(after)}/s after, ${Math.round(before)}/s before: no gain`);
         return;
       }
@@ -707,11 +706,16 @@ export class Lanes {
     // It failed to connect: close it, and grow no more for a while.
     this.opening = null;
     this.probation = null;
-    this.ceiling = this.active;
-    this.ceilingUntil = Date.now() + this.backoffMs;
-    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+    this.backOff(this.active);
     this.pool.retireShared(conn);
     debugSpread(conn.address, this.active + 1, this.active, `the added connection failed to connect (${status})`);
+  }
+
+  /** No growth past `lanes` for the current back-off, which doubles for the next failure (up to MAX_BACKOFF_MS). */
+  private backOff(lanes: number): void {
+    this.ceiling = lanes;
+    this.ceilingUntil = Date.now() + this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
   }
 
   /** Moves to `k` lanes behind a barrier over every lane in use; a retired lane's connection is closed. */

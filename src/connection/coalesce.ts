@@ -99,8 +99,13 @@ export class Coalesced extends Command {
     return this.wire === wire && this.name === cmd.name && this.returnBuffers === cmd.returnBuffers && this.members.length < this.limit;
   }
 
-  /** Drops members settled while it waited (an aborted caller) and fills in the arguments; returns how many are left. */
-  seal(): number {
+  /**
+   * Drops the members settled while it waited unwritten (an aborted caller),
+   * fills in the arguments from those left and sets `weight`; returns how
+   * many were dropped. Called when it is written, and again before it is
+   * re-sent after a reconnect (`onSettle` then gets the count left).
+   */
+  prune(): number {
     let live = this.members;
     for (let i = 0; i < live.length; i++) {
       if ((live[i] as Command).settled) {
@@ -108,21 +113,7 @@ export class Coalesced extends Command {
         break;
       }
     }
-    this.members = live;
-    const args = this.args as unknown[];
-    for (const m of live) for (let i = 0; i < m.args.length; i++) args.push(m.args[i]);
-    return live.length;
-  }
-
-  /**
-   * Drops members settled since it was sealed (aborted while it waited,
-   * unwritten, for a reconnect) and refills the arguments; returns how many
-   * were dropped. `weight` follows; `onSettle` still gets the count left.
-   */
-  prune(): number {
-    const live = this.members.filter((c) => !c.settled);
     const dropped = this.members.length - live.length;
-    if (dropped === 0) return 0;
     this.members = live;
     const args = this.args as unknown[];
     args.length = 0;

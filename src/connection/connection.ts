@@ -141,11 +141,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       return;
     }
     if (this.state === 'ready') {
-      if (this.pending >= this.options.maxPending) {
+      const pending = this.pending;
+      if (pending >= this.options.maxPending) {
         cmd.reject(this.tooManyPending(cmd));
         return;
       }
-      if (cmd.packed === null && cmd.deadline === 0 && this.options.coalesce && this.pending >= coalesceTuning.from) {
+      if (cmd.packed === null && cmd.deadline === 0 && this.options.coalesce && pending >= coalesceTuning.from) {
         const wire = coalescible(cmd);
         if (wire !== null) {
           this.join(cmd, wire);
@@ -221,7 +222,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private seal(): void {
     const group = this.group as Coalesced;
     this.group = null;
-    const n = group.seal();
+    group.prune();
+    const n = group.members.length;
     if (n === 0) return;
     let e: Encoded | null = null;
     if (n > 1) {
@@ -236,7 +238,6 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       for (const cmd of group.members) this.writeAlone(cmd);
       return;
     }
-    group.weight = n;
     group.bigIntErrors = this.options.bigIntegers === 'error';
     this.coalescedExtra += n - 1;
     group.onSettle = (members) => {
@@ -336,10 +337,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private onReply(reply: Reply): void {
     const cmd = this.queue.shift();
     this.replies++;
-    if (cmd !== undefined) this.answered += cmd.weight;
     if (cmd === undefined) {
       throw new ProtocolError(`reply with no command waiting for it from ${this.address}`);
     }
+    this.answered += cmd.weight;
     if (typeof reply === 'bigint' && this.options.bigIntegers === 'error') {
       cmd.reject(new DataError(`integer reply ${reply} is beyond Number.MAX_SAFE_INTEGER`, cmd.name));
     } else {
