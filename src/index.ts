@@ -25,7 +25,7 @@ export type { SortOptions } from './commands/sort.js';
 export type { ScriptReply, ScriptCommandOptions, ScriptFunction } from './commands/script.js';
 export type { RoleReply, ReplicaInfo, SlaveofOptions } from './commands/replication.js';
 export type { DataType } from './commands/migrate.js';
-export { CHANNELS, type CommandTraceContext, type BatchTraceContext, type ConnectTraceContext, type ServerTraceContext } from './tracing.js';
+export { CHANNELS, type CommandTraceContext, type BatchTraceContext, type ConnectTraceContext, type ServerTraceContext, type ConnectionStateMessage, type ConnectionStateView } from './tracing.js';
 export { parseUrl };
 
 /** A client configured from a URL (ledis-py's module-level from_url). */

@@ -11,9 +11,9 @@
 import dc from 'node:diagnostics_channel';
 import type { Connection } from './connection/connection.js';
 import type { Command } from './connection/command.js';
-import { CONNECT_CHANNEL, serverOf as server, subscribed, type ServerTraceContext } from './connection/diagnostics.js';
+import { CONNECT_CHANNEL, CONNECTION_CHANNEL, serverOf as server, subscribed, type ServerTraceContext } from './connection/diagnostics.js';
 
-export type { ConnectTraceContext, ServerTraceContext } from './connection/diagnostics.js';
+export type { ConnectTraceContext, ServerTraceContext, ConnectionStateMessage, ConnectionStateView } from './connection/diagnostics.js';
 
 /** The TracingChannel names this driver publishes on. */
 export const CHANNELS = {
@@ -23,6 +23,12 @@ export const CHANNELS = {
   TRACE_BATCH: 'ledis:batch',
   /** One connection attempt, first connect and every reconnect, until ready; context: ConnectTraceContext. */
   TRACE_CONNECT: CONNECT_CHANNEL,
+  /**
+   * A plain channel (not a TracingChannel): a connection became ready or its
+   * ready socket closed; message: ConnectionStateMessage. Every connection
+   * counts, the adaptive spread's added ones too (they close when retired).
+   */
+  CONNECTION: CONNECTION_CHANNEL,
 } as const;
 
 export interface CommandTraceContext extends ServerTraceContext {

@@ -52,4 +52,18 @@ writeFileSync(
   path.join(DIST, 'index.d.ts'),
   header + "export * from './cjs/index.js';\nimport { Ledis } from './cjs/index.js';\nexport default Ledis;\n",
 );
-console.log(`built dist/cjs (CommonJS) and dist/index.js (ES module re-exporting ${names.length} names)`);
+
+// ledis/otel (package.json "exports" "./otel"): the same wrapper one folder
+// down. Loading dist/cjs/otel loads @opentelemetry/api (a devDependency here).
+const otel = require(path.join(CJS, 'otel', 'index.js'));
+const otelNames = Object.keys(otel).filter((k) => k !== 'default' && k !== '__esModule').sort();
+for (const name of otelNames) {
+  if (!/^[A-Za-z_$][\w$]*$/.test(name)) throw new Error(`otel export ${name} is not an identifier`);
+}
+mkdirSync(path.join(DIST, 'otel'), { recursive: true });
+writeFileSync(
+  path.join(DIST, 'otel', 'index.js'),
+  header + "import cjs from '../cjs/otel/index.js';\n\n" + `export const {\n${otelNames.map((n) => `  ${n},`).join('\n')}\n} = cjs;\n`,
+);
+writeFileSync(path.join(DIST, 'otel', 'index.d.ts'), header + "export * from '../cjs/otel/index.js';\n");
+console.log(`built dist/cjs (CommonJS), dist/index.js (ES module re-exporting ${names.length} names) and dist/otel/index.js (${otelNames.length})`);

@@ -37,10 +37,25 @@ export interface ConnectTraceContext extends ServerTraceContext {
 }
 
 export const CONNECT_CHANNEL = 'ledis:connect';
+export const CONNECTION_CHANNEL = 'ledis:connection';
+
+/** One connection as `ledis:connection` shows it: where it goes and how busy it is, read live. */
+export interface ConnectionStateView extends ServerTraceContext {
+  /** Commands written or waiting on this connection, not yet answered (read when accessed). */
+  readonly pending: number;
+}
+
+/** A message of the `ledis:connection` channel: a connection became ready, or its ready socket closed. */
+export interface ConnectionStateMessage {
+  state: 'ready' | 'closed';
+  /** The same object for every message of one connection (a key for a Set or Map). */
+  connection: ConnectionStateView;
+}
 
 type AnyTracingChannel = { hasSubscribers?: boolean; start: dc.Channel; end: dc.Channel; asyncStart: dc.Channel; asyncEnd: dc.Channel; error: dc.Channel };
 
 const connectChannel = dc.tracingChannel<unknown, ConnectTraceContext & object>(CONNECT_CHANNEL);
+const connectionChannel = dc.channel(CONNECTION_CHANNEL);
 
 /** Whether a TracingChannel has subscribers: its own getter from Node 20.13, else asking its five channels. */
 export const subscribed: (tc: object) => boolean =
@@ -116,6 +131,7 @@ export function onConnecting(conn: ObservedConnection, attempt: number): void {
     watch(conn);
     log('%s: connecting%s', conn.address, attempt > 0 ? ` (attempt ${attempt})` : '');
   }
+  if (connectionChannel.hasSubscribers) watchState(conn);
   if (!subscribed(connectChannel)) return;
   const outcome = new Promise<void>((resolve, reject) => {
     const done = (): void => {
@@ -140,6 +156,42 @@ export function onConnecting(conn: ObservedConnection, attempt: number): void {
     conn.on('end', end);
   });
   connectChannel.tracePromise(() => outcome, { attempt, ...serverOf(conn) }).catch(() => undefined);
+}
+
+// ---- ledis:connection -----------------------------------------------------------
+
+const stateWatched = new WeakSet<ObservedConnection>();
+
+/**
+ * Publishes a connection's ready and closed moments on `ledis:connection`
+ * from now on (once per connection; a connection that became ready before
+ * anyone subscribed is seen from its next connect on).
+ */
+function watchState(conn: ObservedConnection & { readonly pending?: number }): void {
+  if (stateWatched.has(conn)) return;
+  stateWatched.add(conn);
+  const o = conn.options;
+  const view: ConnectionStateView = {
+    serverAddress: o.unixSocketPath ?? o.host,
+    serverPort: o.unixSocketPath === undefined ? o.port : undefined,
+    get database() {
+      return conn.db;
+    },
+    get pending() {
+      return conn.pending ?? 0;
+    },
+  };
+  let open = false;
+  conn.on('ready', () => {
+    if (open) return;
+    open = true;
+    connectionChannel.publish({ state: 'ready', connection: view } satisfies ConnectionStateMessage);
+  });
+  conn.on('close', () => {
+    if (!open) return;
+    open = false;
+    connectionChannel.publish({ state: 'closed', connection: view } satisfies ConnectionStateMessage);
+  });
 }
 
 /** Called when the adaptive spread changes how many shared connections it uses (src/router.ts). */
