@@ -63,7 +63,11 @@ for (const name of otelNames) {
 mkdirSync(path.join(DIST, 'otel'), { recursive: true });
 writeFileSync(
   path.join(DIST, 'otel', 'index.js'),
-  header + "import cjs from '../cjs/otel/index.js';\n\n" + `export const {\n${otelNames.map((n) => `  ${n},`).join('\n')}\n} = cjs;\n`,
+  header +
+    // require(), not `import cjs from`: when @opentelemetry/api is missing the CommonJS module throws, and
+    // Node 20's ESM loader reports a throwing CommonJS import as uncaught even after import() rejected.
+    "import { createRequire } from 'node:module';\n\nconst cjs = createRequire(import.meta.url)('../cjs/otel/index.js');\n\n" +
+    `export const {\n${otelNames.map((n) => `  ${n},`).join('\n')}\n} = cjs;\n`,
 );
 writeFileSync(path.join(DIST, 'otel', 'index.d.ts'), header + "export * from '../cjs/otel/index.js';\n");
 console.log(`built dist/cjs (CommonJS), dist/index.js (ES module re-exporting ${names.length} names) and dist/otel/index.js (${otelNames.length})`);

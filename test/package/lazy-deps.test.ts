@@ -55,3 +55,28 @@ describe('hashring is loaded only when shards are used', () => {
     expect(out).toMatchObject({ before: false, afterPlain: false, afterSharded: true });
   });
 });
+
+describe('OpenTelemetry is loaded only by ledis/otel', () => {
+  const OTEL = `Object.keys(require.cache).some((f) => f.includes(\`\${path.sep}@opentelemetry\${path.sep}\`) || f.includes(['dist', 'cjs', 'otel', ''].join(path.sep)))`;
+  const USE = `
+const before = ${OTEL};
+const ledis = new Ledis({ lazyConnect: true, traceArgs: true });
+ledis.disconnect();
+const afterClient = ${OTEL};
+console.log(JSON.stringify({ before, afterClient }));
+`;
+
+  it('CommonJS: require("ledis") and a client load nothing of @opentelemetry nor ledis/otel', async () => {
+    const out = await run(path.join(packed.consumer, 'lazy-otel-cjs'), 'main.cjs', `const path = require('node:path');\nconst { Ledis } = require('ledis');\n${USE}`);
+    expect(out).toEqual({ before: false, afterClient: false });
+  });
+
+  it('ES module: import of ledis loads nothing of @opentelemetry nor ledis/otel', async () => {
+    const out = await run(
+      path.join(packed.consumer, 'lazy-otel-esm'),
+      'main.mjs',
+      `import path from 'node:path';\nimport { createRequire } from 'node:module';\nimport { Ledis } from 'ledis';\nconst require = createRequire(import.meta.url);\n${USE}`,
+    );
+    expect(out).toEqual({ before: false, afterClient: false });
+  });
+});
