@@ -90,8 +90,9 @@ export interface LedisInstrumentationConfig {
   enabled?: boolean;
   /**
    * Make spans only for commands, pipelines and connects that run inside an
-   * active span (as instrumentation-ioredis's option; default false).
-   * Metrics are recorded either way.
+   * active span. Default true, as instrumentation-ioredis's (a command
+   * outside any request makes no root span of its own); false makes a root
+   * span for those too. Metrics are recorded either way.
    */
   requireParentSpan?: boolean;
   /**
@@ -115,13 +116,11 @@ export interface LedisInstrumentationConfig {
 
 const SPAN = Symbol('ledis.otel.span');
 const START = Symbol('ledis.otel.start');
-const ATTRS = Symbol('ledis.otel.attributes');
 
 /** What this instrumentation keeps on a channel's context object between start and asyncEnd. */
 interface Marks {
   [SPAN]?: Span | undefined;
   [START]?: number | undefined;
-  [ATTRS]?: Attributes | undefined;
 }
 
 type TraceHandlers<C> = {
@@ -277,8 +276,13 @@ export class LedisInstrumentation {
     meter.addBatchObservableCallback(this.observe, [this.connectionCount, this.pendingRequests]);
   }
 
-  /** The common attributes of an operation's span and duration point. */
-  private operationAttributes(name: string, where: ServerTraceContext): Attributes {
+  /**
+   * The common attributes of an operation's span and duration point (a new
+   * object each time: the SDK keeps what it is given). `size` is a
+   * pipeline's batch size, set when 2 or more (the conventions: a batch has
+   * two or more operations, so batch.size is never 1).
+   */
+  private operationAttributes(name: string, where: ServerTraceContext, size = 0): Attributes {
     const a: Attributes = {
       [ATTR_DB_SYSTEM_NAME]: this.config.dbSystemName ?? DB_SYSTEM_NAME_LEDISDB,
       [ATTR_DB_OPERATION_NAME]: name,
@@ -286,14 +290,14 @@ export class LedisInstrumentation {
       [ATTR_SERVER_ADDRESS]: where.serverAddress,
     };
     if (where.serverPort !== undefined) a[ATTR_SERVER_PORT] = where.serverPort;
+    if (size >= 2) a[ATTR_DB_OPERATION_BATCH_SIZE] = size;
     return a;
   }
 
   /** A CLIENT span child of the active context, or undefined under requireParentSpan without a parent. */
   private startSpan(name: string, attributes: Attributes): Span | undefined {
-    const parent = api.context.active();
-    if (this.config.requireParentSpan === true && api.trace.getSpan(parent) === undefined) return undefined;
-    return this.tracer.startSpan(name, { kind: api.SpanKind.CLIENT, attributes }, parent);
+    if (this.config.requireParentSpan !== false && api.trace.getSpan(api.context.active()) === undefined) return undefined;
+    return this.tracer.startSpan(name, { kind: api.SpanKind.CLIENT, attributes });
   }
 
   private queryText(ctx: CommandTraceContext): string | undefined {
@@ -308,15 +312,15 @@ export class LedisInstrumentation {
   }
 
   /** Ends an operation: error status and error.type on failure, its span ended, its duration recorded. */
-  private finish(ctx: Marks & { error?: unknown; result?: unknown }, onSuccess?: (span: Span) => void): void {
+  private finish(ctx: Marks & ServerTraceContext & { error?: unknown; result?: unknown }, name: string, size: number, onSuccess?: (span: Span) => void): void {
     const start = ctx[START];
     if (start === undefined) return; // started before enable(), or finished already
     ctx[START] = undefined;
     const span = ctx[SPAN];
-    let attributes = ctx[ATTRS] as Attributes;
+    const attributes = this.operationAttributes(name, ctx, size);
     if (ctx.error !== undefined) {
       const { type, status } = errorInfo(ctx.error);
-      attributes = { ...attributes, [ATTR_ERROR_TYPE]: type };
+      attributes[ATTR_ERROR_TYPE] = type;
       if (status !== undefined) attributes[ATTR_DB_RESPONSE_STATUS_CODE] = status;
       if (span !== undefined) {
         span.setAttribute(ATTR_ERROR_TYPE, type);
@@ -339,10 +343,13 @@ export class LedisInstrumentation {
 
   private readonly commandHandlers: TraceHandlers<CommandTraceContext & Marks> = {
     start: (ctx) => {
-      const attributes = this.operationAttributes(ctx.command, ctx);
-      ctx[ATTRS] = attributes;
-      const text = this.queryText(ctx);
-      const span = this.startSpan(ctx.command, text === undefined ? attributes : { ...attributes, [ATTR_DB_QUERY_TEXT]: text });
+      let span: Span | undefined;
+      if (this.config.requireParentSpan === false || api.trace.getSpan(api.context.active()) !== undefined) {
+        const attributes = this.operationAttributes(ctx.command, ctx);
+        const text = this.queryText(ctx);
+        if (text !== undefined) attributes[ATTR_DB_QUERY_TEXT] = text;
+        span = this.tracer.startSpan(ctx.command, { kind: api.SpanKind.CLIENT, attributes });
+      }
       ctx[SPAN] = span;
       const hook = this.config.requestHook;
       if (span !== undefined && hook !== undefined) {
@@ -356,11 +363,11 @@ export class LedisInstrumentation {
     },
     // A send that threw at once gets no asyncEnd: its error is already there at end.
     end: (ctx) => {
-      if (ctx.error !== undefined) this.finish(ctx);
+      if (ctx.error !== undefined) this.finish(ctx, ctx.command, 0);
     },
     asyncEnd: (ctx) => {
       const hook = this.config.responseHook;
-      this.finish(ctx, hook === undefined ? undefined : (span) => hook(span, ctx.command, ctx.args, ctx.result));
+      this.finish(ctx, ctx.command, 0, hook === undefined ? undefined : (span) => hook(span, ctx.command, ctx.args, ctx.result));
     },
   };
 
@@ -368,17 +375,13 @@ export class LedisInstrumentation {
 
   private readonly batchHandlers: TraceHandlers<BatchTraceContext & Marks> = {
     start: (ctx) => {
-      const attributes = this.operationAttributes(ctx.batchMode, ctx);
-      // The conventions: a batch has two or more operations, so batch.size is never 1.
-      if (ctx.batchSize >= 2) attributes[ATTR_DB_OPERATION_BATCH_SIZE] = ctx.batchSize;
-      ctx[ATTRS] = attributes;
-      ctx[SPAN] = this.startSpan(ctx.batchMode, attributes);
+      ctx[SPAN] = this.startSpan(ctx.batchMode, this.operationAttributes(ctx.batchMode, ctx, ctx.batchSize));
       ctx[START] = performance.now();
     },
     end: (ctx) => {
-      if (ctx.error !== undefined) this.finish(ctx);
+      if (ctx.error !== undefined) this.finish(ctx, ctx.batchMode, ctx.batchSize);
     },
-    asyncEnd: (ctx) => this.finish(ctx),
+    asyncEnd: (ctx) => this.finish(ctx, ctx.batchMode, ctx.batchSize),
   };
 
   // ---- ledis:connect -----------------------------------------------------------

@@ -36,8 +36,9 @@ afterAll(async () => {
 
 let inst: LedisInstrumentation | null = null;
 const cleanups: Array<() => unknown> = [];
+/** An instrumentation on the test providers; root spans too unless the test says otherwise (requireParentSpan: false). */
 function instrument(config: LedisInstrumentationConfig = {}): LedisInstrumentation {
-  const i = new LedisInstrumentation(config);
+  const i = new LedisInstrumentation({ requireParentSpan: false, ...config });
   i.setTracerProvider(tracerProvider);
   i.setMeterProvider(meterProvider);
   inst = i;
@@ -198,12 +199,19 @@ describe('spans', () => {
     expect(connect.attributes).toMatchObject({ 'server.address': host, 'server.port': port, 'db.namespace': '0', 'ledis.connect.attempt': 0 });
   });
 
-  it('requireParentSpan: spans only inside an active span', async () => {
-    instrument({ requireParentSpan: true, traceConnect: false });
+  it('requireParentSpan (the default, as instrumentation-ioredis): spans only inside an active span; metrics either way', async () => {
+    const i = new LedisInstrumentation({ traceConnect: false });
+    i.setTracerProvider(tracerProvider);
+    i.setMeterProvider(meterProvider);
+    inst = i;
+    expect(i.getConfig().requireParentSpan).toBeUndefined();
     const ledis = client();
     cleanups.push(() => ledis.quit());
+    const pings = async () => countOf(await points('db.client.operation.duration'), { 'db.operation.name': 'PING', 'server.port': port });
+    const before = await pings();
     await ledis.ping();
     expect(finished()).toEqual([]);
+    expect(await pings()).toBe(before + 1);
     const parent = tracerProvider.getTracer('test').startSpan('request');
     await context.with(trace.setSpan(context.active(), parent), () => ledis.echo('x'));
     parent.end();
@@ -234,13 +242,13 @@ describe('spans', () => {
     expect(JSON.stringify(finished().map((s) => [s.attributes, s.events, s.status]))).not.toContain('hunter2');
 
     // Without traceArgs the serializer gets "?" per argument; a throwing hook or serializer changes nothing else.
-    inst!.setConfig({ dbStatementSerializer: (cmd, args) => `${cmd} ${args.join(' ')}`, responseHook: () => { throw new Error('hook'); } });
+    inst!.setConfig({ requireParentSpan: false, dbStatementSerializer: (cmd, args) => `${cmd} ${args.join(' ')}`, responseHook: () => { throw new Error('hook'); } });
     const plain = client();
     cleanups.push(() => plain.quit());
     spans.reset();
     expect(await plain.get(`${k}a`)).toBe('v1');
     expect(finished().find((s) => s.name === 'GET')!.attributes['db.query.text']).toBe('GET ?');
-    inst!.setConfig({ dbStatementSerializer: () => { throw new Error('serializer'); } });
+    inst!.setConfig({ requireParentSpan: false, dbStatementSerializer: () => { throw new Error('serializer'); } });
     spans.reset();
     expect(await plain.get(`${k}a`)).toBe('v1');
     expect(finished().find((s) => s.name === 'GET')!.attributes['db.query.text']).toBeUndefined();
@@ -348,7 +356,7 @@ describe('enable and disable', () => {
   });
 
   it('registerInstrumentations() enables it with the providers given, and its disabler turns it off', async () => {
-    const i = new LedisInstrumentation({ enabled: false });
+    const i = new LedisInstrumentation({ enabled: false, requireParentSpan: false });
     inst = i;
     const ledis = client();
     cleanups.push(() => ledis.quit());
