@@ -69,6 +69,9 @@ export function observing(options: ObserveOptions): boolean {
   return options.showFriendlyErrorStack === true || subscribed(commandChannel);
 }
 
+/** Frozen arrays of n "?" (n < 17), shared by every traced command without traceArgs. */
+const HIDDEN: ReadonlyArray<readonly string[]> = Array.from({ length: 17 }, (_, n) => Object.freeze(new Array<string>(n).fill('?')));
+
 function argText(a: unknown): string {
   if (typeof a === 'string') return a;
   if (Buffer.isBuffer(a)) return `<Buffer ${a.length} bytes>`;
@@ -91,17 +94,35 @@ export function sendObserved<R extends { readonly readonly?: boolean }>(options:
   let p: Promise<unknown>;
   if (subscribed(commandChannel)) {
     const n = cmd.args.length;
-    const secret = cmd.wire === 'AUTH' || options.traceArgs !== true;
-    const args = new Array<string>(n);
-    for (let i = 0; i < n; i++) args[i] = secret ? '?' : argText(cmd.args[i]);
-    // Every connection of the pool the command goes to has the same server and db.
-    let where: ServerTraceContext;
-    try {
-      where = server(router.connectionFor(route.readonly === true));
-    } catch {
-      where = { serverAddress: '', serverPort: undefined, database: 0 };
+    let args: readonly string[];
+    if (cmd.wire === 'AUTH' || options.traceArgs !== true) {
+      args = n < HIDDEN.length ? (HIDDEN[n] as readonly string[]) : Object.freeze(new Array<string>(n).fill('?'));
+    } else {
+      const shown = new Array<string>(n);
+      for (let i = 0; i < n; i++) shown[i] = argText(cmd.args[i]);
+      args = shown;
     }
-    p = commandChannel.tracePromise(() => router.send(route, cmd), { command: cmd.wire, argCount: n, args, ...where });
+    // Every connection of the pool the command goes to has the same server and db.
+    let conn: Connection | null = null;
+    try {
+      conn = router.connectionFor(route.readonly === true);
+    } catch {
+      // no connection to say where (a closed client): the command fails as it would untraced
+    }
+    // One object literal of a fixed shape per command (cheaper than spreading serverOf's).
+    const o = conn?.options;
+    const ctx: CommandTraceContext =
+      conn === null || o === undefined
+        ? { command: cmd.wire, argCount: n, args, serverAddress: '', serverPort: undefined, database: 0 }
+        : {
+            command: cmd.wire,
+            argCount: n,
+            args,
+            serverAddress: o.unixSocketPath ?? o.host,
+            serverPort: o.unixSocketPath === undefined ? o.port : undefined,
+            database: conn.db,
+          };
+    p = commandChannel.tracePromise(() => router.send(route, cmd), ctx);
   } else {
     p = router.send(route, cmd);
   }

@@ -134,8 +134,16 @@ type TraceHandlers<C> = {
 /** `GET ? ?`: up to 16 "?" (a command with more says how many). */
 const QMARKS: string[] = [];
 for (let i = 0, s = ''; i <= 16; i++, s += ' ?') QMARKS.push(s);
+/** The default texts made so far, by command name then argument count (at most 1,024 names kept). */
+const QUERY_TEXTS = new Map<string, string[]>();
 function defaultQueryText(command: string, argCount: number): string {
-  return argCount <= 16 ? command + QMARKS[argCount] : `${command}${QMARKS[16]} … (${argCount} arguments)`;
+  if (argCount > 16) return `${command}${QMARKS[16]} … (${argCount} arguments)`;
+  let row = QUERY_TEXTS.get(command);
+  if (row === undefined) {
+    if (QUERY_TEXTS.size >= 1024) return command + QMARKS[argCount];
+    QUERY_TEXTS.set(command, (row = []));
+  }
+  return (row[argCount] ??= command + QMARKS[argCount]);
 }
 
 /**
