@@ -103,9 +103,11 @@ async function pack(base: string): Promise<Packed> {
     symlinkSync(path.join(ROOT, 'node_modules', dep), path.join(consumer, 'node_modules', dep), 'dir');
   }
   symlinkSync(path.join(ROOT, 'node_modules', '@types', 'node'), path.join(consumer, 'node_modules', '@types', 'node'), 'dir');
-  // For README's OpenTelemetry example.
+  // For the OpenTelemetry examples (README, docs/opentelemetry.md) and ledis/otel's tests: the API and the SDK packages.
   mkdirSync(path.join(consumer, 'node_modules', '@opentelemetry'), { recursive: true });
-  symlinkSync(path.join(ROOT, 'node_modules', '@opentelemetry', 'api'), path.join(consumer, 'node_modules', '@opentelemetry', 'api'), 'dir');
+  for (const name of readdirSync(path.join(ROOT, 'node_modules', '@opentelemetry'))) {
+    symlinkSync(path.join(ROOT, 'node_modules', '@opentelemetry', name), path.join(consumer, 'node_modules', '@opentelemetry', name), 'dir');
+  }
   return {
     dir: base,
     tarball,
