@@ -12,7 +12,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Re
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectionError, Ledis, ResponseError } from '../../src/index.js';
 import { DURATION_BUCKETS, INSTRUMENTATION_VERSION, LedisInstrumentation, type LedisInstrumentationConfig } from '../../src/otel/index.js';
-import { client, prefix, serverAddress } from '../helpers.js';
+import { client, prefix, serverAddress, until } from '../helpers.js';
 
 const { host, port } = serverAddress();
 const POOL = `${host}:${port}`;
@@ -312,6 +312,36 @@ describe('metrics', () => {
     await ledis.quit();
     expect(await settle(() => connections('idle'), 0)).toBe(0);
   });
+
+  it("the adaptive spread's added connections are counted while open, and leave the count when retired", async () => {
+    instrument();
+    expect(await settle(() => connections('idle'), 0)).toBe(0);
+    // One command per call on the wire (coalesced GETs rarely need a second lane); bounded: 10 loops, 12 s.
+    const ledis = client({ connections: 3, coalesce: false });
+    cleanups.push(() => ledis.quit());
+    await ledis.ping();
+    const pool = ledis.connectionPool;
+    const k = prefix('otel-spread');
+    let maxOpen = 1;
+    let counted = 0;
+    const end = Date.now() + 12_000;
+    for (let i = 0; i < 10 && counted < 2 && Date.now() < end; i++) {
+      await Promise.all(
+        Array.from({ length: 1000 }, async (_, c) => {
+          for (let r = 0; r < 50; r++) await ledis.get(`${k}${c}`);
+          if (pool.sharedList.length > maxOpen) maxOpen = pool.sharedList.length;
+        }),
+      );
+      if (maxOpen >= 2) counted = Math.max(counted, (await connections('idle')) + (await connections('used')));
+    }
+    // The count follows the lanes: what is open now is what is counted (polled: a lane may be retiring meanwhile).
+    const now = async () => (await connections('idle')) + (await connections('used')) - pool.sharedList.length;
+    expect(await settle(now, 0)).toBe(0);
+    if (maxOpen >= 2) expect(counted).toBeGreaterThanOrEqual(2); // the spread grew on this machine: its lanes were counted
+    // Idle: the added lanes are retired (a step per second of shallow load) and leave the count.
+    expect(await until(() => pool.sharedList.length === 1, 15_000)).toBe(true);
+    expect(await settle(() => connections('idle'), 1)).toBe(1);
+  }, 60_000);
 
   it('a connection with a command in flight is used, and its command pending', async () => {
     instrument();
