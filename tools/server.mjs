@@ -18,6 +18,9 @@ const CACHE_BIN = path.join(ROOT, '.cache', 'bin');
 const testing = await loadSource(['testing/index.ts', 'testing/server.ts', 'testing/binary.ts']);
 const cli = await loadSource(['cli/server.ts', 'testing/server.ts', 'testing/binary.ts']);
 
+/** @typedef {import('../src/testing/server.js').ServerOptions} ServerOptions */
+/** @typedef {import('../src/testing/server.js').RunningServer} RunningServer */
+
 /** The pseudo-version pinned in tools/ledis-server/go.mod. */
 export const LEDIS_SERVER_VERSION = testing.LEDIS_SERVER_VERSION;
 export const freePort = testing.freePort;
@@ -40,8 +43,8 @@ export async function ensureLedisServer() {
  * Starts the repository's pinned ledis-server (see src/testing/server.ts for
  * the options and what it resolves to). The server's log is echoed unless
  * `quiet`.
- * @param {import('../src/testing/server.ts').ServerOptions} [opts]
- * @returns {Promise<import('../src/testing/server.ts').RunningServer>}
+ * @param {ServerOptions} [opts]
+ * @returns {Promise<RunningServer>}
  */
 export async function startLedisServer(opts = {}) {
   return testing.startServer({ ...opts, quiet: opts.quiet ?? false, bin: opts.bin ?? (await ensureLedisServer()) });

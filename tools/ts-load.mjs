@@ -9,7 +9,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import ts from 'typescript';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = path.join(ROOT, 'src');
@@ -25,6 +24,8 @@ export async function loadSource(files) {
   for (const [f, text] of sources) hash.update(`${f}\0${text}\0`);
   const dir = path.join(ROOT, '.cache', 'ts-load', hash.digest('hex').slice(0, 16));
   if (!existsSync(path.join(dir, 'package.json'))) {
+    // TypeScript is loaded only when something changed (it takes a moment to load).
+    const ts = (await import('typescript')).default;
     for (const [f, text] of sources) {
       const out = ts.transpileModule(text, {
         fileName: f,

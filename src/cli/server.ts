@@ -150,8 +150,12 @@ export async function serverCommand(argv: readonly string[], io: CliIO, hooks: S
     try {
       server = await startServer({ ...options, bin, ref: true });
     } catch (err) {
-      // A taken port or socket (2), or the server exiting early, with its output (1).
-      const m = (err as Error).message;
+      // A taken port or socket (2), or the server exiting early, with its output (1; the output was echoed already unless -q).
+      let m = (err as Error).message;
+      if (!options.quiet && m.startsWith('ledis-server exited early')) {
+        const hint = m.lastIndexOf('\n(this ledis-server');
+        m = `${m.slice(0, m.indexOf(':\n'))}; its output is above${hint > 0 ? m.slice(hint) : ''}`;
+      }
       io.stderr.write(`ledis server: ${m}\n`);
       return / is in use: /.test(m) ? 2 : 1;
     }
