@@ -1,4 +1,7 @@
-// The public surface.
+/**
+ * The `ledis` entry: the client, pools, pipelines, errors and their types.
+ * @module ledis
+ */
 import { Ledis, type LedisOptions } from './client.js';
 import { parseUrl } from './url.js';
 

@@ -1,23 +1,75 @@
-// The `ledis` command: `ledis load`, `ledis export`, `ledis --help`.
+// The `ledis` command: `ledis server`, `ledis load`, `ledis export`,
+// `ledis --help`, `ledis --version`.
 // main() returns the exit code and never calls process.exit, so tests (and
 // programs) can run it in-process with their own streams.
+import { createRequire } from 'node:module';
 import { DataError, LedisError } from '../errors.js';
 import { exportCommand, exportHelp } from './export.js';
 import type { CliIO } from './io.js';
 import { load, loadHelp } from './load.js';
+import { serverCommand, serverHelp } from './server.js';
 
 export type { CliIO } from './io.js';
 
 export const help = `Usage: ledis <command> [options]
 
 Commands:
+  server          run a LedisDB on 127.0.0.1:6380 for development (Ctrl-C
+                  stops it); builds the pinned LedisDB with Go once if
+                  no ledis-server is installed
   load [FILE|-]   stream commands from a file or stdin into LedisDB
                   (formats: resp, text, ndjson, csv, tsv; .gz read as gzip)
   export          write keys, values and TTLs as ndjson commands that
                   \`ledis load\` replays
   help [COMMAND]  this text, or a command's options
 
+Options:
+  -h, --help      this text
+  -V, --version   the version of ledis
+
 Run \`ledis <command> --help\` for a command's options.`;
+
+/** The package's version, read from its package.json (two folders up from dist/cjs/cli/ and from src/cli/). */
+export function version(): string {
+  for (const rel of ['../../../package.json', '../../package.json']) {
+    try {
+      const pkg = createRequire(__filename)(rel) as { name?: string; version?: string };
+      if (pkg.name === 'ledis' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // not there: try the next
+    }
+  }
+  return 'unknown';
+}
+
+const COMMANDS = ['server', 'load', 'export', 'help'] as const;
+const HELPS: Record<string, string> = { server: serverHelp, load: loadHelp, export: exportHelp };
+
+/** Edit distance (Levenshtein) between two short strings. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** The subcommand `word` was probably meant to be, or undefined. */
+export function suggest(word: string): string | undefined {
+  const w = word.toLowerCase();
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of COMMANDS) {
+    const d = c.startsWith(w) && w.length >= 2 ? 0 : distance(w, c);
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return bestD <= 2 ? best : undefined;
+}
 
 /**
  * Runs the CLI with `argv` (the arguments after `ledis`) and resolves to the
@@ -34,7 +86,16 @@ export async function main(argv: readonly string[], io: Partial<CliIO> = {}): Pr
   };
   const [command, ...rest] = argv;
   try {
+    // `ledis load -h` (nothing after -h): the user asks for help, as most tools read -h; for load and
+    // export -h is --host (as in redis-cli), so it needs a value and we say so.
+    if ((command === 'load' || command === 'export') && rest[rest.length - 1] === '-h') {
+      full.stdout.write(HELPS[command] + '\n');
+      full.stderr.write(`ledis: -h is --host here (as in redis-cli) and takes a value; showing --help instead\n`);
+      return rest.length === 1 ? 0 : 2;
+    }
     switch (command) {
+      case 'server':
+        return await serverCommand(rest, full);
       case 'load':
         return await load(rest, full);
       case 'export':
@@ -44,11 +105,18 @@ export async function main(argv: readonly string[], io: Partial<CliIO> = {}): Pr
       case '--help':
         full.stdout.write(help + '\n');
         return command === undefined ? 2 : 0;
-      case 'help':
-        full.stdout.write((rest[0] === 'load' ? loadHelp : rest[0] === 'export' ? exportHelp : help) + '\n');
+      case '-V':
+      case '--version':
+      case 'version':
+        full.stdout.write(`ledis ${version()}\n`);
         return 0;
-      default:
-        throw new DataError(`unknown command ${JSON.stringify(command)}; run ledis --help`);
+      case 'help':
+        full.stdout.write((HELPS[rest[0] ?? ''] ?? help) + '\n');
+        return 0;
+      default: {
+        const guess = suggest(command);
+        throw new DataError(`unknown command ${JSON.stringify(command)}${guess ? ` (did you mean ${guess}?)` : ''}; run ledis --help`);
+      }
     }
   } catch (err) {
     const e = err as Error & { code?: string };

@@ -1,7 +1,17 @@
-// ledis/otel: OpenTelemetry spans and metrics for ledis (docs/opentelemetry.md).
-// Needs @opentelemetry/api, an optional peer dependency of ledis: importing
-// this entry without it throws an error naming the package to install. The
-// main entry `ledis` never loads this file.
+/**
+ * `ledis/otel`: OpenTelemetry spans and database-client metrics for ledis,
+ * built on its diagnostics channels (docs/opentelemetry.md). Needs
+ * `@opentelemetry/api`, an optional peer dependency of ledis: importing this
+ * entry without it throws an error naming the package to install. The main
+ * entry `ledis` never loads this file.
+ *
+ * ```ts
+ * import { registerInstrumentations } from '@opentelemetry/instrumentation';
+ * import { LedisInstrumentation } from 'ledis/otel';
+ * registerInstrumentations({ instrumentations: [new LedisInstrumentation()] });
+ * ```
+ * @module ledis/otel
+ */
 export {
   LedisInstrumentation,
   INSTRUMENTATION_NAME,

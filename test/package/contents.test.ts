@@ -15,10 +15,20 @@ beforeAll(async () => {
 const REPO = 'https://github.com/ledisdb/ledis-node';
 
 describe('the tarball', () => {
-  it('holds the build, LICENSE, README and package.json, and no tests, benches, tools or sources', () => {
-    const unexpected = packed.files.filter((f) => !/^(dist\/.+\.(js|d\.ts|js\.map|json)|LICENSE|README\.md|package\.json)$/.test(f));
+  it('holds the build, LICENSE, README, CHANGELOG, package.json and the LedisDB pin, and no tests, benches, other tools or sources', () => {
+    // tools/ledis-server/ is the go.mod pinning LedisDB, which `npx ledis server` builds from when Go is installed;
+    // <entry>/package.json (testing/, otel/ ...) points resolvers without "exports" support (node10) at ledis/<entry>:
+    // one for every subpath entry of package.json "exports".
+    const stubs = Object.keys(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).exports)
+      .filter((e) => e !== '.' && e !== './package.json')
+      .map((e) => `${e.slice(2)}/package.json`);
+    const pin = new RegExp(`^(tools/ledis-server/(go\\.mod|go\\.sum|tools\\.go)|${stubs.map((f) => f.replace(/[.]/g, '\\.')).join('|')})$`);
+    const unexpected = packed.files.filter((f) => !pin.test(f) && !/^(dist\/.+\.(js|d\.ts|js\.map|json)|LICENSE|README\.md|CHANGELOG\.md|package\.json)$/.test(f));
     expect(unexpected).toEqual([]);
-    expect(packed.files.filter((f) => /(^|\/)(test|tests|bench|tools|flamegraphs|src|\.cache)\//.test(f) || /\.test\.|\.tgz$/.test(f))).toEqual([]);
+    expect(packed.files.filter((f) => !pin.test(f) && (/(^|\/)(test|tests|bench|tools|flamegraphs|src|\.cache)\//.test(f) || /\.test\.|\.tgz$/.test(f)))).toEqual([]);
+    for (const f of ['tools/ledis-server/go.mod', 'tools/ledis-server/go.sum', 'tools/ledis-server/tools.go', 'CHANGELOG.md', 'dist/testing/index.js', 'dist/cjs/testing/index.js', ...stubs]) {
+      expect(packed.files).toContain(f);
+    }
     for (const f of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/package.json']) {
       expect(packed.files).toContain(f);
     }

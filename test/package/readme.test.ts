@@ -1,13 +1,14 @@
-// Every TypeScript code block in README.md is type-checked against the packed
-// package, and every runnable one is run against the test server.
+// Every TypeScript code block in README.md and docs/**/*.md (except the
+// generated docs/api/) is type-checked against the packed package, and every
+// runnable one is run against the test server.
 //
 // How a block is marked (the fence's info string; no mark means "check and run"):
 //   ```ts           type-checked, then run against the test server
 //   ```ts norun     type-checked only (it needs something the test server is
 //                   not: replicas at other addresses, a TLS certificate, a
 //                   loop that never ends...)
-//   ```ts nocheck   neither (pseudo-code or a deliberately wrong example;
-//                   say why next to it in README)
+//   ```ts nocheck   neither (pseudo-code, a deliberately wrong example, or an
+//                   entry not merged yet; say why in the block's first line)
 // Languages ts, typescript, mts and cts are extracted; js/sh/text are not.
 //
 // A block with no `import` statement is a fragment: it gets a hidden prelude
@@ -18,51 +19,42 @@
 // connects to 127.0.0.1:6380 / localhost:6380 (LedisDB's default port) is
 // sent to the test server instead. Blocks run one at a time; each must
 // finish (quit its clients or not: the process is ended after the block).
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { ROOT, packOnce, type Packed } from './pack.js';
+import { extractSnippets, TS_LANGS, type Snippet } from './snippets.js';
 import { spawnAsync } from './spawn.js';
 
-export interface Snippet {
-  /** 1-based line of the opening fence in README.md */
-  line: number;
-  lang: string;
-  flags: Set<string>;
-  code: string;
-}
 
-const TS_LANGS = new Set(['ts', 'typescript', 'mts', 'cts']);
-
-/**
- * The fenced code blocks of a Markdown text (``` or ~~~, three or more,
- * indented as in a list item), with their language and info-string flags.
- */
-export function extractSnippets(markdown: string): Snippet[] {
-  const lines = markdown.split(/\r?\n/);
-  const out: Snippet[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^( {0,12})(`{3,}|~{3,})\s*([^\s`]*)\s*(.*)$/.exec(lines[i]!);
-    if (!open) continue;
-    const [, indent, fence, lang = '', rest = ''] = open;
-    const body: string[] = [];
-    let j = i + 1;
-    for (; j < lines.length; j++) {
-      const l = lines[j]!;
-      const close = new RegExp(`^ {0,12}${fence![0]}{${fence!.length},}\\s*$`).exec(l);
-      if (close) break;
-      body.push(l.startsWith(indent!) ? l.slice(indent!.length) : l.trimStart());
+/** README.md and every Markdown page under docs/ but the generated API reference, relative to the repository. */
+export function docFiles(): string[] {
+  const out = ['README.md'];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(path.join(ROOT, dir), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const rel = `${dir}/${e.name}`;
+      if (e.isDirectory()) {
+        if (rel !== 'docs/api') walk(rel);
+      } else if (e.name.endsWith('.md')) out.push(rel);
     }
-    out.push({ line: i + 1, lang: lang.toLowerCase(), flags: new Set(rest.split(/[\s,]+/).filter(Boolean)), code: body.join('\n') + '\n' });
-    i = j;
-  }
+  };
+  if (existsSync(path.join(ROOT, 'docs'))) walk('docs');
   return out;
 }
 
-const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-const snippets = extractSnippets(readme).filter((s) => TS_LANGS.has(s.lang) && !s.flags.has('nocheck'));
+interface DocSnippet extends Snippet {
+  /** README.md, docs/cli.md ... */
+  file: string;
+}
+
+const snippets: DocSnippet[] = docFiles().flatMap((file) =>
+  extractSnippets(readFileSync(path.join(ROOT, file), 'utf8'))
+    .filter((s) => TS_LANGS.has(s.lang) && !s.flags.has('nocheck'))
+    .map((s) => ({ ...s, file })),
+);
+const where = (s: DocSnippet) => `${s.file} line ${s.line}`;
 
 describe('the README extractor', () => {
   it('finds fenced blocks with their flags, indented ones and ~~~ fences, and stops at the matching fence', () => {
@@ -76,14 +68,15 @@ describe('the README extractor', () => {
     ]);
   });
 
-  it('finds the TypeScript blocks of README.md', () => {
-    expect(snippets.length).toBeGreaterThanOrEqual(3);
+  it('finds the TypeScript blocks of README.md and of docs/', () => {
+    expect(snippets.filter((s) => s.file === 'README.md').length).toBeGreaterThanOrEqual(3);
+    expect(snippets.filter((s) => s.file.startsWith('docs/')).length).toBeGreaterThanOrEqual(10);
   });
 });
 
 let packed: Packed;
 let dir: string;
-let files: Array<{ snippet: Snippet; src: string; out: string }>;
+let files: Array<{ snippet: DocSnippet; src: string; out: string }>;
 let diagnostics: Map<string, string[]>;
 
 beforeAll(async () => {
@@ -92,16 +85,22 @@ beforeAll(async () => {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'readme-snippets', private: true, type: 'module' }));
+  // For the test file README shows beside ledis/testing (a user's own dev dependency).
+  try {
+    symlinkSync(path.join(ROOT, 'node_modules', 'vitest'), path.join(packed.consumer, 'node_modules', 'vitest'), 'dir');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
   const exported = Object.keys(await import(pathToFileURL(path.join(packed.consumer, 'node_modules', 'ledis', 'dist', 'index.js')).href)).filter((k) => k !== 'default');
   files = snippets.map((snippet) => {
-    const name = `readme-line-${snippet.line}`;
+    const name = `${snippet.file.replace(/\.md$/, '').replace(/[^\w]+/g, '-')}-line-${snippet.line}`;
     const fragment = !/^\s*import\s/m.test(snippet.code);
     const ownClient = /\b(?:const|let|var)\s+ledis\b/.test(snippet.code);
     const prelude = fragment
       ? `import { ${exported.join(', ')} } from 'ledis';\n` +
         (ownClient ? '' : 'const ledis = new Ledis({ host: process.env.LEDIS_HOST!, port: Number(process.env.LEDIS_PORT) });\n')
       : '';
-    // The prelude is one line (or two) so reported lines stay close to README's.
+    // The prelude is one line (or two) so reported lines stay close to the page's.
     const src = path.join(dir, `${name}.mts`);
     writeFileSync(src, `${prelude.replace(/\n(?!$)/g, ' ')}${snippet.code}export {};\n`);
     return { snippet, src, out: path.join(dir, `${name}.mjs`) };
@@ -151,21 +150,22 @@ require('node:module').syncBuiltinESMExports();
   );
 }, 180_000);
 
-describe('README.md TypeScript blocks', () => {
+describe('TypeScript blocks of README.md and docs/', () => {
   for (const snippet of snippets) {
     const mode = snippet.flags.has('norun') ? 'type-checks' : 'type-checks and runs';
-    it(`the block at README.md line ${snippet.line} ${mode}`, async () => {
+    it(`the block at ${where(snippet)} ${mode}`, async () => {
       const f = files.find((x) => x.snippet === snippet)!;
-      expect(diagnostics.get(f.src), `README.md line ${snippet.line}`).toEqual([]);
+      expect(diagnostics.get(f.src), where(snippet)).toEqual([]);
       if (snippet.flags.has('norun')) return;
-      const runner = path.join(dir, `run-${snippet.line}.mjs`);
+      const runner = path.join(dir, `run-${path.basename(f.out)}`);
       writeFileSync(runner, `await import(${JSON.stringify(pathToFileURL(f.out).href)});\nprocess.exit(0);\n`);
       const res = await spawnAsync(process.execPath, ['--require', path.join(dir, 'redirect.cjs'), runner], {
         cwd: dir,
         timeout: 20_000,
-        env: { ...process.env, LEDIS_HOST: inject('ledisHost'), LEDIS_PORT: String(inject('ledisPort')), NODE_OPTIONS: '' },
+        // ledis/testing's blocks start their own server: the repository's pinned build.
+        env: { ...process.env, LEDIS_HOST: inject('ledisHost'), LEDIS_PORT: String(inject('ledisPort')), LEDIS_SERVER_BIN: path.join(ROOT, '.cache', 'bin', 'ledis-server'), NODE_OPTIONS: '' },
       });
-      expect({ status: res.status, signal: res.signal }, `README.md line ${snippet.line}:\n${res.stdout}\n${res.stderr}`).toEqual({ status: 0, signal: null });
+      expect({ status: res.status, signal: res.signal }, `${where(snippet)}:\n${res.stdout}\n${res.stderr}`).toEqual({ status: 0, signal: null });
     }, 60_000);
   }
 });

@@ -1,8 +1,10 @@
 // One real LedisDB server for the whole test run, on a free loopback port,
-// started from the same code as `npm run server`, stopped afterwards.
+// started by ledis/testing's startServer() (the code users' own test suites
+// run) with the repository's pinned build (tools/server.mjs), stopped afterwards.
 import type { TestProject } from 'vitest/node';
+import { startServer } from '../../src/testing/index.js';
 // @ts-ignore -- plain ESM script, typed through JSDoc
-import { startLedisServer } from '../../tools/server.mjs';
+import { ensureLedisServer } from '../../tools/server.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -12,7 +14,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const server = await startLedisServer({ quiet: true });
+  const server = await startServer({ backend: 'memory', bin: (await ensureLedisServer()) as string });
   project.provide('ledisPort', server.port);
   project.provide('ledisHost', server.host);
   return async () => {

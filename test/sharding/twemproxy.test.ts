@@ -260,14 +260,14 @@ describe.skipIf(noNutcracker)('through twemproxy (nutcracker, 2 LedisDB servers)
 });
 
 describe('the twemproxy refusal list', () => {
-  it("README's list of methods to avoid behind twemproxy is exactly the methods that send a refused command", () => {
+  it("docs/sharding.md's list of methods to avoid behind twemproxy is exactly the methods that send a refused command", () => {
     const expected = new Set<string>();
     for (const [method, spec] of Object.entries(commandTable)) if (TWEMPROXY_REFUSED.has(spec.command)) expected.add(method);
     // Methods outside the table: db(n)/select(n) (SELECT) are covered by "db must be 0"; quit() works (the proxy just closes).
     for (const [method, sent] of Object.entries(clientMethods)) {
       if (method !== 'db' && method !== 'quit' && sent.some((c) => TWEMPROXY_REFUSED.has(c))) expected.add(method);
     }
-    const readme = readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    const readme = readFileSync(path.join(import.meta.dirname, '..', '..', 'docs', 'sharding.md'), 'utf8');
     const start = readme.indexOf('<!-- twemproxy-refused:start -->');
     const end = readme.indexOf('<!-- twemproxy-refused:end -->');
     expect(start).toBeGreaterThan(0);

@@ -50,12 +50,12 @@ describe('the command surface against the LedisDB source', () => {
     }
   });
 
-  it("README.md's command list is the one tools/command-table.mjs generates now", () => {
-    const readme = readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+  it("docs/commands.md's command list is the one tools/command-table.mjs generates now", () => {
+    const readme = readFileSync(path.join(import.meta.dirname, '..', '..', 'docs', 'commands.md'), 'utf8');
     const start = readme.indexOf(START);
     const end = readme.indexOf(END);
-    expect(start, 'README.md has no generated command list: run `npm run commands`').toBeGreaterThanOrEqual(0);
-    expect(readme.slice(start, end + END.length), 'README.md command list is stale: run `npm run commands`').toBe(
+    expect(start, 'docs/commands.md has no generated command list: run `npm run commands`').toBeGreaterThanOrEqual(0);
+    expect(readme.slice(start, end + END.length), 'docs/commands.md command list is stale: run `npm run commands`').toBe(
       renderTable(commands, byCommand),
     );
   });
