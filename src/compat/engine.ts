@@ -8,8 +8,8 @@
 import { EventEmitter } from 'node:events';
 import type { LedisEvents, LedisOptions } from '../client.js';
 import { specByCommand } from '../commands/index.js';
-import { commandName } from '../commands/server.js';
-import { translate, type Plan, type TranslateOptions, type WireCommand } from '../commands/translate.js';
+import { commandName, refuseSharedState } from '../commands/server.js';
+import { sentAsIs, translate, type Plan, type TranslateOptions, type WireCommand } from '../commands/translate.js';
 import type { CommandSpec } from '../commands/types.js';
 import { redactPassword } from '../connection/options.js';
 import { asLedisError, DataError } from '../errors.js';
@@ -21,6 +21,7 @@ import { makeKeyPrefix } from '../prefix.js';
 import type { Reply } from '../protocol/parser.js';
 import { ROUTED_EVENTS, type EventSink } from '../routing/backend.js';
 import { ServerDeployment, type Deployment, type ServerOptions } from '../routing/deployment.js';
+import { routeOf, type Route } from '../routing/route.js';
 import { redactShards } from '../sharding/options.js';
 import { ShardedDeployment } from '../sharding/placement.js';
 
@@ -40,6 +41,26 @@ export interface BatchOutcome {
 interface Adder {
   add(spec: CommandSpec | null, name: string, args: unknown[]): unknown;
   execSettled(): Promise<Array<{ ok: true; value: unknown } | { ok: false; error: Error }>>;
+}
+
+const directRoutes = new Map<string, Route | null>();
+/**
+ * The route of a command the table sends as it is (GET, HGETALL ...): its
+ * table entry's routing (keys, order, replicas) without the entry's reply
+ * shaping, so the reply is raw. Cached by name; null for a name that is not
+ * sent as it is or would change a shared connection (AUTH, SELECT, QUIT).
+ */
+function directRoute(name: string): Route | null {
+  let route = directRoutes.get(name);
+  if (route === undefined) {
+    route = null;
+    if (sentAsIs(name) && refuseSharedState(name) === null) {
+      const { keys, allKeys, readonly, blocking, isolate, timeoutAt } = specByCommand.get(name) ?? {};
+      route = routeOf({ command: name, keys, allKeys, readonly, blocking, isolate, timeoutAt });
+    }
+    directRoutes.set(name, route);
+  }
+  return route;
 }
 
 const bufferSpecs = new Map<string, CommandSpec>();
@@ -147,6 +168,9 @@ export class Engine {
    * LedisDB cannot do.
    */
   execute(name: string, args: unknown[], buffers: boolean, options: TranslateOptions): Promise<unknown> {
+    // The hot path (GET, HGET, INCR ...): one lookup, then the deployment.
+    const route = directRoutes.get(name) ?? directRoute(name);
+    if (route !== null) return this.deployment.run(route, args, buffers ? this.bytes : this.strings);
     let plan: Plan | null;
     try {
       plan = translate(name, args, options);
@@ -166,21 +190,25 @@ export class Engine {
     }
   }
 
-  /** Runs a plan: its commands in one batch on one connection, then its reply. */
+  /**
+   * Runs a plan: its commands issued together, in order (commands on one key
+   * keep issue order on any connection spread, and each is coalesced as any
+   * other: no Pipeline object per call), then its reply. Rejects with the
+   * first failed command's error, once every command has settled.
+   */
   async run(plan: Plan, buffers: boolean): Promise<unknown> {
-    const only = plan.commands.length === 1 ? (plan.commands[0] as WireCommand) : null;
-    if (only !== null && only.buffers !== true) {
-      const reply = await this.send(only.name, only.args, buffers);
+    const commands = plan.commands;
+    if (commands.length === 1) {
+      const only = commands[0] as WireCommand;
+      const reply = await this.send(only.name, only.args, buffers || only.buffers === true);
       return plan.reply === undefined ? reply : plan.reply([reply], !buffers);
     }
-    const pipeline = this.pipelineOf(buffers);
-    for (const c of plan.commands) add(pipeline, c);
-    const settled = await pipeline.execSettled();
-    const replies: Reply[] = [];
-    for (const s of settled) {
-      if (!s.ok) throw s.error;
-      replies.push(s.value as Reply);
+    const pending: Promise<Reply>[] = new Array(commands.length);
+    for (let i = 0; i < commands.length; i++) {
+      const c = commands[i] as WireCommand;
+      pending[i] = this.send(c.name, c.args, buffers || c.buffers === true);
     }
+    const replies = await Promise.all(pending);
     return plan.reply === undefined ? replies[0] : plan.reply(replies, !buffers);
   }
 
