@@ -2,6 +2,7 @@
 // the real LedisDB: what works, and the clear error for what LedisDB cannot do.
 import { afterAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
+import { redisInsStore } from 'cache-manager-ioredis-yet';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import Redis from '../../src/compat/ioredis.js';
 import { DataError } from '../../src/errors.js';
@@ -83,5 +84,35 @@ describe('bullmq 6', () => {
     expect(err).toBeInstanceOf(DataError);
     expect((err as Error).message).toMatch(/^addStandardJob:[\d.]+: its script cannot run on LedisDB: the script calls LPOS/);
     await unchecked.close().catch(() => undefined);
+  });
+});
+
+describe('cache-manager-ioredis-yet 2 (the ioredis store of cache-manager 5)', () => {
+  it('get, set with a TTL in ms, mset, mget, del, mdel, ttl and reset work; mset with a TTL (MULTI) and keys (KEYS) are refused', async () => {
+    // db 11, used by no other test file: reset() is FLUSHDB.
+    const client = new Redis({ host, port, db: 11 });
+    try {
+      const store = redisInsStore(client as never, { ttl: 5000 });
+      await store.set('a', { n: 1 });
+      expect(await store.get('a')).toEqual({ n: 1 });
+      const ttl = await store.ttl('a');
+      expect(ttl).toBeGreaterThanOrEqual(5000);
+      expect(ttl).toBeLessThanOrEqual(7000);
+      await store.set('b', 'forever', 0);
+      expect(await store.ttl('b')).toBe(-1);
+      expect(await store.get('missing')).toBe(undefined);
+      await store.mset([['c', 1], ['d', [2]]], 0);
+      expect(await store.mget('c', 'd', 'missing')).toEqual([1, [2], undefined]);
+      await store.del('a');
+      expect(await store.get('a')).toBe(undefined);
+      await store.mdel('c', 'd');
+      expect(await store.mget('c', 'd')).toEqual([undefined, undefined]);
+      await expect(store.mset([['e', 1]], 1000)).rejects.toThrow(/^MULTI: LedisDB has no transactions/);
+      await expect(store.keys('*')).rejects.toThrow(/^KEYS: LedisDB has no KEYS; nearest: SCAN/);
+      await store.reset();
+      expect(await store.get('b')).toBe(undefined);
+    } finally {
+      await client.quit();
+    }
   });
 });
