@@ -74,25 +74,41 @@ describe('rate-limiter-flexible 11, RateLimiterRedis', () => {
 
 describe('bullmq 6', () => {
   it('refuses LedisDB: its version check fails, and without it its Lua scripts are refused before sending', async () => {
-    const checked = new Queue(prefix('bull').replace(/:/g, '-'), { connection: redis.duplicate({ maxRetriesPerRequest: null }) as never });
+    // bullmq does not close a connection it was given: these are closed here.
+    const connections = [redis.duplicate({ maxRetriesPerRequest: null }), redis.duplicate({ maxRetriesPerRequest: null })];
+    const checked = new Queue(prefix('bull').replace(/:/g, '-'), { connection: connections[0] as never });
     checked.on('error', () => undefined);
     await expect(checked.add('job', { a: 1 })).rejects.toThrow(/Redis version needs to be greater or equal than 5\.0\.0/);
     await checked.close().catch(() => undefined);
-    const unchecked = new Queue(prefix('bull').replace(/:/g, '-'), { connection: redis.duplicate({ maxRetriesPerRequest: null }) as never, skipVersionCheck: true });
+    const unchecked = new Queue(prefix('bull').replace(/:/g, '-'), { connection: connections[1] as never, skipVersionCheck: true });
     unchecked.on('error', () => undefined);
     const err = await unchecked.add('job', { a: 1 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataError);
     expect((err as Error).message).toMatch(/^addStandardJob:[\d.]+: its script cannot run on LedisDB: the script calls LPOS/);
     await unchecked.close().catch(() => undefined);
+    await Promise.all(connections.map((c) => c.quit()));
   });
 });
+
+interface CacheStore {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: unknown, ttl?: number): Promise<void>;
+  mset(args: [string, unknown][], ttl?: number): Promise<void>;
+  mget(...keys: string[]): Promise<unknown[]>;
+  del(key: string): Promise<void>;
+  mdel(...keys: string[]): Promise<void>;
+  ttl(key: string): Promise<number>;
+  keys(pattern?: string): Promise<string[]>;
+  reset(): Promise<void>;
+}
 
 describe('cache-manager-ioredis-yet 2 (the ioredis store of cache-manager 5)', () => {
   it('get, set with a TTL in ms, mset, mget, del, mdel, ttl and reset work; mset with a TTL (MULTI) and keys (KEYS) are refused', async () => {
     // db 11, used by no other test file: reset() is FLUSHDB.
     const client = new Redis({ host, port, db: 11 });
     try {
-      const store = redisInsStore(client as never, { ttl: 5000 });
+      // Typed by hand: the package's types name cache-manager 5's Store, and cache-manager 7 is what is installed.
+      const store = redisInsStore(client as never, { ttl: 5000 }) as unknown as CacheStore;
       await store.set('a', { n: 1 });
       expect(await store.get('a')).toEqual({ n: 1 });
       const ttl = await store.ttl('a');
