@@ -1,8 +1,12 @@
-// ledis/ioredis: ioredis 5's surface over the ledis engine (src/compat/engine.ts),
-// so an application and the libraries it is built on switch with one import:
-// `import Redis from 'ledis/ioredis'`. Every command goes through the
-// translation table (src/commands/translate.ts): Redis idioms LedisDB serves
-// are rewritten, what it cannot serve is a DataError before sending.
+/**
+ * `ledis/ioredis`: ioredis 5's surface over the ledis engine
+ * (src/compat/engine.ts), so an application and the libraries it is built on
+ * switch with one import: `import Redis from 'ledis/ioredis'`. Every command
+ * goes through the translation table (src/commands/translate.ts): Redis
+ * idioms LedisDB serves are rewritten, what it cannot serve is a DataError
+ * before sending. See docs/redis-libraries.md.
+ * @module ledis/ioredis
+ */
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
