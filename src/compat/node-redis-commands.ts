@@ -18,8 +18,6 @@ export interface Entry {
   readonly cmd: string;
   /** The command's arguments from the method's (none: the method's own, unchanged). Throws DataError on bad input. */
   readonly args?: (...a: any[]) => unknown[];
-  /** The command name when it depends on the arguments (zRange's BY and REV). */
-  readonly pick?: (...a: any[]) => string;
   /** The reply as node-redis gives it (none: the raw reply). */
   readonly reply?: (r: Reply, buffers: boolean) => unknown;
 }
@@ -181,31 +179,21 @@ function zMembers(label: string, members: unknown): unknown[] {
   return out;
 }
 
-/** zRange's command: node-redis 5 sends ZRANGE ... BYSCORE|BYLEX REV LIMIT (Redis 6.2); LedisDB has the older commands that mean the same. */
-function zRangePick(withScores: boolean) {
-  return (_key: unknown, _min: unknown, _max: unknown, options?: Record<string, unknown>): string => {
-    const o = noOptions(withScores ? 'zRangeWithScores' : 'zRange', options, ['BY', 'REV', 'LIMIT']);
-    const rev = o.REV === true;
-    if (o.BY === undefined) {
-      if (o.LIMIT !== undefined) throw new DataError('zRange: LIMIT needs BY (as in Redis)');
-      return rev ? 'ZREVRANGE' : 'ZRANGE';
-    }
-    const by = typeof o.BY === 'string' ? o.BY.toUpperCase() : '';
-    if (by === 'SCORE') return rev ? 'ZREVRANGEBYSCORE' : 'ZRANGEBYSCORE';
-    if (by === 'LEX') {
-      if (rev) throw new DataError('zRange: LedisDB has no ZREVRANGEBYLEX (BY LEX with REV); read forward and reverse the array');
-      if (withScores) throw new DataError('zRangeWithScores: BY LEX gives no scores (as in Redis)');
-      return 'ZRANGEBYLEX';
-    }
-    throw new DataError("zRange: BY must be 'SCORE' or 'LEX'");
-  };
-}
-
+/** zRange's node-redis 5 form, ZRANGE key min max [BYSCORE|BYLEX] [REV] [LIMIT o c] [WITHSCORES]: the translation table sends LedisDB's equivalent. */
 function zRangeArgs(withScores: boolean) {
-  return (key: unknown, min: unknown, max: unknown, options?: Record<string, unknown>): unknown[] => {
+  return (key: unknown, min: unknown, max: unknown, options?: unknown): unknown[] => {
+    const label = withScores ? 'zRangeWithScores' : 'zRange';
+    const o = noOptions(label, options, ['BY', 'REV', 'LIMIT']);
     const out = [key, bound(min), bound(max)];
+    if (o.BY !== undefined) {
+      const by = typeof o.BY === 'string' ? o.BY.toUpperCase() : '';
+      if (by !== 'SCORE' && by !== 'LEX') throw new DataError(`${label}: BY must be 'SCORE' or 'LEX'`);
+      out.push(`BY${by}`);
+    }
+    if (o.REV === true) out.push('REV');
+    limit(label, o, out);
     if (withScores) out.push('WITHSCORES');
-    return options === undefined || options === null ? out : limit('zRange', options, out);
+    return out;
   };
 }
 
@@ -333,6 +321,7 @@ export const NODE_REDIS_COMMANDS: Readonly<Record<string, Entry>> = {
   ttl: { cmd: 'TTL' },
   pTTL: { cmd: 'PTTL' },
   persist: { cmd: 'PERSIST' },
+  type: { cmd: 'TYPE' },
   dump: { cmd: 'DUMP' },
   restore: {
     cmd: 'RESTORE',
@@ -400,8 +389,8 @@ export const NODE_REDIS_COMMANDS: Readonly<Record<string, Entry>> = {
   zRank: { cmd: 'ZRANK' },
   zRevRank: { cmd: 'ZREVRANK' },
   zRem: { cmd: 'ZREM', args: k1('zRem members') },
-  zRange: { cmd: 'ZRANGE', pick: zRangePick(false), args: zRangeArgs(false) },
-  zRangeWithScores: { cmd: 'ZRANGE', pick: zRangePick(true), args: zRangeArgs(true), reply: withScores },
+  zRange: { cmd: 'ZRANGE', args: zRangeArgs(false) },
+  zRangeWithScores: { cmd: 'ZRANGE', args: zRangeArgs(true), reply: withScores },
   zRangeByScore: {
     cmd: 'ZRANGEBYSCORE',
     args: (key: unknown, min: unknown, max: unknown, options?: unknown) => limit('zRangeByScore', noOptions('zRangeByScore', options, ['LIMIT']), [key, bound(min), bound(max)]),
@@ -462,21 +451,73 @@ export const NODE_REDIS_COMMANDS: Readonly<Record<string, Entry>> = {
   role: { cmd: 'ROLE' },
 };
 
-/** Redis features LedisDB does not have, as methods that reject with a DataError naming the nearest LedisDB way. */
-export const ABSENT: Readonly<Record<string, string>> = {
-  publish: 'LedisDB has no pub/sub (PUBLISH): use a list as a queue (rPush / blPop)',
-  subscribe: 'LedisDB has no pub/sub (SUBSCRIBE): use a list as a queue (rPush / blPop)',
-  pSubscribe: 'LedisDB has no pub/sub (PSUBSCRIBE): use a list as a queue (rPush / blPop)',
-  sSubscribe: 'LedisDB has no pub/sub (SSUBSCRIBE): use a list as a queue (rPush / blPop)',
-  unsubscribe: 'LedisDB has no pub/sub (UNSUBSCRIBE)',
-  pUnsubscribe: 'LedisDB has no pub/sub (PUNSUBSCRIBE)',
-  sUnsubscribe: 'LedisDB has no pub/sub (SUNSUBSCRIBE)',
-  watch: 'LedisDB has no WATCH/MULTI: make the read-modify-write one Lua script (eval)',
-  unwatch: 'LedisDB has no WATCH/MULTI',
-  xAdd: 'LedisDB has no streams (XADD): use a list (rPush / lRange)',
-  xRead: 'LedisDB has no streams (XREAD): use a list (blPop)',
-  keys: 'ledis/node-redis does not send KEYS: use scanIterator({ MATCH }) (LedisDB has no KEYS)',
-  type: 'LedisDB has no TYPE: each type has its own keyspace (the same name can be a string, a hash, a list, a set and a zset)',
-  rename: 'LedisDB has no RENAME: dump and restore under the new name, then del',
-  monitor: 'LedisDB has no MONITOR',
+/**
+ * node-redis methods for Redis commands LedisDB does not have: each is sent
+ * to the translation table, which refuses it with a DataError naming the
+ * command and LedisDB's nearest way, before anything is sent (the message
+ * is the table's, one place for both faces).
+ */
+export const REFUSED: Readonly<Record<string, string>> = {
+  publish: 'PUBLISH',
+  subscribe: 'SUBSCRIBE',
+  pSubscribe: 'PSUBSCRIBE',
+  sSubscribe: 'SSUBSCRIBE',
+  unsubscribe: 'UNSUBSCRIBE',
+  pUnsubscribe: 'PUNSUBSCRIBE',
+  sUnsubscribe: 'SUNSUBSCRIBE',
+  sPublish: 'SPUBLISH',
+  watch: 'WATCH',
+  unwatch: 'UNWATCH',
+  xAdd: 'XADD',
+  xRead: 'XREAD',
+  xReadGroup: 'XREADGROUP',
+  xRange: 'XRANGE',
+  xLen: 'XLEN',
+  keys: 'KEYS',
+  dbSize: 'DBSIZE',
+  randomKey: 'RANDOMKEY',
+  rename: 'RENAME',
+  renameNX: 'RENAMENX',
+  copy: 'COPY',
+  move: 'MOVE',
+  getDel: 'GETDEL',
+  getEx: 'GETEX',
+  mSetNX: 'MSETNX',
+  incrByFloat: 'INCRBYFLOAT',
+  hIncrByFloat: 'HINCRBYFLOAT',
+  hSetNX: 'HSETNX',
+  hStrLen: 'HSTRLEN',
+  hRandField: 'HRANDFIELD',
+  sPop: 'SPOP',
+  sRandMember: 'SRANDMEMBER',
+  sMove: 'SMOVE',
+  smIsMember: 'SMISMEMBER',
+  sInterCard: 'SINTERCARD',
+  lRem: 'LREM',
+  lInsert: 'LINSERT',
+  lPos: 'LPOS',
+  lMove: 'LMOVE',
+  blMove: 'BLMOVE',
+  lPushX: 'LPUSHX',
+  rPushX: 'RPUSHX',
+  zPopMin: 'ZPOPMIN',
+  zPopMax: 'ZPOPMAX',
+  bzPopMin: 'BZPOPMIN',
+  bzPopMax: 'BZPOPMAX',
+  zmScore: 'ZMSCORE',
+  zRandMember: 'ZRANDMEMBER',
+  pfAdd: 'PFADD',
+  pfCount: 'PFCOUNT',
+  pfMerge: 'PFMERGE',
+  geoAdd: 'GEOADD',
+  touch: 'TOUCH',
+  sort: 'SORT',
+  wait: 'WAIT',
+  swapDb: 'SWAPDB',
+  fCall: 'FCALL',
+  functionLoad: 'FUNCTION',
+  clientSetName: 'CLIENT',
+  clientGetName: 'CLIENT',
+  clientId: 'CLIENT',
+  monitor: 'MONITOR',
 };

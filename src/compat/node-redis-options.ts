@@ -39,8 +39,13 @@ export interface RedisSocketOptions extends Omit<TlsOptions, 'host' | 'port' | '
   socketTimeout?: number;
 }
 
-/** The engine's own options that node-redis has no name for (keyPrefix, connections, coalesce, shards ...). */
-export type LedisExtraOptions = Omit<LedisOptions, 'url' | 'host' | 'port' | 'unixSocketPath' | 'tls' | 'password' | 'db' | 'decodeResponses' | 'encoding'>;
+/**
+ * The engine's own options that node-redis has no name for (keyPrefix,
+ * connections, coalesce, commandTimeout, shards ...), and `strict`: refuse
+ * what LedisDB can only approximate (millisecond TTLs, NX/XX with a TTL)
+ * instead of sending the approximation (see docs/node-redis.md).
+ */
+export type LedisExtraOptions = Omit<LedisOptions, 'url' | 'host' | 'port' | 'unixSocketPath' | 'tls' | 'password' | 'db' | 'decodeResponses' | 'encoding'> & { strict?: boolean };
 
 /** node-redis 5's RedisClientOptions, for what LedisDB has. */
 export interface RedisClientOptions {
@@ -164,6 +169,8 @@ export function retryFromReconnect(strategy: ReconnectStrategy): RetryStrategy {
 /** The checked createClient options, and what the face keeps for itself. */
 export interface ReadOptions {
   ledis: LedisOptions;
+  /** The translation table's options (strict). */
+  translate: { strict: boolean };
   /** Replies as Buffers (commandOptions.typeMapping). */
   buffers: boolean;
   pingInterval: number;
@@ -222,6 +229,7 @@ export function readClientOptions(options: RedisClientOptions | undefined): Read
   if (options.clientInfoTag !== undefined && typeof options.clientInfoTag !== 'string') throw new DataError('createClient: clientInfoTag must be a string');
   const pingInterval = options.pingInterval === undefined ? 0 : nonNegativeMs('pingInterval', options.pingInterval);
   let buffers = false;
+  let strict = false;
   if (options.commandOptions !== undefined) {
     if (!isObject(options.commandOptions)) throw new DataError('createClient: commandOptions must be an object');
     for (const name of Object.keys(options.commandOptions)) {
@@ -234,7 +242,10 @@ export function readClientOptions(options: RedisClientOptions | undefined): Read
     for (const name of ['url', 'host', 'port', 'unixSocketPath', 'tls', 'password', 'db', 'decodeResponses', 'encoding']) {
       if (name in options.ledis) throw new DataError(`createClient: give ${name} as node-redis does (url, socket, password, database), not in ledis`);
     }
-    Object.assign(out, options.ledis);
+    const { strict: s, ...rest } = options.ledis;
+    if (s !== undefined && typeof s !== 'boolean') throw new DataError('createClient: ledis.strict must be true or false');
+    strict = s === true;
+    Object.assign(out, rest);
   }
   if (options.url !== undefined) {
     if (typeof options.url !== 'string') throw new DataError('createClient: url must be a string');
@@ -255,5 +266,5 @@ export function readClientOptions(options: RedisClientOptions | undefined): Read
   }
   out.lazyConnect = true;
   checkClientOptions(out);
-  return { ledis: out as LedisOptions, buffers, pingInterval };
+  return { ledis: out as LedisOptions, translate: { strict }, buffers, pingInterval };
 }

@@ -181,7 +181,9 @@ export interface NodeRedisCommands<S> {
   configGet(parameter: RedisArgument): P<Record<string, S>>;
   configRewrite(): P<'OK'>;
   role(): P<unknown[]>;
-  // what LedisDB lacks: each rejects with a DataError naming the nearest LedisDB way
+  /** TYPE: 'string', 'hash', 'list', 'set', 'zset' or 'none' (translated: the first of LedisDB's five keyspaces that has the key). */
+  type(key: RedisArgument): P<string>;
+  // What LedisDB lacks: each rejects with a DataError naming the command and LedisDB's nearest way, before sending.
   /** Rejects: LedisDB has no pub/sub. */
   publish(channel: RedisArgument, message: RedisArgument): P<never>;
   /** Rejects: LedisDB has no pub/sub. */
@@ -198,10 +200,14 @@ export interface NodeRedisCommands<S> {
   unwatch(): P<never>;
   /** Rejects: use scanIterator({ MATCH }). */
   keys(pattern: RedisArgument): P<never>;
-  /** Rejects: LedisDB has no TYPE (one keyspace per type). */
-  type(key: RedisArgument): P<never>;
   /** Rejects: LedisDB has no RENAME. */
   rename(key: RedisArgument, newKey: RedisArgument): P<never>;
+  /** Rejects: LedisDB has no atomic get-and-delete. */
+  getDel(key: RedisArgument): P<never>;
+  /** Rejects: LedisDB has no HSETNX. */
+  hSetNX(key: RedisArgument, field: RedisArgument, value: RedisArgument): P<never>;
+  /** Rejects: LedisDB has no DBSIZE. */
+  dbSize(): P<never>;
 }
 
 /** multi()'s builder: every command method queues and chains; execAsPipeline() sends them (not atomic); exec() rejects (no MULTI on LedisDB). */

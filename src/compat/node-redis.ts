@@ -1,5 +1,6 @@
 // ledis/node-redis: node-redis 5's client surface over the same engine as
-// Ledis (src/compat/node-redis-engine.ts is the one place it is reached).
+// Ledis, reached only through src/compat/engine.ts (which sends every command
+// through the translation table, src/commands/translate.ts).
 // `import { createClient } from 'ledis/node-redis'` instead of 'redis': the
 // same option names, method names, reply shapes and lifecycle, for what
 // LedisDB has; a DataError naming the nearest LedisDB way for what it lacks.
@@ -7,8 +8,8 @@ import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 import { ConnectionError, DataError, asLedisError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
-import { ABSENT, NODE_REDIS_COMMANDS, type Entry, type RedisArgument } from './node-redis-commands.js';
-import { makeEngine, send, type Engine } from './node-redis-engine.js';
+import { Engine } from './engine.js';
+import { NODE_REDIS_COMMANDS, REFUSED, type Entry, type RedisArgument } from './node-redis-commands.js';
 import { buffersOf, readClientOptions, RESP_TYPES, type ReadOptions, type RedisClientOptions, type TypeMapping } from './node-redis-options.js';
 import type { NodeRedisCommands, ScanIteratorOptions, ScanCommonOptions, RedisMultiCommand } from './node-redis-types.js';
 
@@ -56,25 +57,26 @@ class Core extends EventEmitter {
     readonly given: RedisClientOptions,
   ) {
     super();
-    this.root = this.engine = this.attach(makeEngine(read.ledis));
+    this.root = this.engine = this.attach(Engine.create(read.ledis));
   }
 
   /** Forwards the engine's lifecycle events as node-redis names them (subscribed once per engine, never per connect()). */
   private attach(engine: Engine): Engine {
-    engine.on('connect', () => this.emit('connect'));
-    engine.on('ready', () => {
+    const events = engine.events;
+    events.on('connect', () => this.emit('connect'));
+    events.on('ready', () => {
       this.ready = true;
       this.emit('ready');
     });
-    engine.on('reconnecting', (info) => {
+    events.on('reconnecting', (info) => {
       this.ready = false;
       this.emit('reconnecting', info);
     });
-    engine.on('error', (err) => {
+    events.on('error', (err) => {
       // node-redis throws on an unheard 'error'; here callers get their own errors anyway.
       if (this.listenerCount('error') > 0) this.emit('error', err);
     });
-    engine.on('end', () => {
+    events.on('end', () => {
       if (engine !== this.root) return;
       this.ready = false;
       this.open = false;
@@ -87,7 +89,7 @@ class Core extends EventEmitter {
 
   connect(): Promise<void> {
     if (this.connecting !== null) return this.connecting;
-    if (this.root.status === 'end') this.root = this.engine = this.attach(makeEngine(this.read.ledis));
+    if (this.root.status === 'end') this.root = this.engine = this.attach(Engine.create(this.read.ledis));
     this.open = true;
     const engine = this.root;
     const p = engine.connect().catch((err: unknown) => afterFirstAttempt(engine, err));
@@ -106,7 +108,7 @@ class Core extends EventEmitter {
     const ms = this.read.pingInterval;
     if (ms <= 0 || this.pinger !== null || !this.open) return;
     this.pinger = setInterval(() => {
-      send(this.engine, 'PING', [], false).catch((err: unknown) => {
+      this.engine.send('PING', [], false).catch((err: unknown) => {
         if (this.listenerCount('error') > 0) this.emit('error', asLedisError(err));
       });
     }, ms);
@@ -140,16 +142,17 @@ function afterFirstAttempt(engine: Engine, err: unknown): Promise<void> {
   if (engine.status === 'ready') return Promise.resolve();
   if (engine.status === 'end') return Promise.reject(asLedisError(err));
   return new Promise<void>((resolve, reject) => {
+    const events = engine.events;
     const onReady = (): void => {
-      engine.off('end', onEnd);
+      events.off('end', onEnd);
       resolve();
     };
     const onEnd = (): void => {
-      engine.off('ready', onReady);
+      events.off('ready', onReady);
       reject(asLedisError(err));
     };
-    engine.once('ready', onReady);
-    engine.once('end', onEnd);
+    events.once('ready', onReady);
+    events.once('end', onEnd);
   });
 }
 
@@ -157,18 +160,18 @@ function afterFirstAttempt(engine: Engine, err: unknown): Promise<void> {
 function run(client: RedisClient<string | Buffer>, entry: Entry, a: unknown[]): Promise<unknown> {
   const core = client[CORE];
   if (!core.open) return Promise.reject(new ClientClosedError());
-  let name = entry.cmd;
   let args = a;
-  try {
-    if (entry.pick !== undefined) name = entry.pick(...a);
-    if (entry.args !== undefined) args = entry.args(...a);
-  } catch (err) {
-    return Promise.reject(asLedisError(err, DataError));
+  if (entry.args !== undefined) {
+    try {
+      args = entry.args(...a);
+    } catch (err) {
+      return Promise.reject(asLedisError(err, DataError));
+    }
   }
   const buffers = client[BUF];
-  const p = send(core.engine, name, args, buffers);
+  const p = core.engine.execute(entry.cmd, args, buffers, core.read.translate);
   const shape = entry.reply;
-  return shape === undefined ? p : p.then((r) => shape(r, buffers));
+  return shape === undefined ? p : p.then((r) => shape(r as Reply, buffers));
 }
 
 /**
@@ -264,7 +267,7 @@ export class RedisClient<S extends string | Buffer = string> {
     } catch (err) {
       return Promise.reject(asLedisError(err));
     }
-    return send(core.engine, name.toString().toUpperCase(), args.slice(1), buffers) as Promise<T>;
+    return core.engine.execute(name.toString().toUpperCase(), args.slice(1), buffers, core.read.translate) as Promise<T>;
   }
 
   /** The same client (connections, lifecycle, listeners) with blob strings as Buffers: `{ [RESP_TYPES.BLOB_STRING]: Buffer }`. */
@@ -294,7 +297,9 @@ export class RedisClient<S extends string | Buffer = string> {
   async select(index: number): Promise<void> {
     const core = this[CORE];
     if (!core.open) throw new ClientClosedError();
-    core.engine = await core.root.select(index);
+    // Ledis#select checks the index on the db's own connection (the server's refusal is the answer).
+    await core.root.ledis.select(index);
+    core.engine = core.root.db(index);
   }
 
   /**
@@ -406,9 +411,10 @@ for (const [method, entry] of Object.entries(NODE_REDIS_COMMANDS)) {
   Object.defineProperty(fn, 'name', { value: method });
   Object.defineProperty(RedisClient.prototype, method, { value: fn, writable: true, configurable: true });
 }
-for (const [method, why] of Object.entries(ABSENT)) {
-  const fn = function (): Promise<never> {
-    return Promise.reject(new DataError(`${method}: ${why}`, method));
+for (const [method, command] of Object.entries(REFUSED)) {
+  const entry: Entry = { cmd: command };
+  const fn = function (this: RedisClient<string | Buffer>, ...a: unknown[]): Promise<unknown> {
+    return run(this, entry, a);
   };
   Object.defineProperty(fn, 'name', { value: method });
   Object.defineProperty(RedisClient.prototype, method, { value: fn, writable: true, configurable: true });
@@ -436,10 +442,25 @@ class MultiCommand {
     return Promise.reject(new DataError(NO_MULTI, 'MULTI'));
   }
 
-  /** The queued commands, written together (not atomic); the replies in order. Rejects with the first error. */
-  execAsPipeline(): Promise<unknown[]> {
+  /** The queued commands, written together in one batch (not atomic); the replies in order. Rejects with the first error, as node-redis. */
+  async execAsPipeline(): Promise<unknown[]> {
     const queued = this.queued.splice(0, this.queued.length);
-    return Promise.all(queued.map((q) => run(this.client, q.entry, q.args)));
+    const core = this.client[CORE];
+    if (!core.open) throw new ClientClosedError();
+    const buffers = this.client[BUF];
+    const entries = queued.map((q) => {
+      try {
+        return { name: q.entry.cmd, args: q.entry.args === undefined ? q.args : q.entry.args(...q.args) };
+      } catch (err) {
+        throw asLedisError(err, DataError);
+      }
+    });
+    const outcomes = await core.engine.batch(entries, buffers, core.read.translate);
+    return outcomes.map((o, i) => {
+      if (o.error !== null) throw o.error;
+      const shape = (queued[i] as { entry: Entry }).entry.reply;
+      return shape === undefined ? o.value : shape(o.value as Reply, buffers);
+    });
   }
 }
 for (const [method, entry] of Object.entries(NODE_REDIS_COMMANDS)) {

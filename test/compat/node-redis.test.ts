@@ -190,11 +190,30 @@ describe('Buffers, multi, and what LedisDB lacks', () => {
     expect(r).toEqual(['OK', 1, '1', {}]);
   });
 
-  it('pub/sub, WATCH, KEYS, TYPE reject with a DataError naming the command', async () => {
-    await expect(ours.publish('ch', 'm')).rejects.toThrow(/publish: LedisDB has no pub\/sub/);
-    await expect(ours.subscribe('ch', () => {})).rejects.toBeInstanceOf(DataError);
-    await expect(ours.watch('k')).rejects.toThrow(/WATCH/);
-    await expect(ours.keys('*')).rejects.toThrow(/scanIterator/);
+  it('pub/sub, WATCH, KEYS, GETDEL reject before sending with a DataError naming the command and the nearest LedisDB way', async () => {
+    const refused = async (p: Promise<unknown>, command: string): Promise<DataError> => {
+      const err = (await p.then(
+        () => null,
+        (e: unknown) => e,
+      )) as DataError;
+      expect(err).toBeInstanceOf(DataError);
+      expect(err.command).toBe(command);
+      expect(err.message).toMatch(/LedisDB has no/);
+      return err;
+    };
+    await refused(ours.publish('ch', 'm'), 'PUBLISH');
+    await refused(ours.subscribe('ch', () => {}), 'SUBSCRIBE');
+    await refused(ours.watch('k'), 'WATCH');
+    expect((await refused(ours.keys('*'), 'KEYS')).message).toMatch(/SCAN/);
+    await refused(ours.getDel(`${p}gd`), 'GETDEL');
+    await refused(ours.hSetNX(`${p}h`, 'f', 'v'), 'HSETNX');
+    expect(await ours.hLen(`${p}h`)).toBe(0);
+  });
+
+  it('type() answers the Redis type name across LedisDB\'s keyspaces', async () => {
+    await ours.hSet(`${p}ty`, 'f', 'v');
+    expect(await ours.type(`${p}ty`)).toBe('hash');
+    expect(await ours.type(`${p}ty:none`)).toBe('none');
   });
 
   it('a fractional zset score is refused before sending (LedisDB scores are int64)', async () => {
