@@ -96,6 +96,15 @@ export function translate(name: string, args: readonly unknown[], options: Trans
   throw refusal(name);
 }
 
+/**
+ * Every Redis command name the table knows (upper case): LedisDB's own, the
+ * rewritten ones and the refused ones with a nearest way. The faces make a
+ * method of each.
+ */
+export function knownCommands(): string[] {
+  return [...new Set([...LEDIS_COMMANDS, ...RULES.keys(), ...Object.keys(NEAREST)])];
+}
+
 /** True when `name` (upper case) is sent as it is, whatever its arguments (no rule, a LedisDB command). */
 export function sentAsIs(name: string): boolean {
   return !RULES.has(name) && LEDIS_COMMANDS.has(name);

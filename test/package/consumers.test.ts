@@ -201,3 +201,66 @@ main(new Ledis({ host: process.env.LEDIS_HOST, port: Number(process.env.LEDIS_PO
     expect(res.status).toBe(0);
   }, 60_000);
 });
+
+// ledis/ioredis, the ioredis-shaped entry: the same checks, with code written for ioredis 5.
+const IOREDIS_BODY = `
+const redis = new Redis(Number(process.env.LEDIS_PORT), process.env.LEDIS_HOST!);
+const key = 'pkg:io:' + process.pid;
+const ok: 'OK' = await redis.set(key, 'v', 'EX', 100);
+const value: string | null = await redis.get(key);
+// @ts-expect-error get() resolves to string | null, not a number
+const wrong: number = await redis.get(key);
+void wrong;
+const bytes: Buffer | null = await redis.getBuffer(key);
+const pairs = await redis.pipeline().get(key).exists(key, key + ':none').exec();
+let refused = false;
+try {
+  await redis.multi().get(key).exec();
+} catch (err) {
+  refused = err instanceof DataError;
+}
+const deleted: number = await redis.del(key);
+await redis.quit();
+console.log(JSON.stringify({ ok, value, bytes: bytes?.toString(), pairs, refused, deleted, defaultIsRedis: RedisDefault === Redis }));
+`;
+
+describe('ledis/ioredis from a fresh install', () => {
+  const expected = { ok: 'OK', value: 'v', bytes: 'v', pairs: [[null, 'v'], [null, 1]], refused: true, deleted: 1, defaultIsRedis: true };
+
+  it('loads from CommonJS and from ES modules, one module both ways', async () => {
+    const dir = folder('ioredis-js', 'commonjs');
+    writeFileSync(
+      path.join(dir, 'index.js'),
+      `const { Redis, DataError } = require('ledis/ioredis');
+const ledis = require('ledis');
+(async () => {
+  const redis = new Redis(Number(process.env.LEDIS_PORT), process.env.LEDIS_HOST);
+  const key = 'pkg:io:cjs:' + process.pid;
+  await redis.set(key, '1', 'EX', 10);
+  const value = await redis.get(key);
+  await redis.del(key);
+  await redis.quit();
+  const esm = await import('ledis/ioredis');
+  console.log(JSON.stringify({ value, same: esm.default === Redis && esm.Redis === Redis && esm.DataError === DataError && DataError === ledis.DataError }));
+})().catch((err) => { console.error(err); process.exit(1); });
+`,
+    );
+    expect(await run(path.join(dir, 'index.js'))).toEqual({ value: '1', same: true });
+  }, 60_000);
+
+  const header = `import RedisDefault, { Redis, DataError } from 'ledis/ioredis';\n`;
+  const cases: Array<{ name: string; type: 'module' | 'commonjs'; file: string; source: string; options: ts.CompilerOptions; out: string }> = [
+    { name: 'ioredis-node16', type: 'module', file: 'index.mts', source: header + IOREDIS_BODY, out: 'index.mjs', options: { module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 } },
+    { name: 'ioredis-nodenext', type: 'module', file: 'index.ts', source: header + IOREDIS_BODY, out: 'index.js', options: { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext } },
+    { name: 'ioredis-bundler', type: 'module', file: 'index.ts', source: header + IOREDIS_BODY, out: 'index.js', options: { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler } },
+    { name: 'ioredis-nodenext-cjs', type: 'commonjs', file: 'index.cts', source: `${header}async function main() {${IOREDIS_BODY}}\nmain().catch((err) => { console.error(err); process.exit(1); });\n`, out: 'index.cjs', options: { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext } },
+  ];
+  for (const c of cases) {
+    it(`type-checks and runs code written for ioredis (${c.name})`, async () => {
+      const dir = folder(c.name, c.type);
+      writeFileSync(path.join(dir, c.file), c.source);
+      expect(typecheck(dir, [c.file], c.options)).toEqual([]);
+      expect(await run(path.join(dir, c.out))).toEqual(expected);
+    }, 60_000);
+  }
+});
