@@ -37,10 +37,11 @@ mkdirSync(DIST, { recursive: true });
 
 /**
  * Writes dist/<name>.js (ES module) and dist/<name>.d.ts re-exporting the
- * CommonJS module dist/cjs/<cjsPath>, whose default export is `defaultName`.
+ * CommonJS module dist/cjs/<cjsPath>, whose default export is `defaultName`
+ * (null: the module has no default export, as node-redis's has none).
  * @param {string} name file name of the entry under dist/
  * @param {string} cjsPath the built module, relative to dist/cjs/, without extension
- * @param {string} defaultName the class the module exports as default
+ * @param {string | null} defaultName the class the module exports as default, or null
  * @returns {number} the number of named exports
  */
 function esEntry(name, cjsPath, defaultName) {
@@ -49,14 +50,20 @@ function esEntry(name, cjsPath, defaultName) {
   for (const n of names) {
     if (!/^[A-Za-z_$][\w$]*$/.test(n)) throw new Error(`export ${n} of ${cjsPath} is not an identifier`);
   }
-  if (typeof mod.default !== 'function') throw new Error(`dist/cjs/${cjsPath}.js has no default export`);
+  if (defaultName !== null && typeof mod.default !== 'function') throw new Error(`dist/cjs/${cjsPath}.js has no default export`);
+  if (defaultName === null && mod.default !== undefined) throw new Error(`dist/cjs/${cjsPath}.js has a default export the entry does not name`);
   writeFileSync(
     path.join(DIST, `${name}.js`),
-    header + `import cjs from './cjs/${cjsPath}.js';\n\n` + `export const {\n${names.map((n) => `  ${n},`).join('\n')}\n} = cjs;\n` + 'export default cjs.default;\n',
+    header +
+      `import cjs from './cjs/${cjsPath}.js';\n\n` +
+      `export const {\n${names.map((n) => `  ${n},`).join('\n')}\n} = cjs;\n` +
+      (defaultName === null ? '' : 'export default cjs.default;\n'),
   );
   writeFileSync(
     path.join(DIST, `${name}.d.ts`),
-    header + `export * from './cjs/${cjsPath}.js';\nimport { ${defaultName} } from './cjs/${cjsPath}.js';\nexport default ${defaultName};\n`,
+    header +
+      `export * from './cjs/${cjsPath}.js';\n` +
+      (defaultName === null ? '' : `import { ${defaultName} } from './cjs/${cjsPath}.js';\nexport default ${defaultName};\n`),
   );
   return names.length;
 }
@@ -65,6 +72,7 @@ function esEntry(name, cjsPath, defaultName) {
 const entries = [
   ['index', 'index', 'Ledis'],
   ['ioredis', 'compat/ioredis', 'Redis'],
+  ['node-redis', 'compat/node-redis', null],
 ];
 const counts = entries.map(([name, cjsPath, defaultName]) => `${name} (${esEntry(name, cjsPath, defaultName)} names)`);
 console.log(`built dist/cjs (CommonJS) and ES-module entries re-exporting it: ${counts.join(', ')}`);

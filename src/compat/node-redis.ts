@@ -11,7 +11,7 @@ import type { Reply } from '../protocol/parser.js';
 import { Engine } from './engine.js';
 import { NODE_REDIS_COMMANDS, REFUSED, type Entry, type RedisArgument } from './node-redis-commands.js';
 import { buffersOf, readClientOptions, RESP_TYPES, type ReadOptions, type RedisClientOptions, type TypeMapping } from './node-redis-options.js';
-import type { NodeRedisCommands, ScanIteratorOptions, ScanCommonOptions, RedisMultiCommand } from './node-redis-types.js';
+import type { NodeRedisCommands, ScanIteratorOptions, ScanCommonOptions, ScanOptions, RedisMultiCommand } from './node-redis-types.js';
 
 export { RESP_TYPES };
 export type { RedisClientOptions, RedisSocketOptions, ReconnectStrategy, LedisExtraOptions, TypeMapping } from './node-redis-options.js';
@@ -312,7 +312,7 @@ export class RedisClient<S extends string | Buffer = string> {
   }
 
   /** Every key of the SCAN (LedisDB: XSCAN) pages, a page (an array of keys) at a time, as node-redis 5 yields them. */
-  async *scanIterator(options?: ScanIteratorOptions & { TYPE?: string }): AsyncGenerator<S[], void, undefined> {
+  async *scanIterator(options?: ScanOptions & ScanIteratorOptions): AsyncGenerator<S[], void, undefined> {
     let cursor = options?.cursor ?? '0';
     do {
       const r = (await this.scan(cursor, options)) as { cursor: string; keys: S[] };
@@ -421,7 +421,7 @@ for (const [method, command] of Object.entries(REFUSED)) {
 }
 
 /** The message of multi().exec(): LedisDB has no transactions, and the nearest ways. */
-export const NO_MULTI =
+const NO_MULTI =
   'LedisDB has no MULTI/EXEC (no transactions): use multi().execAsPipeline() to send the commands together (one write, not atomic), or one Lua script (eval) to run them atomically';
 
 /** multi()'s builder: the table's methods queue a command and return the builder. */

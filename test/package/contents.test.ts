@@ -16,7 +16,7 @@ const REPO = 'https://github.com/ledisdb/ledis-node';
 
 describe('the tarball', () => {
   it('holds the build, LICENSE, README and package.json, and no tests, benches, tools or sources', () => {
-    const unexpected = packed.files.filter((f) => !/^(dist\/.+\.(js|d\.ts|js\.map|json)|LICENSE|README\.md|package\.json|ioredis\/package\.json)$/.test(f));
+    const unexpected = packed.files.filter((f) => !/^(dist\/.+\.(js|d\.ts|js\.map|json)|LICENSE|README\.md|package\.json|ioredis\/package\.json|node-redis\/package\.json)$/.test(f));
     expect(unexpected).toEqual([]);
     expect(packed.files.filter((f) => /(^|\/)(test|tests|bench|tools|flamegraphs|src|\.cache)\//.test(f) || /\.test\.|\.tgz$/.test(f))).toEqual([]);
     for (const f of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/package.json']) {
