@@ -117,7 +117,7 @@ describe('cache-manager 7 over keyv + @keyv/redis + ledis/node-redis', () => {
   it('a short TTL expires on the server', async () => {
     await cache.set('short', 'v', 1000);
     let gone = false;
-    for (let i = 0; i < 60 && !gone; i++) {
+    for (let i = 0; i < 100 && !gone; i++) {
       gone = (await cacheClient.exists(stored(ns, 'short'))) === 0;
       if (!gone) await new Promise((r) => setTimeout(r, 100));
     }
