@@ -831,4 +831,13 @@ const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
     arity(name, args, 2);
     return one('EVALSHA', args.slice());
   }],
+  // SCRIPT LOAD is linted as EVAL is: a script LedisDB's Lua cannot run is refused when it is loaded, not
+  // at EVALSHA (where the server answers "panic: command not found"; rate-limit-redis loads, then EVALSHAs).
+  ['SCRIPT', (args, _o, name) => {
+    if (word(args[0]) !== 'LOAD' || args.length !== 2) return null;
+    const script = args[1];
+    const problem = typeof script === 'string' ? lintScript(script) : Buffer.isBuffer(script) ? lintScript(script.toString()) : null;
+    if (problem !== null) throw new DataError(`SCRIPT LOAD refused before sending: ${problem}`, name);
+    return null;
+  }],
 ]);
