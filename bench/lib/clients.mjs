@@ -3,11 +3,12 @@
 // methods), so the comparison measures what an application would pay.
 import { createRequire } from 'node:module';
 import { Ledis } from '../../dist/index.js';
+import LedisRedis from '../../dist/ioredis.js';
 
 const require = createRequire(import.meta.url);
 
 /** Client names, in the order the tables list them. */
-export const CLIENTS = ['ledis', 'ledis-plain', 'ledis-pool', 'ledis-fixed', 'ledis-default', 'ioredis', 'ioredis-auto', 'node-redis', 'ioredis-rr', 'node-redis-pool'];
+export const CLIENTS = ['ledis', 'ledis-plain', 'ledis-pool', 'ledis-fixed', 'ledis-default', 'ledis-ioredis', 'ioredis', 'ioredis-auto', 'node-redis', 'ioredis-rr', 'node-redis-pool'];
 
 /** The clients that use N connections (`--connections`), compared with each other; the rest use one. */
 export const MULTI = ['ledis-pool', 'ledis-fixed', 'ioredis-rr', 'node-redis-pool'];
@@ -50,6 +51,8 @@ export async function makeClient(name, target, opts = {}) {
       return ledisAdapter(target, opts.connections ?? 2, 'fixed');
     case 'ledis-default':
       return ledisAdapter(target, undefined);
+    case 'ledis-ioredis':
+      return ledisIoredisAdapter(target);
     case 'ioredis':
       return ioredisAdapter(target, false);
     case 'ioredis-auto':
@@ -106,6 +109,36 @@ async function ledisAdapter(target, connections, spread, extra = {}) {
     clearZset: (key) => ledis.sendCommand(clear, key),
     async close() {
       await Promise.all([ledis.quit(), raw.quit()]);
+    },
+  };
+}
+
+/** ledis/ioredis (the compat face, issue 23) on one connection, as `ledis`: what the face costs over the engine. */
+async function ledisIoredisAdapter(target) {
+  const where = target.path ? { path: target.path } : { host: target.host, port: target.port };
+  const redis = new LedisRedis({ ...where, connections: 1, maxPending: 1_000_000 });
+  const raw = new Ledis({ ...(target.path ? { unixSocketPath: target.path } : where), decodeResponses: false, maxPending: 1_000_000 });
+  await Promise.all([redis.connect(), raw.connect()]);
+  const clear = clearCommand(target);
+  return {
+    get: (k) => redis.get(k),
+    set: (k, v) => redis.set(k, v),
+    getString: (k) => redis.get(k),
+    getBuffer: (k) => redis.getBuffer(k),
+    zaddVia: 'pipeline().zadd()',
+    zaddPipeline(key, n) {
+      const p = redis.pipeline();
+      for (let i = 0; i < n; i++) p.zadd(key, i, `m${i}`);
+      return p.exec();
+    },
+    zaddAll(key, n) {
+      const calls = new Array(n);
+      for (let i = 0; i < n; i++) calls[i] = redis.zadd(key, i, `m${i}`);
+      return Promise.all(calls);
+    },
+    clearZset: (key) => raw.sendCommand(clear, key),
+    async close() {
+      await Promise.all([redis.quit(), raw.quit()]);
     },
   };
 }

@@ -1,18 +1,29 @@
 // The one file through which the compat faces (ledis/ioredis, ledis/node-redis)
-// reach the engine: a Ledis client underneath (its routing, coalescing, spread,
-// keyPrefix, TLS, topology and shards), driven by command name, with every
-// command passed through the translation table (src/commands/translate.ts).
-// When the routing layer's Deployment interface lands, this file switches to
-// it and the faces do not change.
-import type { EventEmitter } from 'node:events';
-import { Ledis, type LedisEvents, type LedisOptions } from '../client.js';
+// reach the engine: a Deployment (src/routing/deployment.ts: routing,
+// coalescing, spread, TLS, topology, shards) driven by command name, with a
+// CommandMaker for text and one for Buffers (src/mode.ts: keyPrefix), and
+// every command passed through the translation table (src/commands/translate.ts).
+// No queue, pipeline or parser of its own: a plan's commands go out as one
+// Pipeline batch of the same Deployment.
+import { EventEmitter } from 'node:events';
+import type { LedisEvents, LedisOptions } from '../client.js';
 import { specByCommand } from '../commands/index.js';
-import { translate, type Plan, type TranslateOptions, type WireCommand } from '../commands/translate.js';
+import { commandName, refuseSharedState } from '../commands/server.js';
+import { sentAsIs, translate, type Plan, type TranslateOptions, type WireCommand } from '../commands/translate.js';
 import type { CommandSpec } from '../commands/types.js';
+import { redactPassword } from '../connection/options.js';
 import { asLedisError, DataError } from '../errors.js';
 import type { LedisStatus } from '../lifecycle.js';
-import type { Pipeline } from '../pipeline.js';
+import { CommandMode } from '../mode.js';
+import { checkClientOptions } from '../options-check.js';
+import { Pipeline, type CommandSource } from '../pipeline.js';
+import { makeKeyPrefix } from '../prefix.js';
 import type { Reply } from '../protocol/parser.js';
+import { ROUTED_EVENTS, type EventSink } from '../routing/backend.js';
+import { ServerDeployment, type Deployment, type ServerOptions } from '../routing/deployment.js';
+import { routeOf, type Route } from '../routing/route.js';
+import { redactShards } from '../sharding/options.js';
+import { ShardedDeployment } from '../sharding/placement.js';
 
 /** One command of a batch: its Redis name (upper case) and arguments. */
 export interface BatchEntry {
@@ -26,12 +37,30 @@ export interface BatchOutcome {
   readonly value: unknown;
 }
 
-type AnyLedis = Ledis<boolean>;
-
 /** What a pipeline offers the engine (Pipeline#add is internal to the package, not to users). */
 interface Adder {
   add(spec: CommandSpec | null, name: string, args: unknown[]): unknown;
   execSettled(): Promise<Array<{ ok: true; value: unknown } | { ok: false; error: Error }>>;
+}
+
+const directRoutes = new Map<string, Route | null>();
+/**
+ * The route of a command the table sends as it is (GET, HGETALL ...): its
+ * table entry's routing (keys, order, replicas) without the entry's reply
+ * shaping, so the reply is raw. Cached by name; null for a name that is not
+ * sent as it is or would change a shared connection (AUTH, SELECT, QUIT).
+ */
+function directRoute(name: string): Route | null {
+  let route = directRoutes.get(name);
+  if (route === undefined) {
+    route = null;
+    if (sentAsIs(name) && refuseSharedState(name) === null) {
+      const { keys, allKeys, readonly, blocking, isolate, timeoutAt } = specByCommand.get(name) ?? {};
+      route = routeOf({ command: name, keys, allKeys, readonly, blocking, isolate, timeoutAt });
+    }
+    directRoutes.set(name, route);
+  }
+  return route;
 }
 
 const bufferSpecs = new Map<string, CommandSpec>();
@@ -47,37 +76,88 @@ function bufferSpec(name: string): CommandSpec {
   return spec;
 }
 
+/** The deployment of a face's options: shards, or one server (or a topology), as `new Ledis(options)` opens it. */
+function openDeployment(options: LedisOptions): Deployment {
+  const open = (o: object): ServerDeployment => {
+    checkClientOptions(o as LedisOptions);
+    return ServerDeployment.open(o as ServerOptions);
+  };
+  return options.shards === undefined ? open(options) : ShardedDeployment.open(options as never, open);
+}
+
+/** The connections' events, re-emitted once the face listens; 'end' once, when everything is closed. */
+class Events extends EventEmitter<LedisEvents> implements EventSink {
+  ended = false;
+  closing = false;
+  private endEmitted = false;
+
+  constructor(private readonly deployment: Deployment) {
+    super();
+    (this as EventEmitter).on('newListener', (event: string | symbol) => {
+      if (typeof event === 'string' && ROUTED_EVENTS.has(event)) this.deployment.subscribe(this);
+    });
+  }
+
+  routedEvent(event: string, args: unknown[]): void {
+    if (event === 'end') {
+      if (this.deployment.status() === 'end') this.end();
+      return;
+    }
+    if (event === 'error' && this.listenerCount('error') === 0) return;
+    (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args);
+  }
+
+  end(): void {
+    this.ended = true;
+    this.closing = false;
+    if (this.endEmitted) return;
+    this.endEmitted = true;
+    (this.emit as (e: string) => boolean)('end');
+  }
+}
+
 /**
- * The engine as the compat faces see it. `strings` / `buffers`: the same
- * connections, replies as text or as Buffers.
+ * The engine as the compat faces see it: Redis commands by name, translated,
+ * over one Deployment; replies as text or as Buffers per call.
  */
 export class Engine {
-  private readonly strings: Ledis<true>;
-  private readonly bytes: Ledis<false>;
+  private readonly strings: CommandMode;
+  private readonly bytes: CommandMode;
+  private stringSource: CommandSource | null = null;
+  private bufferSource: CommandSource | null = null;
+  private readonly dbs: Map<number, Engine>;
 
-  private constructor(private readonly client: Ledis<true>) {
-    this.strings = client;
-    this.bytes = client.buffers;
+  private constructor(
+    private readonly deployment: Deployment,
+    /** The options the engine was made with (password redacted). */
+    readonly options: LedisOptions,
+    /** The deployment that owns the connections (quit/disconnect close it): the root's, for a db engine too. */
+    private readonly owner: Deployment,
+    private readonly eventSink: Events,
+    dbs: Map<number, Engine> | null,
+  ) {
+    const prefix = makeKeyPrefix(options.keyPrefix);
+    this.strings = new CommandMode(true, prefix, null);
+    this.bytes = new CommandMode(false, prefix, null);
+    this.dbs = dbs ?? new Map();
   }
 
   /** An engine with its own connections, from Ledis options (DataError for bad ones). */
   static create(options: LedisOptions): Engine {
-    return new Engine(new Ledis<true>({ ...options, decodeResponses: true }));
+    const deployment = openDeployment(options);
+    return new Engine(deployment, redactShards(redactPassword({ ...options })), deployment, new Events(deployment), null);
   }
 
-  /** The client's events (connect, ready, error, close, reconnecting, end). */
+  /** The connections' events (connect, ready, error, close, reconnecting, end; failover ... with a topology). */
   get events(): EventEmitter<LedisEvents> {
-    return this.client;
+    return this.eventSink;
   }
 
   /** 'wait' | 'connecting' | 'ready' | 'reconnecting' | 'closing' | 'end'. */
   get status(): LedisStatus {
-    return this.client.status;
-  }
-
-  /** The options the engine was made with (password redacted). */
-  get options(): LedisOptions {
-    return this.client.options;
+    if (this.eventSink.ended) return 'end';
+    if (this.eventSink.closing) return 'closing';
+    return this.deployment.status();
   }
 
   /**
@@ -88,36 +168,47 @@ export class Engine {
    * LedisDB cannot do.
    */
   execute(name: string, args: unknown[], buffers: boolean, options: TranslateOptions): Promise<unknown> {
+    // The hot path (GET, HGET, INCR ...): one lookup, then the deployment.
+    const route = directRoutes.get(name) ?? directRoute(name);
+    if (route !== null) return this.deployment.run(route, args, buffers ? this.bytes : this.strings);
     let plan: Plan | null;
     try {
       plan = translate(name, args, options);
+      if (plan === null) return this.deployment.raw(commandName(name), args, buffers ? this.bytes : this.strings);
     } catch (err) {
       return Promise.reject(asLedisError(err, DataError));
     }
-    if (plan === null) return (buffers ? this.bytes : this.strings).sendRaw(name, args);
     return this.run(plan, buffers);
   }
 
   /** Sends `name` as it is (no translation): raw reply. */
   send(name: string, args: unknown[], buffers: boolean): Promise<Reply> {
-    return (buffers ? this.bytes : this.strings).sendRaw(name, args);
+    try {
+      return this.deployment.raw(commandName(name), args, buffers ? this.bytes : this.strings);
+    } catch (err) {
+      return Promise.reject(asLedisError(err, DataError));
+    }
   }
 
-  /** Runs a plan: its commands in one batch on one connection, then its reply. */
+  /**
+   * Runs a plan: its commands issued together, in order (commands on one key
+   * keep issue order on any connection spread, and each is coalesced as any
+   * other: no Pipeline object per call), then its reply. Rejects with the
+   * first failed command's error, once every command has settled.
+   */
   async run(plan: Plan, buffers: boolean): Promise<unknown> {
-    const only = plan.commands.length === 1 ? (plan.commands[0] as WireCommand) : null;
-    if (only !== null && only.buffers !== true) {
-      const reply = await this.send(only.name, only.args, buffers);
+    const commands = plan.commands;
+    if (commands.length === 1) {
+      const only = commands[0] as WireCommand;
+      const reply = await this.send(only.name, only.args, buffers || only.buffers === true);
       return plan.reply === undefined ? reply : plan.reply([reply], !buffers);
     }
-    const pipeline = this.pipelineOf(buffers);
-    for (const c of plan.commands) add(pipeline, c);
-    const settled = await pipeline.execSettled();
-    const replies: Reply[] = [];
-    for (const s of settled) {
-      if (!s.ok) throw s.error;
-      replies.push(s.value as Reply);
+    const pending: Promise<Reply>[] = new Array(commands.length);
+    for (let i = 0; i < commands.length; i++) {
+      const c = commands[i] as WireCommand;
+      pending[i] = this.send(c.name, c.args, buffers || c.buffers === true);
     }
+    const replies = await Promise.all(pending);
     return plan.reply === undefined ? replies[0] : plan.reply(replies, !buffers);
   }
 
@@ -160,38 +251,56 @@ export class Engine {
   }
 
   private pipelineOf(buffers: boolean): Adder {
-    return (buffers ? this.bytes.pipeline() : this.strings.pipeline()) as unknown as Pipeline & Adder;
+    const source = buffers ? (this.bufferSource ??= this.deployment.pipelineSource(this.bytes)) : (this.stringSource ??= this.deployment.pipelineSource(this.strings));
+    return new Pipeline(source) as unknown as Adder;
   }
 
   /** Connects now (lazyConnect); rejects when the first attempt fails. */
   connect(): Promise<void> {
-    return this.client.connect();
+    return this.deployment.connect();
   }
 
-  /** Waits for outstanding replies, then closes. */
+  /** Waits for outstanding replies, then closes every connection of the face (every db's). */
   quit(): Promise<void> {
-    return this.client.quit();
+    if (this.eventSink.ended) return Promise.resolve();
+    this.eventSink.closing = true;
+    return this.owner.quit().then(() => this.eventSink.end());
   }
 
-  /** Closes at once; outstanding commands reject. */
+  /** Closes every connection of the face at once; outstanding commands reject. */
   disconnect(): void {
-    this.client.disconnect();
+    if (!this.eventSink.ended) {
+      this.eventSink.ended = true;
+      process.nextTick(() => this.eventSink.end());
+    }
+    this.owner.disconnect();
   }
 
-  /** A new engine with its own connections and these options over this one's. */
+  /** A new engine with its own connections, with this one's options, db and readFrom, and `overrides`. */
   duplicate(overrides: LedisOptions = {}): Engine {
-    return new Engine(this.client.duplicate({ ...overrides, decodeResponses: true }) as Ledis<true>);
+    return Engine.create({ ...this.options, db: this.deployment.db, readFrom: this.deployment.readFrom, ...overrides });
   }
 
-  /** The engine bound to db `index` (connections of its own, shared by later calls with the same index). */
+  /**
+   * The engine of db `index`: connections of its own (made on first use,
+   * cached), the same events and owner (quit() closes every db's).
+   */
   db(index: number): Engine {
-    const client = this.client.db(index);
-    return client === this.client ? this : new Engine(client);
+    if (!Number.isInteger(index) || index < 0) throw new DataError(`db index must be a non-negative integer, got ${index}`, 'SELECT');
+    if (index === this.owner.db) return this.dbs.get(index) ?? this.rootEngine();
+    let engine = this.dbs.get(index);
+    if (engine === undefined) {
+      engine = new Engine(this.owner.forDb(index), { ...this.options, db: index }, this.owner, this.eventSink, this.dbs);
+      this.dbs.set(index, engine);
+    }
+    return engine;
   }
 
-  /** The Ledis client underneath (for `Ledis`-only features the faces pass through). */
-  get ledis(): Ledis<true> {
-    return this.client;
+  private rootEngine(): Engine {
+    if (this.deployment === this.owner) return this;
+    const root = new Engine(this.owner, { ...this.options, db: this.owner.db }, this.owner, this.eventSink, this.dbs);
+    this.dbs.set(this.owner.db, root);
+    return root;
   }
 }
 
@@ -199,4 +308,3 @@ function add(pipeline: Adder, c: WireCommand): void {
   pipeline.add(c.buffers === true ? bufferSpec(c.name) : null, c.name, c.args);
 }
 
-export type { AnyLedis };

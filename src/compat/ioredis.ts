@@ -137,10 +137,14 @@ function withCallback<T>(promise: Promise<T>, callback: Callback<T> | undefined)
 
 /** ioredis's argument shape: arrays flattened one level; objects and Maps as pairs for the commands that take them. */
 function flatten(name: string, args: unknown[]): unknown[] {
+  return flattenArgs(args, PAIRS.has(name));
+}
+
+function flattenArgs(args: unknown[], pairs: boolean): unknown[] {
   let out: unknown[] | null = null;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (Array.isArray(a) || (PAIRS.has(name) && isPairs(a))) {
+    if (Array.isArray(a) || (pairs && isPairs(a))) {
       if (out === null) out = args.slice(0, i);
       if (Array.isArray(a)) for (const x of a) out.push(x);
       else if (a instanceof Map) for (const [k, v] of a) out.push(k, v);
@@ -588,15 +592,28 @@ export class Pipeline {
   }
 }
 
+/** Commands the face answers itself (see Redis#dispatch). */
+const FACE_LEVEL = new Set(['QUIT', 'SELECT', 'MULTI', 'EXEC', 'DISCARD']);
+
+interface Internals {
+  dispatch(name: string, args: unknown[], buffers: boolean): Promise<unknown>;
+  [RUN](name: string, args: unknown[], buffers: boolean): Promise<unknown>;
+}
+
 // ioredis's command methods, one per command the table knows, and its `*Buffer` twin.
 for (const upper of knownCommands()) {
   const lower = upper.toLowerCase();
   if (Object.prototype.hasOwnProperty.call(Redis.prototype, lower)) continue;
   for (const buffers of [false, true]) {
     const method = buffers ? `${lower}Buffer` : lower;
+    const pairs = PAIRS.has(upper);
+    const faceLevel = FACE_LEVEL.has(upper);
     const fn = function (this: Redis, ...args: unknown[]): Promise<unknown> {
       const callback = typeof args[args.length - 1] === 'function' ? (args.pop() as Callback<unknown>) : undefined;
-      return withCallback((this as unknown as { dispatch: (n: string, a: unknown[], b: boolean) => Promise<unknown> }).dispatch(upper, flatten(upper, args), buffers), callback);
+      const flat = flattenArgs(args, pairs);
+      const self = this as unknown as Internals;
+      const p = faceLevel ? self.dispatch(upper, flat, buffers) : self[RUN](upper, flat, buffers);
+      return callback === undefined ? p : withCallback(p, callback);
     };
     Object.defineProperty(fn, 'name', { value: method });
     Object.defineProperty(Redis.prototype, method, { value: fn, writable: true, configurable: true });
