@@ -6,7 +6,7 @@
 // LedisDB has; a DataError naming the nearest LedisDB way for what it lacks.
 import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
-import { ConnectionError, DataError, asLedisError } from '../errors.js';
+import { ConnectionError, DataError, ResponseError, asLedisError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
 import { Engine } from './engine.js';
 import { NODE_REDIS_COMMANDS, REFUSED, type Entry, type RedisArgument } from './node-redis-commands.js';
@@ -156,6 +156,24 @@ function afterFirstAttempt(engine: Engine, err: unknown): Promise<void> {
   });
 }
 
+/**
+ * Asks the server whether db `index` exists, on a connection of its own that
+ * is closed after: the handshake's SELECT refusal is the answer (as the
+ * server words it); a db engine that could never connect is not left behind.
+ */
+async function probeDb(root: Engine, index: number): Promise<void> {
+  const probe = root.duplicate({ db: index, lazyConnect: true, retryStrategy: () => null });
+  try {
+    await probe.connect();
+  } catch (err) {
+    let e: unknown = err;
+    for (let depth = 0; depth < 4 && e instanceof ConnectionError; depth++) e = e.cause;
+    throw e instanceof ResponseError && e.command === 'SELECT' ? e : err;
+  } finally {
+    probe.disconnect();
+  }
+}
+
 /** Sends one table command for `client` and shapes its reply. Every failure is a rejected promise. */
 function run(client: RedisClient<string | Buffer>, entry: Entry, a: unknown[]): Promise<unknown> {
   const core = client[CORE];
@@ -297,9 +315,9 @@ export class RedisClient<S extends string | Buffer = string> {
   async select(index: number): Promise<void> {
     const core = this[CORE];
     if (!core.open) throw new ClientClosedError();
-    // Ledis#select checks the index on the db's own connection (the server's refusal is the answer).
-    await core.root.ledis.select(index);
-    core.engine = core.root.db(index);
+    const engine = core.root.db(index);
+    if (engine !== core.root) await probeDb(core.root, index);
+    core.engine = engine;
   }
 
   /**
