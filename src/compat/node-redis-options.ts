@@ -185,7 +185,8 @@ export function readClientOptions(options: RedisClientOptions | undefined): Read
   if (options === undefined) options = {};
   if (!isObject(options)) throw new DataError('createClient: the options must be an object');
   for (const name of Object.keys(options)) if (!CLIENT_NAMES.includes(name)) throw unknownName(name, CLIENT_NAMES, '');
-  const out: Record<string, unknown> = {};
+  // node-redis's socket defaults: TCP keep-alive on, first probe after 5 s (the engine's own default is 30 s).
+  const out: Record<string, unknown> = { keepAlive: 5000 };
   const socket = options.socket;
   if (socket !== undefined) {
     if (!isObject(socket)) throw new DataError('createClient: socket must be an object');

@@ -6,6 +6,7 @@ import { inspect } from 'node:util';
 import { createClient as realCreateClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientClosedError, createClient, DataError, RESP_TYPES, type RedisClientType } from '../../src/compat/node-redis.js';
+import { readClientOptions, retryFromReconnect } from '../../src/compat/node-redis-options.js';
 import { prefix, serverAddress } from '../helpers.js';
 
 const { host, port } = serverAddress();
@@ -233,5 +234,27 @@ describe('createClient options', () => {
     expect(() => createClient({ scripts: {} } as never)).toThrow(/eval/);
     expect(() => createClient({ url: 'rediss://localhost:6380', socket: { tls: false } })).toThrow(/TLS/);
     expect(() => createClient({ url: 'http://localhost' })).toThrow(/redis:\/\//);
+  });
+
+  it("node-redis's options become the engine's: URL parts win, socket defaults are node-redis's, strategies are mapped", () => {
+    const read = readClientOptions({
+      url: 'redis://:pw@db.internal:7000/3',
+      socket: { host: 'ignored', port: 1, connectTimeout: 1500, keepAlive: false },
+      database: 1,
+      commandsQueueMaxLength: 50,
+      disableOfflineQueue: true,
+      ledis: { keyPrefix: 'app:', strict: true },
+    });
+    expect(read.ledis).toMatchObject({ host: 'db.internal', port: 7000, db: 3, password: 'pw', connectTimeout: 1500, keepAlive: 0, maxPending: 50, offlineQueue: false, keyPrefix: 'app:', lazyConnect: true });
+    expect(read.translate).toEqual({ strict: true });
+    expect(readClientOptions({}).ledis).toMatchObject({ keepAlive: 5000, lazyConnect: true });
+    expect(readClientOptions({ socket: { path: '/tmp/l.sock' } }).ledis).toMatchObject({ unixSocketPath: '/tmp/l.sock' });
+    expect(readClientOptions({ socket: { tls: true, host: 'h', servername: 'h.example' } }).ledis.tls).toEqual({ servername: 'h.example' });
+    expect(retryFromReconnect(false)(1, undefined)).toBeNull();
+    expect(retryFromReconnect(250)(7, undefined)).toBe(250);
+    const seen: number[] = [];
+    const strategy = retryFromReconnect((retries) => (seen.push(retries), retries < 2 ? 100 : new Error('give up')));
+    expect([strategy(1, undefined), strategy(2, undefined), strategy(3, undefined)]).toEqual([100, 100, null]);
+    expect(seen).toEqual([0, 1, 2]);
   });
 });
