@@ -20,13 +20,16 @@ const REPS = arg('reps', 8);
 const OPS = arg('ops', 300_000);
 const CALLERS = arg('concurrency', 1000);
 const KEYS = 1000;
+/** `--op set`: SET instead of GET (ledis/ioredis's SET is SET + PERSIST: Redis's SET drops a TTL, LedisDB's keeps it). */
+const OP = process.argv.includes('--op') ? process.argv[process.argv.indexOf('--op') + 1] : 'get';
+const OPNAME = OP.toUpperCase();
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** `ops` GETs from `callers` concurrent loops; wall seconds and client CPU µs per GET. */
+/** `ops` commands from `callers` concurrent loops; throughput and client CPU µs per command. */
 async function run(get, ops, callers) {
   let issued = 0;
   const cpu0 = process.cpuUsage();
@@ -50,7 +53,7 @@ try {
   const redis = new LedisRedis({ ...where, connections: 1, maxPending: 1_000_000 });
   await Promise.all([ledis.connect(), redis.connect()]);
   await ledis.mset(Object.fromEntries(Array.from({ length: KEYS }, (_, i) => [`bench:compat:${i}`, 'x'.repeat(64)])));
-  const clients = { ledis: (k) => ledis.get(k), 'ledis/ioredis': (k) => redis.get(k) };
+  const clients = OP === 'set' ? { ledis: (k) => ledis.set(k, 'v'), 'ledis/ioredis': (k) => redis.set(k, 'v') } : { ledis: (k) => ledis.get(k), 'ledis/ioredis': (k) => redis.get(k) };
   // Warm both up (JIT, connection) before measuring.
   for (const get of Object.values(clients)) await run(get, 50_000, CALLERS);
   const results = { ledis: [], 'ledis/ioredis': [] };
@@ -60,17 +63,17 @@ try {
     for (const name of order) {
       const r = await run(clients[name], OPS, CALLERS);
       results[name].push(r);
-      console.log(`rep ${rep + 1}/${REPS} ${name.padEnd(13)} ${Math.round(r.opsPerSec).toString().padStart(7)} GET/s  ${r.cpuUsPerOp.toFixed(3)} µs CPU/GET`);
+      console.log(`rep ${rep + 1}/${REPS} ${name.padEnd(13)} ${Math.round(r.opsPerSec).toString().padStart(7)} ${OPNAME}/s  ${r.cpuUsPerOp.toFixed(3)} µs CPU/${OPNAME}`);
     }
     loads.push(os.loadavg()[0]);
   }
   const m = (name, key) => median(results[name].map((r) => r[key]));
   const pairs = results.ledis.map((a, i) => ({ tput: results['ledis/ioredis'][i].opsPerSec / a.opsPerSec, cpu: results['ledis/ioredis'][i].cpuUsPerOp / a.cpuUsPerOp }));
-  console.log(`\nGET C=${CALLERS}, one connection each, ${OPS} GETs per rep, ${REPS} reps interleaved; node ${process.version}; load average (1 min) ${loads.map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`\n${OPNAME} C=${CALLERS}, one connection each, ${OPS} ${OPNAME}s per rep, ${REPS} reps interleaved; node ${process.version}; load average (1 min) ${loads.map((l) => l.toFixed(1)).join(' ')}`);
   for (const name of ['ledis', 'ledis/ioredis']) {
-    console.log(`${name.padEnd(13)} median ${Math.round(m(name, 'opsPerSec'))} GET/s, ${m(name, 'cpuUsPerOp').toFixed(3)} µs client CPU/GET`);
+    console.log(`${name.padEnd(13)} median ${Math.round(m(name, 'opsPerSec'))} ${OPNAME}/s, ${m(name, 'cpuUsPerOp').toFixed(3)} µs client CPU/${OPNAME}`);
   }
-  console.log(`ledis/ioredis / ledis, median of per-rep ratios: throughput ${median(pairs.map((p) => p.tput)).toFixed(3)}x, client CPU per GET ${median(pairs.map((p) => p.cpu)).toFixed(3)}x`);
+  console.log(`ledis/ioredis / ledis, median of per-rep ratios: throughput ${median(pairs.map((p) => p.tput)).toFixed(3)}x, client CPU per ${OPNAME} ${median(pairs.map((p) => p.cpu)).toFixed(3)}x`);
   await Promise.all([ledis.quit(), redis.quit()]);
 } finally {
   await server.stop();

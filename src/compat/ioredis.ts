@@ -10,6 +10,7 @@ import { inspect } from 'node:util';
 import type { LedisOptions } from '../client.js';
 import { clientOptions } from '../client-args.js';
 import { knownCommands, lintScript, refusal, type TranslateOptions } from '../commands/translate.js';
+import { redactPassword } from '../connection/options.js';
 import { DataError, LedisError, ResponseError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
 import { Engine, type BatchEntry } from './engine.js';
@@ -244,7 +245,9 @@ export class Redis extends EventEmitter {
     const { engine, translate } = engineOptions(given);
     this.translateOptions = translate;
     this.engine = Engine.create(engine);
-    this.options = { ...given, password: given.password === undefined || given.password === null ? given.password : '<redacted>' } as RedisOptions;
+    // As ioredis's: the options given (libraries read options.maxRetriesPerRequest, keyPrefix, password to open
+    // more connections); the password stays usable and is hidden from JSON and util.inspect.
+    this.options = redactPassword({ ...given }) as RedisOptions;
     this.forwardEvents();
   }
 

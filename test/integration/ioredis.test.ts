@@ -1,4 +1,5 @@
 // ledis/ioredis: ioredis 5's surface over the engine, against the real LedisDB.
+import { inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import Redis, { Redis as NamedRedis } from '../../src/compat/ioredis.js';
 import { DataError } from '../../src/errors.js';
@@ -34,6 +35,12 @@ describe('constructor forms', () => {
     expect(r.options.connectionName).toBe('x');
     expect(() => new Redis({ sentinels: [{ host: 'a', port: 1 }] } as never)).toThrow(DataError);
     expect(() => new Redis({ username: 'bob' })).toThrow(/no users/);
+    const secret = new Redis({ host, port, password: 's3cret-pw', lazyConnect: true });
+    expect(secret.options.password).toBe('s3cret-pw');
+    expect(inspect(secret)).not.toMatch(/s3cret-pw/);
+    expect(JSON.stringify(secret)).not.toMatch(/s3cret-pw/);
+    expect(inspect(secret.options)).not.toMatch(/s3cret-pw/);
+    secret.disconnect();
     expect(() => new Redis({ strict: 'yes' } as never)).toThrow(/strict/);
   });
 });

@@ -269,6 +269,8 @@ describe('what nothing fits', () => {
     await expect(run('EVAL', script, 1, `${p}lua`, 5)).rejects.toThrow(/EVAL refused before sending: the script calls SET with options/);
     await expect(run('EVAL', "return redis.call('pttl', KEYS[1])", 1, `${p}lua`)).rejects.toThrow(/PTTL, which LedisDB's Lua cannot run/);
     expect(await run('EVAL', "return redis.call('incrby', KEYS[1], ARGV[1])", 1, `${p}lua`, 3)).toBe(3);
+    await expect(run('SCRIPT', 'LOAD', "return redis.call('pttl', KEYS[1])")).rejects.toThrow(/^SCRIPT: SCRIPT LOAD refused before sending: the script calls PTTL/);
+    expect(await run('SCRIPT', 'LOAD', 'return 1')).toMatch(/^[0-9a-f]{40}$/);
   });
 
   it('commands LedisDB has go as they are', () => {
