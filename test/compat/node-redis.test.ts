@@ -135,6 +135,20 @@ describe('lifecycle as node-redis 5', () => {
     await c.disconnect();
   });
 
+  it("a refused connection: 'error' and 'reconnecting' events, connect() rejects once the strategy gives up, then 'end' and closed", async () => {
+    const events: string[] = [];
+    const c = createClient({ socket: { host: '127.0.0.1', port: 1, reconnectStrategy: (retries) => (retries < 2 ? 10 : false) } });
+    c.on('error', () => events.push('error'));
+    c.on('reconnecting', () => events.push('reconnecting'));
+    c.on('end', () => events.push('end'));
+    await expect(c.connect()).rejects.toThrow();
+    await new Promise((r) => setImmediate(r));
+    expect(events.filter((e) => e === 'reconnecting').length).toBeGreaterThanOrEqual(1);
+    expect(events).toContain('error');
+    expect(events.at(-1)).toBe('end');
+    expect(c.isOpen).toBe(false);
+  });
+
   it('connect() to a closed port with reconnectStrategy false rejects, and the client is closed', async () => {
     const c = createClient({ socket: { host: '127.0.0.1', port: 1, reconnectStrategy: false } });
     await expect(c.connect()).rejects.toThrow();
