@@ -418,7 +418,13 @@ export class Redis extends EventEmitter {
 
   /** A new client with this one's options (and `override`), connections of its own. */
   duplicate(override: RedisOptions = {}): Redis {
-    return new Redis({ ...(this.engine.options as RedisOptions), ...override } as RedisOptions);
+    // The options as given (strict and the ioredis names included), on the db this client is on now.
+    return new Redis({ ...this.options, db: this.engine.options.db ?? this.options.db, ...override } as RedisOptions);
+  }
+
+  /** ioredis's Cluster: LedisDB has no cluster. A DataError naming ledis's way: the `shards` option (client-side placement). */
+  static get Cluster(): never {
+    throw new DataError("LedisDB has no cluster mode: give new Redis({ shards: [...] }) (client-side placement, as twemproxy's ketama) instead of Redis.Cluster");
   }
 
   /**

@@ -189,9 +189,12 @@ describe('lifecycle', () => {
     expect(await r.ttl('k')).toBeGreaterThan(90);
   });
 
-  it('strict refuses approximations', async () => {
+  it('strict refuses approximations, and duplicate() keeps it', async () => {
     const r = track(new Redis({ host, port, strict: true }));
     await expect(r.set(`${p}st`, 'v', 'PX', 100)).rejects.toThrow(/strict/);
     await expect(r.pexpire(`${p}st`, 100)).rejects.toThrow(/strict/);
+    const d = track(r.duplicate());
+    await expect(d.set(`${p}st`, 'v', 'PX', 100)).rejects.toThrow(/strict/);
+    expect(() => (Redis as unknown as { Cluster: unknown }).Cluster).toThrow(/no cluster mode.*shards/);
   });
 });

@@ -2,6 +2,7 @@
 // the real LedisDB: what works, and the clear error for what LedisDB cannot do.
 import { afterAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
+import { redisInsStore } from 'cache-manager-ioredis-yet';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import Redis from '../../src/compat/ioredis.js';
 import { DataError } from '../../src/errors.js';
@@ -73,15 +74,61 @@ describe('rate-limiter-flexible 11, RateLimiterRedis', () => {
 
 describe('bullmq 6', () => {
   it('refuses LedisDB: its version check fails, and without it its Lua scripts are refused before sending', async () => {
-    const checked = new Queue(prefix('bull').replace(/:/g, '-'), { connection: redis.duplicate({ maxRetriesPerRequest: null }) as never });
+    // bullmq does not close a connection it was given: these are closed here.
+    const connections = [redis.duplicate({ maxRetriesPerRequest: null }), redis.duplicate({ maxRetriesPerRequest: null })];
+    const checked = new Queue(prefix('bull').replace(/:/g, '-'), { connection: connections[0] as never });
     checked.on('error', () => undefined);
     await expect(checked.add('job', { a: 1 })).rejects.toThrow(/Redis version needs to be greater or equal than 5\.0\.0/);
     await checked.close().catch(() => undefined);
-    const unchecked = new Queue(prefix('bull').replace(/:/g, '-'), { connection: redis.duplicate({ maxRetriesPerRequest: null }) as never, skipVersionCheck: true });
+    const unchecked = new Queue(prefix('bull').replace(/:/g, '-'), { connection: connections[1] as never, skipVersionCheck: true });
     unchecked.on('error', () => undefined);
     const err = await unchecked.add('job', { a: 1 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataError);
     expect((err as Error).message).toMatch(/^addStandardJob:[\d.]+: its script cannot run on LedisDB: the script calls LPOS/);
     await unchecked.close().catch(() => undefined);
+    await Promise.all(connections.map((c) => c.quit()));
+  });
+});
+
+interface CacheStore {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: unknown, ttl?: number): Promise<void>;
+  mset(args: [string, unknown][], ttl?: number): Promise<void>;
+  mget(...keys: string[]): Promise<unknown[]>;
+  del(key: string): Promise<void>;
+  mdel(...keys: string[]): Promise<void>;
+  ttl(key: string): Promise<number>;
+  keys(pattern?: string): Promise<string[]>;
+  reset(): Promise<void>;
+}
+
+describe('cache-manager-ioredis-yet 2 (the ioredis store of cache-manager 5)', () => {
+  it('get, set with a TTL in ms, mset, mget, del, mdel, ttl and reset work; mset with a TTL (MULTI) and keys (KEYS) are refused', async () => {
+    // db 11, used by no other test file: reset() is FLUSHDB.
+    const client = new Redis({ host, port, db: 11 });
+    try {
+      // Typed by hand: the package's types name cache-manager 5's Store, and cache-manager 7 is what is installed.
+      const store = redisInsStore(client as never, { ttl: 5000 }) as unknown as CacheStore;
+      await store.set('a', { n: 1 });
+      expect(await store.get('a')).toEqual({ n: 1 });
+      const ttl = await store.ttl('a');
+      expect(ttl).toBeGreaterThanOrEqual(5000);
+      expect(ttl).toBeLessThanOrEqual(7000);
+      await store.set('b', 'forever', 0);
+      expect(await store.ttl('b')).toBe(-1);
+      expect(await store.get('missing')).toBe(undefined);
+      await store.mset([['c', 1], ['d', [2]]], 0);
+      expect(await store.mget('c', 'd', 'missing')).toEqual([1, [2], undefined]);
+      await store.del('a');
+      expect(await store.get('a')).toBe(undefined);
+      await store.mdel('c', 'd');
+      expect(await store.mget('c', 'd')).toEqual([undefined, undefined]);
+      await expect(store.mset([['e', 1]], 1000)).rejects.toThrow(/^MULTI: LedisDB has no transactions/);
+      await expect(store.keys('*')).rejects.toThrow(/^KEYS: LedisDB has no KEYS; nearest: SCAN/);
+      await store.reset();
+      expect(await store.get('b')).toBe(undefined);
+    } finally {
+      await client.quit();
+    }
   });
 });

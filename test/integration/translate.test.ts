@@ -3,7 +3,7 @@
 // refusal is a DataError before anything is sent.
 import { afterAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/compat/engine.js';
-import { globToRegexp, secondsFor, translate } from '../../src/commands/translate.js';
+import { globToRegexp, LEDIS_COMMANDS, secondsFor, translate } from '../../src/commands/translate.js';
 import { DataError } from '../../src/errors.js';
 import { prefix, serverAddress } from '../helpers.js';
 
@@ -298,5 +298,18 @@ describe('a batch of Redis commands', () => {
     expect(out[2]).toEqual({ error: null, value: 1 });
     expect(out[3]?.error?.message).toMatch(/ParseInt|invalid syntax/);
     expect(out[4]?.value).toBeGreaterThan(90);
+  });
+});
+
+describe('the table knows the server', () => {
+  it('every command in LEDIS_COMMANDS is one the server registers (never "command not found")', async () => {
+    // Sent without arguments (each answers an arity error, or a harmless reply), except those that would
+    // act on the whole server or the connection with none.
+    const unsafe = new Set(['FLUSHALL', 'FLUSHDB', 'FULLSYNC', 'SYNC', 'QUIT', 'AUTH', 'SELECT', 'SLAVEOF', 'REPLCONF']);
+    const answers = await Promise.all(
+      [...LEDIS_COMMANDS].filter((n) => !unsafe.has(n)).map((n) => engine.send(n, [], false).then(() => `${n}: ok`, (e: Error) => `${n}: ${e.message}`)),
+    );
+    expect(answers.filter((a) => /command not found/.test(a))).toEqual([]);
+    expect(answers.length).toBe(LEDIS_COMMANDS.size - unsafe.size);
   });
 });
