@@ -4,11 +4,11 @@ import Denque from 'denque';
 import { ConnectionError, DataError, ProtocolError, TimeoutError } from '../errors.js';
 import { encodeCommand, type Encoded } from '../protocol/encoder.js';
 import { Parser, type Reply } from '../protocol/parser.js';
-import { Command } from './command.js';
-import { Coalesced, coalesceTuning, coalescible, groupLimit, MAX_COALESCED } from './coalesce.js';
+import { Command, type CoalescePolicy } from './command.js';
+import { Coalesced, COALESCE_FROM, groupLimit, MAX_COALESCED } from './coalesce.js';
 import { debugRecycle, debugTimeout, onConnecting } from './diagnostics.js';
 import { DeadlineTimer, expireOffline, expireWritten, HeadWatch, nextDeadline, stallWindow } from './deadlines.js';
-import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from './options.js';
+import { resolveConnectionOptions, TUNING, type ConnectionOptions, type ResolvedConnectionOptions } from './options.js';
 import { Output } from './output.js';
 import { canOpen, PUBLIC_STATUS, type ConnectionStatus, type State } from './state.js';
 import { openTransport } from './transport.js';
@@ -70,6 +70,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private group: Coalesced | null = null;
   /** Members beyond the first of the coalesced commands written or waiting, not yet settled (for `pending`). */
   private coalescedExtra = 0;
+  /** Commands in flight from which a command with a coalescing policy joins a group (COALESCE_FROM as shipped). */
+  private readonly coalesceFrom: number;
 
   /** Callers' commands answered on this connection so far (each GET of a coalesced MGET counts). */
   get replyCount(): number {
@@ -89,6 +91,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   constructor(options: ConnectionOptions = {}) {
     super();
     this.options = resolveConnectionOptions(options);
+    this.coalesceFrom = options[TUNING]?.coalesceFrom ?? COALESCE_FROM;
     this.db = this.options.db;
     this.parser = new Parser((reply) => this.onReply(reply));
     if (!this.options.lazyConnect) this.connect().catch(() => {});
@@ -146,12 +149,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         cmd.reject(this.tooManyPending(cmd));
         return;
       }
-      if (cmd.packed === null && cmd.deadline === 0 && this.options.coalesce && pending >= coalesceTuning.from) {
-        const wire = coalescible(cmd);
-        if (wire !== null) {
-          this.join(cmd, wire);
-          return;
-        }
+      const policy = cmd.coalesce;
+      if (policy !== null && cmd.packed === null && cmd.deadline === 0 && this.options.coalesce && pending >= this.coalesceFrom && policy.accepts(cmd.args)) {
+        this.join(cmd, policy);
+        return;
       }
       if (this.group !== null) this.seal();
       let e: Encoded;
@@ -201,24 +202,24 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     );
   }
 
-  /** Adds a coalescible GET or SET to the open MGET or MSET of this tick, or opens one (after sealing another kind). */
-  private join(cmd: Command, wire: 'MGET' | 'MSET'): void {
+  /** Adds a command to the open group of this tick, or opens one (after sealing another kind). */
+  private join(cmd: Command, policy: CoalescePolicy): void {
     const open = this.group;
     if (open !== null) {
-      if (open.accepts(cmd, wire)) {
+      if (open.accepts(cmd)) {
         open.members.push(cmd);
         return;
       }
       this.seal();
     }
-    this.group = new Coalesced(wire, cmd, groupLimit(this.pending));
+    this.group = new Coalesced(policy, cmd, groupLimit(this.pending, this.coalesceFrom));
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       process.nextTick(flushOnTick, this);
     }
   }
 
-  /** Writes the open MGET or MSET: as one command, or as the one GET or SET left in it. */
+  /** Writes the open group: as one command, or as the one command left in it. */
   private seal(): void {
     const group = this.group as Coalesced;
     this.group = null;
