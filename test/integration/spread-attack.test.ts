@@ -1,4 +1,4 @@
-// Attacks on the adaptive spread (src/router.ts, Lanes): growth is forced
+// Attacks on the adaptive spread (src/routing/spread.ts, driving src/routing/lanes.ts): growth is forced
 // white-box (it needs a deep load that a loaded machine cannot promise); the
 // shrink is the real sampler's. Every load loop is bounded in count and time.
 import net from 'node:net';

@@ -50,7 +50,7 @@ const LAYERS: ReadonlyArray<readonly [name: string, holds: (rel: string) => bool
   ['pool/topology', one('pool.ts', 'topology.ts', 'auth.ts')],
   ['routing', under('routing/')],
   ['sharding', under('sharding/')],
-  ['client', (rel) => one('client.ts', 'mode.ts', 'client-args.ts')(rel) || rel.startsWith('bulk/')],
+  ['client', (rel) => one('client.ts', 'client-options.ts', 'mode.ts', 'client-args.ts')(rel) || rel.startsWith('bulk/')],
   ['index', one('index.ts')],
   ['cli', under('cli/')], // the ledis CLI: an application of the public surface
 ];
