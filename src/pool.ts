@@ -32,7 +32,7 @@ export const inFlight = (conn: Connection): number => conn.pending;
  * one stays deep in unanswered commands and throughput rises; they are closed
  * again when the load falls. `'fixed'`: all `connections` are opened at once
  * and every one is used. Either way a command goes to the connection its key
- * hashes to (src/router.ts), so commands on one key keep their order.
+ * hashes to (src/routing/lanes.ts), so commands on one key keep their order.
  */
 export type Spread = 'adaptive' | 'fixed';
 

@@ -5,6 +5,7 @@
 import type { Command } from './connection/command.js';
 import { AbortError, DataError, TimeoutError } from './errors.js';
 import { describe } from './commands/shape.js';
+import { callDeadline } from './connection/deadlines.js';
 
 export interface CallOptions {
   /**
@@ -54,7 +55,7 @@ export function armCall(cmd: Command, p: Promise<unknown>, options: CallOptions)
   }
   if (timeout !== undefined) {
     // A longer timeout than commandTimeout: the connection keeps this deadline instead of its own.
-    cmd.deadline = Date.now() + timeout;
+    cmd.deadline = callDeadline(timeout, Date.now());
     const timer = setTimeout(() => {
       cmd.reject(new TimeoutError(`no reply to ${cmd.name} within ${timeout} ms (withOptions timeout)`, cmd.name));
     }, timeout);

@@ -7,10 +7,10 @@ import { Parser, type Reply } from '../protocol/parser.js';
 import { Command, type CoalescePolicy } from './command.js';
 import { Coalesced, COALESCE_FROM, groupLimit, MAX_COALESCED } from './coalesce.js';
 import { debugRecycle, debugTimeout, onConnecting } from './diagnostics.js';
-import { DeadlineTimer, expireOffline, expireWritten, HeadWatch, nextDeadline, stallWindow } from './deadlines.js';
+import { DeadlineTimer, expireOffline, expireWritten, HeadWatch, nextDeadline, queuedDeadline, requeuedDeadline, resentDeadline, stallWindow, writtenDeadline } from './deadlines.js';
 import { resolveConnectionOptions, TUNING, type ConnectionOptions, type ResolvedConnectionOptions } from './options.js';
 import { Output } from './output.js';
-import { canOpen, PUBLIC_STATUS, type ConnectionStatus, type State } from './state.js';
+import { canOpen, PUBLIC_STATUS, refusedAfterQuit, type ConnectionStatus, type State } from './state.js';
 import { openTransport } from './transport.js';
 
 export type { ConnectionStatus } from './state.js';
@@ -140,7 +140,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     // Settled before it got here (aborted, timed out while a barrier held it): never written.
     if (cmd.settled) return;
     if (this.quitting) {
-      cmd.reject(new ConnectionError(`connection to ${this.address} is closing (quit() was called); ${cmd.name} was not sent`, { command: cmd.name }));
+      cmd.reject(refusedAfterQuit(`connection to ${this.address}`, cmd.name, cmd.name));
       return;
     }
     if (this.state === 'ready') {
@@ -155,14 +155,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         return;
       }
       if (this.group !== null) this.seal();
-      let e: Encoded;
-      try {
-        e = cmd.packed ?? encodeCommand(cmd.wire, cmd.args);
-      } catch (err) {
-        cmd.reject(err as Error);
-        return;
-      }
-      this.write(cmd, e);
+      const e = encodeOrReject(cmd);
+      if (e !== null) this.write(cmd, e);
       return;
     }
     this.sendOffline(cmd);
@@ -181,14 +175,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       cmd.reject(this.tooManyPending(cmd));
       return;
     }
-    try {
-      cmd.encoded = cmd.packed ?? encodeCommand(cmd.wire, cmd.args);
-    } catch (err) {
-      cmd.reject(err as Error);
-      return;
-    }
-    // A deadline set by the caller (withOptions' timeout) stands; otherwise commandTimeout, or offlineTimeout.
-    if (cmd.deadline === 0) cmd.deadline = Date.now() + (this.options.commandTimeout || this.options.offlineTimeout);
+    cmd.encoded = encodeOrReject(cmd);
+    if (cmd.encoded === null) return;
+    cmd.deadline = queuedDeadline(cmd, this.options.commandTimeout, this.options.offlineTimeout, Date.now());
     this.offline.push(cmd);
     this.deadlines.arm(cmd.deadline);
     if (this.state === 'idle' || this.state === 'gave-up') this.connect().catch(() => {});
@@ -226,17 +215,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     group.prune();
     const n = group.members.length;
     if (n === 0) return;
-    let e: Encoded | null = null;
-    if (n > 1) {
-      try {
-        e = encodeCommand(group.wire, group.args);
-      } catch {
-        // A member the encoder refuses (a lone surrogate in a key): each goes alone, so only its caller gets the error.
-        e = null;
+    // A member the encoder refuses (a lone surrogate in a key): each goes alone, so only its caller gets the error.
+    const e = n > 1 ? encodeOf(group) : null;
+    if (e === null || e instanceof Error) {
+      for (const cmd of group.members) {
+        const alone = encodeOrReject(cmd);
+        if (alone !== null) this.write(cmd, alone);
       }
-    }
-    if (e === null) {
-      for (const cmd of group.members) this.writeAlone(cmd);
       return;
     }
     group.bigIntErrors = this.options.bigIntegers === 'error';
@@ -247,17 +232,6 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.write(group, e);
     // An abort from now on can no longer take a member back (views.ts reads this).
     for (const cmd of group.members) cmd.written = true;
-  }
-
-  private writeAlone(cmd: Command): void {
-    let e: Encoded;
-    try {
-      e = encodeCommand(cmd.wire, cmd.args);
-    } catch (err) {
-      cmd.reject(err as Error);
-      return;
-    }
-    this.write(cmd, e);
   }
 
   /** Appends an encoded command to the pending output and queues it for its reply. */
@@ -273,7 +247,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     cmd.readMark = this.reads;
     const timeout = this.options.commandTimeout;
     if (timeout > 0 && cmd.deadline === 0) {
-      cmd.deadline = Date.now() + timeout + cmd.blockMs;
+      cmd.deadline = writtenDeadline(cmd, timeout, Date.now());
       if (!this.deadlines.armed) this.deadlines.arm(cmd.deadline);
     }
     if (output.length >= this.options.flushThreshold) this.flush();
@@ -421,7 +395,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
           this.emitError(fatal);
           this.end(fatal);
         });
-      this.write(cmd, encodeCommand(name, args));
+      const e = encodeOrReject(cmd);
+      if (e !== null) this.write(cmd, e);
     }
   }
 
@@ -450,21 +425,17 @@ export class Connection extends EventEmitter<ConnectionEvents> {
             cmd.reject(new ConnectionError('every command of it was aborted'));
             continue;
           }
-          try {
-            e = encodeCommand(cmd.wire, cmd.args);
-          } catch (err) {
-            cmd.reject(err as Error);
-            continue;
-          }
+          const again = encodeOrReject(cmd);
+          if (again === null) continue;
+          e = again;
         }
       }
-      // A command timeout counts from when it was issued; offlineTimeout only while offline.
-      if (this.options.commandTimeout === 0) cmd.deadline = 0;
-      else if (cmd.deadline > now) cmd.deadline += cmd.blockMs;
-      else {
+      const deadline = resentDeadline(cmd, this.options.commandTimeout, now);
+      if (deadline < 0) {
         cmd.reject(new TimeoutError(`command timed out after ${this.options.commandTimeout} ms before it could be sent`, cmd.name));
         continue;
       }
+      cmd.deadline = deadline;
       this.write(cmd, e);
     }
     const firstDeadline = this.queue.peekFront()?.deadline ?? 0;
@@ -508,18 +479,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
           ),
       );
     }
-    // Issued while ready, they had no offline deadline (none without commandTimeout): from now on they wait offlineTimeout at most.
-    const offlineDeadline = Date.now() + this.options.offlineTimeout;
+    const now = Date.now();
     for (const cmd of unwritten) {
       if (cmd.settled) continue;
-      if (cmd.deadline === 0) cmd.deadline = offlineDeadline;
-      try {
-        if (cmd.encoded === null) cmd.encoded = cmd.packed ?? encodeCommand(cmd.wire, cmd.args);
-      } catch (err) {
-        cmd.reject(err as Error);
-        continue;
-      }
-      this.offline.unshift(cmd);
+      cmd.deadline = requeuedDeadline(cmd, this.options.offlineTimeout, now);
+      if (cmd.encoded === null) cmd.encoded = encodeOrReject(cmd);
+      if (cmd.encoded !== null) this.offline.unshift(cmd);
     }
     this.wakeRoomWaiters();
     this.output.drained();
@@ -613,7 +578,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.group !== null) this.seal();
     const cmd = new Command('QUIT', []);
     const done = cmd.promise().catch(() => undefined);
-    this.write(cmd, encodeCommand('QUIT', []));
+    this.write(cmd, encodeOrReject(cmd) as Encoded);
     this.setState('closing');
     const socket = this.socket;
     await done;
@@ -755,4 +720,23 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
 function flushOnTick(conn: Connection): void {
   conn.flush();
+}
+
+/** The bytes of `cmd`: the ones it was given (sendPackedCommand), or its encoding; the encoder's DataError instead of throwing. */
+function encodeOf(cmd: Command): Encoded | Error {
+  try {
+    return cmd.packed ?? encodeCommand(cmd.wire, cmd.args);
+  } catch (err) {
+    return err as Error;
+  }
+}
+
+/** The one encode-or-reject: the bytes of `cmd`, or null after rejecting it with the encoder's error (nothing of it is queued). */
+function encodeOrReject(cmd: Command): Encoded | null {
+  const e = encodeOf(cmd);
+  if (e instanceof Error) {
+    cmd.reject(e);
+    return null;
+  }
+  return e;
 }

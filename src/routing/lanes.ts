@@ -7,6 +7,7 @@ import type { Connection } from '../connection/connection.js';
 import { commandKeyIndexes, laneOf } from '../commands/keys.js';
 import type { CommandSpec } from '../commands/types.js';
 import { ConnectionError } from '../errors.js';
+import { refusedAfterQuit } from '../connection/state.js';
 import { CHUNK as PIPELINE_CHUNK } from '../pipeline.js';
 import { inFlight, leastBusy, type BasePool } from '../pool.js';
 import { TUNING } from '../connection/options.js';
@@ -109,35 +110,33 @@ export class Lanes {
    * any barrier, and counting toward the adaptive spread's depth.
    */
   sendKeyed(cmd: Command, key: unknown): void {
-    if (this.held !== null) {
-      this.held.push(() => this.sendKeyed(cmd, key));
-      return;
-    }
-    if (this.refuseClosing(cmd)) return;
-    const conns = this.pool.sharedList;
-    const n = this.active;
-    if (n === 0) {
-      cmd.reject(new ConnectionError('the connection pool was disconnected', { command: cmd.name }));
-      return;
-    }
-    const conn = laneConnection(conns, n, key);
+    const n = this.admit(cmd);
+    if (n < 0) (this.held as Array<() => void>).push(() => this.sendKeyed(cmd, key));
+    if (n <= 0) return;
+    const conn = laneConnection(this.pool.sharedList, n, key);
     conn.send(cmd);
     if (this.spread !== null && conn.pending >= SPREAD_DEEP) this.spread.deep();
   }
 
+  /**
+   * The lanes in use for `cmd` now; -1 while a barrier runs (the caller
+   * holds it until the barrier ends); 0 when it was refused after quit() or
+   * rejected for a disconnected pool.
+   */
+  private admit(cmd: Command): number {
+    if (this.held !== null) return -1;
+    if (this.refuseClosing(cmd)) return 0;
+    const n = this.active;
+    if (n === 0) cmd.reject(new ConnectionError('the connection pool was disconnected', { command: cmd.name }));
+    return n;
+  }
+
   /** Everything but the plain one-lane case. */
   private route(spec: CommandSpec, cmd: Command, p: Promise<unknown>): void {
-    if (this.held !== null) {
-      this.held.push(() => this.route(spec, cmd, p));
-      return;
-    }
-    if (this.refuseClosing(cmd)) return;
+    const n = this.admit(cmd);
+    if (n < 0) (this.held as Array<() => void>).push(() => this.route(spec, cmd, p));
+    if (n <= 0) return;
     const all = this.pool.sharedList;
-    const n = this.active;
-    if (n === 0) {
-      cmd.reject(new ConnectionError('the connection pool was disconnected', { command: cmd.name }));
-      return;
-    }
     const conns = n === all.length ? all : all.slice(0, n);
     if (spec.blocking === true) {
       this.blocking(spec, cmd, p, conns);
@@ -186,7 +185,7 @@ export class Lanes {
           return;
         }
         if (this.closing) {
-          reject(new ConnectionError('the client is closing (quit() was called); the pipeline was not sent'));
+          reject(refusedAfterQuit('the client', 'the pipeline'));
           return;
         }
         const n = this.active;
@@ -335,7 +334,7 @@ export class Lanes {
   /** The refusal of a command issued after quit() that a barrier held. */
   private refuseClosing(cmd: Command): boolean {
     if (!this.closing) return false;
-    cmd.reject(new ConnectionError(`the client is closing (quit() was called); ${cmd.name} was not sent`, { command: cmd.name }));
+    cmd.reject(refusedAfterQuit('the client', cmd.name, cmd.name));
     return true;
   }
 

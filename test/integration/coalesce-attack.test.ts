@@ -9,6 +9,7 @@ import { client, prefix } from '../helpers.js';
 import { readCommands, startScriptedPeer } from '../unit/peer.js';
 import { COALESCE_FROM } from '../../src/connection/coalesce.js';
 import { COALESCE_EAGERLY, sendCoalescible } from '../support/coalesce.js';
+import { queuedGroups, socketOf } from '../support/internals.js';
 
 // These tests are about what a coalesced command does, so every coalescible command joins one here;
 // the threshold itself (COALESCE_FROM commands in flight) has its own test in coalesce.test.ts.
@@ -80,7 +81,7 @@ describe('hostile server', () => {
     const c = new Connection({ host: '127.0.0.1', port: peer.port, retryStrategy: () => 10, ...COALESCE_EAGERLY });
     try {
       await c.connect();
-      const socket = (c as unknown as { socket: net.Socket }).socket;
+      const socket = socketOf(c);
       let late: Promise<unknown[]> | undefined;
       socket.once('end', () => {
         setImmediate(() => {
@@ -416,104 +417,64 @@ describe('a long MGET reply past commandTimeout', () => {
 });
 
 describe('an unwritten MSET waiting for the reconnect', () => {
-  it('a SET aborted while its MSET waits for the reconnect is left out of it, as an aborted SET alone would not be re-sent', async () => {
-    const seen: string[][] = [];
-    const peer = await startScriptedPeer((sock, index) => {
-      seen[index] = [];
-      readCommands(sock, (parts) => {
-        (seen[index] as string[]).push(parts.join(' '));
-        if (index === 0) {
-          if (!sock.writableEnded) sock.end('+OK\r\n');
-          return;
-        }
-        sock.write('+OK\r\n');
-      });
-    });
-    const c = new Connection({ host: '127.0.0.1', port: peer.port, retryStrategy: () => 10, ...COALESCE_EAGERLY });
-    try {
-      await c.connect();
-      const socket = (c as unknown as { socket: net.Socket }).socket;
-      let late: Promise<PromiseSettledResult<unknown>[]> | undefined;
-      let lone: Promise<PromiseSettledResult<unknown>[]> | undefined;
-      socket.once('end', () => {
-        setImmediate(() => {
-          const a = sendCoalescible(c, 'SET', 'a', '1');
-          const b = sendCoalescible(c, 'SET', 'b', '2');
-          const d = sendCoalescible(c, 'SET', 'd', '4');
-          // Only b and e are aborted (as a view's signal would), once their MSET is sealed and before the close.
-          const e = sendCoalescible(c, 'SET', 'e', '5');
-          const f = sendCoalescible(c, 'SET', 'f', '6');
-          const g = sendCoalescible(c, 'SET', 'g', '7');
-          late = Promise.allSettled([a, b, d]);
-          lone = Promise.allSettled([e, f, g]);
-          process.nextTick(() => {
-            const q = (c as unknown as { offline: { toArray(): unknown[] }; queue: { toArray(): unknown[] } }).queue.toArray() as Array<{ members?: Array<{ reject(e: Error): void; args: unknown[] }> }>;
-            for (const group of q) for (const m of group.members ?? []) if (m.args[0] === 'b' || m.args[0] === 'e' || m.args[0] === 'f' || m.args[0] === 'g') m.reject(new Error('aborted'));
-          });
+  // The same scenario, table-driven: SETs issued while the connection is lost gather into MSETs that wait for the
+  // reconnect; some of their callers abort (as a view's signal would) once their MSET is sealed, before the close.
+  const cases = [
+    {
+      name: 'a SET aborted while its MSET waits for the reconnect is left out of it, as an aborted SET alone would not be re-sent',
+      aborted: ['b', 'e', 'f', 'g'],
+      late: ['fulfilled', 'rejected', 'fulfilled'],
+      resent: ['MSET a 1 d 4', 'PING'],
+    },
+    {
+      name: 'every SET of an unwritten MSET aborted: nothing is re-sent, pending is 0',
+      aborted: ['a', 'b', 'd', 'e', 'f', 'g'],
+      late: ['rejected', 'rejected', 'rejected'],
+      resent: ['PING'],
+    },
+  ];
+  for (const { name, aborted, late: lateStatus, resent } of cases) {
+    it(name, async () => {
+      const seen: string[][] = [];
+      const peer = await startScriptedPeer((sock, index) => {
+        seen[index] = [];
+        readCommands(sock, (parts) => {
+          (seen[index] as string[]).push(parts.join(' '));
+          if (index === 0) {
+            if (!sock.writableEnded) sock.end('+OK\r\n');
+            return;
+          }
+          sock.write('+OK\r\n');
         });
       });
-      expect(await c.sendCommand('PING')).toBe('OK');
-      await new Promise<void>((resolve) => c.once('ready', () => resolve()));
-      const got = await late;
-      expect(got?.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-      expect((await lone)?.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
-      expect(await c.sendCommand('PING')).toBe('OK');
-      expect(seen[1]).toEqual(['MSET a 1 d 4', 'PING']);
-      expect(c.pending).toBe(0);
-    } finally {
-      c.disconnect();
-      await peer.close();
-    }
-  });
-  it('every SET of an unwritten MSET aborted: nothing is re-sent, pending is 0', async () => {
-    const seen: string[][] = [];
-    const peer = await startScriptedPeer((sock, index) => {
-      seen[index] = [];
-      readCommands(sock, (parts) => {
-        (seen[index] as string[]).push(parts.join(' '));
-        if (index === 0) {
-          if (!sock.writableEnded) sock.end('+OK\r\n');
-          return;
-        }
-        sock.write('+OK\r\n');
-      });
-    });
-    const c = new Connection({ host: '127.0.0.1', port: peer.port, retryStrategy: () => 10, ...COALESCE_EAGERLY });
-    try {
-      await c.connect();
-      const socket = (c as unknown as { socket: net.Socket }).socket;
-      let late: Promise<PromiseSettledResult<unknown>[]> | undefined;
-      let lone: Promise<PromiseSettledResult<unknown>[]> | undefined;
-      socket.once('end', () => {
-        setImmediate(() => {
-          const a = sendCoalescible(c, 'SET', 'a', '1');
-          const b = sendCoalescible(c, 'SET', 'b', '2');
-          const d = sendCoalescible(c, 'SET', 'd', '4');
-          // Only b and e are aborted (as a view's signal would), once their MSET is sealed and before the close.
-          const e = sendCoalescible(c, 'SET', 'e', '5');
-          const f = sendCoalescible(c, 'SET', 'f', '6');
-          const g = sendCoalescible(c, 'SET', 'g', '7');
-          late = Promise.allSettled([a, b, d]);
-          lone = Promise.allSettled([e, f, g]);
-          process.nextTick(() => {
-            const q = (c as unknown as { offline: { toArray(): unknown[] }; queue: { toArray(): unknown[] } }).queue.toArray() as Array<{ members?: Array<{ reject(e: Error): void; args: unknown[] }> }>;
-            for (const group of q) for (const m of group.members ?? []) m.reject(new Error('aborted'));
+      const c = new Connection({ host: '127.0.0.1', port: peer.port, retryStrategy: () => 10, ...COALESCE_EAGERLY });
+      try {
+        await c.connect();
+        let late: Promise<PromiseSettledResult<unknown>[]> | undefined;
+        let lone: Promise<PromiseSettledResult<unknown>[]> | undefined;
+        socketOf(c).once('end', () => {
+          setImmediate(() => {
+            const [a, b, d, e, f, g] = ['a1', 'b2', 'd4', 'e5', 'f6', 'g7'].map((kv) => sendCoalescible(c, 'SET', kv[0] as string, kv[1] as string));
+            late = Promise.allSettled([a, b, d]);
+            lone = Promise.allSettled([e, f, g]);
+            process.nextTick(() => {
+              for (const group of queuedGroups(c)) for (const m of group.members) if (aborted.includes(m.args[0] as string)) m.reject(new Error('aborted'));
+            });
           });
         });
-      });
-      expect(await c.sendCommand('PING')).toBe('OK');
-      await new Promise<void>((resolve) => c.once('ready', () => resolve()));
-      const got = await late;
-      expect(got?.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
-      expect((await lone)?.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
-      expect(await c.sendCommand('PING')).toBe('OK');
-      expect(seen[1]).toEqual(['PING']);
-      expect(c.pending).toBe(0);
-    } finally {
-      c.disconnect();
-      await peer.close();
-    }
-  });
+        expect(await c.sendCommand('PING')).toBe('OK');
+        await new Promise<void>((resolve) => c.once('ready', () => resolve()));
+        expect((await late)?.map((r) => r.status)).toEqual(lateStatus);
+        expect((await lone)?.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+        expect(await c.sendCommand('PING')).toBe('OK');
+        expect(seen[1]).toEqual(resent);
+        expect(c.pending).toBe(0);
+      } finally {
+        c.disconnect();
+        await peer.close();
+      }
+    });
+  }
 });
 
 describe('views and methods sharing one tick', () => {

@@ -1,4 +1,4 @@
-// Attacks on the adaptive spread (src/router.ts, Lanes): growth is forced
+// Attacks on the adaptive spread (src/routing/spread.ts, driving src/routing/lanes.ts): growth is forced
 // white-box (it needs a deep load that a loaded machine cannot promise); the
 // shrink is the real sampler's. Every load loop is bounded in count and time.
 import net from 'node:net';
@@ -8,6 +8,7 @@ import { client, prefix, serverAddress, until } from '../helpers.js';
 import { startScriptedPeer } from '../unit/peer.js';
 import { startLedisServer } from '../../tools/server.mjs';
 import { COALESCE_EAGERLY } from '../support/coalesce.js';
+import { recordWrites } from '../support/internals.js';
 import { lanesOf as lanesOfPool, type Lanes } from '../../src/routing/lanes.js';
 
 const p = prefix('spread-attack');
@@ -323,12 +324,7 @@ describe('a barrier on a lane at maxPending with coalesced SETs', () => {
     await ledis.connect();
     // What lane 0 writes (the SETs' lane): the case needs them gathered into an MSET.
     const wires: string[] = [];
-    const lane0 = ledis.connectionPool.sharedList[0] as unknown as { write(cmd: { wire: string }, e: unknown): void };
-    const write = lane0.write.bind(lane0);
-    lane0.write = (cmd, e) => {
-      wires.push(cmd.wire);
-      write(cmd, e);
-    };
+    recordWrites(ledis.connectionPool.sharedList[0]!, wires);
     let mset = 0;
     let wrong = 0;
     for (let r = 0; r < 20; r++) {
