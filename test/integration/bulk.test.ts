@@ -5,7 +5,7 @@ import v8 from 'node:v8';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bulk, DataError, ResponseError, type BulkFailure, type BulkItem } from '../../src/index.js';
 import { client, prefix } from '../helpers.js';
-import { spreadTuning } from '../../src/router.js';
+import { spreadTuning } from '../../src/routing/lanes.js';
 
 const ledis = client();
 const multi = client({ connections: 3, spread: 'fixed' });

@@ -8,6 +8,7 @@ import { client, prefix, serverAddress, until } from '../helpers.js';
 import { startScriptedPeer } from '../unit/peer.js';
 import { startLedisServer } from '../../tools/server.mjs';
 import { COALESCE_FROM, coalesceTuning } from '../../src/connection/coalesce.js';
+import { lanesOf as lanesOfPool } from '../../src/routing/lanes.js';
 
 const p = prefix('spread-attack');
 const opened: Ledis<boolean>[] = [];
@@ -27,7 +28,7 @@ interface LanesInside {
   timer: unknown;
 }
 function lanesOf(ledis: Ledis): LanesInside {
-  return (ledis as unknown as { router: { backend: { singleLanes: LanesInside } } }).router.backend.singleLanes;
+  return lanesOfPool(ledis.connectionPool) as unknown as LanesInside;
 }
 
 /** Opens the second lane and starts using it, as a growth would; the sampler watches afterwards. */
@@ -239,7 +240,7 @@ describe('a pipeline longer than one chunk', () => {
 
 describe('a barrier on a lane at maxPending', () => {
   it('still waits for that lane: an MGET issued after INCRs that filled their lane sees them all', async () => {
-    const { laneOf } = await import('../../src/router.js');
+    const { laneOf } = await import('../../src/routing/lanes.js');
     const ledis = open({ connections: 2, spread: 'fixed', maxPending: 10 });
     await ledis.connect();
     let wrong = 0;
@@ -264,7 +265,7 @@ describe('a barrier on a lane at maxPending', () => {
 
 describe('one lane that stops answering', () => {
   it('does not freeze the other lane: the spread starts no resize barrier over a lane whose replies stalled', async () => {
-    const { laneOf } = await import('../../src/router.js');
+    const { laneOf } = await import('../../src/routing/lanes.js');
     const relayed: Array<{ sock: net.Socket; up: net.Socket }> = [];
     const peer = await startScriptedPeer((sock) => {
       const up = net.connect(serverAddress());
@@ -329,7 +330,7 @@ describe('a barrier on a lane at maxPending with coalesced SETs', () => {
     coalesceTuning.from = COALESCE_FROM;
   });
   it('waits for that lane: an MGET issued after SETs gathered into one MSET that filled their lane sees the last', async () => {
-    const { laneOf } = await import('../../src/router.js');
+    const { laneOf } = await import('../../src/routing/lanes.js');
     const ledis = open({ connections: 2, spread: 'fixed', maxPending: 10 });
     await ledis.connect();
     // What lane 0 writes (the SETs' lane): the case needs them gathered into an MSET.

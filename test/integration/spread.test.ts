@@ -5,7 +5,7 @@
 // client. Every load loop here is bounded in count and time.
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConnectionPool, DataError, Ledis } from '../../src/index.js';
-import { SPREAD_DEEP, spreadTuning } from '../../src/router.js';
+import { SPREAD_DEEP, spreadTuning } from '../../src/routing/lanes.js';
 import { client, prefix, serverAddress, until } from '../helpers.js';
 import { startScriptedPeer } from '../unit/peer.js';
 
