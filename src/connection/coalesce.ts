@@ -25,9 +25,10 @@ export const COALESCE_FROM = 16;
 /**
  * @internal The threshold in use (tests of what a coalesced command does set
  * `from` to 0: every coalescible command joins, with no size limit but
- * MAX_COALESCED).
+ * MAX_COALESCED), and `anyServer`: those tests also coalesce without asking
+ * the server what it is first (as `coalesce: true` does), on scripted peers too.
  */
-export const coalesceTuning = { from: COALESCE_FROM };
+export const coalesceTuning = { from: COALESCE_FROM, anyServer: false };
 
 /**
  * How many commands a new MGET or MSET may take when `pending` commands are

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import Denque from 'denque';
-import { ConnectionError, DataError, ProtocolError, TimeoutError } from '../errors.js';
+import { ConnectionError, DataError, ProtocolError, ResponseError, TimeoutError } from '../errors.js';
 import { encodeCommand, type Encoded } from '../protocol/encoder.js';
 import { Parser, type Reply } from '../protocol/parser.js';
 import { Command } from './command.js';
@@ -68,6 +68,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private answered = 0;
   /** The open MGET or MSET of this tick, written at the flush or before any other command. */
   private group: Coalesced | null = null;
+  /**
+   * The server, as far as coalescing by default cares: 'unknown' until asked,
+   * 'asking' while `INFO server` is on its way, then 'ledisdb' or 'other'.
+   * Kept across reconnects (the same address); a failed ask is asked again.
+   */
+  private serverKind: 'unknown' | 'asking' | 'ledisdb' | 'other' = 'unknown';
   /** Members beyond the first of the coalesced commands written or waiting, not yet settled (for `pending`). */
   private coalescedExtra = 0;
 
@@ -98,6 +104,15 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   get pending(): number {
     const open = this.group;
     return this.queue.length + this.offline.length + this.coalescedExtra + (open === null ? 0 : open.members.length);
+  }
+
+  /**
+   * Commands the server has to answer, each its own reply: written or
+   * waiting, a coalesced MGET/MSET counting once. What the adaptive spread
+   * calls depth: LedisDB's cost per connection is per command it answers.
+   */
+  get wirePending(): number {
+    return this.queue.length + this.offline.length + (this.group === null ? 0 : 1);
   }
 
   /** True while the oldest command awaiting its reply is a blocking pop (the server may hold it for its whole timeout). */
@@ -146,9 +161,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         cmd.reject(this.tooManyPending(cmd));
         return;
       }
-      if (cmd.packed === null && cmd.deadline === 0 && this.options.coalesce && pending >= coalesceTuning.from) {
+      if (cmd.packed === null && cmd.deadline === 0 && this.options.coalesce !== false && pending >= coalesceTuning.from) {
         const wire = coalescible(cmd);
-        if (wire !== null) {
+        if (wire !== null && (this.serverKind === 'ledisdb' || this.options.coalesce === true || coalesceTuning.anyServer || this.askServer())) {
           this.join(cmd, wire);
           return;
         }
@@ -199,6 +214,31 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         'the server is slow or unreachable; command refused',
       { command: cmd.name },
     );
+  }
+
+  /**
+   * Asks the server what it is (`INFO server`, written now, ahead of the
+   * command that made it ask) the first time a command would coalesce by
+   * default; returns false: that command, and every one until the reply,
+   * goes one by one. LedisDB's INFO has `ledisdb_version` in its Server
+   * section (server/info.go, dumpServer); Redis's has `redis_version`.
+   */
+  private askServer(): boolean {
+    if (this.serverKind !== 'unknown') return false;
+    this.serverKind = 'asking';
+    const ask = new Command('INFO', ['server']);
+    ask.promise<unknown>().then(
+      (reply) => {
+        const text = Buffer.isBuffer(reply) ? reply.toString('latin1') : typeof reply === 'string' ? reply : '';
+        this.serverKind = /(^|\n)ledisdb_version:/.test(text) ? 'ledisdb' : 'other';
+      },
+      (err: unknown) => {
+        // Refused (a proxy, a renamed INFO): not known to be LedisDB. Lost with the connection: ask again.
+        this.serverKind = err instanceof ResponseError ? 'other' : 'unknown';
+      },
+    );
+    this.write(ask, encodeCommand('INFO', ['server']));
+    return false;
   }
 
   /** Adds a coalescible GET or SET to the open MGET or MSET of this tick, or opens one (after sealing another kind). */

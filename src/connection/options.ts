@@ -61,12 +61,22 @@ export interface ConnectionOptions {
    * reply: a timeout, a cut or a bad reply fails every GET in it. Commands
    * queued while not connected go one by one. See src/connection/coalesce.ts
    * for what qualifies.
+   *
+   * Not given: only on LedisDB, where each group is exactly its commands one
+   * by one (GET of a hash key is nil there, as inside MGET; on Redis it is a
+   * WRONGTYPE error, which an MGET would turn into a nil). The connection
+   * asks `INFO server` once, the first time a command would coalesce, and
+   * coalesces from its reply on only if it carries `ledisdb_version`; until
+   * then, and on any other server, commands go one by one. `true` coalesces
+   * on any server (no INFO asked); `false` never.
    */
   coalesce?: boolean;
 }
 
-export interface ResolvedConnectionOptions extends Required<Omit<ConnectionOptions, 'unixSocketPath' | 'tls' | 'password' | 'port'>> {
+export interface ResolvedConnectionOptions extends Required<Omit<ConnectionOptions, 'unixSocketPath' | 'tls' | 'password' | 'port' | 'coalesce'>> {
   port: number;
+  /** `coalesce` as given, or 'ledisdb' (not given): only once the server has said it is LedisDB. */
+  coalesce: boolean | 'ledisdb';
   unixSocketPath: string | undefined;
   tls: TlsOptions | undefined;
   password: string | undefined;
@@ -204,6 +214,6 @@ export function resolveConnectionOptions(o: ConnectionOptions): ResolvedConnecti
     flushThreshold: o.flushThreshold ?? 256 * 1024,
     keepAlive: o.keepAlive ?? 30000,
     bigIntegers: o.bigIntegers ?? 'bigint',
-    coalesce: o.coalesce ?? true,
+    coalesce: o.coalesce ?? 'ledisdb',
   });
 }

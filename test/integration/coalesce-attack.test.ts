@@ -13,9 +13,11 @@ import { COALESCE_FROM, coalesceTuning } from '../../src/connection/coalesce.js'
 // the threshold itself (COALESCE_FROM commands in flight) has its own test in coalesce.test.ts.
 beforeAll(() => {
   coalesceTuning.from = 0;
+  coalesceTuning.anyServer = true;
 });
 afterAll(() => {
   coalesceTuning.from = COALESCE_FROM;
+  coalesceTuning.anyServer = false;
 });
 
 const p = prefix('coalesce-atk');

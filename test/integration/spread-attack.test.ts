@@ -325,9 +325,11 @@ describe('a barrier on a lane at maxPending with coalesced SETs', () => {
   // maxPending 10 is below the shipped threshold (COALESCE_FROM in flight): without this no SET would be coalesced.
   beforeAll(() => {
     coalesceTuning.from = 0;
+    coalesceTuning.anyServer = true;
   });
   afterAll(() => {
     coalesceTuning.from = COALESCE_FROM;
+    coalesceTuning.anyServer = false;
   });
   it('waits for that lane: an MGET issued after SETs gathered into one MSET that filled their lane sees the last', async () => {
     const { laneOf } = await import('../../src/routing/lanes.js');
