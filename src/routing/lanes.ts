@@ -61,7 +61,11 @@ const MAX_BACKOFF_MS = 320_000;
  * How many lanes are in use (`k`) is the spread's: with `spread: 'fixed'`
  * every shared connection, always. With `'adaptive'` (the default) one,
  * until the open lanes have each held at least {@link SPREAD_DEEP} commands
- * in flight for a whole 100 ms window, after three windows at that count (a
+ * in flight for a whole 100 ms window (commands the server answers one by
+ * one: a coalesced MGET counts once, however many GETs it carries, since
+ * LedisDB's cost on a connection is per command it answers, and a spread of
+ * a coalesced load gave no gain and cost the tail: bench/NOTES.md, issue
+ * 27), after three windows at that count (a
  * queue that deep never runs dry on LedisDB's one goroutine per connection,
  * bench/NOTES.md) whose rates agree within 10% (a settled load); then one
  * more connection is opened and used, and kept only if the three windows after
@@ -136,7 +140,7 @@ export class Lanes {
       const conn = this.pool.sharedList[0];
       if (conn !== undefined) {
         conn.send(cmd);
-        if (this.adaptive && this.timer === null && conn.pending >= SPREAD_DEEP) this.watch();
+        if (this.adaptive && this.timer === null && conn.wirePending >= SPREAD_DEEP) this.watch();
         return;
       }
     }
@@ -163,7 +167,7 @@ export class Lanes {
     }
     const conn = (n === 1 || key === undefined ? conns[0] : conns[laneOf(key, n)]) as Connection;
     conn.send(cmd);
-    if (this.adaptive && this.timer === null && conn.pending >= SPREAD_DEEP) this.watch();
+    if (this.adaptive && this.timer === null && conn.wirePending >= SPREAD_DEEP) this.watch();
   }
 
   /** Everything but the plain one-lane case. */
@@ -268,7 +272,7 @@ export class Lanes {
     let ready = true;
     for (let i = 0; i < n; i++) {
       const c = conns[i] as Connection;
-      inFlight += c.pending;
+      inFlight += c.wirePending;
       if (c.status !== 'ready') ready = false;
     }
     if (ready && inFlight >= n * SPREAD_DEEP) this.deepSamples++;
