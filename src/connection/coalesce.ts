@@ -50,13 +50,23 @@ export function groupLimit(pending: number): number {
  * and SET in a batch of one (ledis/t_kv.go), neither touching a TTL: the
  * same effect as the SETs one after the other.
  */
-export function coalescible(cmd: Command): 'MGET' | 'MSET' | null {
+export function coalescible(cmd: Command): GroupWire | null {
   const wire = cmd.wire;
   const args = cmd.args;
   if (wire === 'GET') return args.length === 1 && keyFits(args[0]) ? 'MGET' : null;
   if (wire === 'SET') return args.length === 2 && keyFits(args[0]) && valueFits(args[1]) ? 'MSET' : null;
+  // LedisDB's DEL deletes its keys in one batch commit and answers the number of keys it was given,
+  // whether they existed or not (ledis/t_kv.go Del: `return int64(len(keys))`): DEL of one key is
+  // always 1, so n single-key DELs are one DEL of n keys, each caller's reply 1.
+  if (wire === 'DEL') return args.length === 1 && keyFits(args[0]) ? 'DEL' : null;
+  // HGET and HMGET both check each field against the key (ledis/t_hash.go checkHashKFSize: key 1 to
+  // 1024 bytes, field 1 to 1024) and read each field's value or nil; HGETs of one hash key join one HMGET.
+  if (wire === 'HGET') return args.length === 2 && keyFits(args[0]) && keyFits(args[1]) ? 'HMGET' : null;
   return null;
 }
+
+/** The command a group is sent as. */
+export type GroupWire = 'MGET' | 'MSET' | 'DEL' | 'HMGET';
 
 function keyFits(key: unknown): boolean {
   if (typeof key === 'string') {
@@ -88,7 +98,7 @@ export class Coalesced extends Command {
   /** The most members it takes (groupLimit at its opening). */
   private readonly limit: number;
 
-  constructor(wire: 'MGET' | 'MSET', first: Command, limit: number = MAX_COALESCED) {
+  constructor(wire: GroupWire, first: Command, limit: number = MAX_COALESCED) {
     // Named like its members (errors built from it name GET, SET or the method's name).
     super(first.name, [], null, first.returnBuffers, wire);
     this.members = [first];
@@ -96,8 +106,10 @@ export class Coalesced extends Command {
   }
 
   /** Whether `cmd` (coalescible into `wire`) can join: same command, same reply mode, room left. */
-  accepts(cmd: Command, wire: 'MGET' | 'MSET'): boolean {
-    return this.wire === wire && this.name === cmd.name && this.returnBuffers === cmd.returnBuffers && this.members.length < this.limit;
+  accepts(cmd: Command, wire: GroupWire): boolean {
+    if (this.wire !== wire || this.name !== cmd.name || this.returnBuffers !== cmd.returnBuffers || this.members.length >= this.limit) return false;
+    // An HMGET reads one hash: only HGETs of the same key join it.
+    return wire !== 'HMGET' || sameKey((this.members[0] as Command).args[0], cmd.args[0]);
   }
 
   /**
@@ -118,7 +130,13 @@ export class Coalesced extends Command {
     this.members = live;
     const args = this.args as unknown[];
     args.length = 0;
-    for (const m of live) for (let i = 0; i < m.args.length; i++) args.push(m.args[i]);
+    if (this.wire === 'HMGET') {
+      // HMGET key field...: the key once, then each HGET's field.
+      if (live.length > 0) args.push((live[0] as Command).args[0]);
+      for (const m of live) args.push(m.args[1]);
+    } else {
+      for (const m of live) for (let i = 0; i < m.args.length; i++) args.push(m.args[i]);
+    }
     this.weight = live.length;
     return dropped;
   }
@@ -147,10 +165,19 @@ export class Coalesced extends Command {
       }
       return;
     }
+    if (this.wire === 'DEL') {
+      // One DEL of n keys answers n on LedisDB (see coalescible): each caller's DEL of one key, 1.
+      if (value === members.length) {
+        for (const m of members) m.reply(1);
+      } else {
+        for (const m of members) m.reject(new UnexpectedReplyError(`DEL of ${members.length} keys (for ${m.name}) answered with ${describe(value)}, not ${members.length}`, m.name));
+      }
+      return;
+    }
     if (!Array.isArray(value) || value.length !== members.length) {
       const got = describe(value);
       for (const m of members) {
-        m.reject(new UnexpectedReplyError(`MGET of ${members.length} keys (for ${m.name}) answered with ${got}`, m.name));
+        m.reject(new UnexpectedReplyError(`${this.wire} of ${members.length} keys (for ${m.name}) answered with ${got}`, m.name));
       }
       return;
     }
@@ -174,6 +201,14 @@ export class Coalesced extends Command {
       m.reject(i === 0 ? error : copyOf(error));
     }
   }
+}
+
+/** Whether two key arguments are the same key (a string and a Buffer of the same UTF-8 bytes are). */
+function sameKey(a: unknown, b: unknown): boolean {
+  if (typeof a === 'string' && typeof b === 'string') return a === b;
+  const x = typeof a === 'string' ? Buffer.from(a) : (a as Buffer);
+  const y = typeof b === 'string' ? Buffer.from(b) : (b as Buffer);
+  return x.equals(y);
 }
 
 /** A reply's kind for a message (never its content: it may be anyone's data). */

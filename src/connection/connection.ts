@@ -5,7 +5,7 @@ import { ConnectionError, DataError, ProtocolError, ResponseError, TimeoutError 
 import { encodeCommand, type Encoded } from '../protocol/encoder.js';
 import { Parser, type Reply } from '../protocol/parser.js';
 import { Command } from './command.js';
-import { Coalesced, coalesceTuning, coalescible, groupLimit, MAX_COALESCED } from './coalesce.js';
+import { Coalesced, coalesceTuning, coalescible, groupLimit, MAX_COALESCED, type GroupWire } from './coalesce.js';
 import { debugRecycle, debugTimeout, onConnecting } from './diagnostics.js';
 import { DeadlineTimer, expireOffline, expireWritten, HeadWatch, nextDeadline, stallWindow } from './deadlines.js';
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from './options.js';
@@ -242,7 +242,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   /** Adds a coalescible GET or SET to the open MGET or MSET of this tick, or opens one (after sealing another kind). */
-  private join(cmd: Command, wire: 'MGET' | 'MSET'): void {
+  private join(cmd: Command, wire: GroupWire): void {
     const open = this.group;
     if (open !== null) {
       if (open.accepts(cmd, wire)) {
