@@ -163,7 +163,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       }
       if (cmd.packed === null && cmd.deadline === 0 && this.options.coalesce !== false && pending >= coalesceTuning.from) {
         const wire = coalescible(cmd);
-        if (wire !== null && (this.serverKind === 'ledisdb' || this.options.coalesce === true || coalesceTuning.anyServer || this.askServer())) {
+        // DEL's grouping is exact only where DEL answers the keys given (LedisDB), so even `coalesce: true` asks.
+        if (wire !== null && (this.serverKind === 'ledisdb' || coalesceTuning.anyServer || (this.options.coalesce === true && wire !== 'DEL') || this.askServer())) {
           this.join(cmd, wire);
           return;
         }
