@@ -3,7 +3,8 @@
 // what `ledis load` runs on; it is public for bulk loaders' own code.
 import { Command, type BatchSink } from '../connection/command.js';
 import type { Connection } from '../connection/connection.js';
-import { firstKeyIndex, laneOf } from '../commands/keys.js';
+import { firstKeyIndex } from '../commands/keys.js';
+import { laneConnection } from '../routing/lanes.js';
 import { ConnectionError, DataError, ProtocolError } from '../errors.js';
 import { prepare, type BulkItem, type Prepared } from './check.js';
 
@@ -87,9 +88,7 @@ function firstKey(p: Prepared): unknown {
 
 /** For a client without sendBulkCommand: by first key over its connections, so commands on one key keep their order; keyless ones to the first. */
 function route(conns: readonly Connection[], p: Prepared): Connection {
-  if (conns.length === 1) return conns[0] as Connection;
-  const key = firstKey(p);
-  return (key === undefined ? conns[0] : conns[laneOf(key, conns.length)]) as Connection;
+  return laneConnection(conns, conns.length, conns.length === 1 ? undefined : firstKey(p));
 }
 
 /** Counts outcomes by index; the items in flight are the only ones it holds. */

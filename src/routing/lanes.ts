@@ -6,10 +6,12 @@ import type { Command } from '../connection/command.js';
 import type { Connection } from '../connection/connection.js';
 import { commandKeyIndexes, laneOf } from '../commands/keys.js';
 import type { CommandSpec } from '../commands/types.js';
-import { debugSpread } from '../connection/diagnostics.js';
 import { ConnectionError } from '../errors.js';
 import { CHUNK as PIPELINE_CHUNK } from '../pipeline.js';
-import type { BasePool } from '../pool.js';
+import { inFlight, leastBusy, type BasePool } from '../pool.js';
+import { TUNING } from '../connection/options.js';
+import { debugSpread } from '../connection/diagnostics.js';
+import { Spread, SPREAD_DEEP } from './spread.js';
 import type { Route } from './route.js';
 
 export { laneOf };
@@ -27,26 +29,14 @@ export function lanesOf(pool: BasePool): Lanes {
 
 const noop = (): void => {};
 
-/** Commands in flight per open connection from which the adaptive spread considers one more. */
-export const SPREAD_DEEP = 256;
-/** How often the adaptive spread samples its lanes (ms) while it watches them. */
-const SAMPLE_MS = 20;
-/** Samples per judgement window (5 x 20 ms = 100 ms): growth, probation and shrink are judged per window. */
-const WINDOW_SAMPLES = 5;
-/** Windows averaged on each side of a growth (300 ms); the window in which the lanes change counts on neither side. */
-const RATE_WINDOWS = 3;
 /**
- * A grown lane is kept only if the windows after it answered this much more
- * per second than those before: a lane kept wrongly stays until the load
- * falls, one dropped wrongly is tried again after the back-off.
+ * The connection of `key`'s lane among the first `n` of `conns` (`key`
+ * undefined, a keyless command: the first): where commands on one key go,
+ * so they keep their order. The client's lanes and bulk()'s fallback use it.
  */
-const GROWTH_GAIN = 1.05;
-/** Windows in a row the load must stay shallow before lanes are retired (300 ms). */
-const SHRINK_WINDOWS = 3;
-/** After a growth that did not pay, or a lane that failed to connect, no growth past the lanes kept for this long (ms). */
-const GROWTH_BACKOFF_MS = 10_000;
-/** Each growth in a row that did not pay doubles the wait before the next try, up to this (ms). */
-const MAX_BACKOFF_MS = 320_000;
+export function laneConnection(conns: readonly Connection[], n: number, key: unknown): Connection {
+  return (n === 1 || key === undefined ? conns[0] : conns[laneOf(key, n)]) as Connection;
+}
 
 /**
  * The order-keeping spread over one pool's shared connections ("lanes").
@@ -59,25 +49,9 @@ const MAX_BACKOFF_MS = 320_000;
  * until it is answered. Keyless commands (PING, INFO) go to the least busy lane.
  *
  * How many lanes are in use (`k`) is the spread's: with `spread: 'fixed'`
- * every shared connection, always. With `'adaptive'` (the default) one,
- * until the open lanes have each held at least {@link SPREAD_DEEP} commands
- * in flight for a whole 100 ms window (commands the server answers one by
- * one: a coalesced MGET counts once, however many GETs it carries, since
- * LedisDB's cost on a connection is per command it answers, and a spread of
- * a coalesced load gave no gain and cost the tail: bench/NOTES.md, issue
- * 27), after three windows at that count (a
- * queue that deep never runs dry on LedisDB's one goroutine per connection,
- * bench/NOTES.md) whose rates agree within 10% (a settled load); then one
- * more connection is opened and used, and kept only if the three windows after
- * the change answer at least 5% more commands per second than those three
- * (else it is closed again and no growth is tried for 10 s, doubled after each
- * growth in a row that did not pay, up to 320 s). When the load would have
- * fitted in one lane fewer at half that depth for 300 ms, the lanes it would
- * not fill to that depth are retired (all but one, for a light load). Changing
- * `k` moves keys between lanes, so it is a barrier over every lane: commands
- * issued after the change wait until everything issued before it is
- * answered, and per-key order holds across it. Below that depth the adaptive
- * spread is exactly one connection.
+ * every shared connection, always; with `'adaptive'` (the default) the
+ * Spread of spread.ts decides, and changes it through `resize`, a barrier
+ * over every lane (keys move between lanes), so per-key order holds across it.
  */
 export class Lanes {
   /** Commands issued while a barrier runs, sent in order when it ends; null when none runs. */
@@ -88,37 +62,13 @@ export class Lanes {
   private closing = false;
   /** Lanes in use: the first `k` shared connections. */
   private k: number;
-  private readonly adaptive: boolean;
-  /** The adaptive spread's sampler, while it watches (a deep lane, or more than one lane). */
-  private timer: NodeJS.Timeout | null = null;
-  private samples = 0;
-  private deepSamples = 0;
-  private shallowSamples = 0;
-  private shallowWindows = 0;
-  /** The most commands in flight seen over the shallow windows (how many lanes the load still needs). */
-  private shallowPeak = 0;
-  private windowAt = 0;
-  private windowPeak = 0;
-  /** Replies read on the open shared connections when the window began. */
-  private windowCount = 0;
-  /** Replies read per lane in use when the window began (a lane with commands in flight and none read since is stalled). */
-  private windowLaneCounts: number[] = [];
-  /** The mean rate (commands/s) of the windows before a growth, while the windows after it are judged. */
-  private probation: number | null = null;
-  /** Rates (commands/s) of the last windows since the lanes in use last changed, newest last. */
-  private rates: number[] = [];
-  /** The lanes just changed: the next window is skipped. */
-  private settling = false;
-  /** No growth past `ceiling` lanes before `ceilingUntil` (ms since the epoch). */
-  private ceiling = Infinity;
-  private ceilingUntil = 0;
-  private backoffMs = GROWTH_BACKOFF_MS;
-  /** A lane opened for growth, used once it is ready. */
-  private opening: Connection | null = null;
+  /** The adaptive spread's controller; null with `spread: 'fixed'` or one shared connection. */
+  readonly spread: Spread | null;
 
   constructor(readonly pool: BasePool) {
-    this.adaptive = pool.spread === 'adaptive' && pool.sharedCount > 1;
-    this.k = this.adaptive ? 1 : pool.sharedCount;
+    const adaptive = pool.spread === 'adaptive' && pool.sharedCount > 1;
+    this.k = adaptive ? 1 : pool.sharedCount;
+    this.spread = adaptive ? new Spread(this, pool.connectionOptions[TUNING]?.spreadSettle) : null;
   }
 
   /** The shared connection in use with the fewest commands in flight (not one still opening or being retired). */
@@ -127,7 +77,12 @@ export class Lanes {
     const all = this.pool.sharedList;
     if (n === 1) return all[0] as Connection;
     if (n === 0 || n === all.length) return this.pool.shared();
-    return leastBusy(all.slice(0, n));
+    return leastBusy(all.slice(0, n), inFlight) as Connection;
+  }
+
+  /** A barrier runs: commands issued now are held until it ends. */
+  get holding(): boolean {
+    return this.held !== null;
   }
 
   /** How many shared connections are in use now. */
@@ -140,7 +95,7 @@ export class Lanes {
       const conn = this.pool.sharedList[0];
       if (conn !== undefined) {
         conn.send(cmd);
-        if (this.adaptive && this.timer === null && conn.wirePending >= SPREAD_DEEP) this.watch();
+        if (this.spread !== null && conn.wirePending >= SPREAD_DEEP) this.spread.deep();
         return;
       }
     }
@@ -165,9 +120,9 @@ export class Lanes {
       cmd.reject(new ConnectionError('the connection pool was disconnected', { command: cmd.name }));
       return;
     }
-    const conn = (n === 1 || key === undefined ? conns[0] : conns[laneOf(key, n)]) as Connection;
+    const conn = laneConnection(conns, n, key);
     conn.send(cmd);
-    if (this.adaptive && this.timer === null && conn.wirePending >= SPREAD_DEEP) this.watch();
+    if (this.spread !== null && conn.wirePending >= SPREAD_DEEP) this.spread.deep();
   }
 
   /** Everything but the plain one-lane case. */
@@ -199,7 +154,7 @@ export class Lanes {
     }
     const lanes = this.lanes(spec, cmd.args, n, false);
     if (typeof lanes === 'number') {
-      (lanes < 0 ? leastBusy(conns) : (conns[lanes] as Connection)).send(cmd);
+      (lanes < 0 ? (leastBusy(conns, inFlight) as Connection) : (conns[lanes] as Connection)).send(cmd);
       return;
     }
     const target = conns[lanes[0] as number] as Connection;
@@ -209,181 +164,8 @@ export class Lanes {
     });
   }
 
-  /** Starts sampling the lanes (the adaptive spread). */
-  private watch(): void {
-    this.resetWindow();
-    this.shallowWindows = 0;
-    this.timer = setInterval(() => this.sample(), SAMPLE_MS);
-    this.timer.unref();
-  }
-
-  private unwatch(): void {
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
-    this.probation = null;
-  }
-
-  private resetWindow(): void {
-    this.windowPeak = 0;
-    this.samples = 0;
-    this.deepSamples = 0;
-    this.shallowSamples = 0;
-    this.windowAt = performance.now();
-    this.windowCount = this.answered();
-    const conns = this.pool.sharedList;
-    const n = this.active;
-    this.windowLaneCounts.length = n;
-    for (let i = 0; i < n; i++) this.windowLaneCounts[i] = (conns[i] as Connection).replyCount;
-  }
-
-  /**
-   * True when a lane in use had commands in flight and read no reply over the
-   * whole window: a resize is a barrier over every lane, so it would hold every
-   * caller until that lane answers. The spread changes nothing meanwhile.
-   */
-  private laneStalled(): boolean {
-    const conns = this.pool.sharedList;
-    const n = Math.min(this.active, this.windowLaneCounts.length);
-    for (let i = 0; i < n; i++) {
-      const c = conns[i] as Connection;
-      if (c.pending > 0 && c.replyCount === this.windowLaneCounts[i]) return true;
-    }
-    return false;
-  }
-
-  /** Replies read so far on the open shared connections: commands answered. */
-  private answered(): number {
-    const conns = this.pool.sharedList;
-    let sum = 0;
-    for (let i = 0; i < conns.length; i++) sum += (conns[i] as Connection).replyCount;
-    return sum;
-  }
-
-  /** One sample of the lanes in use; every WINDOW_SAMPLES, a judgement: grow, keep, shrink or stop watching. */
-  private sample(): void {
-    const conns = this.pool.sharedList;
-    if (this.pool.isClosed || conns.length === 0) {
-      this.unwatch();
-      return;
-    }
-    if (this.held !== null) return;
-    const n = this.active;
-    let inFlight = 0;
-    let ready = true;
-    for (let i = 0; i < n; i++) {
-      const c = conns[i] as Connection;
-      inFlight += c.wirePending;
-      if (c.status !== 'ready') ready = false;
-    }
-    if (ready && inFlight >= n * SPREAD_DEEP) this.deepSamples++;
-    if (inFlight > this.windowPeak) this.windowPeak = inFlight;
-    if (inFlight < ((n - 1) * SPREAD_DEEP) / 2) this.shallowSamples++;
-    if (this.opening !== null) this.checkOpening();
-    if (++this.samples < WINDOW_SAMPLES) return;
-    const now = performance.now();
-    const count = this.answered();
-    const rate = ((count - this.windowCount) * 1000) / Math.max(1, now - this.windowAt);
-    const deep = this.deepSamples === this.samples;
-    const shallow = this.shallowSamples === this.samples;
-    const peak = this.windowPeak;
-    const stalled = this.laneStalled();
-    this.resetWindow();
-    if (this.settling) {
-      // The window the lanes changed in (a barrier drained them): not a rate of either side.
-      this.settling = false;
-      return;
-    }
-    // The baseline for a growth is the last windows that were all deep (a load still ramping up is not one);
-    // after a growth, every window counts.
-    if (deep || this.probation !== null) this.rates.push(rate);
-    else this.rates = [];
-    if (this.rates.length > RATE_WINDOWS) this.rates.shift();
-    if (stalled) {
-      // No resize now (a growth on probation is judged later); one lane, not deep: stop sampling.
-      this.shallowWindows = 0;
-      this.shallowPeak = 0;
-      if (n === 1 && this.opening === null && !deep) this.unwatch();
-      return;
-    }
-    if (this.probation !== null && this.opening === null) {
-      if (this.rates.length < RATE_WINDOWS) return;
-      const before = this.probation;
-      this.probation = null;
-      const after = mean(this.rates);
-      if (!(after > before * GROWTH_GAIN)) {
-        // The last lane did not pay: back to one fewer, and no growth past that for a while.
-        this.backOff(n - 1);
-        this.resize(n - 1, `${Math.round(after)}/s after, ${Math.round(before)}/s before: no gain`);
-        return;
-      }
-      this.backoffMs = GROWTH_BACKOFF_MS;
-      // It paid; if the lanes stayed deep all along, the next one is judged from this window.
-    }
-    if (shallow && n > 1) {
-      this.shallowWindows++;
-      if (this.shallowPeak < peak) this.shallowPeak = peak;
-    } else {
-      this.shallowWindows = 0;
-      this.shallowPeak = 0;
-    }
-    if (this.shallowWindows >= SHRINK_WINDOWS) {
-      // Down to the lanes the load still fills to the growth depth (one, for a light load).
-      const k = Math.max(1, Math.min(n - 1, Math.ceil(this.shallowPeak / SPREAD_DEEP)));
-      this.resize(k, `at most ${this.shallowPeak} in flight for ${SHRINK_WINDOWS} windows`);
-      this.shallowWindows = 0;
-      this.shallowPeak = 0;
-      return;
-    }
-    const ceiling = Date.now() < this.ceilingUntil ? this.ceiling : Infinity;
-    // Deep but nothing answered is a stalled server, not a busy one: more connections would not help.
-    if (deep && rate > 0 && this.rates.length >= RATE_WINDOWS && settled(this.rates) && n < this.pool.sharedCount && n < ceiling && this.opening === null) {
-      this.grow(mean(this.rates));
-      return;
-    }
-    // One lane, not deep: stop sampling until a command finds it deep again.
-    if (n === 1 && this.opening === null && !deep) this.unwatch();
-  }
-
-  /** Opens (or reuses) the next connection and starts using it once it is ready. */
-  private grow(rate: number): void {
-    const n = this.active;
-    const conns = this.pool.sharedList;
-    const next = conns.length > n ? (conns[n] as Connection) : this.pool.openShared();
-    if (next === null) return;
-    this.opening = next;
-    this.probation = rate;
-    this.checkOpening();
-  }
-
-  private checkOpening(): void {
-    const conn = this.opening as Connection;
-    const status = conn.status;
-    if (status === 'ready') {
-      // Another barrier is running: try again at the next sample.
-      if (this.held !== null) return;
-      this.opening = null;
-      if (this.pool.sharedList[this.active] === conn) this.resize(this.active + 1, `${SPREAD_DEEP}+ in flight per connection, ${Math.round(this.probation ?? 0)}/s before`);
-      else this.probation = null;
-      return;
-    }
-    if (status === 'connecting' || status === 'connect' || status === 'wait') return;
-    // It failed to connect: close it, and grow no more for a while.
-    this.opening = null;
-    this.probation = null;
-    this.backOff(this.active);
-    this.pool.retireShared(conn);
-    debugSpread(conn.address, this.active + 1, this.active, `the added connection failed to connect (${status})`);
-  }
-
-  /** No growth past `lanes` for the current back-off, which doubles for the next failure (up to MAX_BACKOFF_MS). */
-  private backOff(lanes: number): void {
-    this.ceiling = lanes;
-    this.ceilingUntil = Date.now() + this.backoffMs;
-    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
-  }
-
   /** Moves to `k` lanes behind a barrier over every lane in use; a retired lane's connection is closed. */
-  private resize(k: number, why: string): void {
+  resize(k: number, why: string): void {
     const n = this.active;
     if (k < 1 || k === n || this.held !== null) return;
     const conns = this.pool.sharedList.slice(0, n);
@@ -391,10 +173,7 @@ export class Lanes {
       this.k = k;
       debugSpread((conns[0] as Connection).address, n, k, why);
       if (k < n) for (let i = n - 1; i >= k; i--) this.pool.retireShared(conns[i] as Connection);
-      // The judgement windows start after the change.
-      this.resetWindow();
-      this.rates = [];
-      this.settling = true;
+      this.spread?.changed();
       return Promise.resolve();
     });
   }
@@ -455,7 +234,7 @@ export class Lanes {
           return;
         }
         if (n === 1 || set.size <= 1) {
-          const conn = n === 1 || first < 0 ? (n === 1 ? (conns[0] as Connection) : leastBusy(conns)) : (conns[first] as Connection);
+          const conn = n === 1 || first < 0 ? (n === 1 ? (conns[0] as Connection) : (leastBusy(conns, inFlight) as Connection)) : (conns[first] as Connection);
           if (specs.length <= PIPELINE_CHUNK) {
             write(conn).then(resolve, reject);
             return;
@@ -609,34 +388,6 @@ async function fence(conn: Connection): Promise<void> {
   return conn.sendCommand('PING').then(noop, noop);
 }
 
-/**
- * Whether the rates of the baseline windows agree within 10%: a load still
- * ramping up (a warming JIT, callers still arriving) would make any growth
- * look like a gain.
- */
-function settled(rates: readonly number[]): boolean {
-  let min = Infinity;
-  let max = 0;
-  for (const r of rates) {
-    if (r < min) min = r;
-    if (r > max) max = r;
-  }
-  return max <= min * spreadTuning.settle;
-}
-
-/**
- * @internal How far apart (as a ratio) the baseline windows' rates may be:
- * 1.1 as shipped. Tests that need a growth on a busy 2-core machine, where
- * rates jump, set it to Infinity.
- */
-export const spreadTuning = { settle: 1.1 };
-
-function mean(values: readonly number[]): number {
-  let sum = 0;
-  for (const v of values) sum += v;
-  return values.length === 0 ? 0 : sum / values.length;
-}
-
 function pick(conns: readonly Connection[], lanes: number | readonly number[]): Connection[] {
   if (typeof lanes === 'number') return lanes < 0 ? [] : [conns[lanes] as Connection];
   const out: Connection[] = [];
@@ -644,15 +395,3 @@ function pick(conns: readonly Connection[], lanes: number | readonly number[]): 
   return out;
 }
 
-export function leastBusy(conns: readonly Connection[]): Connection {
-  let best = conns[0] as Connection;
-  let min = best.pending;
-  for (let i = 1; i < conns.length; i++) {
-    const c = conns[i] as Connection;
-    if (c.pending < min) {
-      min = c.pending;
-      best = c;
-    }
-  }
-  return best;
-}

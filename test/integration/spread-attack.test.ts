@@ -8,7 +8,7 @@ import { client, prefix, serverAddress, until } from '../helpers.js';
 import { startScriptedPeer } from '../unit/peer.js';
 import { startLedisServer } from '../../tools/server.mjs';
 import { COALESCE_FROM, coalesceTuning } from '../../src/connection/coalesce.js';
-import { lanesOf as lanesOfPool } from '../../src/routing/lanes.js';
+import { lanesOf as lanesOfPool, type Lanes } from '../../src/routing/lanes.js';
 
 const p = prefix('spread-attack');
 const opened: Ledis<boolean>[] = [];
@@ -21,14 +21,8 @@ afterAll(async () => {
   await Promise.all(opened.map((c) => c.quit().catch(() => undefined)));
 });
 
-interface LanesInside {
-  active: number;
-  resize(k: number, why: string): void;
-  watch(): void;
-  timer: unknown;
-}
-function lanesOf(ledis: Ledis): LanesInside {
-  return lanesOfPool(ledis.connectionPool) as unknown as LanesInside;
+function lanesOf(ledis: Ledis): Lanes {
+  return lanesOfPool(ledis.connectionPool);
 }
 
 /** Opens the second lane and starts using it, as a growth would; the sampler watches afterwards. */
@@ -40,7 +34,7 @@ async function growToTwo(ledis: Ledis): Promise<void> {
   expect(await until(() => conn?.status === 'ready', 5000)).toBe(true);
   lanes.resize(2, 'test');
   expect(await until(() => lanes.active === 2, 5000)).toBe(true);
-  if (lanes.timer === null) lanes.watch();
+  lanes.spread?.deep();
 }
 
 describe('bulk() while the adaptive spread changes its lanes', () => {
@@ -164,9 +158,9 @@ describe('an added connection the server refuses', () => {
     ledis.on('error', (e: Error) => errors.push(e.message));
     try {
       await ledis.connect();
-      const lanes = lanesOf(ledis) as LanesInside & { grow(rate: number): void };
-      lanes.watch();
-      lanes.grow(1);
+      const lanes = lanesOf(ledis);
+      lanes.spread?.watch();
+      lanes.spread?.grow(1);
       expect(await until(() => ledis.connectionPool.sharedList.length === 1 && peer.connections >= 2, 5000)).toBe(true);
       const connectionsThen = peer.connections;
       const results = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => ledis.set(`${p}refused:${i}`, 'v')));
