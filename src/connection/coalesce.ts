@@ -1,5 +1,5 @@
-// Consecutive GETs (or SETs) issued in one tick on one connection, sent as
-// one MGET (MSET). LedisDB answers every command with a write(2) and a flush
+// Consecutive GETs (or SETs, single-key DELs, HGETs of one hash) issued in
+// one tick on one connection, sent as one MGET (MSET, DEL, HMGET). LedisDB answers every command with a write(2) and a flush
 // of its own (server/client.go, perform), which is most of what one
 // connection costs it per command (bench/NOTES.md); one MGET of n keys costs
 // one. The reply is split back to each caller, in order, so nothing a caller

@@ -69,9 +69,9 @@ export interface ConnectionOptions {
    */
   bigIntegers?: 'bigint' | 'error';
   /**
-   * Send consecutive GETs (and consecutive SETs) issued in one tick on one
-   * connection as one MGET (MSET), and split the reply back to each caller
-   * (default true). Only once 16 commands are in flight on the connection
+   * Send consecutive GETs (SETs, single-key DELs, HGETs of one hash) issued
+   * in one tick on one connection as one MGET (MSET, DEL, HMGET), and split
+   * the reply back to each caller (default: on LedisDB, see below). Only once 16 commands are in flight on the connection
    * (below that they go one by one), and each MGET or MSET takes at most
    * half of what is in flight (2 to 512). LedisDB writes and flushes once per command, so this is
    * what one connection's throughput is made of; callers see the same values
@@ -86,7 +86,8 @@ export interface ConnectionOptions {
    * asks `INFO server` once, the first time a command would coalesce, and
    * coalesces from its reply on only if it carries `ledisdb_version`; until
    * then, and on any other server, commands go one by one. `true` coalesces
-   * on any server (no INFO asked); `false` never.
+   * on any server (no INFO asked; DELs still wait for LedisDB's answer, since
+   * Redis's DEL answers the keys it removed); `false` never.
    */
   coalesce?: boolean;
 }
