@@ -3,6 +3,7 @@
 // what `ledis load` runs on; it is public for bulk loaders' own code.
 import { Command, type BatchSink } from '../connection/command.js';
 import type { Connection } from '../connection/connection.js';
+import { coalescePolicy } from '../commands/coalesce.js';
 import { firstKeyIndex } from '../commands/keys.js';
 import { laneConnection } from '../routing/lanes.js';
 import { ConnectionError, DataError, ProtocolError } from '../errors.js';
@@ -265,7 +266,7 @@ export async function bulk(client: BulkClient | null, source: Iterable<BulkItem>
         const shown = p.shown ?? p.name;
         tally.items.set(index, { item, name: shown });
         tally.inFlight++;
-        const cmd = new Command(shown, p.args, null, true, p.name).toBatch(tally, index);
+        const cmd = new Command(shown, p.args, null, true, p.name, coalescePolicy(p.name)).toBatch(tally, index);
         if (viaClient !== undefined) viaClient(cmd, firstKey(p));
         else route(fixed, p).send(cmd);
         if (tally.inFlight >= limit) await tally.room(lowWater);

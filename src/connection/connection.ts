@@ -4,11 +4,11 @@ import Denque from 'denque';
 import { ConnectionError, DataError, ProtocolError, ResponseError, TimeoutError } from '../errors.js';
 import { encodeCommand, type Encoded } from '../protocol/encoder.js';
 import { Parser, type Reply } from '../protocol/parser.js';
-import { Command } from './command.js';
-import { Coalesced, coalesceTuning, coalescible, groupLimit, MAX_COALESCED, type GroupWire } from './coalesce.js';
+import { Command, type CoalescePolicy } from './command.js';
+import { Coalesced, COALESCE_FROM, groupLimit, MAX_COALESCED } from './coalesce.js';
 import { debugRecycle, debugTimeout, onConnecting } from './diagnostics.js';
 import { DeadlineTimer, expireOffline, expireWritten, HeadWatch, nextDeadline, stallWindow } from './deadlines.js';
-import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from './options.js';
+import { resolveConnectionOptions, TUNING, type ConnectionOptions, type ResolvedConnectionOptions } from './options.js';
 import { Output } from './output.js';
 import { canOpen, PUBLIC_STATUS, type ConnectionStatus, type State } from './state.js';
 import { openTransport } from './transport.js';
@@ -76,6 +76,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private serverKind: 'unknown' | 'asking' | 'ledisdb' | 'other' = 'unknown';
   /** Members beyond the first of the coalesced commands written or waiting, not yet settled (for `pending`). */
   private coalescedExtra = 0;
+  /** Commands in flight from which a command with a coalescing policy joins a group (COALESCE_FROM as shipped). */
+  private readonly coalesceFrom: number;
+  /** Tests of coalescing mechanics (the `coalesceAnyServer` tuning): coalesce without asking the server first, as `coalesce: true`. */
+  private readonly coalesceAnyServer: boolean;
 
   /** Callers' commands answered on this connection so far (each GET of a coalesced MGET counts). */
   get replyCount(): number {
@@ -95,6 +99,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   constructor(options: ConnectionOptions = {}) {
     super();
     this.options = resolveConnectionOptions(options);
+    this.coalesceFrom = options[TUNING]?.coalesceFrom ?? COALESCE_FROM;
+    this.coalesceAnyServer = options[TUNING]?.coalesceAnyServer === true;
     this.db = this.options.db;
     this.parser = new Parser((reply) => this.onReply(reply));
     if (!this.options.lazyConnect) this.connect().catch(() => {});
@@ -161,11 +167,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         cmd.reject(this.tooManyPending(cmd));
         return;
       }
-      if (cmd.packed === null && cmd.deadline === 0 && this.options.coalesce !== false && pending >= coalesceTuning.from) {
-        const wire = coalescible(cmd);
-        // DEL's grouping is exact only where DEL answers the keys given (LedisDB), so even `coalesce: true` asks.
-        if (wire !== null && (this.serverKind === 'ledisdb' || coalesceTuning.anyServer || (this.options.coalesce === true && wire !== 'DEL') || this.askServer())) {
-          this.join(cmd, wire);
+      const policy = cmd.coalesce;
+      if (policy !== null && cmd.packed === null && cmd.deadline === 0 && this.options.coalesce !== false && pending >= this.coalesceFrom && policy.accepts(cmd.args)) {
+        // A policy exact only on LedisDB (DEL) waits for the server's answer even with `coalesce: true`.
+        if (this.serverKind === 'ledisdb' || this.coalesceAnyServer || (this.options.coalesce === true && policy.ledisdbOnly !== true) || this.askServer()) {
+          this.join(cmd, policy);
           return;
         }
       }
@@ -242,24 +248,24 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return false;
   }
 
-  /** Adds a coalescible GET or SET to the open MGET or MSET of this tick, or opens one (after sealing another kind). */
-  private join(cmd: Command, wire: GroupWire): void {
+  /** Adds a command to the open group of this tick, or opens one (after sealing another kind). */
+  private join(cmd: Command, policy: CoalescePolicy): void {
     const open = this.group;
     if (open !== null) {
-      if (open.accepts(cmd, wire)) {
+      if (open.accepts(cmd)) {
         open.members.push(cmd);
         return;
       }
       this.seal();
     }
-    this.group = new Coalesced(wire, cmd, groupLimit(this.pending));
+    this.group = new Coalesced(policy, cmd, groupLimit(this.pending, this.coalesceFrom));
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       process.nextTick(flushOnTick, this);
     }
   }
 
-  /** Writes the open MGET or MSET: as one command, or as the one GET or SET left in it. */
+  /** Writes the open group: as one command, or as the one command left in it. */
   private seal(): void {
     const group = this.group as Coalesced;
     this.group = null;

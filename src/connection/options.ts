@@ -19,6 +19,8 @@ export interface Tuning {
   spreadSettle?: number;
   /** COALESCE_FROM (src/connection/coalesce.ts): 0 coalesces from the first command in flight. */
   coalesceFrom?: number;
+  /** Coalesce without asking the server what it is first (as `coalesce: true`), on scripted peers too. */
+  coalesceAnyServer?: boolean;
 }
 
 export interface ConnectionOptions {

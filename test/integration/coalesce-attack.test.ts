@@ -7,23 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortError, CHANNELS, Connection, ConnectionError, DataError, Ledis, ResponseError, TimeoutError, UnexpectedReplyError } from '../../src/index.js';
 import { client, prefix } from '../helpers.js';
 import { readCommands, startScriptedPeer } from '../unit/peer.js';
-import { COALESCE_FROM, coalesceTuning } from '../../src/connection/coalesce.js';
+import { COALESCE_FROM } from '../../src/connection/coalesce.js';
+import { COALESCE_EAGERLY, sendCoalescible } from '../support/coalesce.js';
 
 // These tests are about what a coalesced command does, so every coalescible command joins one here;
 // the threshold itself (COALESCE_FROM commands in flight) has its own test in coalesce.test.ts.
-beforeAll(() => {
-  coalesceTuning.from = 0;
-  coalesceTuning.anyServer = true;
-});
-afterAll(() => {
-  coalesceTuning.from = COALESCE_FROM;
-  coalesceTuning.anyServer = false;
-});
 
 const p = prefix('coalesce-atk');
 const opened: Ledis<boolean>[] = [];
 function open(options: ConstructorParameters<typeof Ledis>[0] = {}): Ledis {
-  const c = client({ connections: 1, ...(options as object) });
+  const c = client({ connections: 1, ...COALESCE_EAGERLY, ...(options as object) });
   opened.push(c);
   return c;
 }
@@ -84,7 +77,7 @@ describe('hostile server', () => {
         } else sock.write('+OK\r\n');
       });
     });
-    const c = new Connection({ host: '127.0.0.1', port: peer.port, retryStrategy: () => 10 });
+    const c = new Connection({ host: '127.0.0.1', port: peer.port, retryStrategy: () => 10, ...COALESCE_EAGERLY });
     try {
       await c.connect();
       const socket = (c as unknown as { socket: net.Socket }).socket;
@@ -92,12 +85,12 @@ describe('hostile server', () => {
       socket.once('end', () => {
         setImmediate(() => {
           late = Promise.all([
-            c.sendCommand('GET', 'a'),
-            c.sendCommand('GET', 'b'),
-            c.sendCommand('SET', 'a', '1'),
-            c.sendCommand('SET', 'b', '2'),
-            c.sendCommand('GET', 'a'),
-            c.sendCommand('GET', 'b'),
+            sendCoalescible(c, 'GET', 'a'),
+            sendCoalescible(c, 'GET', 'b'),
+            sendCoalescible(c, 'SET', 'a', '1'),
+            sendCoalescible(c, 'SET', 'b', '2'),
+            sendCoalescible(c, 'GET', 'a'),
+            sendCoalescible(c, 'GET', 'b'),
           ]);
         });
       });
@@ -132,7 +125,7 @@ describe('hostile server', () => {
           else sock.write(bulk('alone'));
         }),
       );
-      const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1 });
+      const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, ...COALESCE_EAGERLY });
       try {
         await ledis.connect();
         const got = await Promise.allSettled([ledis.get('a'), ledis.get('b'), ledis.get('c')]);
@@ -174,7 +167,7 @@ describe('hostile server', () => {
           else sock.write('+OK\r\n');
         }),
       );
-      const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1 });
+      const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, ...COALESCE_EAGERLY });
       try {
         await ledis.connect();
         const got = await Promise.allSettled([ledis.set('a', '1'), ledis.set('b', '2'), ledis.sendCommand('SET', 'c', '3'), ledis.sendCommand('SET', 'd', '4')]);
@@ -190,7 +183,7 @@ describe('hostile server', () => {
   }
   it('MSET answered OK: each raw SET of a Buffer client gets a Buffer of its own', async () => {
     const peer = await startScriptedPeer((sock) => readCommands(sock, () => sock.write('+OK\r\n')));
-    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, decodeResponses: false });
+    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, ...COALESCE_EAGERLY, decodeResponses: false });
     try {
       await ledis.connect();
       const [a, b] = (await Promise.all([ledis.sendCommand('SET', 'a', '1'), ledis.sendCommand('SET', 'b', '2')])) as Buffer[];
@@ -293,7 +286,7 @@ describe('cut replies, traces, the offline queue', () => {
         else sock.write('+OK\r\n');
       });
     });
-    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, retryStrategy: () => 5 });
+    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, ...COALESCE_EAGERLY, retryStrategy: () => 5 });
     try {
       await ledis.connect();
       const ac = new AbortController();
@@ -384,7 +377,7 @@ function startDripPeer(gap: number, endless = false): ReturnType<typeof startScr
 describe('a long MGET reply past commandTimeout', () => {
   it('values still arriving count as progress: the GETs time out, the connection is not recycled, the next command is answered on it', async () => {
     const peer = await startDripPeer(30);
-    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, commandTimeout: 300 });
+    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, ...COALESCE_EAGERLY, commandTimeout: 300 });
     let reconnects = 0;
     ledis.on('reconnecting', () => reconnects++);
     ledis.on('error', () => undefined);
@@ -407,7 +400,7 @@ describe('a long MGET reply past commandTimeout', () => {
 
   it('an MGET of 3 answered with an endless array is still recycled as stuck', async () => {
     const peer = await startDripPeer(10, true);
-    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, commandTimeout: 150, retryStrategy: () => null });
+    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, ...COALESCE_EAGERLY, commandTimeout: 150, retryStrategy: () => null });
     ledis.on('error', () => undefined);
     try {
       await ledis.connect();
@@ -436,7 +429,7 @@ describe('an unwritten MSET waiting for the reconnect', () => {
         sock.write('+OK\r\n');
       });
     });
-    const c = new Connection({ host: '127.0.0.1', port: peer.port, retryStrategy: () => 10 });
+    const c = new Connection({ host: '127.0.0.1', port: peer.port, retryStrategy: () => 10, ...COALESCE_EAGERLY });
     try {
       await c.connect();
       const socket = (c as unknown as { socket: net.Socket }).socket;
@@ -444,13 +437,13 @@ describe('an unwritten MSET waiting for the reconnect', () => {
       let lone: Promise<PromiseSettledResult<unknown>[]> | undefined;
       socket.once('end', () => {
         setImmediate(() => {
-          const a = c.sendCommand('SET', 'a', '1');
-          const b = c.sendCommand('SET', 'b', '2');
-          const d = c.sendCommand('SET', 'd', '4');
+          const a = sendCoalescible(c, 'SET', 'a', '1');
+          const b = sendCoalescible(c, 'SET', 'b', '2');
+          const d = sendCoalescible(c, 'SET', 'd', '4');
           // Only b and e are aborted (as a view's signal would), once their MSET is sealed and before the close.
-          const e = c.sendCommand('SET', 'e', '5');
-          const f = c.sendCommand('SET', 'f', '6');
-          const g = c.sendCommand('SET', 'g', '7');
+          const e = sendCoalescible(c, 'SET', 'e', '5');
+          const f = sendCoalescible(c, 'SET', 'f', '6');
+          const g = sendCoalescible(c, 'SET', 'g', '7');
           late = Promise.allSettled([a, b, d]);
           lone = Promise.allSettled([e, f, g]);
           process.nextTick(() => {
@@ -485,7 +478,7 @@ describe('an unwritten MSET waiting for the reconnect', () => {
         sock.write('+OK\r\n');
       });
     });
-    const c = new Connection({ host: '127.0.0.1', port: peer.port, retryStrategy: () => 10 });
+    const c = new Connection({ host: '127.0.0.1', port: peer.port, retryStrategy: () => 10, ...COALESCE_EAGERLY });
     try {
       await c.connect();
       const socket = (c as unknown as { socket: net.Socket }).socket;
@@ -493,13 +486,13 @@ describe('an unwritten MSET waiting for the reconnect', () => {
       let lone: Promise<PromiseSettledResult<unknown>[]> | undefined;
       socket.once('end', () => {
         setImmediate(() => {
-          const a = c.sendCommand('SET', 'a', '1');
-          const b = c.sendCommand('SET', 'b', '2');
-          const d = c.sendCommand('SET', 'd', '4');
+          const a = sendCoalescible(c, 'SET', 'a', '1');
+          const b = sendCoalescible(c, 'SET', 'b', '2');
+          const d = sendCoalescible(c, 'SET', 'd', '4');
           // Only b and e are aborted (as a view's signal would), once their MSET is sealed and before the close.
-          const e = c.sendCommand('SET', 'e', '5');
-          const f = c.sendCommand('SET', 'f', '6');
-          const g = c.sendCommand('SET', 'g', '7');
+          const e = sendCoalescible(c, 'SET', 'e', '5');
+          const f = sendCoalescible(c, 'SET', 'f', '6');
+          const g = sendCoalescible(c, 'SET', 'g', '7');
           late = Promise.allSettled([a, b, d]);
           lone = Promise.allSettled([e, f, g]);
           process.nextTick(() => {
@@ -555,7 +548,7 @@ describe('bigIntegers: error', () => {
         else sock.write(':99999999999999999999\r\n');
       }),
     );
-    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, bigIntegers: 'error' });
+    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, ...COALESCE_EAGERLY, bigIntegers: 'error' });
     try {
       await ledis.connect();
       const alone = await ledis.sendCommand('GET', 'a').catch((e: unknown) => e);
@@ -583,7 +576,7 @@ describe('a late MGET reply', () => {
         } else sock.write('+OK\r\n');
       });
     });
-    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1 });
+    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, ...COALESCE_EAGERLY });
     ledis.on('error', () => undefined);
     try {
       await ledis.connect();

@@ -3,22 +3,13 @@
 // number of keys it was given, ledis/t_kv.go Del), HGETs of one hash as one
 // HMGET (both check key and field sizes and read each field, ledis/t_hash.go).
 // Each is checked against the same commands sent one by one on the real server.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COALESCE_FROM, coalesceTuning } from '../../src/connection/coalesce.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Ledis } from '../../src/index.js';
 import { client, prefix } from '../helpers.js';
-
-beforeAll(() => {
-  coalesceTuning.from = 0;
-  coalesceTuning.anyServer = true;
-});
-afterAll(() => {
-  coalesceTuning.from = COALESCE_FROM;
-  coalesceTuning.anyServer = false;
-});
+import { COALESCE_EAGERLY } from '../support/coalesce.js';
 
 const p = prefix('pairs');
-const coalesced = client({ connections: 1 });
+const coalesced = client({ connections: 1, ...COALESCE_EAGERLY });
 const plain = client({ connections: 1, coalesce: false });
 afterAll(() => Promise.all([coalesced.quit(), plain.quit()]));
 

@@ -7,7 +7,7 @@ import { ConnectionError, Ledis } from '../../src/index.js';
 import { client, prefix, serverAddress, until } from '../helpers.js';
 import { startScriptedPeer } from '../unit/peer.js';
 import { startLedisServer } from '../../tools/server.mjs';
-import { COALESCE_FROM, coalesceTuning } from '../../src/connection/coalesce.js';
+import { COALESCE_EAGERLY } from '../support/coalesce.js';
 import { lanesOf as lanesOfPool, type Lanes } from '../../src/routing/lanes.js';
 
 const p = prefix('spread-attack');
@@ -235,7 +235,7 @@ describe('a pipeline longer than one chunk', () => {
 describe('a barrier on a lane at maxPending', () => {
   it('still waits for that lane: an MGET issued after INCRs that filled their lane sees them all', async () => {
     const { laneOf } = await import('../../src/routing/lanes.js');
-    const ledis = open({ connections: 2, spread: 'fixed', maxPending: 10 });
+    const ledis = open({ connections: 2, spread: 'fixed', maxPending: 10, ...COALESCE_EAGERLY });
     await ledis.connect();
     let wrong = 0;
     const errors: string[] = [];
@@ -316,18 +316,10 @@ describe('quit() and coalescing', () => {
 });
 
 describe('a barrier on a lane at maxPending with coalesced SETs', () => {
-  // maxPending 10 is below the shipped threshold (COALESCE_FROM in flight): without this no SET would be coalesced.
-  beforeAll(() => {
-    coalesceTuning.from = 0;
-    coalesceTuning.anyServer = true;
-  });
-  afterAll(() => {
-    coalesceTuning.from = COALESCE_FROM;
-    coalesceTuning.anyServer = false;
-  });
+  // maxPending 10 is below the shipped threshold (COALESCE_FROM in flight): without COALESCE_EAGERLY no SET would be coalesced.
   it('waits for that lane: an MGET issued after SETs gathered into one MSET that filled their lane sees the last', async () => {
     const { laneOf } = await import('../../src/routing/lanes.js');
-    const ledis = open({ connections: 2, spread: 'fixed', maxPending: 10 });
+    const ledis = open({ connections: 2, spread: 'fixed', maxPending: 10, ...COALESCE_EAGERLY });
     await ledis.connect();
     // What lane 0 writes (the SETs' lane): the case needs them gathered into an MSET.
     const wires: string[] = [];
