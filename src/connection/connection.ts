@@ -74,6 +74,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    * Kept across reconnects (the same address); a failed ask is asked again.
    */
   private serverKind: 'unknown' | 'asking' | 'ledisdb' | 'other' = 'unknown';
+  /** 1 while that INFO is written and unanswered (not counted in `pending`), else 0. */
+  private askInFlight = 0;
   /** Members beyond the first of the coalesced commands written or waiting, not yet settled (for `pending`). */
   private coalescedExtra = 0;
   /** Commands in flight from which a command with a coalescing policy joins a group (COALESCE_FROM as shipped). */
@@ -109,7 +111,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   /** Commands written or waiting, not yet answered (each GET of a coalesced MGET counts). */
   get pending(): number {
     const open = this.group;
-    return this.queue.length + this.offline.length + this.coalescedExtra + (open === null ? 0 : open.members.length);
+    // The INFO asked for coalescing (askServer) is the connection's own, not a caller's: it takes no caller's room.
+    return this.queue.length + this.offline.length + this.coalescedExtra + (open === null ? 0 : open.members.length) - this.askInFlight;
   }
 
   /**
@@ -234,16 +237,25 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.serverKind !== 'unknown') return false;
     this.serverKind = 'asking';
     const ask = new Command('INFO', ['server']);
-    ask.promise<unknown>().then(
-      (reply) => {
-        const text = Buffer.isBuffer(reply) ? reply.toString('latin1') : typeof reply === 'string' ? reply : '';
-        this.serverKind = /(^|\n)ledisdb_version:/.test(text) ? 'ledisdb' : 'other';
+    // Not a caller's command: not counted as one answered or written.
+    ask.weight = 0;
+    // Settled synchronously (a batch sink, no promise), so `pending` is exact at every moment.
+    ask.toBatch(
+      {
+        settle: (_index, error, reply) => {
+          this.askInFlight = 0;
+          if (error !== null) {
+            // Refused (a proxy, a renamed INFO): not known to be LedisDB. Lost with the connection: ask again.
+            this.serverKind = error instanceof ResponseError ? 'other' : 'unknown';
+            return;
+          }
+          const text = Buffer.isBuffer(reply) ? reply.toString('latin1') : typeof reply === 'string' ? reply : '';
+          this.serverKind = /(^|\n)ledisdb_version:/.test(text) ? 'ledisdb' : 'other';
+        },
       },
-      (err: unknown) => {
-        // Refused (a proxy, a renamed INFO): not known to be LedisDB. Lost with the connection: ask again.
-        this.serverKind = err instanceof ResponseError ? 'other' : 'unknown';
-      },
+      0,
     );
+    this.askInFlight = 1;
     this.write(ask, encodeCommand('INFO', ['server']));
     return false;
   }
