@@ -24,20 +24,7 @@ const MAX_VALUE_BYTES = 1024 * 1024 * 1024;
 const GET_INTO_MGET: CoalescePolicy = {
   into: 'MGET',
   accepts: (args) => args.length === 1 && keyFits(args[0]),
-  split(value: Reply, members: readonly Command[], context: SplitContext): void {
-    if (!Array.isArray(value) || value.length !== members.length) {
-      const got = describe(value);
-      for (const m of members) m.reject(new UnexpectedReplyError(`MGET of ${members.length} keys (for ${m.name}) answered with ${got}`, m.name));
-      return;
-    }
-    for (let i = 0; i < members.length; i++) {
-      const m = members[i] as Command;
-      const v = value[i] as Reply;
-      // bigIntegers: 'error': a value past Number.MAX_SAFE_INTEGER rejects, as the GET's own reply would.
-      if (typeof v === 'bigint' && context.bigIntErrors) m.reject(new DataError(`integer reply ${v} is beyond Number.MAX_SAFE_INTEGER`, m.name));
-      else m.reply(v);
-    }
-  },
+  split: (value, members, context) => splitValues('MGET', value, members, context),
 };
 
 /**
@@ -63,11 +50,76 @@ const SET_INTO_MSET: CoalescePolicy = {
   },
 };
 
+/**
+ * Consecutive DELs of one key each, sent as one DEL of all their keys.
+ * LedisDB's Del (ledis/t_kv.go) deletes its keys in one batch commit and
+ * answers `int64(len(keys))`, whether they existed or not, so one key's DEL
+ * is always 1 and each caller's reply is known. Redis answers the keys it
+ * removed, so this holds only on LedisDB (`ledisdbOnly`).
+ */
+const DEL_INTO_DEL: CoalescePolicy = {
+  into: 'DEL',
+  ledisdbOnly: true,
+  accepts: (args) => args.length === 1 && keyFits(args[0]),
+  split(value: Reply, members: readonly Command[]): void {
+    if (value === members.length) {
+      for (const m of members) m.reply(1);
+      return;
+    }
+    for (const m of members) m.reject(new UnexpectedReplyError(`DEL of ${members.length} keys (for ${m.name}) answered with ${describe(value)}, not ${members.length}`, m.name));
+  },
+};
+
+/**
+ * Consecutive HGETs of one hash key, sent as one HMGET. HGET and HMGET both
+ * check the key and each field against LedisDB's bounds (ledis/t_hash.go
+ * checkHashKFSize: key 1 to 1024 bytes, field 1 to 1024) and read each
+ * field's value or nil; only HGETs whose key and field cannot be refused join,
+ * and only those of the same key share a group.
+ */
+const HGET_INTO_HMGET: CoalescePolicy = {
+  into: 'HMGET',
+  accepts: (args) => args.length === 2 && keyFits(args[0]) && keyFits(args[1]),
+  sameGroup: (first, next) => sameKey(first[0], next[0]),
+  args(members: readonly Command[]): unknown[] {
+    const out: unknown[] = [(members[0] as Command).args[0]];
+    for (const m of members) out.push(m.args[1]);
+    return out;
+  },
+  split: (value, members, context) => splitValues('HMGET', value, members, context),
+};
+
 /** The coalescing policy of each command sent (by its wire name). */
 const COALESCING: ReadonlyMap<string, CoalescePolicy> = new Map([
   ['GET', GET_INTO_MGET],
   ['SET', SET_INTO_MSET],
+  ['DEL', DEL_INTO_DEL],
+  ['HGET', HGET_INTO_HMGET],
 ]);
+
+/** Each member's value from an array reply of one value per member (MGET, HMGET), in order. */
+function splitValues(into: string, value: Reply, members: readonly Command[], context: SplitContext): void {
+  if (!Array.isArray(value) || value.length !== members.length) {
+    const got = describe(value);
+    for (const m of members) m.reject(new UnexpectedReplyError(`${into} of ${members.length} ${into === 'HMGET' ? 'fields' : 'keys'} (for ${m.name}) answered with ${got}`, m.name));
+    return;
+  }
+  for (let i = 0; i < members.length; i++) {
+    const m = members[i] as Command;
+    const v = value[i] as Reply;
+    // bigIntegers: 'error': a value past Number.MAX_SAFE_INTEGER rejects, as the command's own reply would.
+    if (typeof v === 'bigint' && context.bigIntErrors) m.reject(new DataError(`integer reply ${v} is beyond Number.MAX_SAFE_INTEGER`, m.name));
+    else m.reply(v);
+  }
+}
+
+/** Whether two key arguments are the same key (a string and a Buffer of the same UTF-8 bytes are). */
+function sameKey(a: unknown, b: unknown): boolean {
+  if (typeof a === 'string' && typeof b === 'string') return a === b;
+  const x = typeof a === 'string' ? Buffer.from(a) : (a as Buffer);
+  const y = typeof b === 'string' ? Buffer.from(b) : (b as Buffer);
+  return x.equals(y);
+}
 
 /** The coalescing policy of the command `wire` (upper case), or null: what a Command for it carries. */
 export function coalescePolicy(wire: string): CoalescePolicy | null {

@@ -33,6 +33,12 @@ export interface CoalescePolicy {
    * only its caller).
    */
   accepts(args: readonly unknown[]): boolean;
+  /**
+   * Exact only on LedisDB (DEL: LedisDB answers the keys given, Redis the
+   * keys removed): grouped only once the server has said it is LedisDB,
+   * even with `coalesce: true`.
+   */
+  readonly ledisdbOnly?: boolean;
   /** Whether `next` may join a group opened by `first` (default: any two may). */
   sameGroup?(first: readonly unknown[], next: readonly unknown[]): boolean;
   /** The group's arguments from its members, in order (default: every member's arguments, one after another). */

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import Denque from 'denque';
-import { ConnectionError, DataError, ProtocolError, TimeoutError } from '../errors.js';
+import { ConnectionError, DataError, ProtocolError, ResponseError, TimeoutError } from '../errors.js';
 import { encodeCommand, type Encoded } from '../protocol/encoder.js';
 import { Parser, type Reply } from '../protocol/parser.js';
 import { Command, type CoalescePolicy } from './command.js';
@@ -68,10 +68,20 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private answered = 0;
   /** The open MGET or MSET of this tick, written at the flush or before any other command. */
   private group: Coalesced | null = null;
+  /**
+   * The server, as far as coalescing by default cares: 'unknown' until asked,
+   * 'asking' while `INFO server` is on its way, then 'ledisdb' or 'other'.
+   * Kept across reconnects (the same address); a failed ask is asked again.
+   */
+  private serverKind: 'unknown' | 'asking' | 'ledisdb' | 'other' = 'unknown';
+  /** 1 while that INFO is written and unanswered (not counted in `pending`), else 0. */
+  private askInFlight = 0;
   /** Members beyond the first of the coalesced commands written or waiting, not yet settled (for `pending`). */
   private coalescedExtra = 0;
   /** Commands in flight from which a command with a coalescing policy joins a group (COALESCE_FROM as shipped). */
   private readonly coalesceFrom: number;
+  /** Tests of coalescing mechanics (the `coalesceAnyServer` tuning): coalesce without asking the server first, as `coalesce: true`. */
+  private readonly coalesceAnyServer: boolean;
 
   /** Callers' commands answered on this connection so far (each GET of a coalesced MGET counts). */
   get replyCount(): number {
@@ -92,6 +102,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     super();
     this.options = resolveConnectionOptions(options);
     this.coalesceFrom = options[TUNING]?.coalesceFrom ?? COALESCE_FROM;
+    this.coalesceAnyServer = options[TUNING]?.coalesceAnyServer === true;
     this.db = this.options.db;
     this.parser = new Parser((reply) => this.onReply(reply));
     if (!this.options.lazyConnect) this.connect().catch(() => {});
@@ -100,7 +111,17 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   /** Commands written or waiting, not yet answered (each GET of a coalesced MGET counts). */
   get pending(): number {
     const open = this.group;
-    return this.queue.length + this.offline.length + this.coalescedExtra + (open === null ? 0 : open.members.length);
+    // The INFO asked for coalescing (askServer) is the connection's own, not a caller's: it takes no caller's room.
+    return this.queue.length + this.offline.length + this.coalescedExtra + (open === null ? 0 : open.members.length) - this.askInFlight;
+  }
+
+  /**
+   * Commands the server has to answer, each its own reply: written or
+   * waiting, a coalesced MGET/MSET counting once. What the adaptive spread
+   * calls depth: LedisDB's cost per connection is per command it answers.
+   */
+  get wirePending(): number {
+    return this.queue.length + this.offline.length + (this.group === null ? 0 : 1);
   }
 
   /** True while the oldest command awaiting its reply is a blocking pop (the server may hold it for its whole timeout). */
@@ -150,9 +171,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         return;
       }
       const policy = cmd.coalesce;
-      if (policy !== null && cmd.packed === null && cmd.deadline === 0 && this.options.coalesce && pending >= this.coalesceFrom && policy.accepts(cmd.args)) {
-        this.join(cmd, policy);
-        return;
+      if (policy !== null && cmd.packed === null && cmd.deadline === 0 && this.options.coalesce !== false && pending >= this.coalesceFrom && policy.accepts(cmd.args)) {
+        // A policy exact only on LedisDB (DEL) waits for the server's answer even with `coalesce: true`.
+        if (this.serverKind === 'ledisdb' || this.coalesceAnyServer || (this.options.coalesce === true && policy.ledisdbOnly !== true) || this.askServer()) {
+          this.join(cmd, policy);
+          return;
+        }
       }
       if (this.group !== null) this.seal();
       const e = encodeOrReject(cmd);
@@ -189,6 +213,40 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         'the server is slow or unreachable; command refused',
       { command: cmd.name },
     );
+  }
+
+  /**
+   * Asks the server what it is (`INFO server`, written now, ahead of the
+   * command that made it ask) the first time a command would coalesce by
+   * default; returns false: that command, and every one until the reply,
+   * goes one by one. LedisDB's INFO has `ledisdb_version` in its Server
+   * section (server/info.go, dumpServer); Redis's has `redis_version`.
+   */
+  private askServer(): boolean {
+    if (this.serverKind !== 'unknown') return false;
+    this.serverKind = 'asking';
+    const ask = new Command('INFO', ['server']);
+    // Not a caller's command: not counted as one answered or written.
+    ask.weight = 0;
+    // Settled synchronously (a batch sink, no promise), so `pending` is exact at every moment.
+    ask.toBatch(
+      {
+        settle: (_index, error, reply) => {
+          this.askInFlight = 0;
+          if (error !== null) {
+            // Refused (a proxy, a renamed INFO): not known to be LedisDB. Lost with the connection: ask again.
+            this.serverKind = error instanceof ResponseError ? 'other' : 'unknown';
+            return;
+          }
+          const text = Buffer.isBuffer(reply) ? reply.toString('latin1') : typeof reply === 'string' ? reply : '';
+          this.serverKind = /(^|\n)ledisdb_version:/.test(text) ? 'ledisdb' : 'other';
+        },
+      },
+      0,
+    );
+    this.askInFlight = 1;
+    this.write(ask, encodeCommand('INFO', ['server']));
+    return false;
   }
 
   /** Adds a command to the open group of this tick, or opens one (after sealing another kind). */

@@ -96,7 +96,7 @@ export class Lanes {
       const conn = this.pool.sharedList[0];
       if (conn !== undefined) {
         conn.send(cmd);
-        if (this.spread !== null && conn.pending >= SPREAD_DEEP) this.spread.deep();
+        if (this.spread !== null && conn.wirePending >= SPREAD_DEEP) this.spread.deep();
         return;
       }
     }
@@ -115,7 +115,7 @@ export class Lanes {
     if (n <= 0) return;
     const conn = laneConnection(this.pool.sharedList, n, key);
     conn.send(cmd);
-    if (this.spread !== null && conn.pending >= SPREAD_DEEP) this.spread.deep();
+    if (this.spread !== null && conn.wirePending >= SPREAD_DEEP) this.spread.deep();
   }
 
   /**

@@ -9,10 +9,11 @@ import type { Reply } from '../../src/protocol/parser.js';
 
 /**
  * Spread into a client's or a connection's options: coalescing from the first
- * command in flight (COALESCE_FROM 0), groups of up to MAX_COALESCED, for tests
- * of what a coalesced command does (the threshold has its own test).
+ * command in flight (COALESCE_FROM 0), groups of up to MAX_COALESCED, on any
+ * server without asking INFO first (scripted peers too), for tests of what a
+ * coalesced command does (the threshold has its own test).
  */
-export const COALESCE_EAGERLY = { [TUNING]: { coalesceFrom: 0 } } as const;
+export const COALESCE_EAGERLY = { [TUNING]: { coalesceFrom: 0, coalesceAnyServer: true } } as const;
 
 /**
  * `conn.sendCommand(name, ...args)` with the command's coalescing policy
