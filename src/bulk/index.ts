@@ -236,14 +236,31 @@ export async function bulk(client: BulkClient | null, source: Iterable<BulkItem>
   let lastProgress = started;
   let sourceError: unknown = null;
   let exhausted = false;
+  /** A next() abandoned when the signal fired while it was pending (a source stuck on stdin). */
+  let abandoned = false;
+  let wakeOnAbort: (() => void) | null = null;
+  // One listener for the whole load, whatever the number of items.
+  const onAbort = () => wakeOnAbort?.();
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
     for (;;) {
       if (tally.stopped || signal?.aborted === true) break;
       // A whole in-flight window refused for want of a connection, nothing answered since: the server
       // is unreachable and what is left would only fail one by one. Stop reading.
       if (tally.connectionFailures >= limit) break;
-      let r = it.next() as IteratorResult<unknown> | Promise<IteratorResult<unknown>>;
-      if (r instanceof Promise) r = await r;
+      let r = it.next() as IteratorResult<unknown> | Promise<IteratorResult<unknown>> | null;
+      if (r instanceof Promise) {
+        const pending = r;
+        r = signal === undefined ? await pending : await new Promise<IteratorResult<unknown> | null>((resolve, reject) => {
+          wakeOnAbort = () => resolve(null);
+          pending.then(resolve, reject);
+        });
+        wakeOnAbort = null;
+      }
+      if (r === null) {
+        abandoned = true;
+        break;
+      }
       if (r.done === true) {
         exhausted = true;
         break;
@@ -292,7 +309,8 @@ export async function bulk(client: BulkClient | null, source: Iterable<BulkItem>
   } catch (err) {
     sourceError = err;
   }
-  if (!exhausted && typeof it.return === 'function') {
+  signal?.removeEventListener('abort', onAbort);
+  if (!exhausted && !abandoned && typeof it.return === 'function') {
     try {
       const r = it.return();
       if (r instanceof Promise) await r;
