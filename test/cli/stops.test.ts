@@ -114,11 +114,15 @@ describe('ledis load stopping early', () => {
 describe('ledis load interrupted twice', () => {
   it('second Ctrl-C exits at once and still says which lines may have run (commands the server never answered)', async () => {
     const { startScriptedPeer, readCommands } = await import('../unit/peer.js');
-    // Answers everything except the SETs of "stall": those stay in flight for ever.
+    // Answers in order until an APPEND of "stall", then nothing more (as a server stuck on it would): what was
+    // written from there on stays in flight for ever.
     let stalled = 0;
+    let received = 0;
     const peer = await startScriptedPeer((sock) =>
       readCommands(sock, (parts) => {
-        if (parts[0]?.toUpperCase() === 'SET' && parts[2] === 'stall') return void stalled++;
+        received++;
+        if (parts[0]?.toUpperCase() === 'APPEND' && parts[2] === 'stall') stalled++;
+        if (stalled > 0) return;
         sock.write(parts[0]?.toUpperCase() === 'SET' ? '+OK\r\n' : parts[0]?.toUpperCase() === 'PING' ? '+PONG\r\n' : '+OK\r\n');
       }),
     );
@@ -129,9 +133,9 @@ describe('ledis load interrupted twice', () => {
       child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
       child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
       const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-      child.stdin.write('SET a 1\nSET b stall\nSET c stall\n');
-      // Both stalled lines reach the peer before the first Ctrl-C (it answers nothing for them).
-      for (let i = 0; i < 800 && stalled < 2; i++) await new Promise((r) => setTimeout(r, 25));
+      child.stdin.write('SET a 1\nAPPEND b stall\nAPPEND c stall\n');
+      // The three lines reach the peer before the first Ctrl-C.
+      for (let i = 0; i < 800 && (stalled < 2 || received < 3); i++) await new Promise((r) => setTimeout(r, 25));
       expect(stalled).toBe(2);
       child.kill('SIGINT');
       for (let i = 0; i < 400 && !stderr.includes('interrupted'); i++) await new Promise((r) => setTimeout(r, 25));
@@ -140,7 +144,8 @@ describe('ledis load interrupted twice', () => {
       const code = await closed;
       clearTimeout(timer);
       expect([code, stderr]).toEqual([130, expect.stringContaining('interrupted')]);
-      expect(stdout).toMatch(/2 commands may have run .*lines 2-3/);
+      expect(stdout).toMatch(/\b3 commands may have run .*lines 1-3/);
+      expect(stderr).toMatch(/^line 2: APPEND: may have run/m);
       expect(stdout).toMatch(/resume with --skip 3\b/);
     } finally {
       await peer.close();
