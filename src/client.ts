@@ -1,25 +1,25 @@
 import { EventEmitter } from 'node:events';
-import { Command, type Transform } from './connection/command.js';
+import type { Command } from './connection/command.js';
 import type { Connection, ConnectionEvents } from './connection/connection.js';
-import { commandTable, specByCommand, type Commands } from './commands/index.js';
+import { commandTable, type Commands } from './commands/index.js';
 import { minArgsOf, tooFewArguments } from './commands/arity.js';
-import { makeKeyPrefix, prefixCommand, type KeyPrefix } from './prefix.js';
-import type { ClientMode, CommandSpec, ReplyFn, Str, StrOf } from './commands/types.js';
+import { makeKeyPrefix } from './prefix.js';
+import type { ClientMode, ReplyFn, Str, StrOf } from './commands/types.js';
 import { asLedisError, ConnectionError, DataError, ResponseError } from './errors.js';
-import { authenticate } from './auth.js';
 import { redactPassword } from './connection/options.js';
 import { inspect } from 'node:util';
 import { checkClientOptions } from './options-check.js';
 import { Pipeline, type CommandSource } from './pipeline.js';
 import type { BasePool, PoolOptions } from './pool.js';
 import type { Reply } from './protocol/parser.js';
-import { Backend, ROUTED_EVENTS, Router, routeForName, routeOf, type BackendSource, type EventSink, type Route } from './router.js';
+import { ROUTED_EVENTS, type EventSink } from './routing/backend.js';
+import { ServerDeployment, type Deployment, type ServerOptions } from './routing/deployment.js';
+import { routeOf, type Route } from './routing/route.js';
 import type { NodeStats, ReadFrom, Topology, TopologyEvents } from './topology.js';
 import { parseUrl } from './url.js';
-import { observing, sendObserved, type CommandRouter } from './tracing.js';
-import { isReadonlyError } from './switchover.js';
-import { firstAttempt, statusOf, type LedisStatus } from './lifecycle.js';
-import { armCall, checkCallOptions, type CallOptions } from './views.js';
+import type { LedisStatus } from './lifecycle.js';
+import { checkCallOptions, type CallOptions } from './views.js';
+import { CommandMode } from './mode.js';
 import { clientOptions } from './client-args.js';
 import { bulk, type BulkItem, type BulkOptions, type BulkSummary } from './bulk/index.js';
 import { bmsetbit, type Bit } from './commands/bit.js';
@@ -29,8 +29,8 @@ import type { ScanType } from './commands/scan.js';
 import { scriptFunction, type ScriptCommandOptions, type ScriptFunction } from './commands/script.js';
 import { commandName } from './commands/server.js';
 import type { Key } from './commands/types.js';
-import { proxyRefusal } from './sharding/twemproxy.js';
-import { redactShards, ShardRouter, type ShardingOptions } from './sharding/router.js';
+import { redactShards, type ShardingOptions } from './sharding/options.js';
+import { ShardedDeployment } from './sharding/placement.js';
 
 export type LedisEvents = ConnectionEvents & TopologyEvents;
 
@@ -91,25 +91,22 @@ export interface LedisOptions extends PoolOptions, ShardingOptions {
 }
 
 /** The link of a derived client (db view, master(), buffers ...) to the connections it shares. */
-class Derived<D extends boolean> {
+class Derived {
   constructor(
-    readonly router: Router,
-    readonly kind: Kind,
-    readonly parent: Ledis<D>,
+    readonly deployment: Deployment,
     readonly callOptions: CallOptions | null = null,
-    readonly shards: ShardRouter<Ledis<D>> | undefined = undefined,
+    /** For a db client: the client whose db(n) cache holds it. */
+    readonly dbParent: Ledis<boolean> | null = null,
   ) {}
 }
-
-/** How a client came to be: made by the user (owns every connection of its family), a db view, or a view sharing its parent's. */
-type Kind = 'root' | 'db' | 'view';
 
 /**
  * The LedisDB client. Every command of the table is a method (`get`,
  * `hgetall`, `zrangebyscore`...). Commands from any number of callers share
  * the pool's multiplexed connection(s) and go out batched, one write per
  * tick; blocking pops take a dedicated connection. Which connection a command
- * takes is decided in src/router.ts.
+ * takes is decided by its Deployment (src/routing/deployment.ts; sharded:
+ * src/sharding/placement.ts).
  *
  * `new Ledis()` replies with strings; `new Ledis({ decodeResponses: false })`
  * is a `Ledis<false>` whose replies are Buffers. Options typed only as
@@ -121,24 +118,21 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   readonly options: LedisOptions;
   /** Replies as strings (true) or Buffers (false). */
   readonly decodeResponses: boolean;
-  private readonly router: Router;
-  private readonly kind: Kind;
-  private readonly parent: Ledis<D> | null;
-  private callbacks: Map<string, ReplyFn | null> | null = null;
-  /** The keyPrefix option, checked; null for none. */
-  private readonly keyPrefix: KeyPrefix | null;
-  /** withOptions' signal and timeout, for every command of this view; null for a plain client. */
-  private readonly callOptions: CallOptions | null;
+  /** The servers behind this client: one server or a topology, or shards. */
+  private readonly deployment: Deployment;
+  /** How this view makes its commands: reply mode, key prefix, response callbacks, per-call options. */
+  private readonly mode: CommandMode;
+  /** A db client: the client whose db(n) cache holds it; null otherwise. */
+  private readonly dbParent: Ledis<boolean> | null;
   private buffersView: Ledis<false> | null = null;
   private readonly dbClients = new Map<number, Ledis<D>>();
+  private readonly shardClients = new Map<number, Ledis<D>>();
   private masterView: Ledis<D> | null = null;
   /** quit() was called and has not finished. */
   private closingNow = false;
   /** quit() finished or disconnect() was called ('end' is emitted once). */
   private ended = false;
   private commandSource: CommandSource | null = null;
-  /** With `shards`: the shard router above the per-shard clients (see README "Sharding"); null otherwise. */
-  private readonly shards: ShardRouter<Ledis<D>> | null = null;
 
   /**
    * `new Ledis('ledis://host:port/db')`, a unix socket path (`'/tmp/ledis.sock'`,
@@ -154,7 +148,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   constructor(options?: LedisOptions & { decodeResponses?: D });
   constructor(a?: unknown, b?: unknown, c?: unknown) {
     super();
-    const derived = b instanceof Derived ? (b as Derived<D>) : undefined;
+    const derived = b instanceof Derived ? b : undefined;
     const options = derived !== undefined ? (a as LedisOptions) : clientOptions<LedisOptions>(a, b, c);
     checkClientOptions(options);
     this.options = redactShards(redactPassword({ ...options }));
@@ -162,51 +156,20 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     if (options.encoding !== undefined && !/^utf-?8$/i.test(options.encoding)) {
       throw new DataError(`unsupported encoding ${options.encoding}: only utf-8 is supported`);
     }
-    this.keyPrefix = makeKeyPrefix(options.keyPrefix);
-    this.callOptions = derived?.callOptions ?? null;
-    if (derived !== undefined) {
-      this.router = derived.router;
-      this.kind = derived.kind;
-      this.parent = derived.parent;
-      this.shards = derived.shards ?? null;
-    } else if (options.shards !== undefined) {
-      // One more routing decision above the per-shard clients: each shard is a whole client (src/sharding/router.ts).
-      this.shards = new ShardRouter<Ledis<D>>(options, (o) => new Ledis<D>(o as LedisOptions & { decodeResponses?: D }));
-      this.router = (this.shards.clients[0] as Ledis<D>).router;
-      this.kind = 'root';
-      this.parent = null;
-    } else {
-      const { decodeResponses: _d, encoding: _e, connectionPool, master, replicas, readFrom, topology, proxy, shards: _s, hashTag: _h, keyPrefix: _k, traceArgs: _t, showFriendlyErrorStack: _f, ...poolOptions } =
-        options;
-      if (proxy !== undefined && proxy !== 'twemproxy') throw new DataError(`proxy must be 'twemproxy', got ${JSON.stringify(proxy)}`);
-      if (proxy !== undefined && (poolOptions.db ?? 0) !== 0) {
-        throw new DataError("twemproxy does not forward SELECT: use db 0 (twemproxy's redis_db option picks the server db)");
-      }
-      // Behind twemproxy an MGET spanning servers fails whole when one server is down, where each GET
-      // would fail alone: no coalescing unless asked for.
-      if (proxy !== undefined && poolOptions.coalesce === undefined) poolOptions.coalesce = false;
-      let source: BackendSource;
-      if (topology !== undefined) source = { topology, owned: false };
-      else if (master !== undefined) source = { master, replicas, readFrom, base: poolOptions };
-      else if (connectionPool !== undefined) source = { pool: connectionPool, owned: false };
-      else source = { base: poolOptions };
-      this.router = new Router(new Backend(source), readFrom ?? topology?.readFrom ?? 'master');
-      this.kind = 'root';
-      this.parent = null;
-    }
+    this.mode = new CommandMode(this.decodeResponses, makeKeyPrefix(options.keyPrefix), derived?.callOptions ?? null);
+    this.deployment = derived?.deployment ?? openDeployment(options);
+    this.dbParent = derived?.dbParent ?? null;
     // Events reach a client once it listens: a derived client nobody listens to costs no listener anywhere.
     (this as EventEmitter).on('newListener', (event: string | symbol) => {
-      if (typeof event !== 'string' || !ROUTED_EVENTS.has(event)) return;
-      if (this.shards === null) this.router.backend.subscribe(this);
-      else for (const shard of this.shards.clients) shard.router.backend.subscribe(this);
+      if (typeof event === 'string' && ROUTED_EVENTS.has(event)) this.deployment.subscribe(this);
     });
   }
 
-  /** @internal Re-emits an event of this client's connections or topology (src/router.ts calls it). */
+  /** @internal Re-emits an event of this client's connections or topology (src/routing/backend.ts calls it). */
   routedEvent(event: string, args: unknown[]): void {
     // 'end' is the client's own: once, when quit() or disconnect() is done or every connection has given up.
     if (event === 'end') {
-      if (statusOf(this.connectionPool.sharedList) === 'end') this.emitEnd();
+      if (this.deployment.status() === 'end') this.emitEnd();
       return;
     }
     // An 'error' event with no listener would throw; callers get their own errors anyway.
@@ -216,17 +179,17 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
 
   /** Where this client sends read-only commands (with `master`/`replicas`). */
   get readFrom(): ReadFrom {
-    return this.router.readFrom;
+    return this.deployment.readFrom;
   }
 
   /** The master and replicas, when configured; null for a single server. */
   get topology(): Topology | null {
-    return this.router.topology;
+    return this.deployment.topology;
   }
 
   /** The pool of the server (the current master, with a topology) this client writes to. */
   get connectionPool(): BasePool {
-    return this.router.pool;
+    return this.deployment.connectionPool;
   }
 
   /**
@@ -236,30 +199,19 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    * it already reads from the master.
    */
   master(): Ledis<D> {
-    const fromMaster = this.shards === null ? this.router.readFrom === 'master' : this.shards.clients.every((c) => c.readFrom === 'master');
-    if (fromMaster) return this;
-    if (this.masterView === null) {
-      this.masterView = derive<D>(
-        this.options,
-        new Derived<D>(this.router.withReadFrom('master'), 'view', this, null, this.shards?.map((c) => c.master())),
-      );
-    }
+    if (this.deployment.readsFromMaster) return this;
+    this.masterView ??= derive<D>(this.options, new Derived(this.deployment.share('master')));
     return this.masterView;
   }
 
-  /** Per-node routing counters (with a topology; one entry for a single server). */
+  /** Per-node routing counters (with a topology; one entry for a single server; every shard's, sharded). */
   nodeStats(): NodeStats[] {
-    if (this.shards !== null) return this.shards.stats();
-    const topology = this.router.topology;
-    if (topology !== null) return topology.stats();
-    const conns = this.router.pool.sharedList;
-    const commands = conns.reduce((n, c) => n + c.commandCount, 0);
-    return [{ address: conns[0]?.address ?? '?', role: 'master', commands, ready: conns.some((c) => c.status === 'ready') }];
+    return this.deployment.nodeStats();
   }
 
   /** The shared connection a command would go to: the master's, or a replica's for reads when readFrom allows. */
   connectionFor(readonly: boolean): Connection {
-    return this.router.connectionFor(readonly);
+    return this.deployment.connectionFor(readonly);
   }
 
   /**
@@ -287,13 +239,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   /** sendCommand with its arguments as an array (any length: never spread). Every failure is a rejected promise. */
   sendRaw(name: string, args: unknown[]): Promise<Reply> {
     try {
-      const upper = commandName(name);
-      const refused = proxyRefusal(this.options.proxy, upper);
-      if (refused !== null) return Promise.reject(refused);
-      if (this.shards !== null) return this.shards.sendCommand(upper, args);
-      const route = routeForName(upper);
-      const cmd = this.makeRawCommand(upper, args);
-      return (observing(this.options) ? sendObserved(this.options, this.observed(), route, cmd) : this.sendRouted(route, cmd)) as Promise<Reply>;
+      return this.deployment.raw(commandName(name), args, this.mode);
     } catch (err) {
       return Promise.reject(asLedisError(err, DataError));
     }
@@ -308,12 +254,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    * (re)connect. Prefer the `password` option.
    */
   auth(password: string): Promise<boolean> {
-    const pools: BasePool[] = [];
-    for (const backend of this.router.backend.family.values()) {
-      if (backend.topology !== null) for (const pool of backend.topology.pools) pools.push(pool);
-      else pools.push(backend.masterPool);
-    }
-    return authenticate(pools, password);
+    return this.deployment.authenticate(password);
   }
 
   /** util.inspect: the options with the password redacted, never the connections' internals. */
@@ -335,21 +276,13 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   setResponseCallback(command: string, callback: ((reply: Reply) => unknown) | null): void {
     if (typeof command !== 'string' || command === '') throw new DataError('the command must be a non-empty string', 'setResponseCallback');
     if (callback !== null && typeof callback !== 'function') throw new DataError('the callback must be a function or null', 'setResponseCallback');
-    if (this.callbacks === null) this.callbacks = new Map();
-    this.callbacks.set(command.toUpperCase(), callback);
-    if (this.shards !== null) for (const c of this.shards.clients) c.setResponseCallback(command, callback);
+    (this.mode.callbacks ??= new Map()).set(command.toUpperCase(), callback);
+    for (const c of this.shardClients.values()) c.setResponseCallback(command, callback);
   }
 
   /** A batch builder: chain commands, then `exec()` sends them together. */
   pipeline(): Pipeline<StrOf<D>, []> {
-    if (this.commandSource === null) {
-      this.commandSource = {
-        command: (spec, name, args) => (spec === null ? this.makeRawCommand(name, args) : this.makeCommand(routeOf(spec), args)),
-        batch: (specs, argsList, write) => this.router.batch(specs, argsList, write),
-        refuse: this.options.proxy === undefined ? undefined : (name) => proxyRefusal(this.options.proxy, name),
-        exec: this.shards === null ? undefined : (entries) => (this.shards as ShardRouter<Ledis<D>>).execPipeline(entries),
-      };
-    }
+    this.commandSource ??= this.deployment.pipelineSource(this.mode);
     return new Pipeline<StrOf<D>, []>(this.commandSource);
   }
 
@@ -360,7 +293,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
 
   /** @internal A bulk load's command, to the shared connection of its first key (`undefined`: keyless). */
   sendBulkCommand(cmd: Command, key: unknown): void {
-    this.router.sendKeyed(cmd, key);
+    this.deployment.sendKeyed(cmd, key);
   }
 
   /**
@@ -372,17 +305,12 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    */
   db(index: number): Ledis<D> {
     if (!Number.isInteger(index) || index < 0) throw new DataError(`db index must be a non-negative integer, got ${index}`, 'SELECT');
-    if (index === this.router.backend.db) return this;
+    if (index === this.deployment.db) return this;
     let client = this.dbClients.get(index);
-    if (client === undefined && this.shards !== null) {
-      // Sharded: the same ring over each shard client's db(index) (connections of their own, made from
-      // that shard's resolved options, so a shard URL's db path does not win; closed with this client).
-      const onDb = this.shards.map((c) => c.db(index));
-      client = derive<D>({ ...this.options, db: index }, new Derived<D>((onDb.clients[0] as Ledis<D>).router, 'db', this, null, onDb));
-      this.dbClients.set(index, client);
-    }
     if (client === undefined) {
-      client = derive<D>({ ...this.options, db: index }, new Derived<D>(this.router.forDb(index), 'db', this));
+      // Sharded: the same ring over each shard's db(index) (connections of their own, made from that
+      // shard's resolved options, so a shard URL's db path does not win; closed with this client).
+      client = derive<D>({ ...this.options, db: index }, new Derived(this.deployment.forDb(index), null, this));
       this.dbClients.set(index, client);
     }
     return client;
@@ -422,7 +350,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    * Today's `bitcount` takes byte offsets instead.
    */
   bcount(name: Key, start?: number, end?: number): Promise<number> {
-    const source: BcountSource = { run: (spec, args) => this.run(routeOf(spec), args) };
+    const source: BcountSource = { run: (spec, args) => this.deployment.run(routeOf(spec), args, this.mode) };
     return bcount(source, name, start, end);
   }
 
@@ -435,16 +363,17 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     return bdelete(this.pipeline(), name);
   }
 
-  /** What the iterators page with: table entries run on this client, and its reply mode. */
-  private scanner(): Scanner<StrOf<D>> {
-    return { run: (spec, args) => this.run(routeOf(spec), args), decodeResponses: this.decodeResponses };
+  /** What the iterators page with: table entries run on `deployment` (this client's, or one shard's), in this client's reply mode. */
+  private scanner(deployment: Deployment = this.deployment): Scanner<StrOf<D>> {
+    return { run: (spec, args) => deployment.run(routeOf(spec), args, this.mode), decodeResponses: this.decodeResponses };
   }
 
   /** Every key of one type (XSCAN pages, followed to the end): `for await (const key of ledis.scanIterator({ type: 'KV' }))`. */
   scanIterator(options: IterateOptions & { type: ScanType }): AsyncGenerator<StrOf<D>, void, undefined> {
     // Sharded: every shard's keys, one shard after another.
-    if (this.shards !== null) return fanOut(this.shards.clients, (c) => c.scanIterator(options));
-    return scanIterator(this.scanner(), options);
+    // Made now: bad options throw here, not at the first next().
+    const iterators = this.deployment.parts.map((part) => scanIterator(this.scanner(part), options));
+    return iterators.length === 1 ? (iterators[0] as AsyncGenerator<StrOf<D>, void, undefined>) : fanOut(iterators);
   }
 
   /** Every `[field, value]` of the hash `name` (XHSCAN pages). */
@@ -486,7 +415,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   get status(): LedisStatus {
     if (this.ended) return 'end';
     if (this.closingNow) return 'closing';
-    return statusOf(this.connectionPool.sharedList);
+    return this.deployment.status();
   }
 
   /**
@@ -496,12 +425,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    * through every retry: it settles within connectTimeout. The client keeps
    * retrying in the background as retryStrategy says.
    */
-  async connect(): Promise<void> {
-    if (this.shards !== null) {
-      await Promise.all(this.shards.clients.map((c) => c.connect()));
-      return;
-    }
-    await Promise.all(this.connectionPool.sharedList.map(firstAttempt));
+  connect(): Promise<void> {
+    return this.deployment.connect();
   }
 
   /**
@@ -516,7 +441,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     const { connectionPool, ...own } = this.options;
     const base: LedisOptions =
       connectionPool !== undefined && own.topology === undefined ? { ...this.connectionPool.connectionOptions, ...own } : own;
-    return new Ledis<boolean>({ ...base, db: this.router.backend.db, readFrom: this.readFrom, ...overrides });
+    return new Ledis<boolean>({ ...base, db: this.deployment.db, readFrom: this.readFrom, ...overrides });
   }
 
   /**
@@ -525,12 +450,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    * `ledis.buffers.pipeline()` a pipeline of Buffer replies. Cached.
    */
   get buffers(): Ledis<false> {
-    if (this.buffersView === null) {
-      this.buffersView = derive<false>(
-        { ...this.options, decodeResponses: false },
-        new Derived<false>(this.router, 'view', this as unknown as Ledis<false>, this.callOptions, this.shards?.map((c) => c.buffers as unknown as Ledis<D>) as unknown as ShardRouter<Ledis<false>> | undefined),
-      );
-    }
+    this.buffersView ??= derive<false>({ ...this.options, decodeResponses: false }, new Derived(this.deployment.share(), this.mode.callOptions));
     return this.buffersView;
   }
 
@@ -544,7 +464,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    */
   withOptions(options: CallOptions): Ledis<D> {
     const checked = checkCallOptions(options);
-    return derive<D>(this.options, new Derived<D>(this.router, 'view', this, checked, this.shards?.map((c) => c.withOptions(checked))));
+    return derive<D>(this.options, new Derived(this.deployment.share(), checked));
   }
 
   /** `await using ledis = new Ledis()`: quit() when the scope ends. */
@@ -570,28 +490,9 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   quit(): Promise<void> {
     if (this.ended) return Promise.resolve();
     this.closingNow = true;
-    // A blocking pop would hold its connection's quit for its whole timeout (forever for 0): its
-    // connection is closed instead, and the pop rejects with a ConnectionError (see README "Lifecycle").
-    for (const backend of this.ownedBackends()) unblock(backend.masterPool);
+    this.forget();
     // Everything is marked closing synchronously, so a command issued right after quit() is refused.
-    const closing: Promise<void>[] = [];
-    if (this.shards !== null) {
-      if (this.kind === 'db') this.forget();
-      if (this.kind !== 'view') for (const c of [...this.shards.clients, ...this.dbClients.values()]) closing.push(c.quit());
-      return Promise.all(closing).then(() => this.emitEnd());
-    }
-    if (this.kind === 'root') {
-      for (const backend of [...this.router.backend.family.values()]) closing.push(backend.quit());
-    } else if (this.kind === 'db') {
-      this.forget();
-      if (!this.router.backend.isRoot) closing.push(this.router.backend.quit());
-    }
-    return Promise.all(closing).then(() => this.emitEnd());
-  }
-
-  private ownedBackends(): Backend[] {
-    if (this.kind === 'root') return [...this.router.backend.family.values()];
-    return this.kind === 'db' && !this.router.backend.isRoot ? [this.router.backend] : [];
+    return this.deployment.quit().then(() => this.emitEnd());
   }
 
   /** Closes the connections this client owns (as quit()) at once; outstanding commands reject with ConnectionError. */
@@ -600,71 +501,21 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
       this.ended = true;
       process.nextTick(() => this.emitEnd());
     }
-    if (this.shards !== null) {
-      if (this.kind === 'db') this.forget();
-      if (this.kind !== 'view') for (const c of [...this.shards.clients, ...this.dbClients.values()]) c.disconnect();
-      return;
-    }
-    if (this.kind === 'root') {
-      for (const backend of [...this.router.backend.family.values()]) backend.disconnect();
-    } else if (this.kind === 'db') {
-      this.forget();
-      if (!this.router.backend.isRoot) this.router.backend.disconnect();
-    }
+    this.forget();
+    this.deployment.disconnect();
   }
 
   /** A closed db client is dropped from its parent's cache, so db(n) opens new connections. */
   private forget(): void {
-    if (this.parent === null) return;
-    const db = this.router.backend.db;
-    if (this.parent.dbClients.get(db) === this) this.parent.dbClients.delete(db);
+    const parent = this.dbParent;
+    if (parent === null) return;
+    const db = this.deployment.db;
+    if (parent.dbClients.get(db) === this) parent.dbClients.delete(db);
   }
 
-  /** Runs a command of the table: shape its arguments, send, shape its reply. */
+  /** Runs a command of the table (arguments shaped) through the deployment. */
   private run(route: Route, args: unknown[]): Promise<unknown> {
-    if (this.options.proxy !== undefined) {
-      const refused = proxyRefusal(this.options.proxy, route.command);
-      if (refused !== null) return Promise.reject(refused);
-    }
-    if (this.shards !== null) return this.shards.run(route.spec, args);
-    try {
-      const cmd = this.makeCommand(route, args);
-      return observing(this.options) ? sendObserved(this.options, this.observed(), route, cmd) : this.sendRouted(route, cmd);
-    } catch (err) {
-      return Promise.reject(asLedisError(err));
-    }
-  }
-
-  private observer: CommandRouter<Route> | null = null;
-  /** sendRouted as src/tracing.ts sees it (made on the first traced or friendly-stack command). */
-  private observed(): CommandRouter<Route> {
-    return (this.observer ??= { send: (route, cmd) => this.sendRouted(route, cmd), connectionFor: (readonly) => this.router.connectionFor(readonly) });
-  }
-
-  /** Sends through the router; with a topology, a write refused as read-only goes to the new master (src/switchover.ts). */
-  private sendRouted(route: Route, cmd: Command): Promise<unknown> {
-    if (this.callOptions !== null) {
-      // The view's signal and timeout: armed on the command before the router sees it.
-      const p = cmd.promise();
-      armCall(cmd, p, this.callOptions);
-      return this.router.send(route, cmd, p);
-    }
-    const topology = this.router.topology;
-    if (topology === null || route.readonly) return this.router.send(route, cmd);
-    const master = topology.masterPool;
-    return this.router.send(route, cmd).catch((err: unknown) => this.afterRefusedWrite(err, route, cmd, master));
-  }
-
-  /**
-   * A write the master refused as read-only (a switchover that left the
-   * connections up): once the topology has found the new master, the write
-   * is sent there, once. It did not run where it was refused.
-   */
-  private async afterRefusedWrite(err: unknown, route: Route, cmd: Command, master: BasePool): Promise<unknown> {
-    const topology = this.router.topology;
-    if (topology === null || !isReadonlyError(err)) throw err;
-    if (topology.masterPool === master && !(await topology.rediscover())) throw err;
-    return this.router.send(route, new Command(cmd.name, cmd.args, cmd.transform, cmd.returnBuffers, cmd.wire));
+    return this.deployment.run(route, args, this.mode);
   }
 
   /**
@@ -672,70 +523,42 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
    * no key (PING, INFO, XSCAN pages, FLUSHDB ...) or must run on one server.
    */
   shard(index: number): Ledis<D> {
-    const client = this.shards?.clients[index];
+    const parts = this.deployment.parts;
+    if (!this.deployment.sharded) throw new DataError('this client is not sharded');
+    const part = parts[index];
+    if (part === undefined) throw new DataError(`no shard ${index}: there are ${parts.length}`);
+    let client = this.shardClients.get(index);
     if (client === undefined) {
-      throw new DataError(this.shards === null ? 'this client is not sharded' : `no shard ${index}: there are ${this.shards.clients.length}`);
+      client = derive<D>({ ...(part.options as LedisOptions), decodeResponses: this.decodeResponses }, new Derived(part, this.mode.callOptions));
+      if (this.mode.callbacks !== null) client.mode.callbacks = new Map(this.mode.callbacks);
+      this.shardClients.set(index, client);
     }
     return client;
   }
 
   /** Sharded: the index of the shard `key` lives on (twemproxy's ketama placement, hash tags included); 0 otherwise. */
   shardOf(key: Key): number {
-    return this.shards === null ? 0 : this.shards.shardOf(key);
+    return this.deployment.shardOf(key);
   }
 
   /** Sharded: the number of shards; 1 otherwise. */
   get shardCount(): number {
-    return this.shards === null ? 1 : this.shards.clients.length;
-  }
-
-  /** A Command for a table entry, with this client's reply transform and reply mode. */
-  private makeCommand(route: Route, args: unknown[]): Command {
-    let transform = this.callbacks === null ? route.reply : this.callbackFor(route);
-    // replyStrings: the reply is read as Buffers and decoded by the command itself (scan cursors stay bytes).
-    const own = this.decodeResponses && route.replyStrings !== null && transform === route.reply;
-    if (own) transform = route.replyStrings;
-    const buffers = own || route.bufferReply || (!this.decodeResponses && !route.stringReply);
-    if (this.keyPrefix !== null) {
-      const prefixed = prefixCommand(this.keyPrefix, route.spec, args, transform);
-      return new Command(route.name, prefixed.args, prefixed.reply, buffers, route.command);
-    }
-    return new Command(route.name, args, transform, buffers, route.command);
-  }
-
-  /** A Command for a raw `sendCommand(name, ...args)` (name upper case): raw reply; keys prefixed as the table says for that command. */
-  private makeRawCommand(name: string, args: unknown[]): Command {
-    const spec = this.keyPrefix === null ? undefined : specByCommand.get(name);
-    if (spec !== undefined) {
-      const prefixed = prefixCommand(this.keyPrefix as KeyPrefix, spec, args, null);
-      return new Command(name, prefixed.args, prefixed.reply, !this.decodeResponses);
-    }
-    return new Command(name, args, null, !this.decodeResponses);
-  }
-
-  /** The caller's response callback for the command the method stands for (INCR for `incr`), else for the one it sends (INCRBY, as ledis-py's incr). */
-  private callbackFor(route: Route): Transform | null {
-    const map = this.callbacks as Map<string, ReplyFn | null>;
-    const emulated = route.spec.emulatedReply;
-    if (emulated !== undefined) {
-      // strlen reads GET: a STRLEN callback gets STRLEN's integer; a GET callback is not STRLEN's.
-      if (!map.has(route.name)) return route.reply;
-      const callback = map.get(route.name) ?? null;
-      return callback === null ? emulated : (reply, args) => callback(emulated(reply, args) as Reply, args);
-    }
-    if (map.has(route.name)) return map.get(route.name) ?? null;
-    return map.has(route.command) ? (map.get(route.command) ?? null) : route.reply;
+    return this.deployment.parts.length;
   }
 }
 
-/** Closes the dedicated connections of `pool` that wait in a blocking pop. */
-function unblock(pool: BasePool): void {
-  for (const conn of pool.connections) if (conn.blocked) conn.disconnect();
+/** The deployment of a client's options: shards, or one server (or topology). */
+function openDeployment(options: LedisOptions): Deployment {
+  const open = (o: object): ServerDeployment => {
+    checkClientOptions(o as LedisOptions);
+    return ServerDeployment.open(o as ServerOptions);
+  };
+  return options.shards === undefined ? open(options) : ShardedDeployment.open(options, open);
 }
 
-/** A client sharing `derived.router`'s connections (the constructor form not offered to users). */
-function derive<D extends boolean>(options: LedisOptions, derived: Derived<D>): Ledis<D> {
-  return new (Ledis as unknown as new (o: LedisOptions, d: Derived<D>) => Ledis<D>)(options, derived);
+/** A client over `derived.deployment` (the constructor form not offered to users). */
+function derive<D extends boolean>(options: LedisOptions, derived: Derived): Ledis<D> {
+  return new (Ledis as unknown as new (o: LedisOptions, d: Derived) => Ledis<D>)(options, derived);
 }
 
 /** The server's error reply to a handshake SELECT, found in the cause chain of a connection failure. */
@@ -745,9 +568,9 @@ function selectRefusal(err: unknown): ResponseError | null {
   return e instanceof ResponseError && e.command === 'SELECT' ? e : null;
 }
 
-/** Yields every item of each client's iterator, one client after another. */
-async function* fanOut<C, T>(clients: readonly C[], each: (c: C) => AsyncGenerator<T, void, undefined>): AsyncGenerator<T, void, undefined> {
-  for (const c of clients) yield* each(c);
+/** Yields every item of each iterator, one after another. */
+async function* fanOut<T>(iterators: readonly AsyncGenerator<T, void, undefined>[]): AsyncGenerator<T, void, undefined> {
+  for (const it of iterators) yield* it;
 }
 
 // The typed command methods, merged into the class from the table's interfaces.

@@ -7,7 +7,7 @@ export type { LedisStatus } from './lifecycle.js';
 export { bulk, checkBulkItem, type BulkItem, type BulkArray, type BulkMethodCall, type BulkCommandCall, type BulkOptions, type BulkSummary, type BulkProgress, type BulkFailure } from './bulk/index.js';
 export { Pipeline, type Settled, type SettledTuple, type ExecResult } from './pipeline.js';
 export { Topology, type ReadFrom, type TopologyOptions, type NodeStats, type TopologyEvents } from './topology.js';
-export type { ShardTarget, ShardingOptions } from './sharding/router.js';
+export type { ShardTarget, ShardingOptions } from './sharding/options.js';
 export { BasePool, ConnectionPool, BlockingConnectionPool, type PoolOptions, type BlockingPoolOptions, type Spread, DEFAULT_CONNECTIONS } from './pool.js';
 export { Connection, type ConnectionStatus, type ConnectionEvents } from './connection/connection.js';
 export { Command } from './connection/command.js';

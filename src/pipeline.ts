@@ -22,7 +22,7 @@ export type ExecResult<R extends unknown[]> = R extends [] ? unknown[] : R;
 /**
  * Commands written per chunk before the pipeline checks back-pressure. A
  * longer batch is written over several ticks: the router holds the commands
- * issued after exec() until its last chunk is queued (src/router.ts, Lanes#batch).
+ * issued after exec() until its last chunk is queued (src/routing/lanes.ts, Lanes#batch).
  */
 export const CHUNK = 2048;
 
@@ -37,7 +37,7 @@ export interface CommandSource {
   batch(specs: readonly CommandSpec[], argsList: readonly (readonly unknown[])[], write: (conn: Connection) => Promise<void>): Promise<void>;
   /** Behind a proxy: the error for a command it would not forward, or null. */
   refuse?: (name: string) => Error | null;
-  /** Sharded: runs the whole batch over the shards instead (src/sharding/router.ts). */
+  /** Sharded: runs the whole batch over the shards instead (src/sharding/placement.ts). */
   exec?: (entries: Array<{ spec: CommandSpec | null; name: string; args: unknown[] }>) => Promise<BatchOutcome>;
 }
 

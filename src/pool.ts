@@ -5,6 +5,28 @@ import { parseUrl } from './url.js';
 import { checkPoolOptions } from './options-check.js';
 
 /**
+ * The item with the least `load` (the first of equals), or undefined when
+ * every load is Infinity (none eligible): the one least-busy choice of the
+ * driver, for a keyless command (pool, lanes) and for a replica (topology).
+ */
+export function leastBusy<T>(items: readonly T[], load: (item: T) => number): T | undefined {
+  let best: T | undefined;
+  let min = Infinity;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as T;
+    const l = load(item);
+    if (l < min) {
+      min = l;
+      best = item;
+    }
+  }
+  return best;
+}
+
+/** A connection's load: its commands in flight. */
+export const inFlight = (conn: Connection): number => conn.pending;
+
+/**
  * How a pool's shared connections are used. `'adaptive'` (the default): one
  * connection is opened, and more (up to `connections`) only while every open
  * one stays deep in unanswered commands and throughput rises; they are closed
@@ -115,17 +137,7 @@ export abstract class BasePool {
     const list = this.sharedConnections;
     if (list.length === 1) return list[0] as Connection;
     if (list.length === 0) throw new ConnectionError('the connection pool was disconnected');
-    let best = list[0] as Connection;
-    let min = best.pending;
-    for (let i = 1; i < list.length; i++) {
-      const c = list[i] as Connection;
-      const p = c.pending;
-      if (p < min) {
-        min = p;
-        best = c;
-      }
-    }
-    return best;
+    return leastBusy(list, inFlight) as Connection;
   }
 
   /** The shared (multiplexed) connections. */

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Connection } from './connection/connection.js';
 import { ConnectionError } from './errors.js';
-import { ConnectionPool, type PoolOptions } from './pool.js';
+import { ConnectionPool, leastBusy, type PoolOptions } from './pool.js';
 import { parseUrl } from './url.js';
 import { rediscoverMaster } from './switchover.js';
 import { redactPassword } from './connection/options.js';
@@ -199,18 +199,7 @@ export class Topology extends EventEmitter<TopologyEvents> {
 
   /** The healthy replica with the fewest commands in flight, or null. */
   private pickReplica(): Node | null {
-    let best: Node | null = null;
-    let min = Infinity;
-    for (const node of this.replicaNodes) {
-      const conn = node.pool.shared();
-      // Still on its first connect: eligible (commands wait for it). Lost: out until it is back.
-      if (conn.status === 'reconnecting' || conn.status === 'end') continue;
-      if (conn.pending < min) {
-        min = conn.pending;
-        best = node;
-      }
-    }
-    return best;
+    return leastBusy(this.replicaNodes, replicaLoad) ?? null;
   }
 
   private makeNode(target: string | PoolOptions): Node {
@@ -278,4 +267,11 @@ export class Topology extends EventEmitter<TopologyEvents> {
     this.watchMaster();
     this.emit('failover', { from: old.address, to: node.address });
   }
+}
+
+/** A replica's load for pickReplica: its shared connection's commands in flight; Infinity while it is lost (out until it is back). */
+function replicaLoad(node: Node): number {
+  const conn = node.pool.shared();
+  // Still on its first connect: eligible (commands wait for it).
+  return conn.status === 'reconnecting' || conn.status === 'end' ? Infinity : conn.pending;
 }

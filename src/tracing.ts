@@ -69,7 +69,7 @@ function argText(a: unknown): string {
   return String(a);
 }
 
-/** What sendObserved needs of src/router.ts's Router (R: its Route). */
+/** What sendObserved needs of src/routing/router.ts's Router (R: its Route). */
 export interface CommandRouter<R extends { readonly readonly?: boolean }> {
   send(route: R, cmd: Command): Promise<unknown>;
   connectionFor(readonly: boolean): Connection;

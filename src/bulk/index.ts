@@ -3,7 +3,8 @@
 // what `ledis load` runs on; it is public for bulk loaders' own code.
 import { Command, type BatchSink } from '../connection/command.js';
 import type { Connection } from '../connection/connection.js';
-import { commandKeyIndexes, firstKeyIndex, laneOf } from '../commands/keys.js';
+import { commandKeyIndexes, firstKeyIndex } from '../commands/keys.js';
+import { laneConnection } from '../routing/lanes.js';
 import { ConnectionError, DataError, ProtocolError, ResponseError } from '../errors.js';
 import { prepare, type BulkItem, type Prepared } from './check.js';
 import { Group, identity, joinable, type Joinable } from './group.js';
@@ -98,9 +99,7 @@ function firstKey(p: Prepared): unknown {
 
 /** For a client without sendBulkCommand: by first key over its connections, so commands on one key keep their order; keyless ones to the first. */
 function route(conns: readonly Connection[], p: Prepared): Connection {
-  if (conns.length === 1) return conns[0] as Connection;
-  const key = firstKey(p);
-  return (key === undefined ? conns[0] : conns[laneOf(key, conns.length)]) as Connection;
+  return laneConnection(conns, conns.length, conns.length === 1 ? undefined : firstKey(p));
 }
 
 /** Counts outcomes by index; the items in flight are the only ones it holds. */
@@ -467,7 +466,7 @@ class Sender {
   private route(cmd: Command, key: unknown, p: Prepared | null): void {
     if (this.viaClient !== undefined) this.viaClient(cmd, p === null ? key : firstKey(p));
     else if (p !== null) route(this.fixed, p).send(cmd);
-    else (this.fixed.length === 1 ? this.fixed[0] : this.fixed[laneOf(key, this.fixed.length)])?.send(cmd);
+    else laneConnection(this.fixed, this.fixed.length, key).send(cmd);
   }
 
   /** Sends an open group (a group of one as the item's own command). */

@@ -5,7 +5,25 @@ import { DataError } from '../errors.js';
 /** Returns the delay in ms before reconnect attempt `attempt` (1-based), or null to give up. */
 export type RetryStrategy = (attempt: number, error: Error | undefined) => number | null;
 
+/**
+ * @internal The key of the construction-time tuning a test passes with the
+ * options (`{ [TUNING]: { spreadSettle: Infinity } }`): a symbol, so no user
+ * option can collide with it, option checks never see it, and copies of the
+ * options (db views, duplicate) carry it.
+ */
+export const TUNING: unique symbol = Symbol('ledis.tuning');
+
+/** @internal Numbers a test may change for one client; each defaults to the shipped constant. */
+export interface Tuning {
+  /** The adaptive spread's SETTLE (src/routing/spread.ts). */
+  spreadSettle?: number;
+  /** COALESCE_FROM (src/connection/coalesce.ts): 0 coalesces from the first command in flight. */
+  coalesceFrom?: number;
+}
+
 export interface ConnectionOptions {
+  /** @internal See TUNING. */
+  [TUNING]?: Tuning;
   /** Default "localhost". */
   host?: string;
   /** Default 6380 (LedisDB's port). An integer in [1, 65535]; a decimal string (from an environment variable) is accepted. */
@@ -65,7 +83,7 @@ export interface ConnectionOptions {
   coalesce?: boolean;
 }
 
-export interface ResolvedConnectionOptions extends Required<Omit<ConnectionOptions, 'unixSocketPath' | 'tls' | 'password' | 'port'>> {
+export interface ResolvedConnectionOptions extends Required<Omit<ConnectionOptions, 'unixSocketPath' | 'tls' | 'password' | 'port' | typeof TUNING>> {
   port: number;
   unixSocketPath: string | undefined;
   tls: TlsOptions | undefined;
@@ -99,7 +117,7 @@ const intAtLeast = (min: number): OptionCheck => (v) =>
  * (Option names a later feature adds go here, or in the client's table in
  * src/options-check.ts, and are then checked and suggested like the rest.)
  */
-export const connectionOptionChecks: Readonly<Record<keyof ConnectionOptions, OptionCheck>> = {
+export const connectionOptionChecks: Readonly<Record<Exclude<keyof ConnectionOptions, typeof TUNING>, OptionCheck>> = {
   host: (v) => (typeof v === 'string' && v !== '' ? null : 'a non-empty string (a host name or IP address)'),
   port: (v) =>
     (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535) || (typeof v === 'string' && /^\d{1,5}$/.test(v) && Number(v) >= 1 && Number(v) <= 65535)
@@ -146,7 +164,7 @@ export function badOption(name: string, v: unknown, allowed: string): DataError 
  */
 export function checkConnectionOptions(o: ConnectionOptions): void {
   if (o === null || typeof o !== 'object') throw new DataError(`options must be an object, got ${describeOptionValue('options', o)}`);
-  for (const name of Object.keys(connectionOptionChecks) as Array<keyof ConnectionOptions>) {
+  for (const name of Object.keys(connectionOptionChecks) as Array<keyof typeof connectionOptionChecks>) {
     const v = o[name];
     if (v === undefined) continue;
     const allowed = connectionOptionChecks[name](v);

@@ -5,7 +5,7 @@ import v8 from 'node:v8';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bulk, DataError, ResponseError, type BulkFailure, type BulkItem } from '../../src/index.js';
 import { client, prefix } from '../helpers.js';
-import { spreadTuning } from '../../src/router.js';
+import { TUNING } from '../../src/connection/options.js';
 
 const ledis = client();
 const multi = client({ connections: 3, spread: 'fixed' });
@@ -102,9 +102,8 @@ describe('ledis.bulk', () => {
 
   it('on an adaptive client, a deep load opens more connections; commands on one key keep their order with each other and with the client\'s own', async () => {
     const p = prefix('adaptive');
-    const adaptive = client({ connections: 3 });
     // The load's rate jumps by more than 10% between windows on a busy machine: the baseline check is off here.
-    spreadTuning.settle = Infinity;
+    const adaptive = client({ connections: 3, [TUNING]: { spreadSettle: Infinity } });
     try {
       let maxOpen = 1;
       const n = 150_000;
@@ -134,7 +133,6 @@ describe('ledis.bulk', () => {
         expect(list.every((v, i) => i === 0 || v > (list[i - 1] as number))).toBe(true);
       }
     } finally {
-      spreadTuning.settle = 1.1;
       await adaptive.quit();
     }
   });

@@ -8,6 +8,7 @@ import { client, prefix, serverAddress, until } from '../helpers.js';
 import { startScriptedPeer } from '../unit/peer.js';
 import { startLedisServer } from '../../tools/server.mjs';
 import { COALESCE_FROM, coalesceTuning } from '../../src/connection/coalesce.js';
+import { lanesOf as lanesOfPool, type Lanes } from '../../src/routing/lanes.js';
 
 const p = prefix('spread-attack');
 const opened: Ledis<boolean>[] = [];
@@ -20,14 +21,8 @@ afterAll(async () => {
   await Promise.all(opened.map((c) => c.quit().catch(() => undefined)));
 });
 
-interface LanesInside {
-  active: number;
-  resize(k: number, why: string): void;
-  watch(): void;
-  timer: unknown;
-}
-function lanesOf(ledis: Ledis): LanesInside {
-  return (ledis as unknown as { router: { backend: { singleLanes: LanesInside } } }).router.backend.singleLanes;
+function lanesOf(ledis: Ledis): Lanes {
+  return lanesOfPool(ledis.connectionPool);
 }
 
 /** Opens the second lane and starts using it, as a growth would; the sampler watches afterwards. */
@@ -39,7 +34,7 @@ async function growToTwo(ledis: Ledis): Promise<void> {
   expect(await until(() => conn?.status === 'ready', 5000)).toBe(true);
   lanes.resize(2, 'test');
   expect(await until(() => lanes.active === 2, 5000)).toBe(true);
-  if (lanes.timer === null) lanes.watch();
+  lanes.spread?.deep();
 }
 
 describe('bulk() while the adaptive spread changes its lanes', () => {
@@ -163,9 +158,9 @@ describe('an added connection the server refuses', () => {
     ledis.on('error', (e: Error) => errors.push(e.message));
     try {
       await ledis.connect();
-      const lanes = lanesOf(ledis) as LanesInside & { grow(rate: number): void };
-      lanes.watch();
-      lanes.grow(1);
+      const lanes = lanesOf(ledis);
+      lanes.spread?.watch();
+      lanes.spread?.grow(1);
       expect(await until(() => ledis.connectionPool.sharedList.length === 1 && peer.connections >= 2, 5000)).toBe(true);
       const connectionsThen = peer.connections;
       const results = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => ledis.set(`${p}refused:${i}`, 'v')));
@@ -239,7 +234,7 @@ describe('a pipeline longer than one chunk', () => {
 
 describe('a barrier on a lane at maxPending', () => {
   it('still waits for that lane: an MGET issued after INCRs that filled their lane sees them all', async () => {
-    const { laneOf } = await import('../../src/router.js');
+    const { laneOf } = await import('../../src/routing/lanes.js');
     const ledis = open({ connections: 2, spread: 'fixed', maxPending: 10 });
     await ledis.connect();
     let wrong = 0;
@@ -264,7 +259,7 @@ describe('a barrier on a lane at maxPending', () => {
 
 describe('one lane that stops answering', () => {
   it('does not freeze the other lane: the spread starts no resize barrier over a lane whose replies stalled', async () => {
-    const { laneOf } = await import('../../src/router.js');
+    const { laneOf } = await import('../../src/routing/lanes.js');
     const relayed: Array<{ sock: net.Socket; up: net.Socket }> = [];
     const peer = await startScriptedPeer((sock) => {
       const up = net.connect(serverAddress());
@@ -329,7 +324,7 @@ describe('a barrier on a lane at maxPending with coalesced SETs', () => {
     coalesceTuning.from = COALESCE_FROM;
   });
   it('waits for that lane: an MGET issued after SETs gathered into one MSET that filled their lane sees the last', async () => {
-    const { laneOf } = await import('../../src/router.js');
+    const { laneOf } = await import('../../src/routing/lanes.js');
     const ledis = open({ connections: 2, spread: 'fixed', maxPending: 10 });
     await ledis.connect();
     // What lane 0 writes (the SETs' lane): the case needs them gathered into an MSET.

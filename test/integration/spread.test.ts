@@ -5,7 +5,8 @@
 // client. Every load loop here is bounded in count and time.
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConnectionPool, DataError, Ledis } from '../../src/index.js';
-import { SPREAD_DEEP, spreadTuning } from '../../src/router.js';
+import { SPREAD_DEEP } from '../../src/routing/spread.js';
+import { TUNING } from '../../src/connection/options.js';
 import { client, prefix, serverAddress, until } from '../helpers.js';
 import { startScriptedPeer } from '../unit/peer.js';
 
@@ -60,8 +61,7 @@ describe('the adaptive spread', () => {
     // One command per call on the wire: a server-bound deep load, the one more connections are for
     // (coalesced, one connection is often bound by the client and the spread rightly stays at one).
     // Rates on a loaded 2-core machine jump by more than 10% between windows: the baseline check is off here.
-    spreadTuning.settle = Infinity;
-    const ledis = open({ connections: 3, coalesce: false });
+    const ledis = open({ connections: 3, coalesce: false, [TUNING]: { spreadSettle: Infinity } });
     const readies: number[] = [];
     ledis.on('ready', () => readies.push(1));
     await ledis.connect();
@@ -82,7 +82,6 @@ describe('the adaptive spread', () => {
     // The added connections' connect/ready/close were not the client's.
     expect(readies).toHaveLength(1);
     expect(await ledis.ping()).toBe(true);
-    spreadTuning.settle = 1.1;
   }, 40_000);
 
   it("spread: 'fixed' opens every connection at once and uses each", async () => {

@@ -3,7 +3,7 @@
 // where reads go, and that deriving costs no listener.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Ledis, type Connection } from '../../src/index.js';
-import { laneOf } from '../../src/router.js';
+import { laneOf } from '../../src/routing/lanes.js';
 
 const clients: Ledis<boolean>[] = [];
 function lazy(options: ConstructorParameters<typeof Ledis>[0] = {}): Ledis {
