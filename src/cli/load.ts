@@ -24,15 +24,22 @@ Input:
                            text:   one command per line, redis-cli quoting
                                    ("double" with \\xHH \\n \\" escapes, 'single' literal)
                            ndjson: one JSON array per line: ["ZADD","board",42,"ann"],
-                                   {"base64":"..."} for bytes that are not UTF-8
+                                   {"base64":"..."} for bytes that are not UTF-8;
+                                   or one JSON object per line with --template
                            csv/tsv: rows turned into commands by --template
-  -t, --template T         csv/tsv: e.g. 'ZADD board {score} {name}'
+  -t, --template T         csv/tsv: e.g. 'ZADD board {score} {name}';
+                           ndjson objects: e.g. 'HMSET session:{id} user {user.name}'
+                           (fields by dotted path)
   -c, --columns A,B,...    csv/tsv column names (then the first row is data,
                            not a header)
       --skip N             skip commands that start on lines 1..N (resume after line N)
+      --max-line BYTES     most bytes of one line (resp: of one command; default
+                           67108864 = 64 MiB); a longer one is that line's error
 
 Loading:
-      --in-flight N        most commands awaiting replies (default 1000)
+      --in-flight N        most lines awaiting replies (default 10000); runs of
+                           ZADD/HSET/SADD/RPUSH/LPUSH lines to one key, and SETs,
+                           are sent as one multi-member command
       --stop-on-error      stop reading at the first failure (default: go on)
       --dry-run            parse and check every command (the driver's own
                            checks), connect to nothing
@@ -41,8 +48,14 @@ Loading:
 
 ${connectionHelp}
 
+Ctrl-C stops reading, lets the commands in flight settle (up to 10 s) and
+prints the summary with the line to --skip to; a second Ctrl-C quits at once,
+still listing the lines that may have run.
+
 Exit status: 0 when every command succeeded, 1 when any failed or may have
-run, 2 for a usage error or when the server cannot be reached.`;
+run, 2 for a usage error or when the server cannot be reached, 3 when the
+load stopped early on a read error or an --errors file it cannot write (the
+summary says where to resume), 130 after Ctrl-C.`;
 
 const loadFlags = {
   ...connectionFlags,
