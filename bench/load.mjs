@@ -8,7 +8,7 @@
 // Then (issue 25 "Speed", issue 27 item 4) a 1M-line file of each single
 // type against redis-cli --pipe, and 1M single-member ZADDs (HSETs, SADDs,
 // RPUSHes) to one key through ledis.bulk() against ioredis' pipeline() and
-// node-redis' multi().execAsPipeline() (10 pipelines of 100,000, awaited in
+// node-redis' multi().execAsPipeline() (pipelines of 100,000, awaited in
 // turn). Every scenario is repeated --reps times, the loaders interleaved
 // within each repetition, and the medians reported with the load average
 // before and after: the machine may be shared.
@@ -348,7 +348,7 @@ async function main() {
       const bulks = await bulkScenarios(o);
       md.push(
         '',
-        `${o.items.toLocaleString('en')} single-member commands to one key: \`ledis.bulk()\` (one connection) against each peer's explicit pipeline (10 pipelines of 100,000 awaited in turn), a fresh server per repetition, ${o.reps} interleaved repetitions, medians. Target: bulk() at least 2.5x the best peer.`,
+        `${o.items.toLocaleString('en')} single-member commands to one key: \`ledis.bulk()\` (one connection) against each peer's explicit pipeline (pipelines of 100,000 awaited in turn), a fresh server per repetition, ${o.reps} interleaved repetitions, medians. Target: bulk() at least 2.5x the best peer.`,
         '',
         '| command | ledis bulk() items/s | ioredis pipeline() | node-redis execAsPipeline() | ratio to the best peer | target 2.5x | runs |',
         '| --- | --- | --- | --- | --- | --- | --- |',
