@@ -137,9 +137,19 @@ export class Command {
     return this;
   }
 
+  /**
+   * Called with the reply of a command settled before it came (aborted or
+   * timed out after it was written): a cancelled blocking pop gives back
+   * what it popped (src/routing/lanes.ts). Null: the late reply is dropped.
+   */
+  onLateReply: ((value: Reply) => void) | null = null;
+
   /** Settles with a reply: transforms it, or rejects if it is an error reply. */
   reply(value: Reply): void {
-    if (this.settled) return;
+    if (this.settled) {
+      this.onLateReply?.(value);
+      return;
+    }
     this.settled = true;
     if (value instanceof ResponseError) {
       value.setCommand(this.name);

@@ -3,10 +3,11 @@
 // With several shared connections, commands with keys go to the lane of their
 // first key, so commands on one key keep their order.
 import type { Command } from '../connection/command.js';
+import type { Reply } from '../protocol/parser.js';
 import type { Connection } from '../connection/connection.js';
 import { commandKeyIndexes, laneOf } from '../commands/keys.js';
 import type { CommandSpec } from '../commands/types.js';
-import { ConnectionError } from '../errors.js';
+import { AbortError, TimeoutError, ConnectionError } from '../errors.js';
 import { refusedAfterQuit } from '../connection/state.js';
 import { CHUNK as PIPELINE_CHUNK } from '../pipeline.js';
 import { inFlight, leastBusy, type BasePool } from '../pool.js';
@@ -369,13 +370,43 @@ export class Lanes {
       cmd.reject(err as Error);
       return;
     }
+    let cancelled = false;
     try {
       conn.send(cmd);
-      await p.then(noop, noop);
+      await p.then(noop, (err: unknown) => {
+        // Aborted or timed out while the server holds it: the reply may still come, with an item popped.
+        cancelled = cmd.written && (err instanceof AbortError || err instanceof TimeoutError);
+      });
     } finally {
-      this.pool.release(conn);
+      if (cancelled) giveBack(cmd, conn, this.pool.detach(conn));
+      else this.pool.release(conn);
     }
   }
+}
+
+/**
+ * A blocking pop cancelled after it was written (withOptions signal or
+ * timeout). LedisDB keeps its waiter whether or not the connection stays
+ * (ledis/t_list.go lblockPop: the waiter ends only when a push to one of its
+ * keys wakes it, and then pops, or at its own timeout), so the connection is
+ * kept, off the pool's count, until the reply comes: an item it popped is
+ * pushed back where it came from, at the same end (BLPOP took the head:
+ * LPUSH; BRPOP the tail: RPUSH), on that connection, which is then closed.
+ * BRPOPLPUSH needs nothing: its item is where the command put it.
+ */
+function giveBack(cmd: Command, conn: Connection, done: () => void): void {
+  cmd.onLateReply = (value) => {
+    cmd.onLateReply = null;
+    // LedisDB answers [key, item], or [key, [key, item]] (lblockPop wraps popOrWait's pair): see commands/list.ts popPair.
+    let pair = Array.isArray(value) && value.length === 2 ? value : null;
+    if (pair !== null && Array.isArray(pair[1]) && pair[1].length === 2) pair = pair[1] as Reply[];
+    const push = cmd.wire === 'BLPOP' ? 'LPUSH' : cmd.wire === 'BRPOP' ? 'RPUSH' : null;
+    if (pair === null || push === null || pair[0] == null || pair[1] == null || Array.isArray(pair[1])) {
+      done();
+      return;
+    }
+    conn.sendCommand(push, pair[0], pair[1]).then(done, done);
+  };
 }
 
 /** Resolves once everything written to `conn` before it is answered (a PING behind it); never rejects. */
