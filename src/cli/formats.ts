@@ -59,7 +59,12 @@ export interface Line {
  * linear in the input, memory at most one line of `maxLine` plus one chunk.
  * `maxLine` counts the bytes before the LF (a CR of a CRLF included).
  */
-export async function* lines(chunks: AsyncIterable<Buffer>, maxLine = DEFAULT_MAX_LINE): AsyncGenerator<Line[], void, undefined> {
+/** Lines of the input read so far, blank ones included (the formats update it as they read). */
+export interface ReadCount {
+  lines: number;
+}
+
+export async function* lines(chunks: AsyncIterable<Buffer>, maxLine = DEFAULT_MAX_LINE, count?: ReadCount): AsyncGenerator<Line[], void, undefined> {
   let tail: Buffer[] = [];
   let tailLength = 0;
   /** The current line's length so far when it is over the maximum (its bytes dropped), else -1. */
@@ -92,6 +97,7 @@ export async function* lines(chunks: AsyncIterable<Buffer>, maxLine = DEFAULT_MA
       offset += length + 1;
       start = nl + 1;
     }
+    if (count !== undefined) count.lines = lineNo;
     if (batch.length > 0) yield batch;
     if (start < chunk.length) {
       const rest = chunk.length - start;
@@ -106,6 +112,7 @@ export async function* lines(chunks: AsyncIterable<Buffer>, maxLine = DEFAULT_MA
       }
     }
   }
+  if (count !== undefined) count.lines = lineNo + (dropped >= 0 || tailLength > 0 ? 1 : 0);
   if (dropped >= 0) {
     yield [{ bytes: null, line: ++lineNo, offset, length: dropped }];
   } else if (tailLength > 0) {
@@ -234,8 +241,8 @@ function isBlank(c: number): boolean {
 export type ItemBatch = Array<LoadItem | LineError>;
 
 /** `text`: one command per line, redis-cli quoting; blank lines are skipped. Yields the items of each input chunk as one array. */
-export async function* textItems(chunks: AsyncIterable<Buffer>, maxLine = DEFAULT_MAX_LINE): AsyncGenerator<ItemBatch, void, undefined> {
-  for await (const batch of lines(chunks, maxLine)) {
+export async function* textItems(chunks: AsyncIterable<Buffer>, maxLine = DEFAULT_MAX_LINE, count?: ReadCount): AsyncGenerator<ItemBatch, void, undefined> {
+  for await (const batch of lines(chunks, maxLine, count)) {
     const out: ItemBatch = [];
     for (const l of batch) {
       if (l.bytes === null) {
@@ -349,9 +356,9 @@ function applyObjectTemplate(parts: readonly TemplatePart[], obj: unknown): Arra
  * `template` one JSON object per line turned into a command by it (an array
  * line is still a command); blank lines are skipped.
  */
-export async function* ndjsonItems(chunks: AsyncIterable<Buffer>, maxLine = DEFAULT_MAX_LINE, template?: string): AsyncGenerator<ItemBatch, void, undefined> {
+export async function* ndjsonItems(chunks: AsyncIterable<Buffer>, maxLine = DEFAULT_MAX_LINE, template?: string, count?: ReadCount): AsyncGenerator<ItemBatch, void, undefined> {
   const parts = template === undefined ? null : compileObjectTemplate(template);
-  for await (const batch of lines(chunks, maxLine)) {
+  for await (const batch of lines(chunks, maxLine, count)) {
     const out: ItemBatch = [];
     for (const l of batch) {
       if (l.bytes === null) {
@@ -413,7 +420,7 @@ interface Dropped {
  * `maxLine` bytes is that command's error: its bytes are dropped as they
  * arrive, never held. Linear in the input.
  */
-export async function* respItems(chunks: AsyncIterable<Buffer>, maxLine = DEFAULT_MAX_LINE): AsyncGenerator<ItemBatch, void, undefined> {
+export async function* respItems(chunks: AsyncIterable<Buffer>, maxLine = DEFAULT_MAX_LINE, count?: ReadCount): AsyncGenerator<ItemBatch, void, undefined> {
   let buf: Buffer = Buffer.alloc(0);
   let pos = 0;
   let pending: Buffer[] = [];
@@ -541,6 +548,8 @@ export async function* respItems(chunks: AsyncIterable<Buffer>, maxLine = DEFAUL
   }
   const out: ItemBatch = [];
   parse(true, out);
+  // Every byte consumed: the lines ended by an LF (a last line without one has an item or error of its own).
+  if (count !== undefined) count.lines = lineAtBase - 1;
   if (out.length > 0) yield out;
 }
 

@@ -7,7 +7,7 @@ import type { Ledis } from '../client.js';
 import { ConnectionError, DataError, ResponseError } from '../errors.js';
 import { csvItems } from './csv.js';
 import { clientOptions, connectClient, connectionFlags, connectionHelp, intFlag, type ConnectionValues } from './connect.js';
-import { compileObjectTemplate, DEFAULT_MAX_LINE, FORMATS, formatOf, LineError, ndjsonItems, respItems, textItems, type Format, type ItemBatch, type LoadItem } from './formats.js';
+import { compileObjectTemplate, DEFAULT_MAX_LINE, FORMATS, formatOf, LineError, ndjsonItems, respItems, textItems, type Format, type ItemBatch, type LoadItem, type ReadCount } from './formats.js';
 import { openInput, openOutput, type CliIO, type Output } from './io.js';
 import { Progress } from './progress.js';
 
@@ -171,9 +171,11 @@ export async function load(argv: string[], io: CliIO): Promise<number> {
   const client: Ledis<boolean> | null = options === null ? null : await connectClient(options, false);
 
   let items: AsyncIterable<ItemBatch>;
-  if (format === 'resp') items = respItems(input.chunks, maxLine);
-  else if (format === 'text') items = textItems(input.chunks, maxLine);
-  else if (format === 'ndjson') items = ndjsonItems(input.chunks, maxLine, values.template);
+  /** Lines read, blank ones included: a load that read everything reports them all (a file of blank lines is not "0 lines"). */
+  const read: ReadCount = { lines: 0 };
+  if (format === 'resp') items = respItems(input.chunks, maxLine, read);
+  else if (format === 'text') items = textItems(input.chunks, maxLine, read);
+  else if (format === 'ndjson') items = ndjsonItems(input.chunks, maxLine, values.template, read);
   else items = csvItems(input.chunks, { delimiter: format === 'csv' ? ',' : '\t', template: values.template as string, columns, maxLine });
 
   const stop = new AbortController();
@@ -293,8 +295,10 @@ export async function load(argv: string[], io: CliIO): Promise<number> {
     if (client !== null) await client.quit().catch(() => client.disconnect());
   }
   if (outputError === null && errorsOut?.failure()) outputError = errorsOut.failure();
-  const result: LoadResult = { ...summary, lastLine, skipped, mayHaveRunLines };
   const re = readError as Error | null;
+  // Read to the end: trailing blank lines count too (only then: a stopped load's resume point is the last line taken).
+  if (!summary.stopped && re === null && outputError === null && interrupts === 0 && read.lines > lastLine) lastLine = read.lines;
+  const result: LoadResult = { ...summary, lastLine, skipped, mayHaveRunLines };
   if (re !== null && result.lines === 0 && skipped === 0) throw re;
   if (re !== null || outputError !== null || interrupts > 0) result.stopped = true;
   const text = [summaryText(result, dryRun, values.errors)];
