@@ -48,13 +48,17 @@ export function identity(a: unknown): string {
   return String(a);
 }
 
-/** How an item joins a group: the command, its key, the arguments it adds and the identities of its members (null: duplicates allowed). */
+/**
+ * How an item joins a group: the command, its key, the arguments it adds and
+ * the identities of its members (null: duplicates allowed). joinable() hands
+ * back one reused object (read it before the next call).
+ */
 export interface Joinable {
   kind: GroupKind;
   key: unknown;
   keyId: string;
-  /** Arguments after the key (for MSET: the key and the value). */
-  adds: readonly unknown[];
+  /** Where the arguments it adds start in the item's args (after the key; for MSET, 0: the key and the value). */
+  from: number;
   /** Member (field, MSET key) identities, or null for list pushes. */
   ids: string[] | null;
   bytes: number;
@@ -64,6 +68,9 @@ function okKey(a: unknown): boolean {
   const n = byteLength(a);
   return n > 0 && n <= MAX_KEY;
 }
+
+const scratch: Joinable = { kind: 'MSET', key: undefined, keyId: '', from: 1, ids: null, bytes: 0 };
+const scratchIds: string[] = [];
 
 /** How `p` can join a group, or null when it must go alone. `mset`: SETs may join an MSET (only with one connection: its keys are many). */
 export function joinable(p: Prepared, mset: boolean): Joinable | null {
@@ -96,20 +103,30 @@ export function joinable(p: Prepared, mset: boolean): Joinable | null {
       step = 1;
       idAt = -1;
       break;
-    case 'SET':
+    case 'SET': {
       if (!mset || a.length !== 2) return null;
-      return { kind: 'MSET', key: a[0], keyId: identity(a[0]), adds: a, ids: [identity(a[0])], bytes: byteLength(a[0]) + byteLength(a[1]) };
+      const keyId = identity(a[0]);
+      scratchIds.length = 0;
+      scratchIds.push(keyId);
+      scratch.kind = 'MSET';
+      scratch.key = a[0];
+      scratch.keyId = keyId;
+      scratch.from = 0;
+      scratch.ids = scratchIds;
+      scratch.bytes = byteLength(a[0]) + byteLength(a[1]);
+      return scratch;
+    }
     default:
       return null;
   }
   if ((a.length - 1) % step !== 0) return null;
-  const adds = a.slice(1);
   let bytes = byteLength(a[0]);
   let ids: string[] | null = null;
   if (idAt >= 0) {
-    ids = [];
-    for (let i = idAt; i < adds.length; i += step) {
-      const m = adds[i];
+    ids = scratchIds;
+    ids.length = 0;
+    for (let i = 1 + idAt; i < a.length; i += step) {
+      const m = a[i];
       const n = byteLength(m);
       if (n === 0 || n > MAX_MEMBER) return null;
       const id = identity(m);
@@ -118,8 +135,14 @@ export function joinable(p: Prepared, mset: boolean): Joinable | null {
       ids.push(id);
     }
   }
-  for (const x of adds) bytes += byteLength(x);
-  return { kind, key: a[0], keyId: identity(a[0]), adds, ids, bytes };
+  for (let i = 1; i < a.length; i++) bytes += byteLength(a[i]);
+  scratch.kind = kind;
+  scratch.key = a[0];
+  scratch.keyId = identity(a[0]);
+  scratch.from = 1;
+  scratch.ids = ids;
+  scratch.bytes = bytes;
+  return scratch;
 }
 
 /** One item inside a group. */
@@ -159,7 +182,8 @@ export class Group {
 
   add(index: number, p: Prepared, j: Joinable): void {
     this.items.push({ index, p, keyId: j.keyId });
-    for (const x of j.adds) this.args.push(x);
+    const a = p.args;
+    for (let i = j.from; i < a.length; i++) this.args.push(a[i]);
     if (this.seen !== null && j.ids !== null) for (const id of j.ids) this.seen.add(id);
     if (this.kind === 'MSET' || this.keys.length === 0) this.keys.push(j.keyId);
     this.bytes += j.bytes;

@@ -229,7 +229,31 @@ export interface BulkClient {
  * Rejects only for a source that is not iterable, a source that throws, or
  * an `onError` that throws (after what is in flight has settled).
  */
-export async function bulk(client: BulkClient | null, source: Iterable<BulkItem> | AsyncIterable<BulkItem>, options: BulkOptions = {}): Promise<BulkSummary> {
+export function bulk(client: BulkClient | null, source: Iterable<BulkItem> | AsyncIterable<BulkItem>, options: BulkOptions = {}): Promise<BulkSummary> {
+  return run(client, source, options, null);
+}
+
+/** What `ledis load` adds to bulk(): a source of item arrays, and hooks per item taken. */
+export interface BatchHooks {
+  /** Called before each item is taken; a promise returned is awaited first (an output to drain), then the signal checked again. */
+  gate?: () => Promise<void> | null | undefined;
+  /** Called with each item as it is taken (after the gate), before it is checked or sent: what it was given is what bulk() consumed. */
+  onTake?: (item: BulkItem) => void;
+}
+
+/**
+ * bulk() over a source that yields arrays of items (each array's items taken
+ * in order, one async step per array instead of one per item: `ledis load`'s
+ * formats yield one array per input chunk). Same outcome, item by item, as
+ * bulk() over the flattened source; an array stopped in the middle (signal,
+ * stopOnError) leaves its remaining items untaken, as bulk() leaves the rest
+ * of its source.
+ */
+export function bulkBatches(client: BulkClient | null, source: AsyncIterable<readonly BulkItem[]> | Iterable<readonly BulkItem[]>, options: BulkOptions, hooks: BatchHooks): Promise<BulkSummary> {
+  return run(client, source as Iterable<BulkItem>, options, hooks);
+}
+
+async function run(client: BulkClient | null, source: Iterable<BulkItem> | AsyncIterable<BulkItem>, options: BulkOptions, hooks: BatchHooks | null): Promise<BulkSummary> {
   const started = Date.now();
   const limit = options.inFlight ?? 10000;
   if (!Number.isInteger(limit) || limit < 1) throw new DataError(`inFlight must be a positive integer, got ${String(limit)}`);
@@ -260,32 +284,57 @@ export async function bulk(client: BulkClient | null, source: Iterable<BulkItem>
   // One listener for the whole load, whatever the number of items.
   const onAbort = () => wakeOnAbort?.();
   signal?.addEventListener('abort', onAbort, { once: true });
+  const batched = hooks !== null;
+  const gate = hooks?.gate;
+  const onTake = hooks?.onTake;
+  /** The array being taken (batched sources) and the position in it. */
+  let batch: readonly unknown[] | null = null;
+  let at = 0;
   try {
     for (;;) {
       if (tally.stopped || signal?.aborted === true) break;
       // A whole in-flight window refused for want of a connection, nothing answered since: the server
       // is unreachable and what is left would only fail one by one. Stop reading.
       if (tally.connectionFailures >= limit) break;
-      let r = it.next() as IteratorResult<unknown> | Promise<IteratorResult<unknown>> | null;
-      if (r instanceof Promise) {
-        const pending = r;
-        r = signal === undefined ? await pending : await new Promise<IteratorResult<unknown> | null>((resolve, reject) => {
-          wakeOnAbort = () => resolve(null);
-          pending.then(resolve, reject);
-        });
-        wakeOnAbort = null;
+      let item: unknown;
+      if (batch !== null && at < batch.length) {
+        item = batch[at++];
+      } else {
+        batch = null;
+        let r = it.next() as IteratorResult<unknown> | Promise<IteratorResult<unknown>> | null;
+        if (r instanceof Promise) {
+          const pending = r;
+          r = signal === undefined ? await pending : await new Promise<IteratorResult<unknown> | null>((resolve, reject) => {
+            wakeOnAbort = () => resolve(null);
+            pending.then(resolve, reject);
+          });
+          wakeOnAbort = null;
+        }
+        if (r === null) {
+          abandoned = true;
+          break;
+        }
+        if (r.done === true) {
+          exhausted = true;
+          break;
+        }
+        if (batched) {
+          batch = r.value as readonly unknown[];
+          at = 0;
+          continue;
+        }
+        item = r.value;
       }
-      if (r === null) {
-        abandoned = true;
-        break;
+      if (gate !== undefined) {
+        const wait = gate();
+        if (wait) {
+          await wait;
+          if (tally.stopped || aborted(signal)) break;
+        }
       }
-      if (r.done === true) {
-        exhausted = true;
-        break;
-      }
+      onTake?.(item as BulkItem);
       const index = ++lastIndex;
       tally.lines++;
-      const item = r.value;
       let p: Prepared;
       try {
         p = prepare(item);
@@ -361,6 +410,11 @@ export async function bulk(client: BulkClient | null, source: Iterable<BulkItem>
     elapsedMs,
     rate: elapsedMs > 0 ? Math.round((settled * 1000) / elapsedMs) : settled,
   };
+}
+
+/** Whether the signal has fired (a function: read again after an await, past TypeScript's narrowing). */
+function aborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
 }
 
 /** Whether the client sends every key's commands over one connection (so one MSET may carry many keys without reordering any key's commands). */

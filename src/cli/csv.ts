@@ -4,7 +4,7 @@
 import { parse } from 'csv-parse';
 import { Readable } from 'node:stream';
 import { DataError } from '../errors.js';
-import { LineError, splitArgs, tooLong, type LoadItem } from './formats.js';
+import { LineError, splitArgs, tooLong, type ItemBatch } from './formats.js';
 
 /** One word of a template: literal text, a whole column, or text with `{column}` placeholders. */
 type Part = { kind: 'literal'; value: string } | { kind: 'column'; index: number } | { kind: 'mixed'; pieces: Array<string | number> };
@@ -79,8 +79,9 @@ export interface CsvOptions {
  * Rows of a CSV/TSV stream as commands. A row that does not parse, or has
  * the wrong number of fields, is a LineError with its line number; a bad
  * template (unknown column) throws DataError before any row is used.
+ * Yields arrays of items (as the other formats do; here one row each).
  */
-export async function* csvItems(chunks: AsyncIterable<Buffer>, options: CsvOptions): AsyncGenerator<LoadItem | LineError, void, undefined> {
+export async function* csvItems(chunks: AsyncIterable<Buffer>, options: CsvOptions): AsyncGenerator<ItemBatch, void, undefined> {
   let template: Template | null = options.columns === undefined ? null : compileTemplate(options.template, options.columns);
   const skipped: LineError[] = [];
   const parser = parse({
@@ -102,11 +103,11 @@ export async function* csvItems(chunks: AsyncIterable<Buffer>, options: CsvOptio
   source.on('error', (err) => parser.destroy(err));
   source.pipe(parser);
   for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    while (skipped.length > 0) yield skipped.shift() as LineError;
+    if (skipped.length > 0) yield skipped.splice(0);
     const line = rec.info.lines;
     const cut = tooLongIn(rec.record);
     if (cut !== null) {
-      yield new LineError(tooLong(cut, options.maxLine as number), line, -1);
+      yield [new LineError(tooLong(cut, options.maxLine as number), line, -1)];
       continue;
     }
     if (template === null) {
@@ -114,13 +115,13 @@ export async function* csvItems(chunks: AsyncIterable<Buffer>, options: CsvOptio
       continue;
     }
     if (rec.record.length !== template.columns.length) {
-      yield new LineError(`expected ${template.columns.length} fields, got ${rec.record.length}`, line, -1);
+      yield [new LineError(`expected ${template.columns.length} fields, got ${rec.record.length}`, line, -1)];
       continue;
     }
     const words = apply(template, rec.record);
-    yield { command: words[0] as string, args: words.slice(1), line, offset: -1 };
+    yield [{ command: words[0] as string, args: words.slice(1), line, offset: -1 }];
   }
-  while (skipped.length > 0) yield skipped.shift() as LineError;
+  if (skipped.length > 0) yield skipped.splice(0);
 }
 
 /** Put in place of the rest of a line over the maximum: NUL is not CSV text, so no real field holds it. */

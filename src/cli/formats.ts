@@ -52,13 +52,19 @@ export interface Line {
 }
 
 /**
- * Splits a byte stream into lines (LF or CRLF); a line split across chunks
- * is joined once. A line longer than `maxLine` bytes is not held: its bytes
+ * Splits a byte stream into lines (LF or CRLF), yielded as one array per
+ * input chunk (one async step per chunk, not per line); a line split across
+ * chunks is joined once. A line longer than `maxLine` bytes is not held: its bytes
  * are dropped as they arrive and it comes out with `bytes: null`. Time is
  * linear in the input, memory at most one line of `maxLine` plus one chunk.
  * `maxLine` counts the bytes before the LF (a CR of a CRLF included).
  */
-export async function* lines(chunks: AsyncIterable<Buffer>, maxLine = DEFAULT_MAX_LINE): AsyncGenerator<Line, void, undefined> {
+/** Lines of the input read so far, blank ones included (the formats update it as they read). */
+export interface ReadCount {
+  lines: number;
+}
+
+export async function* lines(chunks: AsyncIterable<Buffer>, maxLine = DEFAULT_MAX_LINE, count?: ReadCount): AsyncGenerator<Line[], void, undefined> {
   let tail: Buffer[] = [];
   let tailLength = 0;
   /** The current line's length so far when it is over the maximum (its bytes dropped), else -1. */
@@ -67,6 +73,7 @@ export async function* lines(chunks: AsyncIterable<Buffer>, maxLine = DEFAULT_MA
   let offset = 0;
   for await (const chunk of chunks) {
     let start = 0;
+    const batch: Line[] = [];
     for (;;) {
       const nl = chunk.indexOf(10, start);
       if (nl === -1) break;
@@ -86,10 +93,12 @@ export async function* lines(chunks: AsyncIterable<Buffer>, maxLine = DEFAULT_MA
       tailLength = 0;
       if (bytes !== null && bytes.length > 0 && bytes[bytes.length - 1] === 13) bytes = bytes.subarray(0, bytes.length - 1);
       if (lineNo === 0 && bytes !== null) bytes = withoutBom(bytes);
-      yield { bytes, line: ++lineNo, offset, length };
+      batch.push({ bytes, line: ++lineNo, offset, length });
       offset += length + 1;
       start = nl + 1;
     }
+    if (count !== undefined) count.lines = lineNo;
+    if (batch.length > 0) yield batch;
     if (start < chunk.length) {
       const rest = chunk.length - start;
       if (dropped >= 0) dropped += rest;
@@ -103,13 +112,14 @@ export async function* lines(chunks: AsyncIterable<Buffer>, maxLine = DEFAULT_MA
       }
     }
   }
+  if (count !== undefined) count.lines = lineNo + (dropped >= 0 || tailLength > 0 ? 1 : 0);
   if (dropped >= 0) {
-    yield { bytes: null, line: ++lineNo, offset, length: dropped };
+    yield [{ bytes: null, line: ++lineNo, offset, length: dropped }];
   } else if (tailLength > 0) {
     let bytes = Buffer.concat(tail, tailLength);
     if (bytes[bytes.length - 1] === 13) bytes = bytes.subarray(0, bytes.length - 1);
     if (lineNo === 0) bytes = withoutBom(bytes);
-    yield { bytes, line: ++lineNo, offset, length: tailLength };
+    yield [{ bytes, line: ++lineNo, offset, length: tailLength }];
   }
 }
 
@@ -227,23 +237,31 @@ function isBlank(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
 }
 
-/** `text`: one command per line, redis-cli quoting; blank lines are skipped. */
-export async function* textItems(chunks: AsyncIterable<Buffer>, maxLine = DEFAULT_MAX_LINE): AsyncGenerator<LoadItem | LineError, void, undefined> {
-  for await (const l of lines(chunks, maxLine)) {
-    if (l.bytes === null) {
-      yield new LineError(tooLong(l.length, maxLine), l.line, l.offset);
-      continue;
+/** One batch of items (per input chunk): `ledis load` takes a chunk's items in one async step, not one per line. */
+export type ItemBatch = Array<LoadItem | LineError>;
+
+/** `text`: one command per line, redis-cli quoting; blank lines are skipped. Yields the items of each input chunk as one array. */
+export async function* textItems(chunks: AsyncIterable<Buffer>, maxLine = DEFAULT_MAX_LINE, count?: ReadCount): AsyncGenerator<ItemBatch, void, undefined> {
+  for await (const batch of lines(chunks, maxLine, count)) {
+    const out: ItemBatch = [];
+    for (const l of batch) {
+      if (l.bytes === null) {
+        out.push(new LineError(tooLong(l.length, maxLine), l.line, l.offset));
+        continue;
+      }
+      let args: Array<string | Buffer>;
+      try {
+        args = splitArgs(l.bytes);
+      } catch (err) {
+        out.push(new LineError((err as Error).message, l.line, l.offset));
+        continue;
+      }
+      if (args.length === 0) continue;
+      const command = args[0] as string | Buffer;
+      args.shift();
+      out.push({ command, args, line: l.line, offset: l.offset });
     }
-    let args: Array<string | Buffer>;
-    try {
-      args = splitArgs(l.bytes);
-    } catch (err) {
-      yield new LineError((err as Error).message, l.line, l.offset);
-      continue;
-    }
-    if (args.length === 0) continue;
-    const [command, ...rest] = args;
-    yield { command: command as string | Buffer, args: rest, line: l.line, offset: l.offset };
+    if (out.length > 0) yield out;
   }
 }
 
@@ -338,37 +356,41 @@ function applyObjectTemplate(parts: readonly TemplatePart[], obj: unknown): Arra
  * `template` one JSON object per line turned into a command by it (an array
  * line is still a command); blank lines are skipped.
  */
-export async function* ndjsonItems(chunks: AsyncIterable<Buffer>, maxLine = DEFAULT_MAX_LINE, template?: string): AsyncGenerator<LoadItem | LineError, void, undefined> {
+export async function* ndjsonItems(chunks: AsyncIterable<Buffer>, maxLine = DEFAULT_MAX_LINE, template?: string, count?: ReadCount): AsyncGenerator<ItemBatch, void, undefined> {
   const parts = template === undefined ? null : compileObjectTemplate(template);
-  for await (const l of lines(chunks, maxLine)) {
-    if (l.bytes === null) {
-      yield new LineError(tooLong(l.length, maxLine), l.line, l.offset);
-      continue;
-    }
-    if (l.bytes.length === 0 || /^\s*$/.test(l.bytes.toString('latin1'))) continue;
-    let item: LoadItem;
-    try {
-      let v: unknown;
+  for await (const batch of lines(chunks, maxLine, count)) {
+    const out: ItemBatch = [];
+    for (const l of batch) {
+      if (l.bytes === null) {
+        out.push(new LineError(tooLong(l.length, maxLine), l.line, l.offset));
+        continue;
+      }
+      if (l.bytes.length === 0 || /^\s*$/.test(l.bytes.toString('latin1'))) continue;
+      let item: LoadItem;
       try {
-        v = JSON.parse(l.bytes.toString('utf8'));
+        let v: unknown;
+        try {
+          v = JSON.parse(l.bytes.toString('utf8'));
+        } catch (err) {
+          throw new Error(`not JSON: ${(err as Error).message}`);
+        }
+        if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+          if (parts === null) throw new Error("a JSON object needs --template, e.g. --template 'HMSET user:{id} name {name}'");
+          const words = applyObjectTemplate(parts, v);
+          item = { command: words[0] as string, args: words.slice(1), line: l.line, offset: l.offset };
+        } else {
+          if (!Array.isArray(v) || v.length === 0) throw new Error(parts === null ? 'expected a non-empty JSON array' : 'expected a JSON object or a non-empty JSON array');
+          const args: unknown[] = [];
+          for (let i = 1; i < v.length; i++) args.push(ndjsonArg(v[i], i));
+          item = { command: ndjsonArg(v[0], 0) as string, args, line: l.line, offset: l.offset };
+        }
       } catch (err) {
-        throw new Error(`not JSON: ${(err as Error).message}`);
+        out.push(new LineError((err as Error).message, l.line, l.offset));
+        continue;
       }
-      if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-        if (parts === null) throw new Error("a JSON object needs --template, e.g. --template 'HMSET user:{id} name {name}'");
-        const words = applyObjectTemplate(parts, v);
-        item = { command: words[0] as string, args: words.slice(1), line: l.line, offset: l.offset };
-      } else {
-        if (!Array.isArray(v) || v.length === 0) throw new Error(parts === null ? 'expected a non-empty JSON array' : 'expected a JSON object or a non-empty JSON array');
-        const args: unknown[] = [];
-        for (let i = 1; i < v.length; i++) args.push(ndjsonArg(v[i], i));
-        item = { command: ndjsonArg(v[0], 0) as string, args, line: l.line, offset: l.offset };
-      }
-    } catch (err) {
-      yield new LineError((err as Error).message, l.line, l.offset);
-      continue;
+      out.push(item);
     }
-    yield item;
+    if (out.length > 0) yield out;
   }
 }
 
@@ -398,7 +420,7 @@ interface Dropped {
  * `maxLine` bytes is that command's error: its bytes are dropped as they
  * arrive, never held. Linear in the input.
  */
-export async function* respItems(chunks: AsyncIterable<Buffer>, maxLine = DEFAULT_MAX_LINE): AsyncGenerator<LoadItem | LineError, void, undefined> {
+export async function* respItems(chunks: AsyncIterable<Buffer>, maxLine = DEFAULT_MAX_LINE, count?: ReadCount): AsyncGenerator<ItemBatch, void, undefined> {
   let buf: Buffer = Buffer.alloc(0);
   let pos = 0;
   let pending: Buffer[] = [];
@@ -467,8 +489,8 @@ export async function* respItems(chunks: AsyncIterable<Buffer>, maxLine = DEFAUL
       skip = { bytes: b.n + 2, args: skip.args - 1 };
     }
   };
-  /** Parses what buf holds from pos; yields items; sets `need` when it needs more. */
-  function* parse(atEnd: boolean): Generator<LoadItem | LineError, void, undefined> {
+  /** Parses what buf holds from pos into `out`; sets `need` when it needs more. */
+  function parse(atEnd: boolean, out: ItemBatch): void {
     for (;;) {
       if (!skipping(atEnd)) {
         need = 1;
@@ -481,7 +503,7 @@ export async function* respItems(chunks: AsyncIterable<Buffer>, maxLine = DEFAUL
       const r = parseRespCommand(buf, pos, base, lineAtBase, maxLine, atEnd);
       if (r instanceof Incomplete) {
         if (atEnd) {
-          yield new LineError('the input ends in the middle of a command', lineAtBase, base);
+          out.push(new LineError('the input ends in the middle of a command', lineAtBase, base));
           advance(buf.length);
           return;
         }
@@ -492,13 +514,18 @@ export async function* respItems(chunks: AsyncIterable<Buffer>, maxLine = DEFAUL
         return;
       }
       if ('skip' in r) {
-        yield r.item;
+        out.push(r.item);
         advance(r.end);
         skip = r.skip;
         continue;
       }
-      advance(r.end);
-      if (r.item !== null) yield r.item;
+      if (r.lines >= 0) {
+        // A well-formed command: its line count is known from the parse, no second pass over its bytes.
+        lineAtBase += r.lines;
+        base += r.end - pos;
+        pos = r.end;
+      } else advance(r.end);
+      if (r.item !== null) out.push(r.item);
     }
   }
   for await (const chunk of chunks) {
@@ -510,14 +537,20 @@ export async function* respItems(chunks: AsyncIterable<Buffer>, maxLine = DEFAUL
     pos = 0;
     pending = [];
     pendingLength = 0;
-    yield* parse(false);
+    const out: ItemBatch = [];
+    parse(false, out);
+    if (out.length > 0) yield out;
   }
   if (pendingLength > 0 || pos < buf.length) {
     buf = Buffer.concat([buf.subarray(pos), ...pending]);
     pos = 0;
     pending = [];
   }
-  yield* parse(true);
+  const out: ItemBatch = [];
+  parse(true, out);
+  // Every byte consumed: the lines ended by an LF (a last line without one has an item or error of its own).
+  if (count !== undefined) count.lines = lineAtBase - 1;
+  if (out.length > 0) yield out;
 }
 
 function countLines(buf: Buffer, from: number, to: number): number {
@@ -533,10 +566,29 @@ function countLines(buf: Buffer, from: number, to: number): number {
 interface Parsed {
   item: LoadItem | LineError | null;
   end: number;
+  /** LFs from the start to `end` when counted by the parse, else -1 (then counted on advance). */
+  lines: number;
 }
 
 /** Reads a `<prefix><integer>\r\n` header at pos; the integer and the position after the line, or Incomplete / an error message. */
 function header(buf: Buffer, pos: number, prefix: number): { n: number; next: number } | Incomplete | string {
+  // Fast path: `<prefix><1-12 digits>\r\n` read in place (the slow path below gives every other answer and every message).
+  if (buf[pos] === prefix) {
+    let n = 0;
+    let j = pos + 1;
+    const limit = Math.min(buf.length, pos + 13);
+    while (j < limit) {
+      const c = buf[j] as number;
+      if (c < 48 || c > 57) break;
+      n = n * 10 + (c - 48);
+      j++;
+    }
+    if (j > pos + 1 && j + 1 < buf.length && buf[j] === 13 && buf[j + 1] === 10) return { n, next: j + 2 };
+  }
+  return headerSlow(buf, pos, prefix);
+}
+
+function headerSlow(buf: Buffer, pos: number, prefix: number): { n: number; next: number } | Incomplete | string {
   const cr = buf.indexOf(13, pos);
   if (cr === -1 || cr + 1 >= buf.length) {
     if (buf.length - pos > 32) return `expected ${String.fromCharCode(prefix)}<length>\\r\\n`;
@@ -565,7 +617,7 @@ function parseRespCommand(buf: Buffer, pos: number, base: number, line: number, 
   const offset = base;
   if (first === 10 || first === 13) {
     // Blank line between commands.
-    return { item: null, end: first === 13 && buf[pos + 1] === 10 ? pos + 2 : pos + 1 };
+    return { item: null, end: first === 13 && buf[pos + 1] === 10 ? pos + 2 : pos + 1, lines: -1 };
   }
   const fail = (message: string): Parsed | Dropped | Incomplete => {
     const end = resync(buf, pos, atEnd);
@@ -573,7 +625,7 @@ function parseRespCommand(buf: Buffer, pos: number, base: number, line: number, 
       // No next command in what is held: report now and drop bytes as they come, rather than hold them.
       return buf.length - pos > maxLine ? { item: new LineError(message, line, offset), end: pos, skip: 'resync' } : end;
     }
-    return { item: new LineError(message, line, offset), end };
+    return { item: new LineError(message, line, offset), end, lines: -1 };
   };
   if (first !== 42) {
     // An inline command: one text line.
@@ -583,22 +635,26 @@ function parseRespCommand(buf: Buffer, pos: number, base: number, line: number, 
       if (!atEnd) return new Incomplete(buf.length + 1);
       nl = buf.length;
     }
-    if (nl - pos > maxLine) return { item: new LineError(tooLong(nl - pos, maxLine), line, offset), end: nl + 1 };
+    if (nl - pos > maxLine) return { item: new LineError(tooLong(nl - pos, maxLine), line, offset), end: nl + 1, lines: -1 };
     let args: Array<string | Buffer>;
     try {
       args = splitArgs(buf.subarray(pos, nl));
     } catch (err) {
-      return { item: new LineError((err as Error).message, line, offset), end: nl + 1 };
+      return { item: new LineError((err as Error).message, line, offset), end: nl + 1, lines: -1 };
     }
     const [command, ...rest] = args;
-    return { item: command === undefined ? null : { command, args: rest, line, offset }, end: nl + 1 };
+    return { item: command === undefined ? null : { command, args: rest, line, offset }, end: nl + 1, lines: -1 };
   }
   const h = header(buf, pos, 42);
   if (h instanceof Incomplete) return atEnd ? fail('the input ends in the middle of a command') : h;
   if (typeof h === 'string') return fail(h);
   if (h.n < 1 || h.n > MAX_ARGS) return fail(`bad argument count ${h.n}`);
   let p = h.next;
-  const parts: Buffer[] = [];
+  // Arguments are converted as they are framed (no slice per argument): ASCII as a string (cheaper to
+  // send), anything else as its exact bytes, copied out of the read buffer. LFs are counted on the way.
+  let name = '';
+  const args: Array<string | Buffer> = [];
+  let lfs = 1;
   for (let i = 0; i < h.n; i++) {
     if (p >= buf.length) return atEnd ? fail('the input ends in the middle of a command') : new Incomplete(p + 1);
     const b = header(buf, p, 36);
@@ -611,17 +667,26 @@ function parseRespCommand(buf: Buffer, pos: number, base: number, line: number, 
     }
     if (end + 2 > buf.length) return atEnd ? fail('the input ends in the middle of a command') : new Incomplete(end + 2);
     if (buf[end] !== 13 || buf[end + 1] !== 10) return fail(`argument ${i + 1}: bulk string not followed by \\r\\n`);
-    parts.push(buf.subarray(b.next, end));
+    let ascii = true;
+    for (let k = b.next; k < end; k++) {
+      const c = buf[k] as number;
+      if (c > 127) ascii = false;
+      else if (c === 10) lfs++;
+    }
+    lfs += 2;
+    if (i === 0) name = latin1(buf, b.next, end);
+    else args.push(ascii ? latin1(buf, b.next, end) : Buffer.from(buf.subarray(b.next, end)));
     p = end + 2;
   }
-  const name = (parts[0] as Buffer).toString('latin1');
-  const args: Array<string | Buffer> = [];
-  for (let i = 1; i < parts.length; i++) {
-    const part = parts[i] as Buffer;
-    // ASCII as a string (cheaper to send); anything else as its exact bytes, copied out of the read buffer.
-    args.push(isAscii(part) ? part.toString('latin1') : Buffer.from(part));
-  }
-  return { item: { command: name, args, line, offset }, end: p };
+  return { item: { command: name, args, line, offset }, end: p, lines: lfs };
+}
+
+type Latin1Slicing = Buffer & { latin1Slice?: (start: number, end: number) => string };
+
+/** buf's bytes start..end as a latin1 string (Buffer#latin1Slice where the runtime has it: toString's argument checks cost more than a short slice). */
+function latin1(buf: Buffer, start: number, end: number): string {
+  const f = (buf as Latin1Slicing).latin1Slice;
+  return typeof f === 'function' ? f.call(buf, start, end) : buf.toString('latin1', start, end);
 }
 
 function isAscii(b: Buffer): boolean {

@@ -2,12 +2,12 @@
 // chosen format, stream it through the driver, report per-line errors and
 // a summary. The exit code is 0 when every line loaded, 1 when any failed.
 import { parseArgs } from 'node:util';
-import { bulk, type BulkFailure, type BulkItem, type BulkSummary } from '../bulk/index.js';
+import { bulkBatches, type BulkFailure, type BulkItem, type BulkSummary } from '../bulk/index.js';
 import type { Ledis } from '../client.js';
 import { ConnectionError, DataError, ResponseError } from '../errors.js';
 import { csvItems } from './csv.js';
 import { clientOptions, connectClient, connectionFlags, connectionHelp, intFlag, type ConnectionValues } from './connect.js';
-import { compileObjectTemplate, DEFAULT_MAX_LINE, FORMATS, formatOf, LineError, ndjsonItems, respItems, textItems, type Format, type LoadItem } from './formats.js';
+import { compileObjectTemplate, DEFAULT_MAX_LINE, FORMATS, formatOf, LineError, ndjsonItems, respItems, textItems, type Format, type ItemBatch, type LoadItem, type ReadCount } from './formats.js';
 import { openInput, openOutput, type CliIO, type Output } from './io.js';
 import { Progress } from './progress.js';
 
@@ -170,10 +170,12 @@ export async function load(argv: string[], io: CliIO): Promise<number> {
   const input = openInput(path, io);
   const client: Ledis<boolean> | null = options === null ? null : await connectClient(options, false);
 
-  let items: AsyncIterable<LoadItem | LineError>;
-  if (format === 'resp') items = respItems(input.chunks, maxLine);
-  else if (format === 'text') items = textItems(input.chunks, maxLine);
-  else if (format === 'ndjson') items = ndjsonItems(input.chunks, maxLine, values.template);
+  let items: AsyncIterable<ItemBatch>;
+  /** Lines read, blank ones included: a load that read everything reports them all (a file of blank lines is not "0 lines"). */
+  const read: ReadCount = { lines: 0 };
+  if (format === 'resp') items = respItems(input.chunks, maxLine, read);
+  else if (format === 'text') items = textItems(input.chunks, maxLine, read);
+  else if (format === 'ndjson') items = ndjsonItems(input.chunks, maxLine, values.template, read);
   else items = csvItems(input.chunks, { delimiter: format === 'csv' ? ',' : '\t', template: values.template as string, columns, maxLine });
 
   const stop = new AbortController();
@@ -206,22 +208,23 @@ export async function load(argv: string[], io: CliIO): Promise<number> {
   let skipped = 0;
   let readError: Error | null = null;
   let outputError: Error | null = null;
-  async function* source(): AsyncGenerator<BulkItem, void, undefined> {
+  /** The input's item arrays (one per chunk), without the lines --skip passes over. */
+  async function* source(): AsyncGenerator<readonly BulkItem[], void, undefined> {
     try {
-      for await (const item of items) {
+      for await (const batch of items) {
         if (stop.signal.aborted) return;
-        const line = item.line;
-        if (line <= skip) {
-          if (line > lastLine) lastLine = line;
-          skipped++;
+        if (skip === 0) {
+          yield batch as BulkItem[];
           continue;
         }
-        // Failures already reported wait for the --errors file to drain (one shared promise).
-        const ready = errorsOut?.ready();
-        if (ready) await ready;
-        if (stop.signal.aborted) return;
-        if (line > lastLine) lastLine = line;
-        yield item as BulkItem;
+        const rest: BulkItem[] = [];
+        for (const item of batch) {
+          if (item.line <= skip) {
+            if (item.line > lastLine) lastLine = item.line;
+            skipped++;
+          } else rest.push(item as BulkItem);
+        }
+        if (rest.length > 0) yield rest;
       }
     } catch (err) {
       // A read error (a truncated .gz, a file that goes away): the load ends here with its counts.
@@ -229,6 +232,12 @@ export async function load(argv: string[], io: CliIO): Promise<number> {
       if (!stop.signal.aborted) readError = err as Error;
     }
   }
+  /** Each item bulk() takes: failures already reported wait for the --errors file to drain (one shared promise). */
+  const gate = errorsOut === null ? undefined : () => errorsOut.ready();
+  const onTake = (item: BulkItem) => {
+    const line = (item as LoadItem | LineError).line;
+    if (line > lastLine) lastLine = line;
+  };
 
   const progress = values.quiet === true || !io.isTTY ? null : new Progress(io.stderr, input.size, dryRun);
   const mayHaveRunLines: number[] = [];
@@ -238,7 +247,7 @@ export async function load(argv: string[], io: CliIO): Promise<number> {
   };
   let summary: BulkSummary;
   try {
-    const running = bulk(client, source(), {
+    const running = bulkBatches(client, source(), {
       inFlight,
       dryRun,
       signal: stop.signal,
@@ -258,7 +267,7 @@ export async function load(argv: string[], io: CliIO): Promise<number> {
           report(rec);
         }
       },
-    });
+    }, { gate, onTake });
     const hard = hardStopped.then(() => new Promise<null>((resolve) => setTimeout(() => resolve(null), 1000).unref()));
     const settled = await Promise.race([running, hard]);
     if (settled === null) {
@@ -286,8 +295,10 @@ export async function load(argv: string[], io: CliIO): Promise<number> {
     if (client !== null) await client.quit().catch(() => client.disconnect());
   }
   if (outputError === null && errorsOut?.failure()) outputError = errorsOut.failure();
-  const result: LoadResult = { ...summary, lastLine, skipped, mayHaveRunLines };
   const re = readError as Error | null;
+  // Read to the end: trailing blank lines count too (only then: a stopped load's resume point is the last line taken).
+  if (!summary.stopped && re === null && outputError === null && interrupts === 0 && read.lines > lastLine) lastLine = read.lines;
+  const result: LoadResult = { ...summary, lastLine, skipped, mayHaveRunLines };
   if (re !== null && result.lines === 0 && skipped === 0) throw re;
   if (re !== null || outputError !== null || interrupts > 0) result.stopped = true;
   const text = [summaryText(result, dryRun, values.errors)];

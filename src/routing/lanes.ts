@@ -392,7 +392,9 @@ export class Lanes {
  * kept, off the pool's count, until the reply comes: an item it popped is
  * pushed back where it came from, at the same end (BLPOP took the head:
  * LPUSH; BRPOP the tail: RPUSH), on that connection, which is then closed.
- * BRPOPLPUSH needs nothing: its item is where the command put it.
+ * BRPOPLPUSH has nothing to give back: on LedisDB d35789e it loses any item it
+ * pops, cancelled or not (server/cmd_list.go reads the nested pair lblockPop
+ * returns and answers ErrValue; test/integration/list.test.ts pins it).
  */
 function giveBack(cmd: Command, conn: Connection, done: () => void): void {
   cmd.onLateReply = (value) => {

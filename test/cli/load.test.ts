@@ -235,6 +235,31 @@ describe('ledis load', () => {
     expect(await ledis.get(`${p}r4999`)).toBeNull();
   });
 
+  it('--stop-on-error at a line in the middle of a chunk: the resume point is that line, not the end of the chunk', async () => {
+    // The formats hand bulk() a chunk's items at once; what was taken decides the resume point, item by item.
+    const p = prefix('stopmid');
+    const lines = [`SET ${p}1 1`, `SET ${p}2 "unbalanced`, ...Array.from({ length: 5000 }, (_, i) => `SET ${p}r${i} 1`)];
+    const r = await run(['load', '-', '--url', url(), '--stop-on-error'], { stdin: Readable.from([lines.join('\n')]) });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^2 lines, 1 commands, 1 succeeded, 1 failed/);
+    expect(r.stdout).toContain('resume with --skip 2 ');
+    expect(await ledis.get(`${p}1`)).toBe('1');
+    expect(await ledis.get(`${p}r0`)).toBeNull();
+  });
+
+  it('a file of only blank lines, or commands followed by blank lines, reports every line read (not "0 lines"); CRLF too', async () => {
+    const p = prefix('blank');
+    for (const format of ['text', 'resp', 'ndjson']) {
+      const r = await run(['load', '-', '--url', url(), '--format', format], { stdin: Readable.from(['\n\r\n\n']) });
+      expect(r.code, format).toBe(0);
+      expect(r.stdout, format).toMatch(/^3 lines, 0 commands, 0 succeeded, 0 failed/);
+    }
+    const r = await run(['load', '-', '--url', url()], { stdin: Readable.from([`SET ${p}a 1\r\nSET ${p}b 2\r\n\r\n\n`]) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^4 lines, 2 commands, 2 succeeded, 0 failed/);
+    expect(await ledis.mget([`${p}a`, `${p}b`])).toEqual(['1', '2']);
+  });
+
   it('--dry-run checks every line and connects to nothing', async () => {
     const file = tmp.file('dry.text');
     // 'GETRANGE k 0' is short of an argument: held to the measured minimum of every command (commands/arity.ts).
