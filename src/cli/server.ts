@@ -5,6 +5,7 @@
 //
 // Imports only src/testing/ and Node built-ins: tools/server.mjs (the
 // repository's `npm run server`) runs this file before the package is built.
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FindOptions } from '../testing/binary.js';
@@ -88,7 +89,16 @@ export function serverOptions(argv: readonly string[]): { options: ServerOptions
     if (v.backend !== 'memory' && v.backend !== 'goleveldb') throw new UsageError(`--backend: got ${JSON.stringify(v.backend)}; expected memory or goleveldb`);
     options.backend = v.backend;
   }
-  if (v['data-dir'] !== undefined) options.dataDir = path.resolve(v['data-dir']);
+  if (v['data-dir'] !== undefined) {
+    options.dataDir = path.resolve(v['data-dir']);
+    let isDir: boolean | undefined;
+    try {
+      isDir = statSync(options.dataDir).isDirectory();
+    } catch {
+      // Missing: created when the server starts.
+    }
+    if (isDir === false) throw new UsageError(`--data-dir: ${JSON.stringify(v['data-dir'])} exists and is not a folder`);
+  }
   const databases = int('databases', v.databases, 1, 10240);
   if (databases !== undefined) options.databases = databases;
   const buffer = int('buffer-size', v['buffer-size'], 1, 1 << 30);
@@ -157,7 +167,7 @@ export async function serverCommand(argv: readonly string[], io: CliIO, hooks: S
         m = `${m.slice(0, m.indexOf(':\n'))}; its output is above${hint > 0 ? m.slice(hint) : ''}`;
       }
       io.stderr.write(`ledis server: ${m}\n`);
-      return / is in use: /.test(m) ? 2 : 1;
+      return / is in use: /.test(m) || (err as Error).name === 'DataError' ? 2 : 1;
     }
     const where = server.unix ? server.unix : server.address;
     io.stdout.write(

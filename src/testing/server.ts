@@ -3,20 +3,21 @@
 // started it dies, even by SIGKILL. One home for `npx ledis server`,
 // `ledis/testing`'s startServer() and this repository's tools/server.mjs.
 //
-// Node built-ins only (see binary.ts).
+// Node built-ins and ../errors.js (no imports of its own) only (see binary.ts).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { DataError } from '../errors.js';
 import { findLedisServer, type FindOptions } from './binary.js';
 
 const MIB = 1024 * 1024;
 
 /** Options of {@link startServer}; all optional. */
 export interface ServerOptions {
-  /** TCP port on 127.0.0.1 (default: a free one). */
+  /** TCP port on 127.0.0.1, an integer 0 to 65535 (default, and 0: a free one). */
   port?: number;
   /** Listen on this unix socket path instead of TCP. */
   unix?: string;
@@ -154,6 +155,67 @@ function config(opts: ServerOptions, addr: string, dataDir: string): string {
   return lines.join('\n') + '\n';
 }
 
+/** `what` in a message: the value for safe options, only its type for the password. */
+function shown(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 80 ? v.slice(0, 80) + '...' : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v);
+  return Array.isArray(v) ? 'an array' : `a ${typeof v}`;
+}
+
+/**
+ * Checks startServer()'s options before anything is spawned or created:
+ * a DataError naming the option for a value of the wrong type or range
+ * (the password's value is never repeated, only its type).
+ */
+function checkOptions(opts: unknown): asserts opts is ServerOptions {
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw new DataError(`startServer(options): options must be an object; got ${shown(opts)}`);
+  const o = opts as Record<string, unknown>;
+  const bad = (name: string, expected: string, secret = false) =>
+    new DataError(`startServer(options): ${name} must be ${expected}; got ${secret ? `a ${o[name] === null ? 'null' : typeof o[name]}` : shown(o[name])}`);
+  const int = (name: string, min: number, max: number) => {
+    const v = o[name];
+    if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max)) throw bad(name, `an integer ${min} to ${max}`);
+  };
+  const str = (name: string, secret = false) => {
+    const v = o[name];
+    if (v !== undefined && !(typeof v === 'string' && v.length > 0 && !v.includes('\0'))) throw bad(name, 'a non-empty string without NUL', secret);
+  };
+  const bool = (name: string) => {
+    if (o[name] !== undefined && typeof o[name] !== 'boolean') throw bad(name, 'true or false');
+  };
+  int('port', 0, 65535);
+  str('unix');
+  if (o.port !== undefined && o.unix !== undefined) throw new DataError('startServer(options): port and unix exclude each other; give one');
+  if (o.password !== undefined && typeof o.password !== 'string') throw bad('password', 'a string', true);
+  if (typeof o.password === 'string' && o.password.includes('\0')) throw new DataError('startServer(options): password must not contain NUL');
+  if (o.backend !== undefined && o.backend !== 'memory' && o.backend !== 'goleveldb') throw bad('backend', "'memory' or 'goleveldb'");
+  int('bufferSize', 1, 1 << 30);
+  if (o.tls !== undefined) {
+    const t = o.tls as Record<string, unknown> | null;
+    if (typeof t !== 'object' || t === null || typeof t.cert !== 'string' || typeof t.key !== 'string' || !t.cert || !t.key) throw bad('tls', '{ cert: string, key: string } (PEM file paths)');
+  }
+  bool('replication');
+  str('slaveof');
+  if (typeof o.slaveof === 'string' && !/^[^\s:]+:\d{1,5}$/.test(o.slaveof)) throw bad('slaveof', "'host:port'");
+  bool('readonly');
+  int('databases', 1, 10240);
+  str('dataDir');
+  bool('quiet');
+  str('bin');
+  if (o.find !== undefined && (typeof o.find !== 'object' || o.find === null)) throw bad('find', 'an object');
+  int('startTimeout', 1, 2_147_483_647);
+  bool('ref');
+  if (typeof o.dataDir === 'string') {
+    let isDir: boolean | undefined;
+    try {
+      isDir = statSync(o.dataDir).isDirectory();
+    } catch {
+      // Missing: created below.
+    }
+    if (isDir === false) throw new DataError(`startServer(options): dataDir ${shown(o.dataDir)} exists and is not a folder`);
+  }
+}
+
 /**
  * Starts a LedisDB server on 127.0.0.1 (a free port unless `port` is given)
  * or a unix socket, and resolves once it accepts connections. The server is
@@ -169,9 +231,11 @@ function config(opts: ServerOptions, addr: string, dataDir: string): string {
  * ```
  * @throws Error when the address is in use (naming it), when the server exits
  *   early (with its output), or it does not listen within `startTimeout`;
- *   NoLedisServerError when no binary can be found or built
+ *   NoLedisServerError when no binary can be found or built; DataError, naming
+ *   the option, for an option of the wrong type or range (before anything starts)
  */
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
+  checkOptions(opts);
   const bin = opts.bin ?? (await findLedisServer(opts.find)).bin;
   const ownDir = !opts.dataDir;
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'ledis-data-'));
@@ -182,7 +246,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const host = '127.0.0.1';
   let port = 0;
   try {
-    port = opts.unix ? 0 : (opts.port ?? (await freePort()));
+    // 0, as for net.listen, asks for a free one (the readiness probe needs the real port).
+    port = opts.unix ? 0 : opts.port || (await freePort());
     // A port or socket someone else answers on would fool the readiness probe
     // below into reporting "listening" while our server fails to bind.
     await assertAddressFree(opts.unix ? { path: opts.unix } : { host, port });
