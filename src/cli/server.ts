@@ -41,9 +41,9 @@ Options:
   -q, --quiet              do not echo the server's log
       --help               this text
 
-Exit status: 0 after Ctrl-C (or SIGTERM), 1 when the server stops by itself,
-2 for a usage error, a taken port, or when no ledis-server can be found or
-built (the message lists the ways to get one).`;
+Exit status: 0 after Ctrl-C (or SIGTERM, or when its parent process dies),
+1 when the server stops by itself, 2 for a usage error, a taken port, or when
+no ledis-server can be found or built (the message lists the ways to get one).`;
 
 const serverFlags = {
   port: { type: 'string' },
@@ -155,6 +155,13 @@ export async function serverCommand(argv: readonly string[], io: CliIO, hooks: S
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
   void hooks.stopSignal?.then(handler);
+  // A parent that dies without passing a signal on (npx's `npm exec` does not forward SIGTERM;
+  // SIGKILL never is) would leave us, reparented, holding the port: a changed ppid means it is gone.
+  const parentPid = process.ppid;
+  const orphanCheck = setInterval(() => {
+    if (process.ppid !== parentPid) handler();
+  }, 500);
+  orphanCheck.unref();
   try {
     let server;
     try {
@@ -184,6 +191,7 @@ export async function serverCommand(argv: readonly string[], io: CliIO, hooks: S
     io.stderr.write(`ledis server: ledis-server exited unexpectedly (${ended.code ?? ended.signal}); its output is above\n`);
     return 1;
   } finally {
+    clearInterval(orphanCheck);
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
   }
