@@ -149,6 +149,48 @@ describe('a hostile server', () => {
     expect(gets[0]!.status.code).toBe(SpanStatusCode.ERROR);
     expect(gets[0]!.attributes['error.type']).toBe('TimeoutError');
   });
+
+  it('quit() during a pipeline, and disconnect(): the PIPELINE span ends once, the connections leave the count', async () => {
+    const p = await answering(() => '+OK\r\n');
+    instrument();
+    const pool = `127.0.0.1:${p.port}`;
+    const a = connect(p.port);
+    const b = connect(p.port);
+    await Promise.all([a.ping(), b.ping()]);
+    const pl = a.pipeline();
+    for (let i = 0; i < 50; i++) pl.set(`k${i}`, 'v');
+    const done = pl.exec().then(
+      () => 'ok',
+      () => 'failed',
+    );
+    await a.quit();
+    await done;
+    b.disconnect();
+    await turn();
+    expect(named('PIPELINE')).toHaveLength(1);
+    let total = -1;
+    for (let t = 0; t < 100 && total !== 0; t++) {
+      total = (await points('db.client.connection.count'))
+        .filter((d) => d.attributes['db.client.connection.pool.name'] === pool)
+        .reduce((n, d) => n + (d.value as number), 0);
+      if (total !== 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(total).toBe(0);
+  });
+
+  it('a server that accepts but never answers the handshake: the connect span ends once with ERROR', async () => {
+    peer = await startScriptedPeer(() => {});
+    const i = instrument();
+    const c = connect(peer.port, { password: 'pw', connectTimeout: 200, offlineTimeout: 300 });
+    await expect(c.get('k')).rejects.toThrow();
+    c.disconnect();
+    for (let t = 0; t < 100 && named('connect').length === 0; t++) await new Promise((r) => setTimeout(r, 20));
+    const connects = named('connect');
+    expect(connects.length).toBeGreaterThanOrEqual(1);
+    for (const s of connects) expect(s.status.code).toBe(SpanStatusCode.ERROR);
+    i.disable();
+    expect(JSON.stringify(connects.map((s) => s.attributes))).not.toContain('pw');
+  });
 });
 
 describe('a careless caller', () => {
