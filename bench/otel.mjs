@@ -123,6 +123,15 @@ async function parent() {
   const all = ['ledis', ...(before ? ['ledis-before'] : []), 'ledis-otel', ...(before ? ['ledis-before-otel'] : []), 'ledis-otel-spans', 'ioredis', 'ioredis-otel'];
   const cases = opt('cases', null)?.split(',') ?? all;
   const server = await startLedisServer({ quiet: true });
+  try {
+    await runRounds(server, rounds, seconds, callers, before, cases);
+  } finally {
+    // A failing case must not leave the server running.
+    await server.stop();
+  }
+}
+
+async function runRounds(server, rounds, seconds, callers, before, cases) {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const version = (p) => JSON.parse(readFileSync(`${root}node_modules/${p}/package.json`, 'utf8')).version;
   console.log(
@@ -160,7 +169,6 @@ async function parent() {
   console.log(`  instrumentation-ioredis:      ${added('ioredis-otel', 'ioredis')}`);
   if (before) console.log(`  this build vs --before (not imported): ${added('ledis', 'ledis-before')}`);
   if (before) console.log(`  --before's ledis/otel, spans + metrics: ${added('ledis-before-otel', 'ledis')}`);
-  await server.stop();
 }
 
 function runChild(args) {
