@@ -156,7 +156,7 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
           }
         }
       };
-      return tracingBatches() ? traceBatch(conn, n, send, batch.done) : send();
+      return tracingBatches() ? traceBatch(conn, routing.map((r) => r.command), send, batch.done) : send();
     });
     this.specs = [];
     this.names = [];

@@ -22,6 +22,7 @@ import type {
   Attributes,
   BatchObservableResult,
   Histogram,
+  HrTime,
   Meter,
   MeterProvider,
   ObservableUpDownCounter,
@@ -114,17 +115,29 @@ export interface LedisInstrumentationConfig {
   dbSystemName?: string;
   /** A span per connection attempt (first connect and each reconnect), default true. */
   traceConnect?: boolean;
+  /**
+   * Under each PIPELINE span, a child span per command (its db.operation.name
+   * as name, the server attributes, status ERROR if it failed), default
+   * false. The driver writes a pipeline in one go and reads its replies as
+   * they come, without a per-command start or end: every child starts and
+   * ends with the pipeline, so its duration is the pipeline's, not the
+   * command's. At most 1,024 children per pipeline (the batch span says how
+   * many were left out). No duration points: a pipeline is one operation.
+   */
+  pipelineCommandSpans?: boolean;
 }
 
 const SPAN = Symbol('ledis.otel.span');
 const START = Symbol('ledis.otel.start');
 const OP = Symbol('ledis.otel.operation');
+const CHILDREN = Symbol('ledis.otel.children');
 
 /** What this instrumentation keeps on a channel's context object between start and asyncEnd. */
 interface Marks {
   [SPAN]?: Span | undefined;
   [START]?: number | undefined;
   [OP]?: Operation | undefined;
+  [CHILDREN]?: Span[] | undefined;
 }
 
 type TraceHandlers<C> = {
@@ -160,6 +173,8 @@ const MAX_SERVERS = 256;
 const FAILURE_KINDS = 32;
 /** Argument counts whose span options are kept per operation. */
 const MAX_ARGC = 64;
+/** Child spans per pipeline at most (pipelineCommandSpans). */
+const MAX_CHILDREN = 1024;
 
 /** `GET ? ?`: up to 16 "?" (a command with more says how many). */
 const QMARKS: string[] = [];
@@ -564,12 +579,29 @@ export class LedisInstrumentation {
       let span: Span | undefined;
       try {
         span = this.startSpan(ctx.batchMode, this.operationAttributes(ctx.batchMode, ctx, ctx.batchSize));
+        if (span !== undefined && this.config.pipelineCommandSpans === true) ctx[CHILDREN] = this.childSpans(span, ctx);
       } catch {
         // a broken tracer: the pipeline runs without its span
       }
       this.mark(ctx, span);
     },
   };
+
+  /** pipelineCommandSpans: a CLIENT span per command, children of the batch's span, started with it. */
+  private childSpans(parent: Span, ctx: BatchTraceContext): Span[] {
+    const names = Array.isArray(ctx.commands) ? ctx.commands : [];
+    const n = Math.min(names.length, MAX_CHILDREN);
+    if (names.length > n) parent.setAttribute('ledis.pipeline.command_spans_left_out', names.length - n);
+    const within = api.trace.setSpan(api.context.active(), parent);
+    // The SDK's span shows its start time (ReadableSpan): the children take it as theirs.
+    const startTime = (parent as { startTime?: HrTime }).startTime;
+    const children = new Array<Span>(n);
+    for (let i = 0; i < n; i++) {
+      const name = String(names[i]).toUpperCase();
+      children[i] = this.tracer.startSpan(name, { kind: api.SpanKind.CLIENT, attributes: this.operationAttributes(name, ctx), startTime }, within);
+    }
+    return children;
+  }
 
   private readonly batchEnds: TraceHandlers<BatchTraceContext & Marks> = {
     end: (ctx) => {
@@ -602,6 +634,22 @@ export class LedisInstrumentation {
         if (span !== undefined) LedisInstrumentation.fail(span, err, type, status, message);
       }
       span?.end();
+      const children = ctx[CHILDREN];
+      if (children !== undefined) {
+        // The batch span's end time (an SDK span shows it) is the children's.
+        const endTime = (span as { endTime?: HrTime } | undefined)?.endTime;
+        ctx[CHILDREN] = undefined;
+        const errors = ctx.error === undefined ? (ctx.result as { errors?: unknown } | undefined)?.errors : undefined;
+        for (let i = 0; i < children.length; i++) {
+          const child = children[i]!;
+          const failed = ctx.error !== undefined ? ctx.error : Array.isArray(errors) ? errors[i] : undefined;
+          if (failed !== undefined) {
+            const info = errorInfo(failed);
+            LedisInstrumentation.fail(child, failed, info.type, info.status, errorMessage(failed));
+          }
+          child.end(endTime);
+        }
+      }
       if (this.enabled) this.duration.record(seconds, attributes);
     } catch {
       // a broken span or meter
