@@ -5,6 +5,7 @@
 // passwords). Every span must end exactly once, no exception may escape a
 // channel subscriber into the driver (Node rethrows those as uncaught
 // exceptions), and the connection metrics must come back to 0.
+import dc from 'node:diagnostics_channel';
 import type net from 'node:net';
 import { context, trace, SpanStatusCode, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -219,6 +220,24 @@ describe('a careless caller', () => {
     release!();
     await p2;
     expect(named('GET')).toHaveLength(1);
+  });
+
+  it('two instances enabled: two spans per command, each ended once (they must not share their marks on the context)', async () => {
+    const p = await answering((parts) => (parts[0] === 'GET' ? '$1\r\nv\r\n' : '+OK\r\n'));
+    instrument();
+    const second = instrument();
+    const c = connect(p.port);
+    await c.get('k');
+    const pl = c.pipeline();
+    pl.get('a').get('b');
+    await pl.exec();
+    await turn();
+    expect(named('GET')).toHaveLength(2);
+    expect(named('PIPELINE')).toHaveLength(2);
+    // Both drain to 0 in flight: disable() of either leaves the driver untraced once both are off.
+    second.disable();
+    insts[0]!.disable();
+    expect(dc.tracingChannel('ledis:command').hasSubscribers).toBe(false);
   });
 
   it('a tracer provider or meter that throws never breaks a command, and nothing escapes as an uncaught exception', async () => {
