@@ -127,18 +127,13 @@ export interface LedisInstrumentationConfig {
   pipelineCommandSpans?: boolean;
 }
 
-const SPAN = Symbol('ledis.otel.span');
-const START = Symbol('ledis.otel.start');
-const OP = Symbol('ledis.otel.operation');
-const CHILDREN = Symbol('ledis.otel.children');
-
-/** What this instrumentation keeps on a channel's context object between start and asyncEnd. */
-interface Marks {
-  [SPAN]?: Span | undefined;
-  [START]?: number | undefined;
-  [OP]?: Operation | undefined;
-  [CHILDREN]?: Span[] | undefined;
-}
+/**
+ * What an instrumentation keeps on a channel's context object between start
+ * and asyncEnd, under its own symbols (each instance has its own: two
+ * instances enabled share the context objects, and must not take each
+ * other's spans).
+ */
+type Marks = Record<symbol, unknown>;
 
 type TraceHandlers<C> = {
   start?: (ctx: C) => void;
@@ -263,6 +258,10 @@ export class LedisInstrumentation {
   readonly instrumentationVersion = INSTRUMENTATION_VERSION;
 
   private config: LedisInstrumentationConfig;
+  private readonly kSpan = Symbol('ledis.otel.span');
+  private readonly kStart = Symbol('ledis.otel.start');
+  private readonly kOp = Symbol('ledis.otel.operation');
+  private readonly kChildren = Symbol('ledis.otel.children');
   private enabled = false;
   /** Whether the end/asyncEnd handlers are subscribed: from enable() until disable() and the operations in flight then have ended. */
   private finishing = false;
@@ -478,16 +477,16 @@ export class LedisInstrumentation {
 
   /** Marks an operation started (counted in flight until `take`). */
   private mark(ctx: Marks, span: Span | undefined): void {
-    ctx[SPAN] = span;
-    ctx[START] = performance.now();
+    ctx[this.kSpan] = span;
+    ctx[this.kStart] = performance.now();
     this.inflight++;
   }
 
   /** An operation's start time, once (undefined if it started before enable() or was taken already). */
   private take(ctx: Marks): number | undefined {
-    const start = ctx[START];
+    const start = ctx[this.kStart] as number | undefined;
     if (start === undefined) return undefined;
-    ctx[START] = undefined;
+    ctx[this.kStart] = undefined;
     this.inflight--;
     return start;
   }
@@ -514,7 +513,7 @@ export class LedisInstrumentation {
       let span: Span | undefined;
       try {
         const op = this.operation(ctx);
-        ctx[OP] = op;
+        ctx[this.kOp] = op;
         const active: Context = api.context.active();
         if (this.config.requireParentSpan === false || api.trace.getSpan(active) !== undefined) {
           span = this.tracer.startSpan(ctx.command, this.spanOptions(op, ctx), active);
@@ -547,8 +546,8 @@ export class LedisInstrumentation {
     if (start === undefined) return;
     try {
       const seconds = (performance.now() - start) / 1000;
-      const span = ctx[SPAN];
-      const op = ctx[OP] ?? this.operation(ctx);
+      const span = ctx[this.kSpan] as Span | undefined;
+      const op = (ctx[this.kOp] as Operation | undefined) ?? this.operation(ctx);
       let attributes = op.attributes;
       if (ctx.error !== undefined) {
         const { type, status } = errorInfo(ctx.error);
@@ -579,7 +578,7 @@ export class LedisInstrumentation {
       let span: Span | undefined;
       try {
         span = this.startSpan(ctx.batchMode, this.operationAttributes(ctx.batchMode, ctx, ctx.batchSize));
-        if (span !== undefined && this.config.pipelineCommandSpans === true) ctx[CHILDREN] = this.childSpans(span, ctx);
+        if (span !== undefined && this.config.pipelineCommandSpans === true) ctx[this.kChildren] = this.childSpans(span, ctx);
       } catch {
         // a broken tracer: the pipeline runs without its span
       }
@@ -615,7 +614,7 @@ export class LedisInstrumentation {
     if (start === undefined) return;
     try {
       const seconds = (performance.now() - start) / 1000;
-      const span = ctx[SPAN];
+      const span = ctx[this.kSpan] as Span | undefined;
       const attributes = this.operationAttributes(ctx.batchMode, ctx, ctx.batchSize);
       let err: unknown = ctx.error;
       let message = '';
@@ -634,11 +633,11 @@ export class LedisInstrumentation {
         if (span !== undefined) LedisInstrumentation.fail(span, err, type, status, message);
       }
       span?.end();
-      const children = ctx[CHILDREN];
+      const children = ctx[this.kChildren] as Span[] | undefined;
       if (children !== undefined) {
         // The batch span's end time (an SDK span shows it) is the children's.
         const endTime = (span as { endTime?: HrTime } | undefined)?.endTime;
-        ctx[CHILDREN] = undefined;
+        ctx[this.kChildren] = undefined;
         const errors = ctx.error === undefined ? (ctx.result as { errors?: unknown } | undefined)?.errors : undefined;
         for (let i = 0; i < children.length; i++) {
           const child = children[i]!;
@@ -680,7 +679,7 @@ export class LedisInstrumentation {
       const start = this.take(ctx);
       if (start === undefined) return;
       try {
-        const span = ctx[SPAN];
+        const span = ctx[this.kSpan] as Span | undefined;
         if (ctx.error !== undefined) {
           if (span !== undefined) LedisInstrumentation.fail(span, ctx.error, errorInfo(ctx.error).type, undefined, errorMessage(ctx.error));
         } else if (this.enabled) {
