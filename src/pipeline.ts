@@ -293,9 +293,20 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
     this.runSpecs = [];
     await this.source.batch(routing, routingArgs, (conn) => {
       const send = (): Promise<void> => this.write(conn, batch, n);
-      return tracingBatches() ? traceBatch(conn, n, send, batch.done) : send();
+      return tracingBatches() ? traceBatch(conn, this.wireNames(n), send, batch.done) : send();
     });
     return batch.done;
+  }
+
+  /** The command name each entry sends (for the `ledis:batch` trace's `commands`), read from its run. */
+  private wireNames(n: number): string[] {
+    const out = new Array<string>(n);
+    for (let r = 0, i = 0; r < this.runEnds.length; r++) {
+      const end = this.runEnds[r] as number;
+      const wire = (this.runSlots[r] as ReplySlot).wire;
+      for (; i < end; i++) out[i] = wire;
+    }
+    return out;
   }
 
   /** Sends the entries on `conn`, a chunk at a time, waiting for the socket to drain and for room between chunks. */
