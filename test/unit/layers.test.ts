@@ -38,7 +38,7 @@ const under = (dir: string) => (rel: string) => rel.startsWith(dir);
 /**
  * The layers, lowest first: a file may import its own layer and those below.
  * Inside what was one "layer 4": client > sharding > routing > pool/topology >
- * pipeline > support (see src/README.md for what each holds).
+ * pipeline > support; above the client, the compat faces, then the entries (see src/README.md for what each holds).
  */
 const LAYERS: ReadonlyArray<readonly [name: string, holds: (rel: string) => boolean]> = [
   ['errors', one('errors.ts')],
@@ -51,7 +51,9 @@ const LAYERS: ReadonlyArray<readonly [name: string, holds: (rel: string) => bool
   ['routing', under('routing/')],
   ['sharding', under('sharding/')],
   ['client', (rel) => one('client.ts', 'client-options.ts', 'mode.ts', 'client-args.ts')(rel) || rel.startsWith('bulk/')],
+  ['compat', under('compat/')], // ledis/ioredis and ledis/node-redis: faces over the client's Deployment
   ['index', one('index.ts')],
+  ['entries', (rel) => rel.startsWith('otel/') || rel.startsWith('testing/')], // ledis/otel, ledis/testing
   ['cli', under('cli/')], // the ledis CLI: an application of the public surface
 ];
 
