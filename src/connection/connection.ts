@@ -537,6 +537,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
           ),
       );
     }
+    // What INFO said belongs to the server that said it: the reconnect may reach another (a failover behind
+    // this address, a restart as Redis), so ask again. An INFO still unwritten goes out again and answers for the new one.
+    if (this.serverKind === 'ledisdb' || this.serverKind === 'other') this.serverKind = 'unknown';
     const now = Date.now();
     for (const cmd of unwritten) {
       if (cmd.settled) continue;
