@@ -9,6 +9,7 @@ import { Connection } from '../../src/index.js';
 import { TUNING } from '../../src/connection/options.js';
 import { readCommands, startScriptedPeer, type ScriptedPeer } from './peer.js';
 import { sendCoalescible } from '../support/coalesce.js';
+import { socketOf } from '../support/internals.js';
 
 let peer: ScriptedPeer | undefined;
 let conn: Connection | undefined;
@@ -35,7 +36,8 @@ async function startFailoverPeer(dels: number[][]): Promise<ScriptedPeer> {
       else if (name === 'DEL') {
         (dels[index] as number[]).push(parts.length - 1);
         sock.write(`:${index === 0 ? parts.length - 1 : 0}\r\n`);
-      } else sock.write('+PONG\r\n');
+      } else if (name === 'ECHO' && index === 0) sock.end('$3\r\nbye\r\n');
+      else sock.write('+PONG\r\n');
     });
   });
 }
@@ -60,5 +62,29 @@ describe('coalescing detection across reconnects', () => {
       expect(await Promise.all(['x', 'y', 'z'].map((k) => sendCoalescible(c, 'DEL', k)))).toEqual([0, 0, 0]);
     }
     expect(dels[1]).toEqual([1, 1, 1, 1, 1, 1]);
+  });
+
+  it('a DEL group sealed but unwritten when the server closed is sent again as its DELs one by one to a server not known as LedisDB', async () => {
+    const dels: number[][] = [];
+    peer = await startFailoverPeer(dels);
+    conn = new Connection({ host: '127.0.0.1', port: peer.port, retryStrategy: () => 10, [TUNING]: { coalesceFrom: 0 } });
+    const c = conn;
+    await c.connect();
+    await Promise.all(['a', 'b', 'c'].map((k) => sendCoalescible(c, 'DEL', k)));
+    expect(await Promise.all(['a', 'b', 'c'].map((k) => sendCoalescible(c, 'DEL', k)))).toEqual([1, 1, 1]);
+    // The peer answers ECHO and closes (FIN). Issued between its 'end' and the socket's 'close', the DELs
+    // gather into one DEL (the server was LedisDB) that is never written: it goes out after the reconnect, to a Redis.
+    const socket = socketOf(c);
+    let late: Promise<unknown[]> | undefined;
+    socket.once('end', () => {
+      setImmediate(() => {
+        late = Promise.all(['x', 'y', 'z'].map((k) => sendCoalescible(c, 'DEL', k)));
+      });
+    });
+    expect(await c.sendCommand('ECHO', 'bye')).toBe('bye');
+    await new Promise<void>((resolve) => c.once('ready', () => resolve()));
+    expect(late).toBeDefined();
+    expect(await late).toEqual([0, 0, 0]);
+    expect(dels[1]).toEqual([1, 1, 1]);
   });
 });
