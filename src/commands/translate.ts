@@ -54,7 +54,7 @@
 //   command handlers (server/script.go luaCallGenericCommand): a script calling
 //   a Redis-only command (PTTL) or SET with options fails inside the server.
 //   Scripts are read here first (`lintScript`) and refused before sending.
-import { DataError } from '../errors.js';
+import { DataError, UnexpectedReplyError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
 
 export interface TranslateOptions {
@@ -284,8 +284,34 @@ function distinct(keys: readonly unknown[]): unknown[] {
 
 const one = (name: string, args: unknown[], reply?: Plan['reply']): Plan => (reply === undefined ? { commands: [{ name, args }] } : { commands: [{ name, args }], reply });
 const first = (r: readonly Reply[]): Reply => r[0] as Reply;
-const sum = (r: readonly Reply[]): number => r.reduce<number>((n, x) => n + Number(x), 0);
-const max = (r: readonly Reply[]): number => r.reduce<number>((n, x) => Math.max(n, Number(x)), 0);
+
+// A rewritten command's reply is read only once its shape is checked: a server
+// (or a peer posing as one) answering nil, a string or an array where LedisDB
+// answers an integer fails that caller with an UnexpectedReplyError, instead of
+// a Redis-shaped answer computed from garbage (Number(null) === 0).
+function shapeOf(x: unknown): string {
+  if (x === null || x === undefined) return 'nil';
+  if (Array.isArray(x)) return `an array of ${x.length}`;
+  if (typeof x === 'string' || Buffer.isBuffer(x)) return 'a string';
+  if (x instanceof Error) return 'an error';
+  return `${typeof x} ${String(x)}`;
+}
+
+/** Reply `x` of a LedisDB command that answers an integer (EXISTS, TTL, DEL ...). */
+function int(x: unknown, command?: string): number {
+  if (typeof x === 'number' && Number.isSafeInteger(x)) return x;
+  throw new UnexpectedReplyError(`expected an integer reply, got ${shapeOf(x)}`, command);
+}
+
+/** Reply `x` of a LedisDB command that answers 0 or 1 (EXISTS, HEXISTS, SETNX ...). */
+function flag(x: unknown, command?: string): boolean {
+  const n = int(x, command);
+  if (n !== 0 && n !== 1) throw new UnexpectedReplyError(`expected 0 or 1, got ${n}`, command);
+  return n === 1;
+}
+
+const sum = (r: readonly Reply[]): number => r.reduce<number>((n, x) => n + int(x), 0);
+const max = (r: readonly Reply[]): number => r.reduce<number>((n, x) => Math.max(n, int(x)), 0);
 
 // ---------------------------------------------------------------- the five keyspaces
 
@@ -315,12 +341,12 @@ function existsPlan(keys: readonly unknown[], then: WireCommand[] = []): { comma
     count: (r) => {
       let n = 0;
       for (let i = 0; i < keys.length; i++) {
+        // Every part is read (its shape checked), not only up to the first 1.
+        let found = false;
         for (let t = 0; t < TYPES.length; t++) {
-          if (Number(r[i * TYPES.length + t]) === 1) {
-            n++;
-            break;
-          }
+          if (flag(r[i * TYPES.length + t], (TYPES[t] as (typeof TYPES)[number]).exists)) found = true;
         }
+        if (found) n++;
       }
       return n;
     },
@@ -329,10 +355,13 @@ function existsPlan(keys: readonly unknown[], then: WireCommand[] = []): { comma
 
 /** TTL in seconds as Redis answers it: -2 missing, -1 no expiry. Replies: 5 TTLs then 5 existence checks. */
 function redisTtl(r: readonly Reply[]): number {
-  for (let t = 0; t < TYPES.length; t++) {
-    if (Number(r[TYPES.length + t]) === 1) return Number(r[t]);
+  let ttl = -2;
+  for (let t = TYPES.length - 1; t >= 0; t--) {
+    const type = TYPES[t] as (typeof TYPES)[number];
+    const remaining = int(r[t], type.ttl);
+    if (flag(r[TYPES.length + t], type.exists)) ttl = remaining;
   }
-  return -2;
+  return ttl;
 }
 
 function ttlPlan(key: unknown, reply: (ttl: number) => number): Plan {
@@ -346,7 +375,7 @@ const SETNX_EXPIRE = "if ledis.call('setnx', KEYS[1], ARGV[1]) == 1 then ledis.c
 /** `SET k v XX [EX s]`: SET (and the expiry, or PERSIST) if the key exists. */
 const SET_XX = "if ledis.call('exists', KEYS[1]) == 1 then ledis.call('set', KEYS[1], ARGV[1]) if ARGV[2] == '0' then ledis.call('persist', KEYS[1]) else ledis.call('expire', KEYS[1], ARGV[2]) end return 1 end return 0";
 
-const okIfSet = (r: readonly Reply[]): Reply => (Number(r[0]) === 1 ? 'OK' : null);
+const okIfSet = (r: readonly Reply[]): Reply => (flag(r[0]) ? 'OK' : null);
 
 function setRule(args: readonly unknown[], options: TranslateOptions, name: string): Plan {
   arity(name, args, 2);
@@ -518,10 +547,18 @@ const TAGS = 'khlsz';
 const TAG_OF_TYPE: Readonly<Record<string, number>> = { k: 0, h: 1, l: 2, s: 3, z: 4 };
 const TYPE_TAG = 'khlsz';
 
+/** An XSCAN-family reply, `[cursor, [item, ...]]` (server/cmd_scan.go), checked: the cursor's bytes and the items (each bytes). */
+function scanPage(reply: Reply | undefined, command: string): [Buffer, Buffer[]] {
+  if (!Array.isArray(reply) || reply.length !== 2) throw new UnexpectedReplyError(`expected [cursor, items], got ${shapeOf(reply)}`, command);
+  const [cursor, list] = reply;
+  if (!Buffer.isBuffer(cursor)) throw new UnexpectedReplyError(`expected a cursor string, got ${shapeOf(cursor)}`, command);
+  if (!Array.isArray(list) || !list.every((x) => Buffer.isBuffer(x))) throw new UnexpectedReplyError(`expected an array of strings, got ${shapeOf(list)}`, command);
+  return [cursor, list as Buffer[]];
+}
+
 /** Items of a page as the caller reads them (Buffers were asked for, for the cursor's bytes). */
-function items(page: Reply, strings: boolean): Reply[] {
-  const list = Array.isArray(page) ? (page as Reply[]) : [];
-  return strings ? list.map((x) => (Buffer.isBuffer(x) ? x.toString() : x)) : list;
+function items(list: Buffer[], strings: boolean): Reply[] {
+  return strings ? list.map((x) => x.toString()) : list;
 }
 
 const asCursor = (c: string, strings: boolean): Reply => (strings ? c : Buffer.from(c));
@@ -549,13 +586,12 @@ function scanRule(args: readonly unknown[], _options: TranslateOptions, name: st
   return {
     commands: [{ name: 'XSCAN', args: [type.ledis, after, ...tailArgs(tail)], buffers: true }],
     reply: (r, strings) => {
-      const page = r[0] as Reply[];
-      const next = Buffer.isBuffer(page[0]) ? page[0] : Buffer.from(String(page[0] ?? ''));
+      const [next, list] = scanPage(r[0], 'XSCAN');
       let cursor: string;
       if (next.length > 0) cursor = encodeCursor(TYPE_TAG[typeIndex] as string, next);
       else if (only === null && typeIndex + 1 < TYPES.length) cursor = TYPE_TAG[typeIndex + 1] as string;
       else cursor = '0';
-      return [asCursor(cursor, strings), items(page[1] as Reply, strings)];
+      return [asCursor(cursor, strings), items(list, strings)];
     },
   };
 }
@@ -569,9 +605,8 @@ function memberScanRule(wire: string) {
     return {
       commands: [{ name: wire, args: [args[0], at === null ? Buffer.alloc(0) : at.key, ...tailArgs(tail)], buffers: true }],
       reply: (r, strings) => {
-        const page = r[0] as Reply[];
-        const next = Buffer.isBuffer(page[0]) ? page[0] : Buffer.from(String(page[0] ?? ''));
-        let list = items(page[1] as Reply, strings);
+        const [next, page] = scanPage(r[0], wire);
+        let list = items(page, strings);
         if (tail.noValues) list = list.filter((_, i) => i % 2 === 0);
         return [asCursor(next.length > 0 ? encodeCursor('c', next) : '0', strings), list];
       },
@@ -725,7 +760,8 @@ function typeRule(args: readonly unknown[], _options: TranslateOptions, name: st
   return {
     commands: perType('exists', args[0]),
     reply: (r) => {
-      const i = r.findIndex((x) => Number(x) === 1);
+      const found = TYPES.map((t, i) => flag(r[i], t.exists));
+      const i = found.indexOf(true);
       return i < 0 ? 'none' : (TYPES[i] as (typeof TYPES)[number]).redis;
     },
   };
@@ -740,7 +776,7 @@ function hsetRule(args: readonly unknown[], _options: TranslateOptions, name: st
     commands: [...fields.map((f) => ({ name: 'HEXISTS', args: [key, f] })), { name: 'HMSET', args: args.slice() }],
     reply: (r) => {
       let n = 0;
-      for (let i = 0; i < fields.length; i++) if (Number(r[i]) === 0) n++;
+      for (let i = 0; i < fields.length; i++) if (!flag(r[i], 'HEXISTS')) n++;
       return n;
     },
   };
@@ -786,7 +822,12 @@ const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   ['PERSIST', typeCommand('persist', max)],
   ['STRLEN', (args, _o, name) => {
     arity(name, args, 1, 1);
-    return { commands: [{ name: 'GET', args: [args[0]], buffers: true }], reply: (r) => (Buffer.isBuffer(r[0]) ? r[0].length : 0) };
+    return { commands: [{ name: 'GET', args: [args[0]], buffers: true }], reply: (r) => {
+      const value = r[0];
+      if (value === null) return 0;
+      if (Buffer.isBuffer(value)) return value.length;
+      throw new UnexpectedReplyError(`expected a string or nil, got ${shapeOf(value)}`, 'GET');
+    } };
   }],
   ['GETRANGE', (args, _o, name) => {
     arity(name, args, 3, 3);
