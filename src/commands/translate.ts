@@ -429,6 +429,101 @@ function setRule(args: readonly unknown[], options: TranslateOptions, name: stri
 
 // ---------------------------------------------------------------- SCAN
 
+/**
+ * Whether `subject` matches the Redis glob `pattern`, byte by byte, as Redis's
+ * stringmatchlen (util.c) does: `*` any bytes, `?` one byte, `[...]` one byte
+ * of a class (`^` negates, `a-z` ranges either way round, `\\` escapes, an
+ * unclosed class ends with the pattern), `\\x` the byte x. SCAN's MATCH is
+ * decided here: LedisDB's XSCAN takes a Go regexp, which matches UTF-8 runes
+ * (so `?` would match a 2-byte character), and only narrows the scan
+ * (`prefixRegexp`). At worst pattern x subject steps (a `*` backtracks to
+ * the last one only; Redis's recursion can take exponential time).
+ */
+export function globMatch(pattern: Buffer, subject: Buffer): boolean {
+  const tokens = globTokens(pattern);
+  // Two pointers, backtracking only to the last `*`: O(pattern x subject) at worst, never exponential.
+  let t = 0;
+  let i = 0;
+  let star = -1;
+  let resume = 0;
+  while (i < subject.length) {
+    const token = tokens[t];
+    if (token === STAR) {
+      star = t++;
+      resume = i;
+    } else if (token !== undefined && token(subject[i] as number)) {
+      t++;
+      i++;
+    } else if (star >= 0) {
+      t = star + 1;
+      i = ++resume;
+    } else return false;
+  }
+  while (tokens[t] === STAR) t++;
+  return t === tokens.length;
+}
+
+const STAR = 'star';
+type GlobToken = typeof STAR | ((byte: number) => boolean);
+
+/** A glob's tokens: `*`, or a test of one byte (`?`, a class, a literal), parsed as stringmatchlen reads them. */
+function globTokens(p: Buffer): GlobToken[] {
+  const tokens: GlobToken[] = [];
+  for (let pi = 0; pi < p.length; pi++) {
+    const c = p[pi] as number;
+    if (c === 0x2a /* * */) {
+      if (tokens[tokens.length - 1] !== STAR) tokens.push(STAR);
+    } else if (c === 0x3f /* ? */) tokens.push(() => true);
+    else if (c === 0x5b /* [ */) {
+      pi++;
+      const not = p[pi] === 0x5e; /* ^ */
+      if (not) pi++;
+      const ranges: number[] = [];
+      for (;;) {
+        if (pi >= p.length) {
+          pi = p.length - 1; // an unclosed class ends with the pattern
+          break;
+        }
+        const x = p[pi] as number;
+        if (x === 0x5c /* \ */ && pi + 1 < p.length) {
+          pi++;
+          ranges.push(p[pi] as number, p[pi] as number);
+        } else if (x === 0x5d /* ] */) break;
+        else if (pi + 2 < p.length && p[pi + 1] === 0x2d /* - */) {
+          const y = p[pi + 2] as number;
+          ranges.push(Math.min(x, y), Math.max(x, y));
+          pi += 2;
+        } else ranges.push(x, x);
+        pi++;
+      }
+      tokens.push((b) => {
+        let match = false;
+        for (let r = 0; r < ranges.length; r += 2) if (b >= (ranges[r] as number) && b <= (ranges[r + 1] as number)) match = true;
+        return match !== not;
+      });
+    } else {
+      const literal = c === 0x5c /* \ */ && pi + 1 < p.length ? (p[++pi] as number) : c;
+      tokens.push((b) => b === literal);
+    }
+  }
+  return tokens;
+}
+
+/**
+ * The regexp sent as XSCAN's MATCH for a glob: its literal ASCII prefix,
+ * anchored (every key the glob matches starts with it), or null when the
+ * glob starts with a special character or a non-ASCII byte. The exact
+ * match is `globMatch`, on each key of the page.
+ */
+export function prefixRegexp(pattern: Buffer): string | null {
+  let out = '';
+  for (const b of pattern) {
+    if (b === 0x2a || b === 0x3f || b === 0x5b || b === 0x5c || b < 0x20 || b > 0x7e) break;
+    out += literal(String.fromCharCode(b));
+  }
+  return out === '' ? null : `^${out}`;
+}
+
 /** The Go regexp (RE2) matching exactly the keys the Redis glob `pattern` matches (anchored, `.` matching newlines). */
 export function globToRegexp(pattern: string): string {
   let out = '^(?s:';
@@ -512,7 +607,8 @@ function decodeCursor(name: string, cursor: unknown, tags: string): { tag: strin
 }
 
 interface ScanTail {
-  match: string | null;
+  /** The glob's bytes (Redis matches bytes), null for none or `*`. */
+  match: Buffer | null;
   count: number | null;
   type: string | null;
   noValues: boolean;
@@ -524,7 +620,8 @@ function scanTail(name: string, args: readonly unknown[], from: number, allowTyp
     const w = word(args[i]);
     if (w === 'MATCH' && i + 1 < args.length) {
       const m = args[++i];
-      tail.match = Buffer.isBuffer(m) ? m.toString() : String(m);
+      const glob = Buffer.isBuffer(m) ? m : Buffer.from(String(m));
+      tail.match = glob.length === 1 && glob[0] === 0x2a ? null : glob;
     } else if (w === 'COUNT' && i + 1 < args.length) {
       const n = integer(name, 'COUNT', args[++i]);
       if (n < 1) throw new DataError(`COUNT must be positive, got ${n}`, name);
@@ -538,7 +635,8 @@ function scanTail(name: string, args: readonly unknown[], from: number, allowTyp
 
 function tailArgs(tail: ScanTail): unknown[] {
   const out: unknown[] = [];
-  if (tail.match !== null && tail.match !== '*') out.push('MATCH', globToRegexp(tail.match));
+  const regexp = tail.match === null ? null : prefixRegexp(tail.match);
+  if (regexp !== null) out.push('MATCH', regexp);
   if (tail.count !== null) out.push('COUNT', tail.count);
   return out;
 }
@@ -591,7 +689,7 @@ function scanRule(args: readonly unknown[], _options: TranslateOptions, name: st
       if (next.length > 0) cursor = encodeCursor(TYPE_TAG[typeIndex] as string, next);
       else if (only === null && typeIndex + 1 < TYPES.length) cursor = TYPE_TAG[typeIndex + 1] as string;
       else cursor = '0';
-      return [asCursor(cursor, strings), items(list, strings)];
+      return [asCursor(cursor, strings), items(tail.match === null ? list : list.filter((k) => globMatch(tail.match as Buffer, k)), strings)];
     },
   };
 }
@@ -605,7 +703,13 @@ function memberScanRule(wire: string) {
     return {
       commands: [{ name: wire, args: [args[0], at === null ? Buffer.alloc(0) : at.key, ...tailArgs(tail)], buffers: true }],
       reply: (r, strings) => {
-        const [next, page] = scanPage(r[0], wire);
+        const [next, all] = scanPage(r[0], wire);
+        let page = all;
+        if (tail.match !== null) {
+          const glob = tail.match;
+          // XHSCAN / XZSCAN pages are [name, value, ...]: a pair is kept by its name.
+          page = wire === 'XSSCAN' ? all.filter((m) => globMatch(glob, m)) : all.filter((_, i, a) => globMatch(glob, a[i - (i % 2)] as Buffer));
+        }
         let list = items(page, strings);
         if (tail.noValues) list = list.filter((_, i) => i % 2 === 0);
         return [asCursor(next.length > 0 ? encodeCursor('c', next) : '0', strings), list];
