@@ -23,8 +23,13 @@
 //   HPERSIST and their L, S, Z twins the others. Redis's have one keyspace,
 //   so these are sent for all five types.
 // - SET keeps a key's TTL (ledis/t_kv.go DB.Set only Puts the value; Redis's
-//   SET discards it), so SET, MSET and GETSET are followed by PERSIST; SET
-//   KEEPTTL is LedisDB's own SET.
+//   SET discards it; only DEL and PERSIST remove a KV expiry), so SET, MSET and
+//   GETSET are preceded by PERSIST, sent together: PERSIST first, because the
+//   TTL checker (t_ttl.go) deletes a key whose old expiry falls due, and
+//   between a SET and a later PERSIST it would delete the NEW value. No single
+//   LedisDB command writes a value and drops the TTL (SETEX needs a TTL > 0,
+//   DEL+SET shows a missing key between): the pair is the exact equivalent.
+//   SET KEEPTTL is LedisDB's own SET.
 // - SETEX writes the value and the expiry in one batch under the KV lock
 //   (t_kv.go DB.SetEX): `SET k v EX s` is SETEX, exactly.
 // - SETNX checks and writes under the same lock (t_kv.go DB.SetNX): `SET k v NX`
@@ -283,7 +288,7 @@ function distinct(keys: readonly unknown[]): unknown[] {
 }
 
 const one = (name: string, args: unknown[], reply?: Plan['reply']): Plan => (reply === undefined ? { commands: [{ name, args }] } : { commands: [{ name, args }], reply });
-const first = (r: readonly Reply[]): Reply => r[0] as Reply;
+const last = (r: readonly Reply[]): Reply => r[r.length - 1] as Reply;
 
 // A rewritten command's reply is read only once its shape is checked: a server
 // (or a peer posing as one) answering nil, a string or an array where LedisDB
@@ -380,7 +385,7 @@ const okIfSet = (r: readonly Reply[]): Reply => (flag(r[0]) ? 'OK' : null);
 function setRule(args: readonly unknown[], options: TranslateOptions, name: string): Plan {
   arity(name, args, 2);
   const [key, value] = args;
-  if (args.length === 2) return { commands: [{ name: 'SET', args: [key, value] }, { name: 'PERSIST', args: [key] }], reply: first };
+  if (args.length === 2) return { commands: [{ name: 'PERSIST', args: [key] }, { name: 'SET', args: [key, value] }], reply: last };
   let nx = false;
   let xx = false;
   let get = false;
@@ -410,7 +415,7 @@ function setRule(args: readonly unknown[], options: TranslateOptions, name: stri
     if (nx || xx || ttl !== null) throw refusal(name, 'LedisDB has no atomic SET ... GET with NX, XX or a TTL; nearest: GETSET (then EXPIRE, not atomic)');
     // GETSET keeps the TTL as SET does (t_kv.go DB.GetSet only Puts); Redis's discards it.
     if (keepTtl) return one('GETSET', [key, value]);
-    return { commands: [{ name: 'GETSET', args: [key, value] }, { name: 'PERSIST', args: [key] }], reply: first };
+    return { commands: [{ name: 'PERSIST', args: [key] }, { name: 'GETSET', args: [key, value] }], reply: last };
   }
   if (nx) {
     if (ttl === null) return one('SETNX', [key, value], okIfSet);
@@ -891,11 +896,11 @@ const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   ['MSET', (args, _o, name) => {
     if (args.length === 0 || args.length % 2 !== 0) throw new DataError(`wrong number of arguments for 'mset' command`, name);
     const keys = distinct(args.filter((_, i) => i % 2 === 0));
-    return { commands: [{ name: 'MSET', args: args.slice() }, ...keys.map((k) => ({ name: 'PERSIST', args: [k] }))], reply: first };
+    return { commands: [...keys.map((k) => ({ name: 'PERSIST', args: [k] })), { name: 'MSET', args: args.slice() }], reply: last };
   }],
   ['GETSET', (args, _o, name) => {
     arity(name, args, 2, 2);
-    return { commands: [{ name: 'GETSET', args: args.slice() }, { name: 'PERSIST', args: [args[0]] }], reply: first };
+    return { commands: [{ name: 'PERSIST', args: [args[0]] }, { name: 'GETSET', args: args.slice() }], reply: last };
   }],
   ['SETEX', (args, _o, name) => {
     arity(name, args, 3, 3);

@@ -75,3 +75,69 @@ describe('globs with every special character match what Redis matches', () => {
     expect(await run('ZSCAN', `${q}z`, 0, 'MATCH', 'a??b')).toEqual(['0', ['a\u00f1b', '2']]);
   });
 });
+
+describe('SET drops a TTL as Redis, with no moment where the new value can expire', () => {
+  it('PERSIST goes first: between SET and PERSIST the old expiry could delete the new value', async () => {
+    const { translate } = await import('../../src/commands/translate.js');
+    const names = (name: string, ...args: unknown[]) => translate(name, args, {})?.commands.map((c) => c.name);
+    expect(names('SET', 'k', 'v')).toEqual(['PERSIST', 'SET']);
+    expect(names('SET', 'k', 'v', 'GET')).toEqual(['PERSIST', 'GETSET']);
+    expect(names('GETSET', 'k', 'v')).toEqual(['PERSIST', 'GETSET']);
+    expect(names('MSET', 'a', '1', 'b', '2', 'a', '3')).toEqual(['PERSIST', 'PERSIST', 'MSET']);
+  });
+
+  it('the answers are SET\'s, GETSET\'s and MSET\'s, and the TTL is gone', async () => {
+    const k = `${p}ttl`;
+    await run('SETEX', k, 100, 'old');
+    expect(await run('SET', k, 'new', 'GET')).toBe('old');
+    expect(await run('TTL', k)).toBe(-1);
+    await run('SETEX', k, 100, 'a');
+    expect(await run('GETSET', k, 'b')).toBe('a');
+    expect(await run('TTL', k)).toBe(-1);
+    await run('SETEX', k, 100, 'a');
+    expect(await run('MSET', k, 'c', `${k}2`, 'd')).toBe('OK');
+    expect(await run('TTL', k)).toBe(-1);
+    expect(await run('MGET', k, `${k}2`)).toEqual(['c', 'd']);
+    await run('SETEX', k, 100, 'a');
+    expect(await run('SET', k, 'e')).toBe('OK');
+    expect(await run('TTL', k)).toBe(-1);
+    expect(await run('GET', k)).toBe('e');
+  });
+});
+
+describe('careless SET options', () => {
+  it.each([
+    [['EX', '10.5'], /integer/],
+    [['EX', 0], /positive/],
+    [['EX', -5], /positive/],
+    [['EX', Number.NaN], /integer/],
+    [['EX', ''], /integer/],
+    [['PX', 2 ** 60], /integer/],
+    [['EX', 10, 'KEEPTTL'], /syntax error/],
+    [['KEEPTTL', 'EX', 10], /syntax error/],
+    [['EX', 10, 'PX', 5000], /syntax error/],
+    [['NX', 'XX'], /syntax error/],
+    [['EX'], /syntax error/],
+    [['EXAT', Math.floor(Date.now() / 1000) - 10], /SETEX/],
+  ])('SET k v %j is a DataError before sending, the key untouched', async (options, message) => {
+    const k = `${p}opt`;
+    await run('SET', k, 'before');
+    const err = await run('SET', k, 'after', ...options).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect(String((err as Error).message)).toMatch(message);
+    expect(await run('GET', k)).toBe('before');
+  });
+
+  it('option words in any case and order: set k v ex 10 nx, then px 1 (never shorter than asked)', async () => {
+    const k = `${p}case`;
+    await run('DEL', k);
+    expect(await run('SET', k, 'v', 'ex', '10', 'nx')).toBe('OK');
+    expect(await run('SET', k, 'w', 'nx', 'ex', 10)).toBe(null);
+    const ttl = (await run('TTL', k)) as number;
+    expect(ttl).toBeGreaterThanOrEqual(9);
+    expect(ttl).toBeLessThanOrEqual(10);
+    expect(await run('SET', k, 'x', 'Px', 1)).toBe('OK');
+    // 1 ms becomes 2 s: LedisDB counts from the start of the current second.
+    expect(await run('TTL', k)).toBe(2);
+  });
+});
