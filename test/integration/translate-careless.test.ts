@@ -141,3 +141,35 @@ describe('careless SET options', () => {
     expect(await run('TTL', k)).toBe(2);
   });
 });
+
+describe('rows of the table without a test before', () => {
+  it('EXPIREAT / PEXPIREAT in the future: 1 for a key of any type, the TTL never shorter than asked', async () => {
+    const k = `${p}at`;
+    await run('HSET', k, 'f', 'v');
+    const at = Math.floor(Date.now() / 1000) + 100;
+    expect(await run('EXPIREAT', k, at)).toBe(1);
+    expect(await run('TTL', k)).toBeGreaterThanOrEqual(98);
+    const atMs = Date.now() + 50_500;
+    expect(await run('PEXPIREAT', k, atMs)).toBe(1);
+    // Whole seconds, rounded up: the key is due no earlier than atMs.
+    expect(((await run('TTL', k)) as number) * 1000 + Date.now()).toBeGreaterThanOrEqual(atMs - 1000);
+    expect(await run('EXPIREAT', `${p}missing`, at)).toBe(0);
+  });
+
+  it('EXPIREAT / PEXPIREAT in the past delete the key at once, as Redis (LedisDB refuses a past time)', async () => {
+    const k = `${p}past`;
+    await run('SET', k, 'v');
+    expect(await run('EXPIREAT', k, 1)).toBe(1);
+    expect(await run('EXISTS', k)).toBe(0);
+    await run('SADD', k, 'm');
+    expect(await run('PEXPIREAT', k, Date.now() - 10_000)).toBe(1);
+    expect(await run('EXISTS', k)).toBe(0);
+    expect(await run('PEXPIREAT', k, 1)).toBe(0);
+  });
+
+  it('SUBSTR is GETRANGE, "" for a missing key as Redis', async () => {
+    await run('SET', `${p}sub`, 'Hello');
+    expect(await run('SUBSTR', `${p}sub`, 1, 3)).toBe('ell');
+    expect(await run('SUBSTR', `${p}nosub`, 0, 3)).toBe('');
+  });
+});
