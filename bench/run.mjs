@@ -82,7 +82,7 @@ const cellMs = (opts.duration + opts.warmup) * 1000;
 
 /**
  * Unmeasured time before a GET/SET cell: --warmup, and at least 1 s from
- * C=1000 up, where the adaptive spread (src/router.ts) opens connections:
+ * C=1000 up, where the adaptive spread (src/routing/spread.ts) opens connections:
  * it settles within about 1 s, and the cell measures it settled. Every
  * client gets the same warm-up.
  */

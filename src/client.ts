@@ -1,21 +1,22 @@
 import { EventEmitter } from 'node:events';
 import type { Command } from './connection/command.js';
-import type { Connection, ConnectionEvents } from './connection/connection.js';
+import type { Connection } from './connection/connection.js';
+import type { LedisEvents, LedisOptions } from './client-options.js';
 import { commandTable, type Commands } from './commands/index.js';
 import { minArgsOf, tooFewArguments } from './commands/arity.js';
 import { makeKeyPrefix } from './prefix.js';
-import type { ClientMode, ReplyFn, Str, StrOf } from './commands/types.js';
+import type { ClientMode, Str, StrOf } from './commands/types.js';
 import { asLedisError, ConnectionError, DataError, ResponseError } from './errors.js';
 import { redactPassword } from './connection/options.js';
 import { inspect } from 'node:util';
 import { checkClientOptions } from './options-check.js';
 import { Pipeline, type CommandSource } from './pipeline.js';
-import type { BasePool, PoolOptions } from './pool.js';
+import type { BasePool } from './pool.js';
 import type { Reply } from './protocol/parser.js';
 import { ROUTED_EVENTS, type EventSink } from './routing/backend.js';
 import { ServerDeployment, type Deployment, type ServerOptions } from './routing/deployment.js';
 import { routeOf, type Route } from './routing/route.js';
-import type { NodeStats, ReadFrom, Topology, TopologyEvents } from './topology.js';
+import type { NodeStats, ReadFrom, Topology } from './topology.js';
 import { parseUrl } from './url.js';
 import type { LedisStatus } from './lifecycle.js';
 import { checkCallOptions, type CallOptions } from './views.js';
@@ -29,66 +30,10 @@ import type { ScanType } from './commands/scan.js';
 import { scriptFunction, type ScriptCommandOptions, type ScriptFunction } from './commands/script.js';
 import { commandName } from './commands/server.js';
 import type { Key } from './commands/types.js';
-import { redactShards, type ShardingOptions } from './sharding/options.js';
+import { redactShards } from './sharding/options.js';
 import { ShardedDeployment } from './sharding/placement.js';
 
-export type LedisEvents = ConnectionEvents & TopologyEvents;
-
-export interface LedisOptions extends PoolOptions, ShardingOptions {
-  /**
-   * The server as a URL, node-redis's `createClient({ url })`:
-   * `new Ledis({ url: 'ledis://:pw@host:6380/2', commandTimeout: 500 })` is
-   * `new Ledis('ledis://:pw@host:6380/2', { commandTimeout: 500 })`: the
-   * URL's parts (and query string) win where both speak. Checked as that
-   * form is (DataError, password redacted); not kept in `ledis.options`.
-   * Only in `new Ledis(options)`: with a URL, path or port argument, or with
-   * `shards`, `master`, `replicas`, `topology` or `connectionPool`, a DataError.
-   */
-  url?: string;
-  /** Replies as strings (default true) or, when false, as Buffers. The types follow. */
-  decodeResponses?: boolean;
-  /** Text encoding of replies; only utf-8 is supported (ledis-py's charset). */
-  encoding?: 'utf-8' | 'utf8';
-  /** Use this pool instead of making one from the options. */
-  connectionPool?: BasePool;
-  /**
-   * Scaling out: the master (URL or options). With it, writes go to the
-   * master and read-only commands go where `readFrom` says.
-   */
-  master?: string | PoolOptions;
-  /** Replicas of `master` (URLs or options). */
-  replicas?: Array<string | PoolOptions>;
-  /** Where read-only commands go: 'master' (default), 'replica' or 'replicaPreferred'. */
-  readFrom?: ReadFrom;
-  /** Share an existing topology (its connections stay the topology owner's to close). */
-  topology?: Topology;
-  /**
-   * Prepended to every key argument of every command (ioredis's keyPrefix):
-   * `keyPrefix: 'app:'` makes `get('k')` read `app:k`. Scans stay inside the
-   * prefix and return keys without it; see README "keyPrefix" for what is not prefixed.
-   */
-  keyPrefix?: string;
-  /**
-   * The address is a proxy: 'twemproxy' (nutcracker). Commands it does not
-   * forward (it closes the connection on them) are refused before sending
-   * with a ResponseError naming the command; see README "Sharding". Also
-   * turns `coalesce` off unless it is given (an MGET spanning servers fails
-   * whole when one of them is down).
-   */
-  proxy?: 'twemproxy';
-  /**
-   * Put each command's arguments (as strings) into its `ledis:command` trace
-   * context. Off by default: traces then carry only the name and argument
-   * count. AUTH's arguments are never included. See README, Tracing.
-   */
-  traceArgs?: boolean;
-  /**
-   * Replace a failed command's error stack with the caller's (ioredis's
-   * option of the same name): the line that called `ledis.get(...)` instead of
-   * the socket's data handler. Off by default; costs one stack capture per command.
-   */
-  showFriendlyErrorStack?: boolean;
-}
+export type { LedisEvents, LedisOptions } from './client-options.js';
 
 /** The link of a derived client (db view, master(), buffers ...) to the connections it shares. */
 class Derived {
@@ -547,8 +492,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   }
 }
 
-/** The deployment of a client's options: shards, or one server (or topology). */
-function openDeployment(options: LedisOptions): Deployment {
+/** The deployment of a client's options (checked here): shards, or one server (or topology). A face over a Deployment opens its own with it. */
+export function openDeployment(options: LedisOptions): Deployment {
   const open = (o: object): ServerDeployment => {
     checkClientOptions(o as LedisOptions);
     return ServerDeployment.open(o as ServerOptions);

@@ -19,6 +19,36 @@ export class ConnectionError extends LedisError {
   }
 }
 
+/** One shard's part of a write split over shards (see SplitWriteError). */
+export interface SplitWritePart {
+  /** Index of the shard in the `shards` option. */
+  shard: number;
+  /** The keys of this part, as the caller gave them. */
+  keys: unknown[];
+  /** True: the shard answered (its part was applied). False: it failed; see `error` and `mayHaveRun`. */
+  applied: boolean;
+  /** For a failed part: whether it was written before the failure (then it may have been applied). */
+  mayHaveRun: boolean;
+  /** Why the part failed. */
+  error?: Error;
+}
+
+/**
+ * A write whose keys span shards (MSET, DEL, *MCLEAR on a sharded client)
+ * failed on some shard after or while other shards applied their part: the
+ * command ran in part. `parts` says, shard by shard, which keys were applied;
+ * `mayHaveRun` is always true. It is a ConnectionError when every failed part
+ * failed for its connection (a shard down), as a whole-command loss would be.
+ */
+export class SplitWriteError extends ConnectionError {
+  override name = 'SplitWriteError';
+  readonly parts: SplitWritePart[];
+  constructor(message: string, command: string, parts: SplitWritePart[], cause: unknown) {
+    super(message, { cause, command, mayHaveRun: true });
+    this.parts = parts;
+  }
+}
+
 /** A connect, command or pool-checkout deadline passed. */
 export class TimeoutError extends LedisError {
   override name = 'TimeoutError';

@@ -2,6 +2,7 @@
 // db(n) views) turns a table entry or a raw command into a Command: the
 // CommandMaker a Deployment is given with each command.
 import { Command, type Transform } from './connection/command.js';
+import { coalescePolicy } from './commands/coalesce.js';
 import { specByCommand } from './commands/index.js';
 import type { ReplyFn } from './commands/types.js';
 import type { Reply } from './protocol/parser.js';
@@ -35,9 +36,9 @@ export class CommandMode implements CommandMaker {
     const buffers = own || route.bufferReply || (!this.decodeResponses && !route.stringReply);
     if (this.keyPrefix !== null) {
       const prefixed = prefixCommand(this.keyPrefix, route.spec, args, transform);
-      return new Command(route.name, prefixed.args, prefixed.reply, buffers, route.command);
+      return new Command(route.name, prefixed.args, prefixed.reply, buffers, route.command, route.coalesce);
     }
-    return new Command(route.name, args, transform, buffers, route.command);
+    return new Command(route.name, args, transform, buffers, route.command, route.coalesce);
   }
 
   /** A Command for a raw `sendCommand(name, ...args)` (name upper case): raw reply; keys prefixed as the table says for that command. */
@@ -45,9 +46,9 @@ export class CommandMode implements CommandMaker {
     const spec = this.keyPrefix === null ? undefined : specByCommand.get(name);
     if (spec !== undefined) {
       const prefixed = prefixCommand(this.keyPrefix as KeyPrefix, spec, args, null);
-      return new Command(name, prefixed.args, prefixed.reply, !this.decodeResponses);
+      return new Command(name, prefixed.args, prefixed.reply, !this.decodeResponses, name, coalescePolicy(name));
     }
-    return new Command(name, args, null, !this.decodeResponses);
+    return new Command(name, args, null, !this.decodeResponses, name, coalescePolicy(name));
   }
 
   /** The caller's response callback for the command the method stands for (INCR for `incr`), else for the one it sends (INCRBY, as ledis-py's incr). */

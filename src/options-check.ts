@@ -49,15 +49,44 @@ export const clientOptionChecks: Record<string, OptionCheck> = {
   showFriendlyErrorStack: (v) => (typeof v === 'boolean' ? null : 'true or false'),
 };
 
-/** Options of other clients that mean something else here (or nothing yet): the hint given instead of a guess. */
+const NODE_REDIS = "a node-redis option: createClient from 'ledis/node-redis' takes node-redis's options as they are";
+const IOREDIS = "an ioredis option: Redis from 'ledis/ioredis' takes ioredis's options as they are";
+
+/**
+ * Options of other clients that mean something else here (or nothing yet):
+ * the hint given instead of a guess. node-redis's and ioredis's own names
+ * point at the compat entry that takes them unchanged, and at this client's
+ * nearest option.
+ */
 const FOREIGN: Readonly<Record<string, string>> = {
-  maxRetriesPerRequest: 'commands wait offlineTimeout ms for a connection and commandTimeout ms for a reply instead',
-  enableOfflineQueue: 'did you mean offlineQueue?',
-  enableAutoPipelining: 'commands of one tick always go out together here',
-  reconnectStrategy: 'did you mean retryStrategy?',
-  path: 'did you mean unixSocketPath?',
+  // node-redis (createClient)
+  socket: `${NODE_REDIS}; here: host, port, unixSocketPath, tls, connectTimeout, keepAlive`,
+  database: `${NODE_REDIS}; here: did you mean db?`,
+  reconnectStrategy: `${NODE_REDIS}; here: did you mean retryStrategy?`,
+  commandsQueueMaxLength: `${NODE_REDIS}; here: did you mean maxPending?`,
+  disableOfflineQueue: `${NODE_REDIS}; here: offlineQueue: false`,
+  pingInterval: `${NODE_REDIS}; here: keepAlive (TCP keep-alive, ms)`,
+  RESP: `${NODE_REDIS}; LedisDB speaks RESP2 only`,
+  commandOptions: `${NODE_REDIS}; here: decodeResponses: false, or ledis.buffers, for Buffers`,
+  disableClientInfo: `${NODE_REDIS}; LedisDB has no CLIENT SETINFO`,
+  path: `${NODE_REDIS} (socket.path); here: did you mean unixSocketPath?`,
+  // ioredis (new Redis)
+  maxRetriesPerRequest: `${IOREDIS}; here: commands wait offlineTimeout ms for a connection and commandTimeout ms for a reply instead`,
+  enableOfflineQueue: `${IOREDIS}; here: did you mean offlineQueue?`,
+  enableAutoPipelining: `${IOREDIS}; here: commands of one tick always go out together`,
+  enableReadyCheck: `${IOREDIS}; here: commands wait for the handshake (AUTH, SELECT) anyway`,
+  connectionName: `${IOREDIS}; LedisDB has no CLIENT SETNAME`,
+  family: `${IOREDIS}; here: give host as an IPv4 or IPv6 address`,
+  sentinels: `${IOREDIS}; LedisDB has no Sentinel: here master, replicas and readFrom`,
+  stringNumbers: `${IOREDIS}; here: bigIntegers ('bigint' or 'error')`,
+  readOnly: `${IOREDIS}; here: readFrom: 'replica'`,
+  reconnectOnError: `${IOREDIS}; here: retryStrategy (reconnects on connection errors only)`,
+  autoResubscribe: `${IOREDIS}; LedisDB has no pub/sub`,
+  // either
   url: 'give the URL itself: ConnectionPool.fromUrl(url, options), new Ledis({ url }), master: url',
   username: 'LedisDB has no users: give password only',
+  name: `${NODE_REDIS} / ${IOREDIS}; LedisDB has no CLIENT SETNAME`,
+  // ledis-py
   socket_timeout: 'did you mean socketTimeout?',
   unix_socket_path: 'did you mean unixSocketPath?',
   decode_responses: 'did you mean decodeResponses?',

@@ -1,11 +1,12 @@
-import type { Command, BatchSink } from './connection/command.js';
+import { Command, type BatchSink, type Transform } from './connection/command.js';
 import type { Connection } from './connection/connection.js';
 import { commandTable, specByCommand, type Commands } from './commands/index.js';
 import { minArgsOf, tooFewArguments } from './commands/arity.js';
+import { laneOf } from './commands/keys.js';
 import { commandName } from './commands/server.js';
 import type { CommandSpec, PipelineMode, Str } from './commands/types.js';
 import { asLedisError, DataError, LedisError, PipelineError } from './errors.js';
-import { validateArgs } from './protocol/encoder.js';
+import { encodeCommand, validateArgs, type Encoded } from './protocol/encoder.js';
 import type { Reply } from './protocol/parser.js';
 import { traceBatch, tracingBatches } from './tracing.js';
 
@@ -56,26 +57,86 @@ declare module './commands/types.js' {
 }
 
 /**
+ * What the reply of a pipelined command needs, shared by every entry of the
+ * same kind (a run of a million ZADDs keeps one): the names errors use, the
+ * reply transform and the reply mode.
+ */
+interface ReplySlot {
+  readonly name: string;
+  readonly wire: string;
+  readonly transform: Transform | null;
+  readonly returnBuffers: boolean;
+  /** The transform reads the command's arguments (declared with other than one parameter): they are kept per entry. */
+  readonly needsArgs: boolean;
+}
+
+/** The entries encoded so far, as one flat string per chunk and where each entry ends in it. */
+interface EncodedChunk {
+  text: string;
+  /** End offset (characters) of each entry in `text`; an entry of length 0 is in `parts` or failed. */
+  ends: Int32Array;
+}
+
+/**
+ * Entries of one pipeline in flight on its connection before the next chunk
+ * is written: enough to keep LedisDB busy for a long while (~50k ZADD/s, so
+ * tens of milliseconds), few enough that the commands waiting for replies do
+ * not outlive the young generation and pile up in the old one.
+ */
+const IN_FLIGHT = 4 * CHUNK;
+const EMPTY: readonly unknown[] = Object.freeze([]);
+/** Distinct key hashes remembered for routing; past it the batch is routed as touching every lane. */
+const ROUTING_KEYS = 1024;
+/** A stand-in entry that touches every key: the batch's keys were too many to remember one by one. */
+const EVERY_KEY: CommandSpec = { command: 'PIPELINE', allKeys: true };
+/** laneOf's hash modulo 2^32: the hash itself, so equal hashes mean the same lane whatever the lane count. */
+const WHOLE_HASH = 2 ** 32;
+
+/**
  * A batch of commands built by chaining (`ledis.pipeline().get('a').incr('b')`)
  * and sent by `exec()` on one connection, in chunks that respect the socket's
- * back-pressure, so a million-command pipeline never sits encoded in memory
- * at once. Results come back in order, typed as a tuple.
+ * back-pressure. Each command is encoded when it is added (so a bad argument
+ * throws there) into chunks of flat strings, and the pipeline keeps per entry
+ * only what its reply needs: its kind (one shared record per run of the same
+ * command), its arguments only when its reply transform reads them, and for
+ * routing the arguments of the first entry of each key (a million ZADDs to
+ * one key keep ~64 bytes each, their encoding). Results come back in order,
+ * typed as a tuple.
  */
 export class Pipeline<S extends Str = string, R extends unknown[] = []> {
   private readonly source: CommandSource;
-  /** Each command's table entry; null for a raw one (sendCommand). */
-  private specs: (CommandSpec | null)[] = [];
-  private names: string[] = [];
-  private argsList: (unknown[] | null)[] = [];
+  private count = 0;
   private executed = false;
+  /** Sharded (`source.exec`): the entries as given, split over the shards at exec(). */
+  private entries: Array<{ spec: CommandSpec | null; name: string; args: unknown[] }> | null = null;
+  private chunks: EncodedChunk[] = [];
+  private pieces: string[] = [];
+  private pieceEnds = new Int32Array(CHUNK);
+  private pieceLength = 0;
+  /** Runs of entries with the same ReplySlot: the index after each run's last entry, and its slot. */
+  private runEnds: number[] = [];
+  private runSlots: ReplySlot[] = [];
+  /** Each run's table entry (null: raw), for routing (readonly, isolate, keys) at exec(). */
+  private runSpecs: (CommandSpec | null)[] = [];
+  /** Entries not encoded as one string (a Buffer argument, a huge string), by index. */
+  private parts: Map<number, Encoded> | null = null;
+  /** Entries the encoder refused (reported at exec(), by index, as before). */
+  private failures: Map<number, Error> | null = null;
+  /** Arguments (as given) kept for routing, by index. */
+  private kept: Map<number, unknown[]> | null = null;
+  /** Arguments (as sent) kept for a reply transform that reads them, by index. */
+  private replyArgs: Map<number, readonly unknown[]> | null = null;
+  /** The key hashes seen (first key of single-key entries), up to ROUTING_KEYS; null past it. */
+  private keyHashes: Set<number> | null = new Set();
 
   constructor(source: CommandSource) {
     this.source = source;
+    if (source.exec !== undefined) this.entries = [];
   }
 
   /** Number of queued commands. */
   get length(): number {
-    return this.specs.length;
+    return this.count;
   }
 
   /** Queues any command; its result is the raw reply. */
@@ -92,10 +153,91 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
     validateArgs(spec?.name ?? name, args);
     const refused = this.source.refuse?.(name) ?? null;
     if (refused !== null) throw refused;
-    this.specs.push(spec);
-    this.names.push(name);
-    this.argsList.push(args);
+    const index = this.count++;
+    if (this.entries !== null) {
+      this.entries.push({ spec, name, args });
+      return this;
+    }
+    // The command as it will be sent (key prefix, wire name) and what its reply needs.
+    const cmd = this.source.command(spec, name, args);
+    let encoded: Encoded | null = null;
+    try {
+      encoded = encodeCommand(cmd.wire, cmd.args);
+    } catch (err) {
+      (this.failures ??= new Map()).set(index, err as Error);
+    }
+    if (typeof encoded === 'string') {
+      this.pieces.push(encoded);
+      this.pieceLength += encoded.length;
+    } else if (encoded !== null) {
+      (this.parts ??= new Map()).set(index, encoded);
+    }
+    this.pieceEnds[index % CHUNK] = this.pieceLength;
+    if ((index + 1) % CHUNK === 0) this.closeChunk();
+    if (this.slotFor(spec, cmd).needsArgs) (this.replyArgs ??= new Map()).set(index, cmd.args);
+    if (this.routingNeeds(spec ?? specByCommand.get(name) ?? null, args)) (this.kept ??= new Map()).set(index, args);
     return this;
+  }
+
+  /** Ends the chunk being filled: one flat string (a join, not a tree of concatenations) and its entries' ends. */
+  private closeChunk(): void {
+    const n = this.count % CHUNK === 0 ? CHUNK : this.count % CHUNK;
+    this.chunks.push({ text: this.pieces.join(''), ends: this.pieceEnds.slice(0, n) });
+    this.pieces = [];
+    this.pieceLength = 0;
+  }
+
+  /** The run's ReplySlot when this entry is of the same kind as the last one, else a new run. */
+  private slotFor(spec: CommandSpec | null, cmd: Command): ReplySlot {
+    const last = this.runSlots.length - 1;
+    const prev = last < 0 ? null : (this.runSlots[last] as ReplySlot);
+    if (prev !== null && this.runSpecs[last] === spec && prev.transform === cmd.transform && prev.name === cmd.name && prev.wire === cmd.wire && prev.returnBuffers === cmd.returnBuffers) {
+      this.runEnds[last] = this.count;
+      return prev;
+    }
+    const t = cmd.transform;
+    const slot: ReplySlot = { name: cmd.name, wire: cmd.wire, transform: t, returnBuffers: cmd.returnBuffers, needsArgs: t !== null && t.length !== 1 };
+    this.runSpecs.push(spec);
+    this.runSlots.push(slot);
+    this.runEnds.push(this.count);
+    return slot;
+  }
+
+  /**
+   * Whether routing needs this entry's arguments: the first entry of each
+   * key (by hash, so of each lane whatever the lane count), and every entry
+   * whose keys are not one fixed position, that may touch every key, or
+   * that may have to be isolated.
+   */
+  private routingNeeds(spec: CommandSpec | null, args: readonly unknown[]): boolean {
+    if (spec === null) return false;
+    const keys = spec.keys;
+    if (keys === undefined) return spec.allKeys !== undefined || spec.isolate !== undefined;
+    if (spec.allKeys !== undefined || spec.isolate !== undefined || typeof keys === 'function' || keys[0] !== keys[1]) return this.remember();
+    const at = keys[0];
+    if (at >= args.length) return false;
+    const seen = this.keyHashes;
+    if (seen === null) return false;
+    const h = laneOf(args[at], WHOLE_HASH);
+    if (seen.has(h)) return false;
+    if (seen.size >= ROUTING_KEYS) {
+      this.keyHashes = null;
+      return false;
+    }
+    seen.add(h);
+    return true;
+  }
+
+  /** Keeps an entry with keys of its own for routing while under ROUTING_KEYS such entries; past it, every lane. */
+  private remember(): boolean {
+    const seen = this.keyHashes;
+    if (seen === null) return false;
+    if (seen.size >= ROUTING_KEYS) {
+      this.keyHashes = null;
+      return false;
+    }
+    seen.add(-1 - seen.size);
+    return true;
   }
 
   /**
@@ -123,45 +265,102 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
   private async run(): Promise<BatchOutcome> {
     if (this.executed) throw new LedisError('this pipeline was already executed; make a new one with ledis.pipeline()');
     this.executed = true;
-    const n = this.specs.length;
+    const n = this.count;
     const batch = new Batch(n);
     if (n === 0) return batch;
-    const specs = this.specs;
-    const names = this.names;
-    const argsList = this.argsList;
-    if (this.source.exec !== undefined) {
-      this.specs = [];
-      this.names = [];
-      this.argsList = [];
-      return this.source.exec(specs.map((spec, i) => ({ spec, name: names[i] as string, args: argsList[i] as unknown[] })));
+    if (this.entries !== null) {
+      const entries = this.entries;
+      this.entries = null;
+      return (this.source.exec as NonNullable<CommandSource['exec']>)(entries);
     }
-    // How each command is routed: its table entry, or for a raw one the entry of that name.
-    const routing = specs.map((spec, i) => spec ?? specByCommand.get(names[i] as string) ?? { command: names[i] as string });
-    await this.source.batch(routing, argsList as unknown[][], (conn) => {
-      const send = async (): Promise<void> => {
-        const limit = Math.max(1, Math.floor(conn.options.maxPending / 2));
-        // The first chunk is queued now, in this tick, even on a connection still connecting (its
-        // offline queue keeps the order): awaiting the connect first would let commands issued
-        // after exec() on the same keys overtake the pipeline.
-        for (let i = 0; i < n; i++) {
-          const args = argsList[i] as unknown[];
-          argsList[i] = null;
-          const cmd = this.source.command(specs[i] as CommandSpec | null, names[i] as string, args);
-          conn.send(cmd.toBatch(batch, i));
-          if ((i + 1) % CHUNK === 0 && i + 1 < n) {
-            conn.flush();
-            if (conn.status !== 'ready') await conn.connect().catch(() => undefined);
-            await conn.waitForDrain();
-            await conn.waitForRoom(limit);
-          }
-        }
-      };
-      return tracingBatches() ? traceBatch(conn, n, send, batch.done) : send();
+    if (this.pieces.length > 0 || n % CHUNK !== 0) this.closeChunk();
+    // How the batch is routed: each entry's table entry (for a raw one the entry of that name), and the
+    // arguments of the entries routing reads (the rest route nowhere on their own: same key as one kept).
+    const routing: CommandSpec[] = new Array(n);
+    for (let r = 0, i = 0; r < this.runEnds.length; r++) {
+      const end = this.runEnds[r] as number;
+      const wire = (this.runSlots[r] as ReplySlot).wire;
+      const spec = this.runSpecs[r] ?? specByCommand.get(wire) ?? { command: wire };
+      for (; i < end; i++) routing[i] = spec;
+    }
+    const routingArgs: (readonly unknown[])[] = new Array(n).fill(EMPTY);
+    if (this.kept !== null) for (const [i, args] of this.kept) routingArgs[i] = args;
+    if (this.keyHashes === null) {
+      // Too many keys to remember: the batch is ordered against every lane.
+      routing.push(EVERY_KEY);
+      routingArgs.push(EMPTY);
+    }
+    this.runSpecs = [];
+    await this.source.batch(routing, routingArgs, (conn) => {
+      const send = (): Promise<void> => this.write(conn, batch, n);
+      return tracingBatches() ? traceBatch(conn, this.wireNames(n), send, batch.done) : send();
     });
-    this.specs = [];
-    this.names = [];
-    this.argsList = [];
     return batch.done;
+  }
+
+  /** The command name each entry sends (for the `ledis:batch` trace's `commands`), read from its run. */
+  private wireNames(n: number): string[] {
+    const out = new Array<string>(n);
+    for (let r = 0, i = 0; r < this.runEnds.length; r++) {
+      const end = this.runEnds[r] as number;
+      const wire = (this.runSlots[r] as ReplySlot).wire;
+      for (; i < end; i++) out[i] = wire;
+    }
+    return out;
+  }
+
+  /** Sends the entries on `conn`, a chunk at a time, waiting for the socket to drain and for room between chunks. */
+  private async write(conn: Connection, batch: Batch, n: number): Promise<void> {
+    const limit = Math.max(1, Math.min(IN_FLIGHT, Math.floor(conn.options.maxPending / 2)));
+    const chunks = this.chunks;
+    this.chunks = [];
+    const failures = this.failures;
+    const parts = this.parts;
+    const replyArgs = this.replyArgs;
+    this.kept = null;
+    let run = 0;
+    let runEnd = this.runEnds[0] as number;
+    let slot = this.runSlots[0] as ReplySlot;
+    // The first chunk is queued now, in this tick, even on a connection still connecting (its
+    // offline queue keeps the order): awaiting the connect first would let commands issued
+    // after exec() on the same keys overtake the pipeline.
+    for (let c = 0; c < chunks.length; c++) {
+      const chunk = chunks[c] as EncodedChunk;
+      chunks[c] = undefined as unknown as EncodedChunk;
+      const base = c * CHUNK;
+      const text = chunk.text;
+      const ends = chunk.ends;
+      let from = 0;
+      for (let j = 0; j < ends.length; j++) {
+        const i = base + j;
+        while (i >= runEnd) {
+          run++;
+          runEnd = this.runEnds[run] as number;
+          slot = this.runSlots[run] as ReplySlot;
+        }
+        const to = ends[j] as number;
+        const args = slot.needsArgs && replyArgs !== null ? (replyArgs.get(i) ?? EMPTY) : EMPTY;
+        const cmd = new Command(slot.name, args, slot.transform, slot.returnBuffers, slot.wire).toBatch(batch, i);
+        const failure = failures?.get(i);
+        if (failure !== undefined) cmd.reject(failure);
+        else {
+          cmd.packed = to > from ? text.slice(from, to) : (parts?.get(i) ?? '');
+          conn.send(cmd);
+        }
+        from = to;
+      }
+      if (c + 1 < chunks.length) {
+        conn.flush();
+        if (conn.status !== 'ready') await conn.connect().catch(() => undefined);
+        await conn.waitForDrain();
+        await conn.waitForRoom(limit);
+      }
+    }
+    this.runEnds = [];
+    this.runSlots = [];
+    this.parts = null;
+    this.failures = null;
+    this.replyArgs = null;
   }
 }
 

@@ -32,7 +32,7 @@ export const inFlight = (conn: Connection): number => conn.pending;
  * one stays deep in unanswered commands and throughput rises; they are closed
  * again when the load falls. `'fixed'`: all `connections` are opened at once
  * and every one is used. Either way a command goes to the connection its key
- * hashes to (src/router.ts), so commands on one key keep their order.
+ * hashes to (src/routing/lanes.ts), so commands on one key keep their order.
  */
 export type Spread = 'adaptive' | 'fixed';
 
@@ -76,6 +76,8 @@ export abstract class BasePool {
   /** Released dedicated connections, reused last-in first-out. */
   protected readonly idle: Connection[] = [];
   protected readonly inUse = new Set<Connection>();
+  /** Dedicated connections given up by their caller while the server still holds a command on them (a cancelled blocking pop): not counted against maxConnections; closed with the pool. */
+  protected readonly lingering = new Set<Connection>();
   protected closed = false;
 
   constructor(options: PoolOptions = {}, defaultMax: number) {
@@ -147,7 +149,21 @@ export abstract class BasePool {
 
   /** Every connection this pool opened (shared, idle and checked out). */
   get connections(): Connection[] {
-    return [...this.sharedConnections, ...this.idle, ...this.inUse];
+    return [...this.sharedConnections, ...this.idle, ...this.inUse, ...this.lingering];
+  }
+
+  /**
+   * Takes a checked-out connection off the pool's count (its slot is free
+   * for the next caller) while it still waits for a reply nobody will use;
+   * `done()` closes it once that reply came. Closed with the pool anyway.
+   */
+  detach(connection: Connection): () => void {
+    if (this.inUse.delete(connection)) this.onFree();
+    this.lingering.add(connection);
+    return () => {
+      this.lingering.delete(connection);
+      connection.quit().catch(() => connection.disconnect());
+    };
   }
 
   /** A new connection with the pool's options (not tracked by the pool). */
@@ -201,15 +217,19 @@ export abstract class BasePool {
     this.sharedConnections.length = 0;
     this.idle.length = 0;
     this.inUse.clear();
+    this.lingering.clear();
   }
 
   /** Waits for outstanding replies on every connection, then closes them. */
   async quit(): Promise<void> {
     this.closed = true;
     const all = this.connections;
+    // A cancelled pop's connection would wait for its reply for ever (timeout 0): closed now.
+    for (const c of this.lingering) c.disconnect();
     this.sharedConnections.length = 0;
     this.idle.length = 0;
     this.inUse.clear();
+    this.lingering.clear();
     await Promise.all(all.map((c) => c.quit()));
   }
 }

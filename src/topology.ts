@@ -187,13 +187,7 @@ export class Topology extends EventEmitter<TopologyEvents> {
   switchTo(address: string): boolean {
     const node = this.replicaNodes.find((n) => n.address === address);
     if (node === undefined || this.closed) return false;
-    const old = this.masterNode;
-    this.replicaNodes = [...this.replicaNodes.filter((n) => n !== node), old];
-    this.masterNode = node;
-    this.masterLost = false;
-    this.stopProbing();
-    this.watchMaster();
-    this.emit('failover', { from: old.address, to: node.address });
+    this.replaceMaster(node, true);
     return true;
   }
 
@@ -250,20 +244,25 @@ export class Topology extends EventEmitter<TopologyEvents> {
       }
       if (!this.masterLost || this.closed) return;
       if (Array.isArray(role) && String(role[0]) === 'master') {
-        this.promote(node);
+        this.replaceMaster(node, false);
         return;
       }
     }
   }
 
-  private promote(node: Node): void {
+  /**
+   * Makes `node` (a replica) the master: kept among the replicas, the old
+   * master serves reads again (a planned switchover); dropped, it is closed
+   * (a failover: it may come back as a stale master, not used again by this client).
+   */
+  private replaceMaster(node: Node, keepOld: boolean): void {
     const old = this.masterNode;
-    this.replicaNodes = this.replicaNodes.filter((n) => n !== node);
+    const others = this.replicaNodes.filter((n) => n !== node);
+    this.replicaNodes = keepOld ? [...others, old] : others;
     this.masterNode = node;
     this.masterLost = false;
     this.stopProbing();
-    // The old master may come back as a stale master; it is not used again by this client.
-    old.pool.disconnect();
+    if (!keepOld) old.pool.disconnect();
     this.watchMaster();
     this.emit('failover', { from: old.address, to: node.address });
   }

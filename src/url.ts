@@ -26,6 +26,9 @@ const ALIASES: Record<string, string> = {
   max_pending: 'maxPending',
 };
 
+/** Every scheme parseUrl accepts, as its errors list them. */
+const SCHEMES = 'ledis://, redis://, ledis+tls:// and rediss:// (TLS): host:port/db; unix:///path.sock?db=N';
+
 /** Option names a query string may carry: the client's, the pools', and ledis-py's snake_case aliases. */
 const QUERY_NAMES = [...Object.keys(clientOptionChecks), ...Object.keys(poolOptionChecks)];
 
@@ -70,7 +73,7 @@ export function parseUrl<T extends UrlOptions>(url: string, options: T = {} as T
   try {
     u = new URL(url);
   } catch {
-    throw new DataError(`invalid URL ${redactUrl(url)}: expected ledis://host:port/db or unix:///path.sock?db=N`);
+    throw new DataError(`invalid URL ${redactUrl(url)}: expected ${SCHEMES}`);
   }
   const out: Record<string, unknown> = { ...(options as Record<string, unknown>) };
   const query: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
@@ -112,7 +115,7 @@ export function parseUrl<T extends UrlOptions>(url: string, options: T = {} as T
     out.unixSocketPath = path;
     if (u.password) out.password = decodePart(url, u.password, 'password');
   } else {
-    throw new DataError(`invalid URL ${redactUrl(url)}: scheme must be ledis:// or unix://`);
+    throw new DataError(`invalid URL ${redactUrl(url)}: the scheme ${JSON.stringify(u.protocol.slice(0, 20))} is not one of ${SCHEMES}`);
   }
   Object.assign(out, query);
   if (out.db === undefined) out.db = 0;

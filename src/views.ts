@@ -5,6 +5,7 @@
 import type { Command } from './connection/command.js';
 import { AbortError, DataError, TimeoutError } from './errors.js';
 import { describe } from './commands/shape.js';
+import { callDeadline } from './connection/deadlines.js';
 
 export interface CallOptions {
   /**
@@ -47,14 +48,12 @@ export function armCall(cmd: Command, p: Promise<unknown>, options: CallOptions)
       cmd.reject(abortError(cmd, signal));
       return;
     }
-    const onAbort = (): void => cmd.reject(abortError(cmd, signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    const off = (): void => signal.removeEventListener('abort', onAbort);
+    const off = onAbortOf(signal, () => cmd.reject(abortError(cmd, signal)));
     p.then(off, off);
   }
   if (timeout !== undefined) {
     // A longer timeout than commandTimeout: the connection keeps this deadline instead of its own.
-    cmd.deadline = Date.now() + timeout;
+    cmd.deadline = callDeadline(timeout, Date.now());
     const timer = setTimeout(() => {
       cmd.reject(new TimeoutError(`no reply to ${cmd.name} within ${timeout} ms (withOptions timeout)`, cmd.name));
     }, timeout);
@@ -62,6 +61,37 @@ export function armCall(cmd: Command, p: Promise<unknown>, options: CallOptions)
     p.then(clear, clear);
   }
 }
+
+/** The commands waiting on each signal: one 'abort' listener per signal, however many commands use it. */
+const waiting = new WeakMap<AbortSignal, Set<() => void>>();
+
+/** Runs `fn` when `signal` aborts; returns the function that forgets it. The signal's listener goes when its last command does. */
+function onAbortOf(signal: AbortSignal, fn: () => void): () => void {
+  let set = waiting.get(signal);
+  if (set === undefined) {
+    const fns = new Set<() => void>();
+    set = fns;
+    waiting.set(signal, fns);
+    const fire = (): void => {
+      waiting.delete(signal);
+      for (const f of fns) f();
+      fns.clear();
+    };
+    signal.addEventListener('abort', fire, { once: true });
+    listeners.set(fns, fire);
+  }
+  const fns = set;
+  fns.add(fn);
+  return () => {
+    if (!fns.delete(fn) || fns.size > 0) return;
+    const fire = listeners.get(fns);
+    if (fire !== undefined && waiting.get(signal) === fns) {
+      waiting.delete(signal);
+      signal.removeEventListener('abort', fire);
+    }
+  };
+}
+const listeners = new WeakMap<Set<() => void>, () => void>();
 
 function abortError(cmd: Command, signal: AbortSignal): AbortError {
   const written = cmd.written;

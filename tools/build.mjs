@@ -118,6 +118,10 @@ for (const [entry, target] of Object.entries(pkg.exports)) {
   }
   const hasDefault = mod.default !== undefined;
   if (entry === '.' && typeof mod.default !== 'function') throw new Error('dist/cjs/index.js has no default export');
+  // The types name the default export through the named export it is (Ledis, Redis): TypeScript's node16 ESM
+  // reading of `export { default } from` a CommonJS file would be the whole module object.
+  const defaultName = hasDefault ? names.find((n) => mod[n] === mod.default) : undefined;
+  if (hasDefault && !defaultName) throw new Error(`the default export of ${entry} is not also a named export`);
   let rel = path.relative(path.dirname(esmFile), cjsFile).split(path.sep).join('/');
   if (!rel.startsWith('.')) rel = `./${rel}`;
   const relTypes = rel.replace(/\.js$/, '.js');
@@ -146,7 +150,9 @@ for (const [entry, target] of Object.entries(pkg.exports)) {
   } else {
     writeFileSync(
       esmTypes,
-      header + `export * from '${relTypes}';\n` + (entry === '.' ? `import { Ledis } from '${relTypes}';\nexport default Ledis;\n` : ''),
+      header +
+        `export * from '${relTypes}';\n` +
+        (defaultName ? `import { ${defaultName} } from '${relTypes}';\nexport default ${defaultName};\n` : ''),
     );
   }
   built.push(`${entry} (${names.length} names)`);

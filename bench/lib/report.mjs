@@ -97,6 +97,14 @@ export function evaluateTargets(r) {
   for (const op of ['get', 'set']) {
     ratioTarget(t, `LedisDB ${op.toUpperCase()} C=100 p99: ledis / best one-connection peer`, 0.7, oneP99('tcp', op, 100, 'ledis'), best(r, 'tcp', op, 100, PEERS, 'p99', true), vsMs, true);
   }
+  // Issue 27, point 1: the tail `new Ledis()` users see, against the best peer and against one connection.
+  for (const op of ['get', 'set']) {
+    for (const c of [1, 10, 100, 1000]) {
+      const O = op.toUpperCase();
+      ratioTarget(t, `LedisDB ${O} C=${c} p99: new Ledis() / best one-connection peer (issue 27)`, 0.9, oneP99('tcp', op, c, 'ledis-default'), best(r, 'tcp', op, c, PEERS, 'p99', true), vsMs, true);
+      ratioTarget(t, `LedisDB ${O} C=${c} p99: new Ledis() / ledis (one connection) (issue 27)`, 1.0, oneP99('tcp', op, c, 'ledis-default'), oneP99('tcp', op, c, 'ledis'), vsMs, true);
+    }
+  }
   for (const [scenario, goal, name] of [['redis', 1.5, 'redis-server'], ['tcp', 1.3, 'LedisDB']]) {
     const row = (client, mode) => r.bulk.find((x) => x.scenario === scenario && x.client === client && x.mode === mode);
     const l = row('ledis', 'pipeline');

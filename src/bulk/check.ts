@@ -121,6 +121,18 @@ function isInteger(a: unknown): boolean {
   return false;
 }
 
+/** A command name as written (any case) that passed the name checks, with what the argument checks need. */
+interface KnownName {
+  upper: string;
+  spec: CommandSpec;
+  arity: readonly [number, number, number] | undefined;
+  intAt: ((i: number) => boolean) | undefined;
+}
+
+/** Names already looked up (a load repeats a few names a million times); bounded, as a file may spell a name in many cases. */
+const NAMES = new Map<string, KnownName>();
+const MAX_NAMES = 512;
+
 /** Checks a command given by name and raw arguments; throws DataError naming what is wrong. */
 export function checkRaw(rawName: unknown, args: readonly unknown[]): Prepared {
   let name: string;
@@ -128,13 +140,18 @@ export function checkRaw(rawName: unknown, args: readonly unknown[]): Prepared {
   else if (Buffer.isBuffer(rawName)) name = rawName.toString('latin1');
   else throw new DataError(`the command name must be a string, got ${rawName === null ? 'null' : typeof rawName}`);
   if (name === '') throw new DataError('empty command name');
-  const upper = name.toUpperCase();
-  const spec = byCommand.get(upper);
-  if (spec === undefined) throw new DataError(`unknown command ${JSON.stringify(name.length > 40 ? name.slice(0, 40) + '...' : name)}`);
-  const refused = refuseSharedState(upper);
-  if (refused !== null) throw refused;
-  if (spec.blocking === true) throw new DataError('blocks its connection; not allowed in a bulk load', upper);
-  const arity = ARITY[upper];
+  let known = NAMES.get(name);
+  if (known === undefined) {
+    const upper = name.toUpperCase();
+    const spec = byCommand.get(upper);
+    if (spec === undefined) throw new DataError(`unknown command ${JSON.stringify(name.length > 40 ? name.slice(0, 40) + '...' : name)}`);
+    const refused = refuseSharedState(upper);
+    if (refused !== null) throw refused;
+    if (spec.blocking === true) throw new DataError('blocks its connection; not allowed in a bulk load', upper);
+    known = { upper, spec, arity: ARITY[upper], intAt: INTEGER_AT[upper] };
+    if (NAMES.size < MAX_NAMES) NAMES.set(name, known);
+  }
+  const { upper, spec, arity, intAt } = known;
   if (arity !== undefined) {
     const [min, max, step] = arity;
     const n = args.length;
@@ -146,7 +163,6 @@ export function checkRaw(rawName: unknown, args: readonly unknown[]): Prepared {
     throw new DataError(`wrong number of arguments: ${args.length}, expected at least ${minArgsOf(spec)}`, upper);
   }
   validateArgs(upper, args);
-  const intAt = INTEGER_AT[upper];
   if (intAt !== undefined) {
     for (let i = 0; i < args.length; i++) {
       if (intAt(i) && !isInteger(args[i])) {

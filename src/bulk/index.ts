@@ -3,10 +3,12 @@
 // what `ledis load` runs on; it is public for bulk loaders' own code.
 import { Command, type BatchSink } from '../connection/command.js';
 import type { Connection } from '../connection/connection.js';
-import { firstKeyIndex } from '../commands/keys.js';
+import { coalescePolicy } from '../commands/coalesce.js';
+import { commandKeyIndexes, firstKeyIndex } from '../commands/keys.js';
 import { laneConnection } from '../routing/lanes.js';
-import { ConnectionError, DataError, ProtocolError } from '../errors.js';
+import { ConnectionError, DataError, ProtocolError, ResponseError } from '../errors.js';
 import { prepare, type BulkItem, type Prepared } from './check.js';
+import { Group, identity, joinable, type Joinable } from './group.js';
 
 export type { BulkItem, BulkArray, BulkMethodCall, BulkCommandCall } from './check.js';
 export { prepare as checkBulkItem } from './check.js';
@@ -59,8 +61,8 @@ export interface BulkSummary extends BulkProgress {
 
 export interface BulkOptions {
   /**
-   * Most commands sent and not yet answered, over all connections (default
-   * 1000). Reading the source waits when it is reached, and whenever the
+   * Most items sent and not yet answered, over all connections (default
+   * 10000). Reading the source waits when it is reached, and whenever the
    * socket asks for a drain, so memory stays bounded whatever the source's size.
    */
   inFlight?: number;
@@ -76,6 +78,16 @@ export interface BulkOptions {
   onProgress?: (progress: BulkProgress) => void;
   /** ms between onProgress calls (default 200). */
   progressInterval?: number;
+  /**
+   * Join runs of items to one key into one multi-member command (default
+   * true): ZADD, HSET/HMSET (sent as HMSET), SADD, RPUSH and LPUSH items of a
+   * key read close together become one command, and, with one connection,
+   * SETs of different keys one MSET. Each key's commands keep their order;
+   * outcomes stay per item (a refused group is retried item by item when
+   * nothing on its keys was sent after it, else each item fails with the
+   * group's error: LedisDB applies none of a refused group). See group.ts.
+   */
+  group?: boolean;
 }
 
 const CHECK_EVERY = 256;
@@ -103,7 +115,9 @@ class Tally implements BatchSink {
   connectionFailures = 0;
   callbackError: unknown = null;
   readonly mayHaveRun: number[] = [];
-  readonly items = new Map<number, { item: unknown; name: string }>();
+  readonly items = new Map<number, { item: unknown; name: string; keyId?: string; seq?: number }>();
+  /** Called when a tracked send (keyId, seq) settles. */
+  release: ((keyId: string, seq: number) => void) | null = null;
   private roomWaiter: (() => void) | null = null;
   private lowWater = 0;
   private idleWaiter: (() => void) | null = null;
@@ -117,6 +131,7 @@ class Tally implements BatchSink {
     const entry = this.items.get(index);
     this.items.delete(index);
     this.inFlight--;
+    if (entry?.seq !== undefined && this.release !== null) this.release(entry.keyId as string, entry.seq);
     if (error === null) {
       this.succeeded++;
       this.connectionFailures = 0;
@@ -214,9 +229,33 @@ export interface BulkClient {
  * Rejects only for a source that is not iterable, a source that throws, or
  * an `onError` that throws (after what is in flight has settled).
  */
-export async function bulk(client: BulkClient | null, source: Iterable<BulkItem> | AsyncIterable<BulkItem>, options: BulkOptions = {}): Promise<BulkSummary> {
+export function bulk(client: BulkClient | null, source: Iterable<BulkItem> | AsyncIterable<BulkItem>, options: BulkOptions = {}): Promise<BulkSummary> {
+  return run(client, source, options, null);
+}
+
+/** What `ledis load` adds to bulk(): a source of item arrays, and hooks per item taken. */
+export interface BatchHooks {
+  /** Called before each item is taken; a promise returned is awaited first (an output to drain), then the signal checked again. */
+  gate?: () => Promise<void> | null | undefined;
+  /** Called with each item as it is taken (after the gate), before it is checked or sent: what it was given is what bulk() consumed. */
+  onTake?: (item: BulkItem) => void;
+}
+
+/**
+ * bulk() over a source that yields arrays of items (each array's items taken
+ * in order, one async step per array instead of one per item: `ledis load`'s
+ * formats yield one array per input chunk). Same outcome, item by item, as
+ * bulk() over the flattened source; an array stopped in the middle (signal,
+ * stopOnError) leaves its remaining items untaken, as bulk() leaves the rest
+ * of its source.
+ */
+export function bulkBatches(client: BulkClient | null, source: AsyncIterable<readonly BulkItem[]> | Iterable<readonly BulkItem[]>, options: BulkOptions, hooks: BatchHooks): Promise<BulkSummary> {
+  return run(client, source as Iterable<BulkItem>, options, hooks);
+}
+
+async function run(client: BulkClient | null, source: Iterable<BulkItem> | AsyncIterable<BulkItem>, options: BulkOptions, hooks: BatchHooks | null): Promise<BulkSummary> {
   const started = Date.now();
-  const limit = options.inFlight ?? 1000;
+  const limit = options.inFlight ?? 10000;
   if (!Number.isInteger(limit) || limit < 1) throw new DataError(`inFlight must be a positive integer, got ${String(limit)}`);
   const dryRun = options.dryRun === true;
   if (!dryRun && client === null) throw new DataError('bulk needs a client unless dryRun is set');
@@ -231,25 +270,71 @@ export async function bulk(client: BulkClient | null, source: Iterable<BulkItem>
   const viaClient = dryRun ? undefined : (client as BulkClient).sendBulkCommand?.bind(client);
   const fixed: readonly Connection[] = viaClient === undefined ? [...conns] : [];
   const lowWater = Math.floor(limit / 2);
+  const grouping = !dryRun && options.group !== false;
+  // SETs of different keys into one MSET only where every key goes to the same connection.
+  const oneLane = viaClient === undefined ? fixed.length === 1 : singleConnection(client as BulkClient);
+  const sender = grouping ? new Sender(tally, viaClient, fixed, oneLane, Math.max(1, Math.min(4096, lowWater))) : null;
   let lastIndex = -1;
   let lastProgress = started;
   let sourceError: unknown = null;
   let exhausted = false;
+  /** A next() abandoned when the signal fired while it was pending (a source stuck on stdin). */
+  let abandoned = false;
+  let wakeOnAbort: (() => void) | null = null;
+  // One listener for the whole load, whatever the number of items.
+  const onAbort = () => wakeOnAbort?.();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const batched = hooks !== null;
+  const gate = hooks?.gate;
+  const onTake = hooks?.onTake;
+  /** The array being taken (batched sources) and the position in it. */
+  let batch: readonly unknown[] | null = null;
+  let at = 0;
   try {
     for (;;) {
       if (tally.stopped || signal?.aborted === true) break;
       // A whole in-flight window refused for want of a connection, nothing answered since: the server
       // is unreachable and what is left would only fail one by one. Stop reading.
       if (tally.connectionFailures >= limit) break;
-      let r = it.next() as IteratorResult<unknown> | Promise<IteratorResult<unknown>>;
-      if (r instanceof Promise) r = await r;
-      if (r.done === true) {
-        exhausted = true;
-        break;
+      let item: unknown;
+      if (batch !== null && at < batch.length) {
+        item = batch[at++];
+      } else {
+        batch = null;
+        let r = it.next() as IteratorResult<unknown> | Promise<IteratorResult<unknown>> | null;
+        if (r instanceof Promise) {
+          const pending = r;
+          r = signal === undefined ? await pending : await new Promise<IteratorResult<unknown> | null>((resolve, reject) => {
+            wakeOnAbort = () => resolve(null);
+            pending.then(resolve, reject);
+          });
+          wakeOnAbort = null;
+        }
+        if (r === null) {
+          abandoned = true;
+          break;
+        }
+        if (r.done === true) {
+          exhausted = true;
+          break;
+        }
+        if (batched) {
+          batch = r.value as readonly unknown[];
+          at = 0;
+          continue;
+        }
+        item = r.value;
       }
+      if (gate !== undefined) {
+        const wait = gate();
+        if (wait) {
+          await wait;
+          if (tally.stopped || aborted(signal)) break;
+        }
+      }
+      onTake?.(item as BulkItem);
       const index = ++lastIndex;
       tally.lines++;
-      const item = r.value;
       let p: Prepared;
       try {
         p = prepare(item);
@@ -265,18 +350,28 @@ export async function bulk(client: BulkClient | null, source: Iterable<BulkItem>
         const shown = p.shown ?? p.name;
         tally.items.set(index, { item, name: shown });
         tally.inFlight++;
-        const cmd = new Command(shown, p.args, null, true, p.name).toBatch(tally, index);
-        if (viaClient !== undefined) viaClient(cmd, firstKey(p));
-        else route(fixed, p).send(cmd);
-        if (tally.inFlight >= limit) await tally.room(lowWater);
+        if (sender !== null) sender.add(index, p);
+        else {
+          const cmd = new Command(shown, p.args, null, true, p.name, coalescePolicy(p.name)).toBatch(tally, index);
+          if (viaClient !== undefined) viaClient(cmd, firstKey(p));
+          else route(fixed, p).send(cmd);
+        }
+        if (tally.inFlight >= limit) {
+          sender?.flushAll();
+          await tally.room(lowWater);
+        }
       }
-      if ((index + 1) % CHECK_EVERY === 0) {
+      const windowFull = sender !== null && sender.full();
+      if (windowFull) sender.flushAll();
+      if (windowFull || (sender === null && (index + 1) % CHECK_EVERY === 0)) {
         if (!dryRun) {
           for (const c of [...(viaClient === undefined ? fixed : conns)]) {
             c.flush();
             await c.waitForDrain();
           }
         }
+      }
+      if ((index + 1) % CHECK_EVERY === 0) {
         if (onProgress !== undefined) {
           const now = Date.now();
           if (now - lastProgress >= interval) {
@@ -291,7 +386,9 @@ export async function bulk(client: BulkClient | null, source: Iterable<BulkItem>
   } catch (err) {
     sourceError = err;
   }
-  if (!exhausted && typeof it.return === 'function') {
+  sender?.flushAll();
+  signal?.removeEventListener('abort', onAbort);
+  if (!exhausted && !abandoned && typeof it.return === 'function') {
     try {
       const r = it.return();
       if (r instanceof Promise) await r;
@@ -313,6 +410,172 @@ export async function bulk(client: BulkClient | null, source: Iterable<BulkItem>
     elapsedMs,
     rate: elapsedMs > 0 ? Math.round((settled * 1000) / elapsedMs) : settled,
   };
+}
+
+/** Whether the signal has fired (a function: read again after an await, past TypeScript's narrowing). */
+function aborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+/** Whether the client sends every key's commands over one connection (so one MSET may carry many keys without reordering any key's commands). */
+function singleConnection(client: BulkClient): boolean {
+  const o = (client as { options?: { connections?: unknown; shards?: unknown } }).options;
+  return o !== undefined && o.connections === 1 && o.shards === undefined && client.connectionPool.sharedList.length === 1;
+}
+
+/**
+ * Joins the items of a window into groups (one open group per key) and
+ * sends them; tracks, per key, the last command sent on it, so a refused
+ * group is retried item by item only when nothing on its keys went after it.
+ */
+class Sender {
+  /** The open (not yet sent) group of each key, in the order the groups were opened. */
+  private readonly open = new Map<string, Group>();
+  private windowItems = 0;
+  private seq = 0;
+  /** Seq of the last command sent on each key with something in flight. */
+  private readonly lastSent = new Map<string, number>();
+  /** Seq of the last command sent that touches several keys or none (a barrier for retries). */
+  private lastBarrier = 0;
+  private immediate: NodeJS.Immediate | null = null;
+
+  constructor(
+    private readonly tally: Tally,
+    private readonly viaClient: ((cmd: Command, key: unknown) => void) | undefined,
+    private readonly fixed: readonly Connection[],
+    private readonly mset: boolean,
+    private readonly window: number,
+  ) {
+    tally.release = (keyId, seq) => {
+      if (this.lastSent.get(keyId) === seq) this.lastSent.delete(keyId);
+    };
+  }
+
+  full(): boolean {
+    return this.windowItems >= this.window;
+  }
+
+  add(index: number, p: Prepared): void {
+    const j = joinable(p, this.mset);
+    if (j === null) {
+      this.alone(index, p);
+      return;
+    }
+    const g = this.open.get(j.keyId);
+    if (g !== undefined && g.accepts(j)) {
+      g.add(index, p, j);
+    } else {
+      if (g !== undefined) this.flush(g);
+      // MSET: one open group for all the keys of a window.
+      let target: Group | undefined = j.kind === 'MSET' ? this.open.get('\u0000MSET') : undefined;
+      if (target !== undefined && !target.accepts(j)) {
+        this.flush(target);
+        target = undefined;
+      }
+      if (target === undefined) {
+        target = new Group(j.kind, j.key);
+        if (j.kind === 'MSET') this.open.set('\u0000MSET', target);
+      }
+      target.add(index, p, j);
+      this.open.set(j.keyId, target);
+    }
+    this.windowItems++;
+    if (this.immediate === null) {
+      // A source that pauses (waiting for input) must not leave items unsent.
+      this.immediate = setImmediate(() => {
+        this.immediate = null;
+        this.flushAll();
+      });
+    }
+  }
+
+  /** Sends an item that joins no group, after what is open on its key (or, for a command on several keys or none, after everything open). */
+  private alone(index: number, p: Prepared): void {
+    const keyIdxs = p.spec === null ? [0] : commandKeyIndexes(p.spec, p.args);
+    const single = keyIdxs.length === 1 || (keyIdxs.length > 1 && keyIdxs.every((i) => identity(p.args[i]) === identity(p.args[keyIdxs[0] as number])));
+    if (!single || keyIdxs.length === 0 || (keyIdxs[0] as number) >= p.args.length) {
+      this.flushAll();
+      this.send(index, p, undefined);
+      this.lastBarrier = this.seq;
+      return;
+    }
+    const keyId = identity(p.args[keyIdxs[0] as number]);
+    const g = this.open.get(keyId);
+    if (g !== undefined) this.flush(g);
+    this.send(index, p, keyId);
+  }
+
+  /** One item as its own command, tracked on its key. */
+  private send(index: number, p: Prepared, keyId: string | undefined): void {
+    const seq = ++this.seq;
+    const entry = this.tally.items.get(index);
+    if (entry !== undefined && keyId !== undefined) {
+      entry.keyId = keyId;
+      entry.seq = seq;
+      this.lastSent.set(keyId, seq);
+    }
+    const cmd = new Command(p.shown ?? p.name, p.args, null, true, p.name).toBatch(this.tally, index);
+    this.route(cmd, p.args[0], p);
+  }
+
+  private route(cmd: Command, key: unknown, p: Prepared | null): void {
+    if (this.viaClient !== undefined) this.viaClient(cmd, p === null ? key : firstKey(p));
+    else if (p !== null) route(this.fixed, p).send(cmd);
+    else laneConnection(this.fixed, this.fixed.length, key).send(cmd);
+  }
+
+  /** Sends an open group (a group of one as the item's own command). */
+  private flush(g: Group): void {
+    for (const k of g.keys) if (this.open.get(k) === g) this.open.delete(k);
+    if (g.kind === 'MSET' && this.open.get('\u0000MSET') === g) this.open.delete('\u0000MSET');
+    this.windowItems -= g.items.length;
+    if (g.items.length === 1) {
+      const only = g.items[0] as { index: number; p: Prepared; keyId: string };
+      this.send(only.index, only.p, only.keyId);
+      return;
+    }
+    const seq = ++this.seq;
+    g.seq = seq;
+    for (const k of g.keys) this.lastSent.set(k, seq);
+    const cmd = new Command(g.kind, g.args, null, true).toBatch(new GroupSink(this, g), 0);
+    this.route(cmd, g.key, null);
+  }
+
+  flushAll(): void {
+    if (this.immediate !== null) {
+      clearImmediate(this.immediate);
+      this.immediate = null;
+    }
+    if (this.open.size === 0) return;
+    const groups = new Set(this.open.values());
+    for (const g of groups) this.flush(g);
+    this.windowItems = 0;
+  }
+
+  /** A group's outcome, item by item. */
+  settleGroup(g: Group, error: Error | null): void {
+    let retry = false;
+    if (error instanceof ResponseError) {
+      // Refused: LedisDB applied none of it. Item by item, unless something on its keys was sent after it.
+      retry = this.lastBarrier < g.seq && g.keys.every((k) => this.lastSent.get(k) === g.seq);
+    }
+    for (const k of g.keys) if (this.lastSent.get(k) === g.seq) this.lastSent.delete(k);
+    for (const it of g.items) {
+      if (retry) this.send(it.index, it.p, it.keyId);
+      else this.tally.settle(it.index, error, null);
+    }
+  }
+}
+
+class GroupSink implements BatchSink {
+  constructor(
+    private readonly sender: Sender,
+    private readonly group: Group,
+  ) {}
+
+  settle(_index: number, error: Error | null): void {
+    this.sender.settleGroup(this.group, error);
+  }
 }
 
 function commandName(item: unknown): string | undefined {

@@ -4,7 +4,7 @@
 import { parse } from 'csv-parse';
 import { Readable } from 'node:stream';
 import { DataError } from '../errors.js';
-import { LineError, splitArgs, type LoadItem } from './formats.js';
+import { LineError, splitArgs, tooLong, type ItemBatch } from './formats.js';
 
 /** One word of a template: literal text, a whole column, or text with `{column}` placeholders. */
 type Part = { kind: 'literal'; value: string } | { kind: 'column'; index: number } | { kind: 'mixed'; pieces: Array<string | number> };
@@ -71,14 +71,17 @@ export interface CsvOptions {
   template: string;
   /** Column names; without them the first row is the header. */
   columns?: string[];
+  /** Most bytes of one record; a longer one is that record's error. */
+  maxLine?: number;
 }
 
 /**
  * Rows of a CSV/TSV stream as commands. A row that does not parse, or has
  * the wrong number of fields, is a LineError with its line number; a bad
  * template (unknown column) throws DataError before any row is used.
+ * Yields arrays of items (as the other formats do; here one row each).
  */
-export async function* csvItems(chunks: AsyncIterable<Buffer>, options: CsvOptions): AsyncGenerator<LoadItem | LineError, void, undefined> {
+export async function* csvItems(chunks: AsyncIterable<Buffer>, options: CsvOptions): AsyncGenerator<ItemBatch, void, undefined> {
   let template: Template | null = options.columns === undefined ? null : compileTemplate(options.template, options.columns);
   const skipped: LineError[] = [];
   const parser = parse({
@@ -95,22 +98,80 @@ export async function* csvItems(chunks: AsyncIterable<Buffer>, options: CsvOptio
       return undefined;
     },
   });
-  const source = Readable.from(chunks, { objectMode: false });
+  // A line over the maximum is cut here, before csv-parse holds it (its own max_record_size drops the rest of the chunk).
+  const source = Readable.from(options.maxLine === undefined ? chunks : limitLines(chunks, options.maxLine), { objectMode: false });
   source.on('error', (err) => parser.destroy(err));
   source.pipe(parser);
   for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    while (skipped.length > 0) yield skipped.shift() as LineError;
+    if (skipped.length > 0) yield skipped.splice(0);
     const line = rec.info.lines;
+    const cut = tooLongIn(rec.record);
+    if (cut !== null) {
+      yield [new LineError(tooLong(cut, options.maxLine as number), line, -1)];
+      continue;
+    }
     if (template === null) {
       template = compileTemplate(options.template, rec.record);
       continue;
     }
     if (rec.record.length !== template.columns.length) {
-      yield new LineError(`expected ${template.columns.length} fields, got ${rec.record.length}`, line, -1);
+      yield [new LineError(`expected ${template.columns.length} fields, got ${rec.record.length}`, line, -1)];
       continue;
     }
     const words = apply(template, rec.record);
-    yield { command: words[0] as string, args: words.slice(1), line, offset: -1 };
+    yield [{ command: words[0] as string, args: words.slice(1), line, offset: -1 }];
   }
-  while (skipped.length > 0) yield skipped.shift() as LineError;
+  if (skipped.length > 0) yield skipped.splice(0);
 }
+
+/** Put in place of the rest of a line over the maximum: NUL is not CSV text, so no real field holds it. */
+const CUT = '\u0000ledis:line-too-long:';
+
+/** The length of the line that was cut, when a field of the record holds the mark, else null. */
+function tooLongIn(record: readonly string[]): number | null {
+  for (const f of record) {
+    const at = f.indexOf(CUT);
+    if (at !== -1) return Number(f.slice(at + CUT.length));
+  }
+  return null;
+}
+
+/**
+ * The chunks with every line over `max` bytes cut: its first `max` bytes
+ * (already passed on) are followed by the mark and its length, the rest is
+ * dropped as it arrives. Memory: one chunk.
+ */
+async function* limitLines(chunks: AsyncIterable<Buffer>, max: number): AsyncGenerator<Buffer, void, undefined> {
+  /** Bytes of the current line passed on so far, or (dropping) its whole length so far. */
+  let run = 0;
+  let dropping = false;
+  for await (const c of chunks) {
+    const out: Buffer[] = [];
+    let pos = 0;
+    while (pos < c.length) {
+      const nl = c.indexOf(10, pos);
+      const end = nl === -1 ? c.length : nl;
+      const len = end - pos;
+      if (dropping) {
+        run += len;
+      } else if (run + len > max) {
+        out.push(c.subarray(pos, pos + (max - run)));
+        run += len;
+        dropping = true;
+      } else {
+        out.push(c.subarray(pos, end));
+        run += len;
+      }
+      if (nl === -1) break;
+      if (dropping) out.push(Buffer.from(`${CUT}${run}`, 'latin1'));
+      out.push(NEWLINE);
+      dropping = false;
+      run = 0;
+      pos = nl + 1;
+    }
+    if (out.length > 0) yield out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out);
+  }
+  if (dropping) yield Buffer.from(`${CUT}${run}`, 'latin1');
+}
+
+const NEWLINE = Buffer.from('\n');

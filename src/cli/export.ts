@@ -104,13 +104,19 @@ export async function exportKeys(
         }
         return;
       }
-      for (const k of keys) {
-        counts.keys[type]++;
-        if (options.clear) await write([t.clear, k]);
-        await exportMembers(client, type, k, options.batch, write);
-        const ttl = Number(await client[t.ttl](k));
-        if (ttl > 0) await write([t.expireat, k, Math.floor(Date.now() / 1000) + ttl]);
-      }
+      // Every key of the page at once (the client pipelines their commands into shared writes): a key's
+      // lines keep their order (clear, data, expiry); lines of different keys may interleave, which
+      // \`ledis load\` replays the same.
+      await Promise.all(
+        keys.map(async (k) => {
+          counts.keys[type]++;
+          const ttl = client[t.ttl](k);
+          if (options.clear) await write([t.clear, k]);
+          await exportMembers(client, type, k, options.batch, write);
+          const seconds = Number(await ttl);
+          if (seconds > 0) await write([t.expireat, k, Math.floor(Date.now() / 1000) + seconds]);
+        }),
+      );
     };
     for await (const key of client.scanIterator({ type: type.toUpperCase() as 'KV', ...scan })) {
       page.push(key);
@@ -183,10 +189,15 @@ export async function exportCommand(argv: string[], io: CliIO): Promise<number> 
   let counts: ExportCounts;
   try {
     counts = await exportKeys(client, out, { types: types as Type[], match: values.match, batch, clear: values['no-clear'] !== true });
+  } catch (err) {
+    // The reader went away (\`ledis export | head\`): end quietly, as other Unix tools do.
+    if ((err as { code?: string }).code === 'EPIPE' || (out.failure() as { code?: string } | null)?.code === 'EPIPE') return 0;
+    throw err;
   } finally {
     await out.close().catch(() => undefined);
     await client.quit().catch(() => client.disconnect());
   }
+  if ((out.failure() as { code?: string } | null)?.code === 'EPIPE') return 0;
   const k = counts.keys;
   const total = k.kv + k.hash + k.list + k.set + k.zset;
   io.stderr.write(

@@ -1,6 +1,5 @@
 // Input and output streams of the CLI: files or stdin/stdout, gzip by the
 // `.gz` extension, byte counts for progress.
-import { once } from 'node:events';
 import { createReadStream, createWriteStream, openSync, statSync } from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
@@ -13,6 +12,8 @@ export interface CliIO {
   env: Record<string, string | undefined>;
   /** Whether stderr is a terminal (progress is drawn only then). */
   isTTY: boolean;
+  /** Where SIGINT comes from (`process` for the real command); none: a load cannot be interrupted. */
+  interrupts?: NodeJS.EventEmitter;
 }
 
 export interface Input {
@@ -21,6 +22,8 @@ export interface Input {
   size: number | null;
   /** Bytes read so far, as stored. */
   bytesRead(): number;
+  /** Stops reading: the file (or stdin) is closed, so a load stopped early does not wait on it. */
+  destroy(): void;
 }
 
 /** Opens FILE (or stdin for '-'); gunzips a name ending in .gz. */
@@ -40,11 +43,14 @@ export function openInput(path: string, io: CliIO): Input {
       yield c;
     }
   }
-  if (!path.endsWith('.gz')) return { chunks: counted(), size, bytesRead: () => read };
+  const destroy = () => {
+    raw.destroy();
+  };
+  if (!path.endsWith('.gz')) return { chunks: counted(), size, bytesRead: () => read, destroy };
   const compressed = Readable.from(counted(), { objectMode: false });
   const gunzip = createGunzip();
   compressed.on('error', (err) => gunzip.destroy(err));
-  return { chunks: buffers(compressed.pipe(gunzip)), size, bytesRead: () => read };
+  return { chunks: buffers(compressed.pipe(gunzip)), size, bytesRead: () => read, destroy };
 }
 
 /** The stream's chunks as Buffers (a stream given by a program may yield strings). */
@@ -56,8 +62,17 @@ async function* buffers(stream: Readable): AsyncGenerator<Buffer, void, undefine
 
 export interface Output {
   stream: Writable;
-  /** Writes and waits when the stream asks for a drain. */
+  /**
+   * Writes `text`; throws the stream's error once it has failed. Returns a
+   * promise when the stream asks for a drain: one promise shared by every
+   * caller until it drains (or fails), so a burst of writes adds no
+   * listeners.
+   */
   write(text: string): Promise<void> | void;
+  /** The shared drain promise while the stream is full, else null. */
+  ready(): Promise<void> | null;
+  /** The stream's error (ENOSPC, EPIPE ...), once it has failed. */
+  failure(): Error | null;
   /** Ends the stream (not stdout) and resolves when everything is flushed. */
   close(): Promise<void>;
 }
@@ -73,38 +88,52 @@ export function openOutput(path: string, io: CliIO): Output {
     gzip.pipe(file);
     stream = gzip;
   }
-  let failure: Error | null = null;
-  stream.on('error', (err) => {
-    failure = err;
-  });
-  file.on('error', (err) => {
-    failure = err;
-  });
+  let failed: Error | null = null;
+  let drain: Promise<void> | null = null;
+  let wake: (() => void) | null = null;
+  const release = () => {
+    drain = null;
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const onError = (err: Error) => {
+    failed ??= err;
+    release();
+  };
+  // One listener of each for the stream's life, whatever the number of writes.
+  stream.on('error', onError);
+  if (file !== stream) file.on('error', onError);
+  stream.on('drain', release);
   return {
     stream,
     write(text: string) {
-      if (failure !== null) throw failure;
-      if (!stream.write(text)) {
-        return new Promise<void>((resolve, reject) => {
-          const done = (err?: Error) => {
-            stream.off('drain', done);
-            stream.off('error', done);
-            if (err) reject(err);
-            else resolve();
-          };
-          stream.on('drain', done);
-          stream.on('error', done);
+      if (failed !== null) throw failed;
+      if (!stream.write(text) && drain === null) {
+        drain = new Promise<void>((resolve) => {
+          wake = resolve;
         });
       }
+      return drain ?? undefined;
     },
+    ready: () => drain,
+    failure: () => failed,
     async close() {
-      if (failure !== null) throw failure;
+      if (failed !== null) throw failed;
       if (isStdout && stream === file) return;
       // gzip into stdout: wait until gzip has handed everything on; into a file: until the file is flushed.
-      const done = once(isStdout ? stream : file, isStdout ? 'end' : 'finish');
-      stream.end();
-      await done;
-      if (failure !== null) throw failure;
+      const target = isStdout ? stream : file;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          target.off(isStdout ? 'end' : 'finish', done);
+          target.off('error', done);
+          resolve();
+        };
+        target.on(isStdout ? 'end' : 'finish', done);
+        target.on('error', done);
+        stream.end();
+      });
+      if (failed !== null) throw failed;
     },
   };
 }

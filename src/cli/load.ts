@@ -2,12 +2,12 @@
 // chosen format, stream it through the driver, report per-line errors and
 // a summary. The exit code is 0 when every line loaded, 1 when any failed.
 import { parseArgs } from 'node:util';
-import { bulk, type BulkFailure, type BulkItem, type BulkSummary } from '../bulk/index.js';
+import { bulkBatches, type BulkFailure, type BulkItem, type BulkSummary } from '../bulk/index.js';
 import type { Ledis } from '../client.js';
 import { ConnectionError, DataError, ResponseError } from '../errors.js';
 import { csvItems } from './csv.js';
 import { clientOptions, connectClient, connectionFlags, connectionHelp, intFlag, type ConnectionValues } from './connect.js';
-import { FORMATS, formatOf, LineError, ndjsonItems, respItems, textItems, type Format, type LoadItem } from './formats.js';
+import { compileObjectTemplate, DEFAULT_MAX_LINE, FORMATS, formatOf, LineError, ndjsonItems, respItems, textItems, type Format, type ItemBatch, type LoadItem, type ReadCount } from './formats.js';
 import { openInput, openOutput, type CliIO, type Output } from './io.js';
 import { Progress } from './progress.js';
 
@@ -24,15 +24,22 @@ Input:
                            text:   one command per line, redis-cli quoting
                                    ("double" with \\xHH \\n \\" escapes, 'single' literal)
                            ndjson: one JSON array per line: ["ZADD","board",42,"ann"],
-                                   {"base64":"..."} for bytes that are not UTF-8
+                                   {"base64":"..."} for bytes that are not UTF-8;
+                                   or one JSON object per line with --template
                            csv/tsv: rows turned into commands by --template
-  -t, --template T         csv/tsv: e.g. 'ZADD board {score} {name}'
+  -t, --template T         csv/tsv: e.g. 'ZADD board {score} {name}';
+                           ndjson objects: e.g. 'HMSET session:{id} user {user.name}'
+                           (fields by dotted path)
   -c, --columns A,B,...    csv/tsv column names (then the first row is data,
                            not a header)
       --skip N             skip commands that start on lines 1..N (resume after line N)
+      --max-line BYTES     most bytes of one line (resp: of one command; default
+                           67108864 = 64 MiB); a longer one is that line's error
 
 Loading:
-      --in-flight N        most commands awaiting replies (default 1000)
+      --in-flight N        most lines awaiting replies (default 10000); runs of
+                           ZADD/HSET/SADD/RPUSH/LPUSH lines to one key, and SETs,
+                           are sent as one multi-member command
       --stop-on-error      stop reading at the first failure (default: go on)
       --dry-run            parse and check every command (the driver's own
                            checks), connect to nothing
@@ -41,8 +48,14 @@ Loading:
 
 ${connectionHelp}
 
+Ctrl-C stops reading, lets the commands in flight settle (up to 10 s) and
+prints the summary with the line to --skip to; a second Ctrl-C quits at once,
+still listing the lines that may have run.
+
 Exit status: 0 when every command succeeded, 1 when any failed or may have
-run, 2 for a usage error or when the server cannot be reached.`;
+run, 2 for a usage error or when the server cannot be reached, 3 when the
+load stopped early on a read error or an --errors file it cannot write (the
+summary says where to resume), 130 after Ctrl-C.`;
 
 const loadFlags = {
   ...connectionFlags,
@@ -51,6 +64,7 @@ const loadFlags = {
   columns: { type: 'string', short: 'c' },
   skip: { type: 'string' },
   'in-flight': { type: 'string' },
+  'max-line': { type: 'string' },
   'stop-on-error': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   errors: { type: 'string' },
@@ -118,6 +132,13 @@ export interface LoadResult extends BulkSummary {
   mayHaveRunLines: number[];
 }
 
+/** Exit status when the load stopped early on a read error after progress, or when --errors could not be written: the summary says where to resume. */
+export const EXIT_STOPPED = 3;
+/** Exit status after Ctrl-C (SIGINT), as shells report a process killed by it. */
+export const EXIT_INTERRUPTED = 130;
+/** How long in-flight commands may take to settle after the first SIGINT before their connection is closed (they are then reported as may have run). */
+export const SETTLE_MS = 10_000;
+
 export async function load(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: loadFlags, allowPositionals: true, strict: true });
   if (values.help === true) {
@@ -134,70 +155,164 @@ export async function load(argv: string[], io: CliIO): Promise<number> {
     format = (path === '-' ? null : formatOf(path)) ?? 'text';
   }
   if ((format === 'csv' || format === 'tsv') && values.template === undefined) throw new DataError(`--format ${format} needs --template, e.g. --template 'ZADD board {score} {name}'`);
-  if (format !== 'csv' && format !== 'tsv' && (values.template !== undefined || values.columns !== undefined)) {
-    throw new DataError('--template and --columns are for csv and tsv input');
-  }
+  if (format !== 'csv' && format !== 'tsv' && values.columns !== undefined) throw new DataError('--columns is for csv and tsv input');
+  if (format !== 'csv' && format !== 'tsv' && format !== 'ndjson' && values.template !== undefined) throw new DataError('--template is for csv, tsv and ndjson input');
   const skip = intFlag('skip', values.skip, 0, 0);
-  const inFlight = intFlag('in-flight', values['in-flight'], 1, 1000);
+  const inFlight = intFlag('in-flight', values['in-flight'], 1, 10000);
+  const maxLine = intFlag('max-line', values['max-line'], 1, DEFAULT_MAX_LINE);
   const dryRun = values['dry-run'] === true;
   const columns = values.columns?.split(format === 'tsv' ? /[,\t]/ : ',').map((c) => c.trim());
+  // Checked before anything connects: a bad template is a usage error.
+  if (format === 'ndjson' && values.template !== undefined) compileObjectTemplate(values.template);
 
   const errorsOut: Output | null = values.errors === undefined ? null : openOutput(values.errors, io);
   const options = dryRun ? null : await clientOptions(values as ConnectionValues, io);
   const input = openInput(path, io);
   const client: Ledis<boolean> | null = options === null ? null : await connectClient(options, false);
 
-  let items: AsyncIterable<LoadItem | LineError>;
-  if (format === 'resp') items = respItems(input.chunks);
-  else if (format === 'text') items = textItems(input.chunks);
-  else if (format === 'ndjson') items = ndjsonItems(input.chunks);
-  else items = csvItems(input.chunks, { delimiter: format === 'csv' ? ',' : '\t', template: values.template as string, columns });
+  let items: AsyncIterable<ItemBatch>;
+  /** Lines read, blank ones included: a load that read everything reports them all (a file of blank lines is not "0 lines"). */
+  const read: ReadCount = { lines: 0 };
+  if (format === 'resp') items = respItems(input.chunks, maxLine, read);
+  else if (format === 'text') items = textItems(input.chunks, maxLine, read);
+  else if (format === 'ndjson') items = ndjsonItems(input.chunks, maxLine, values.template, read);
+  else items = csvItems(input.chunks, { delimiter: format === 'csv' ? ',' : '\t', template: values.template as string, columns, maxLine });
+
+  const stop = new AbortController();
+  let interrupts = 0;
+  let settleTimer: NodeJS.Timeout | undefined;
+  let hardStop: (() => void) | null = null;
+  const hardStopped = new Promise<void>((resolve) => {
+    hardStop = resolve;
+  });
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      // Stop reading; what is in flight settles, for at most SETTLE_MS.
+      stop.abort();
+      settleTimer = setTimeout(() => client?.disconnect(), SETTLE_MS);
+      settleTimer.unref();
+      io.stderr.write(`\nledis: interrupted: stopped reading; waiting up to ${SETTLE_MS / 1000} s for the commands in flight (Ctrl-C again to quit now)\n`);
+    } else {
+      // Close the connection: every command still in flight fails at once as may-have-run.
+      stop.abort();
+      client?.disconnect();
+      input.destroy();
+      hardStop?.();
+    }
+  };
+  const signals = io.interrupts;
+  signals?.on('SIGINT', onSigint);
 
   let lastLine = 0;
   let skipped = 0;
-  async function* source(): AsyncGenerator<BulkItem, void, undefined> {
-    for await (const item of items) {
-      const line = item.line;
-      if (line > lastLine) lastLine = line;
-      if (line <= skip) {
-        skipped++;
-        continue;
+  let readError: Error | null = null;
+  let outputError: Error | null = null;
+  /** The input's item arrays (one per chunk), without the lines --skip passes over. */
+  async function* source(): AsyncGenerator<readonly BulkItem[], void, undefined> {
+    try {
+      for await (const batch of items) {
+        if (stop.signal.aborted) return;
+        if (skip === 0) {
+          yield batch as BulkItem[];
+          continue;
+        }
+        const rest: BulkItem[] = [];
+        for (const item of batch) {
+          if (item.line <= skip) {
+            if (item.line > lastLine) lastLine = item.line;
+            skipped++;
+          } else rest.push(item as BulkItem);
+        }
+        if (rest.length > 0) yield rest;
       }
-      yield item as BulkItem;
+    } catch (err) {
+      // A read error (a truncated .gz, a file that goes away): the load ends here with its counts.
+      // (After a stop, the input is closed on purpose: not an error.)
+      if (!stop.signal.aborted) readError = err as Error;
     }
   }
+  /** Each item bulk() takes: failures already reported wait for the --errors file to drain (one shared promise). */
+  const gate = errorsOut === null ? undefined : () => errorsOut.ready();
+  const onTake = (item: BulkItem) => {
+    const line = (item as LoadItem | LineError).line;
+    if (line > lastLine) lastLine = line;
+  };
 
   const progress = values.quiet === true || !io.isTTY ? null : new Progress(io.stderr, input.size, dryRun);
   const mayHaveRunLines: number[] = [];
-  let writing: Promise<void> | void = undefined;
+  const report = (rec: ErrorRecord) => {
+    progress?.clearLine();
+    io.stderr.write(errorText(rec, format) + '\n');
+  };
   let summary: BulkSummary;
   try {
-    summary = await bulk(client, source(), {
+    const running = bulkBatches(client, source(), {
       inFlight,
       dryRun,
+      signal: stop.signal,
       stopOnError: values['stop-on-error'] === true,
       onProgress: progress === null ? undefined : (p) => progress.update(p, lastLine, input.bytesRead()),
       onError: (f) => {
         const rec = errorRecord(f);
+        if (rec.command === 'SELECT' && rec.kind === 'client') rec.error = 'a load runs on one db: choose it with -n/--db N (or the URL), not a SELECT line';
         if (rec.mayHaveRun) mayHaveRunLines.push(rec.line);
-        if (errorsOut !== null) {
-          const w = errorsOut.write(JSON.stringify(rec) + '\n');
-          if (w !== undefined) writing = w;
-        } else {
-          progress?.clearLine();
-          io.stderr.write(errorText(rec, format) + '\n');
+        if (errorsOut === null || outputError !== null) return report(rec);
+        try {
+          void errorsOut.write(JSON.stringify(rec) + '\n');
+        } catch (err) {
+          // The --errors file cannot be written (ENOSPC ...): stop reading, and say the rest on stderr.
+          outputError = err as Error;
+          stop.abort();
+          report(rec);
         }
       },
-    });
+    }, { gate, onTake });
+    const hard = hardStopped.then(() => new Promise<null>((resolve) => setTimeout(() => resolve(null), 1000).unref()));
+    const settled = await Promise.race([running, hard]);
+    if (settled === null) {
+      // Second Ctrl-C and the commands did not all settle within a second of the close: say what we know.
+      const result: LoadResult = { ...emptySummary(), lastLine, skipped, mayHaveRunLines };
+      io.stdout.write(summaryText(result, dryRun, values.errors) + '\n');
+      io.stdout.write(`interrupted twice: commands read up to line ${lastLine} and not reported above may also have run\n`);
+      return EXIT_INTERRUPTED;
+    }
+    summary = settled;
   } finally {
+    signals?.off('SIGINT', onSigint);
+    if (stop.signal.aborted) input.destroy();
+    clearTimeout(settleTimer);
     progress?.stop();
-    await writing;
-    await errorsOut?.close();
+    if (errorsOut !== null && outputError === null) {
+      const ready = errorsOut.ready();
+      if (ready) await ready;
+      await errorsOut.close().catch((err: Error) => {
+        outputError = err;
+      });
+    } else if (errorsOut !== null) {
+      errorsOut.stream.destroy();
+    }
     if (client !== null) await client.quit().catch(() => client.disconnect());
   }
+  if (outputError === null && errorsOut?.failure()) outputError = errorsOut.failure();
+  const re = readError as Error | null;
+  // Read to the end: trailing blank lines count too (only then: a stopped load's resume point is the last line taken).
+  if (!summary.stopped && re === null && outputError === null && interrupts === 0 && read.lines > lastLine) lastLine = read.lines;
   const result: LoadResult = { ...summary, lastLine, skipped, mayHaveRunLines };
-  io.stdout.write(summaryText(result, dryRun, values.errors) + '\n');
+  if (re !== null && result.lines === 0 && skipped === 0) throw re;
+  if (re !== null || outputError !== null || interrupts > 0) result.stopped = true;
+  const text = [summaryText(result, dryRun, values.errors)];
+  if (re !== null) text.push(`read error after line ${lastLine}: ${re.message}`);
+  if (outputError !== null) text.push(`cannot write ${values.errors as string}: ${(outputError as Error).message}; the failures not written there are on stderr`);
+  if (interrupts > 0) text.push('interrupted (SIGINT)');
+  io.stdout.write(text.join('\n') + '\n');
+  if (interrupts > 0) return EXIT_INTERRUPTED;
+  if (re !== null || outputError !== null) return EXIT_STOPPED;
   return result.failed > 0 ? 1 : 0;
+}
+
+function emptySummary(): BulkSummary {
+  return { lines: 0, commands: 0, succeeded: 0, failed: 0, inFlight: 0, mayHaveRun: [], stopped: true, lastIndex: -1, elapsedMs: 0, rate: 0 };
 }
 
 export function summaryText(r: LoadResult, dryRun: boolean, errorsFile: string | undefined): string {

@@ -83,6 +83,7 @@ export async function main(argv: readonly string[], io: Partial<CliIO> = {}): Pr
     stderr: io.stderr ?? process.stderr,
     env: io.env ?? process.env,
     isTTY: io.isTTY ?? (io.stderr === undefined && process.stderr.isTTY === true),
+    interrupts: io.interrupts ?? process,
   };
   const [command, ...rest] = argv;
   try {

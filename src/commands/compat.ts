@@ -55,8 +55,9 @@ export interface CompatCommands<S extends Str, M> {
   scriptexists(...sha1s: (string | readonly string[])[]): Out<M, boolean[]>;
   /** ledis-py's scriptflush: the same as scriptFlush (true, where ledis-py gave 'OK'). */
   scriptflush(): Out<M, boolean>;
-  /** DEL by its own name: the same as `delete` (KV keys only; LedisDB answers the number of keys given). */
+  /** DEL by its own name: the same as `delete` (keys one by one or as an array; KV keys only; LedisDB answers the number of keys given). */
   del(...names: Key[]): Out<M, number>;
+  del(names: readonly Key[]): Out<M, number>;
   /** LTRIM_FRONT by its own name: the same as ltrimFront. */
   ltrim_front(name: Key, count: number): Out<M, number>;
   /** LTRIM_BACK by its own name: the same as ltrimBack. */

@@ -23,8 +23,13 @@ export interface KvCommands<S extends Str, M> {
   incrby(name: Key, amount?: number | bigint): Out<M, Int>;
   decr(name: Key, amount?: number | bigint): Out<M, Int>;
   decrby(name: Key, amount?: number | bigint): Out<M, Int>;
-  /** Deletes KV keys (not hashes, lists, sets or zsets); LedisDB replies with the number of keys named, deleted or not. */
+  /**
+   * Deletes KV keys (not hashes, lists, sets or zsets), given one by one or
+   * as an array (`delete([a, b])`, as mget); LedisDB replies with the number
+   * of keys named, deleted or not.
+   */
   delete(...names: Key[]): Out<M, number>;
+  delete(names: readonly Key[]): Out<M, number>;
   /** True if the KV key exists. */
   exists(name: Key): Out<M, boolean>;
   /** Expires `name` in `time` whole seconds; false if the key doesn't exist. */
@@ -74,7 +79,7 @@ export const kvCommands = {
   incrby: { command: 'INCRBY', reply: integerReply, keys: FIRST, args: numbers('INCRBY') },
   decr: { command: 'DECRBY', name: 'DECR', reply: integerReply, keys: FIRST, args: numbers('DECR') },
   decrby: { command: 'DECRBY', reply: integerReply, keys: FIRST, args: numbers('DECRBY') },
-  delete: { command: 'DEL', reply: integerReply, keys: ALL_ARGS, args: (...names: Key[]) => nonEmpty('DEL', 'key', flattenKeys(names, [])) },
+  delete: { command: 'DEL', reply: integerReply, keys: ALL_ARGS, args: (...names: (Key | readonly Key[])[]) => nonEmpty('DEL', 'key', flattenKeys([], names as Key[])) },
   exists: { command: 'EXISTS', keys: FIRST, readonly: true, reply: toBool },
   expire: expireSpec('EXPIRE'),
   expireat: expireAtSpec('EXPIREAT'),

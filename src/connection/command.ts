@@ -11,6 +11,42 @@ export interface BatchSink {
   settle(index: number, error: Error | null, value: unknown): void;
 }
 
+/** What a coalescing policy's split reads of the connection. */
+export interface SplitContext {
+  /** The connection's `bigIntegers: 'error'`: an integer past Number.MAX_SAFE_INTEGER rejects. */
+  readonly bigIntErrors: boolean;
+}
+
+/**
+ * How commands of one kind, issued together on one connection, join one
+ * command sent for all of them (coalescing), and how its reply splits back.
+ * Declared with the command table (src/commands/coalesce.ts) and carried by
+ * each Command as it carries `wire`; the connection's gatherer
+ * (src/connection/coalesce.ts) applies it without knowing the command.
+ */
+export interface CoalescePolicy {
+  /** The command the group is sent as (MGET for GETs). */
+  readonly into: string;
+  /**
+   * Whether a command with these arguments may join: only one the server
+   * cannot refuse on its own (else it is sent alone, so its error reaches
+   * only its caller).
+   */
+  accepts(args: readonly unknown[]): boolean;
+  /**
+   * Exact only on LedisDB (DEL: LedisDB answers the keys given, Redis the
+   * keys removed): grouped only once the server has said it is LedisDB,
+   * even with `coalesce: true`.
+   */
+  readonly ledisdbOnly?: boolean;
+  /** Whether `next` may join a group opened by `first` (default: any two may). */
+  sameGroup?(first: readonly unknown[], next: readonly unknown[]): boolean;
+  /** The group's arguments from its members, in order (default: every member's arguments, one after another). */
+  args?(members: readonly Command[]): unknown[];
+  /** Settles every member from the group's reply `value` (never an error reply: the gatherer gives each member its own). */
+  split(value: Reply, members: readonly Command[], context: SplitContext): void;
+}
+
 /**
  * One command on its way to the server and back. A plain object with no
  * per-command closures beyond the promise's own resolvers: the connection
@@ -56,9 +92,20 @@ export class Command {
   private sink: BatchSink | null = null;
   private index = 0;
 
-  constructor(name: string, args: readonly unknown[], transform: Transform | null = null, returnBuffers = false, wire: string = name) {
+  /** How this command may join others of its kind (src/commands/coalesce.ts); null: it is sent as it is. */
+  readonly coalesce: CoalescePolicy | null;
+
+  constructor(
+    name: string,
+    args: readonly unknown[],
+    transform: Transform | null = null,
+    returnBuffers = false,
+    wire: string = name,
+    coalesce: CoalescePolicy | null = null,
+  ) {
     this.name = name;
     this.wire = wire;
+    this.coalesce = coalesce;
     this.args = args;
     this.transform = transform;
     this.returnBuffers = returnBuffers;
@@ -90,9 +137,19 @@ export class Command {
     return this;
   }
 
+  /**
+   * Called with the reply of a command settled before it came (aborted or
+   * timed out after it was written): a cancelled blocking pop gives back
+   * what it popped (src/routing/lanes.ts). Null: the late reply is dropped.
+   */
+  onLateReply: ((value: Reply) => void) | null = null;
+
   /** Settles with a reply: transforms it, or rejects if it is an error reply. */
   reply(value: Reply): void {
-    if (this.settled) return;
+    if (this.settled) {
+      this.onLateReply?.(value);
+      return;
+    }
     this.settled = true;
     if (value instanceof ResponseError) {
       value.setCommand(this.name);

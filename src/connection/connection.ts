@@ -1,16 +1,16 @@
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import Denque from 'denque';
-import { ConnectionError, DataError, ProtocolError, TimeoutError } from '../errors.js';
+import { ConnectionError, DataError, ProtocolError, ResponseError, TimeoutError } from '../errors.js';
 import { encodeCommand, type Encoded } from '../protocol/encoder.js';
 import { Parser, type Reply } from '../protocol/parser.js';
-import { Command } from './command.js';
-import { Coalesced, coalesceTuning, coalescible, groupLimit, MAX_COALESCED } from './coalesce.js';
+import { Command, type CoalescePolicy } from './command.js';
+import { Coalesced, COALESCE_FROM, groupLimit, MAX_COALESCED } from './coalesce.js';
 import { debugRecycle, debugTimeout, onConnecting } from './diagnostics.js';
-import { DeadlineTimer, expireOffline, expireWritten, HeadWatch, nextDeadline, stallWindow } from './deadlines.js';
-import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from './options.js';
+import { DeadlineTimer, expireOffline, expireWritten, HeadWatch, nextDeadline, queuedDeadline, requeuedDeadline, resentDeadline, stallWindow, writtenDeadline } from './deadlines.js';
+import { resolveConnectionOptions, TUNING, type ConnectionOptions, type ResolvedConnectionOptions } from './options.js';
 import { Output } from './output.js';
-import { canOpen, PUBLIC_STATUS, type ConnectionStatus, type State } from './state.js';
+import { canOpen, PUBLIC_STATUS, refusedAfterQuit, type ConnectionStatus, type State } from './state.js';
 import { openTransport } from './transport.js';
 
 export type { ConnectionStatus } from './state.js';
@@ -68,8 +68,20 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private answered = 0;
   /** The open MGET or MSET of this tick, written at the flush or before any other command. */
   private group: Coalesced | null = null;
+  /**
+   * The server, as far as coalescing by default cares: 'unknown' until asked,
+   * 'asking' while `INFO server` is on its way, then 'ledisdb' or 'other'.
+   * Kept across reconnects (the same address); a failed ask is asked again.
+   */
+  private serverKind: 'unknown' | 'asking' | 'ledisdb' | 'other' = 'unknown';
+  /** 1 while that INFO is written and unanswered (not counted in `pending`), else 0. */
+  private askInFlight = 0;
   /** Members beyond the first of the coalesced commands written or waiting, not yet settled (for `pending`). */
   private coalescedExtra = 0;
+  /** Commands in flight from which a command with a coalescing policy joins a group (COALESCE_FROM as shipped). */
+  private readonly coalesceFrom: number;
+  /** Tests of coalescing mechanics (the `coalesceAnyServer` tuning): coalesce without asking the server first, as `coalesce: true`. */
+  private readonly coalesceAnyServer: boolean;
 
   /** Callers' commands answered on this connection so far (each GET of a coalesced MGET counts). */
   get replyCount(): number {
@@ -89,6 +101,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   constructor(options: ConnectionOptions = {}) {
     super();
     this.options = resolveConnectionOptions(options);
+    this.coalesceFrom = options[TUNING]?.coalesceFrom ?? COALESCE_FROM;
+    this.coalesceAnyServer = options[TUNING]?.coalesceAnyServer === true;
     this.db = this.options.db;
     this.parser = new Parser((reply) => this.onReply(reply));
     if (!this.options.lazyConnect) this.connect().catch(() => {});
@@ -97,7 +111,17 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   /** Commands written or waiting, not yet answered (each GET of a coalesced MGET counts). */
   get pending(): number {
     const open = this.group;
-    return this.queue.length + this.offline.length + this.coalescedExtra + (open === null ? 0 : open.members.length);
+    // The INFO asked for coalescing (askServer) is the connection's own, not a caller's: it takes no caller's room.
+    return this.queue.length + this.offline.length + this.coalescedExtra + (open === null ? 0 : open.members.length) - this.askInFlight;
+  }
+
+  /**
+   * Commands the server has to answer, each its own reply: written or
+   * waiting, a coalesced MGET/MSET counting once. What the adaptive spread
+   * calls depth: LedisDB's cost per connection is per command it answers.
+   */
+  get wirePending(): number {
+    return this.queue.length + this.offline.length + (this.group === null ? 0 : 1);
   }
 
   /** True while the oldest command awaiting its reply is a blocking pop (the server may hold it for its whole timeout). */
@@ -137,7 +161,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     // Settled before it got here (aborted, timed out while a barrier held it): never written.
     if (cmd.settled) return;
     if (this.quitting) {
-      cmd.reject(new ConnectionError(`connection to ${this.address} is closing (quit() was called); ${cmd.name} was not sent`, { command: cmd.name }));
+      cmd.reject(refusedAfterQuit(`connection to ${this.address}`, cmd.name, cmd.name));
       return;
     }
     if (this.state === 'ready') {
@@ -146,22 +170,17 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         cmd.reject(this.tooManyPending(cmd));
         return;
       }
-      if (cmd.packed === null && cmd.deadline === 0 && this.options.coalesce && pending >= coalesceTuning.from) {
-        const wire = coalescible(cmd);
-        if (wire !== null) {
-          this.join(cmd, wire);
+      const policy = cmd.coalesce;
+      if (policy !== null && cmd.packed === null && cmd.deadline === 0 && this.options.coalesce !== false && pending >= this.coalesceFrom && policy.accepts(cmd.args)) {
+        // A policy exact only on LedisDB (DEL) waits for the server's answer even with `coalesce: true`.
+        if (this.serverKind === 'ledisdb' || this.coalesceAnyServer || (this.options.coalesce === true && policy.ledisdbOnly !== true) || this.askServer()) {
+          this.join(cmd, policy);
           return;
         }
       }
       if (this.group !== null) this.seal();
-      let e: Encoded;
-      try {
-        e = cmd.packed ?? encodeCommand(cmd.wire, cmd.args);
-      } catch (err) {
-        cmd.reject(err as Error);
-        return;
-      }
-      this.write(cmd, e);
+      const e = encodeOrReject(cmd);
+      if (e !== null) this.write(cmd, e);
       return;
     }
     this.sendOffline(cmd);
@@ -180,14 +199,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       cmd.reject(this.tooManyPending(cmd));
       return;
     }
-    try {
-      cmd.encoded = cmd.packed ?? encodeCommand(cmd.wire, cmd.args);
-    } catch (err) {
-      cmd.reject(err as Error);
-      return;
-    }
-    // A deadline set by the caller (withOptions' timeout) stands; otherwise commandTimeout, or offlineTimeout.
-    if (cmd.deadline === 0) cmd.deadline = Date.now() + (this.options.commandTimeout || this.options.offlineTimeout);
+    cmd.encoded = encodeOrReject(cmd);
+    if (cmd.encoded === null) return;
+    cmd.deadline = queuedDeadline(cmd, this.options.commandTimeout, this.options.offlineTimeout, Date.now());
     this.offline.push(cmd);
     this.deadlines.arm(cmd.deadline);
     if (this.state === 'idle' || this.state === 'gave-up') this.connect().catch(() => {});
@@ -201,41 +215,71 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     );
   }
 
-  /** Adds a coalescible GET or SET to the open MGET or MSET of this tick, or opens one (after sealing another kind). */
-  private join(cmd: Command, wire: 'MGET' | 'MSET'): void {
+  /**
+   * Asks the server what it is (`INFO server`, written now, ahead of the
+   * command that made it ask) the first time a command would coalesce by
+   * default; returns false: that command, and every one until the reply,
+   * goes one by one. LedisDB's INFO has `ledisdb_version` in its Server
+   * section (server/info.go, dumpServer); Redis's has `redis_version`.
+   */
+  private askServer(): boolean {
+    if (this.serverKind !== 'unknown') return false;
+    this.serverKind = 'asking';
+    const ask = new Command('INFO', ['server']);
+    // Not a caller's command: not counted as one answered or written.
+    ask.weight = 0;
+    // Settled synchronously (a batch sink, no promise), so `pending` is exact at every moment.
+    ask.toBatch(
+      {
+        settle: (_index, error, reply) => {
+          this.askInFlight = 0;
+          if (error !== null) {
+            // Refused (a proxy, a renamed INFO): not known to be LedisDB. Lost with the connection: ask again.
+            this.serverKind = error instanceof ResponseError ? 'other' : 'unknown';
+            return;
+          }
+          const text = Buffer.isBuffer(reply) ? reply.toString('latin1') : typeof reply === 'string' ? reply : '';
+          this.serverKind = /(^|\n)ledisdb_version:/.test(text) ? 'ledisdb' : 'other';
+        },
+      },
+      0,
+    );
+    this.askInFlight = 1;
+    this.write(ask, encodeCommand('INFO', ['server']));
+    return false;
+  }
+
+  /** Adds a command to the open group of this tick, or opens one (after sealing another kind). */
+  private join(cmd: Command, policy: CoalescePolicy): void {
     const open = this.group;
     if (open !== null) {
-      if (open.accepts(cmd, wire)) {
+      if (open.accepts(cmd)) {
         open.members.push(cmd);
         return;
       }
       this.seal();
     }
-    this.group = new Coalesced(wire, cmd, groupLimit(this.pending));
+    this.group = new Coalesced(policy, cmd, groupLimit(this.pending, this.coalesceFrom));
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       process.nextTick(flushOnTick, this);
     }
   }
 
-  /** Writes the open MGET or MSET: as one command, or as the one GET or SET left in it. */
+  /** Writes the open group: as one command, or as the one command left in it. */
   private seal(): void {
     const group = this.group as Coalesced;
     this.group = null;
     group.prune();
     const n = group.members.length;
     if (n === 0) return;
-    let e: Encoded | null = null;
-    if (n > 1) {
-      try {
-        e = encodeCommand(group.wire, group.args);
-      } catch {
-        // A member the encoder refuses (a lone surrogate in a key): each goes alone, so only its caller gets the error.
-        e = null;
+    // A member the encoder refuses (a lone surrogate in a key): each goes alone, so only its caller gets the error.
+    const e = n > 1 ? encodeOf(group) : null;
+    if (e === null || e instanceof Error) {
+      for (const cmd of group.members) {
+        const alone = encodeOrReject(cmd);
+        if (alone !== null) this.write(cmd, alone);
       }
-    }
-    if (e === null) {
-      for (const cmd of group.members) this.writeAlone(cmd);
       return;
     }
     group.bigIntErrors = this.options.bigIntegers === 'error';
@@ -246,17 +290,6 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.write(group, e);
     // An abort from now on can no longer take a member back (views.ts reads this).
     for (const cmd of group.members) cmd.written = true;
-  }
-
-  private writeAlone(cmd: Command): void {
-    let e: Encoded;
-    try {
-      e = encodeCommand(cmd.wire, cmd.args);
-    } catch (err) {
-      cmd.reject(err as Error);
-      return;
-    }
-    this.write(cmd, e);
   }
 
   /** Appends an encoded command to the pending output and queues it for its reply. */
@@ -272,7 +305,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     cmd.readMark = this.reads;
     const timeout = this.options.commandTimeout;
     if (timeout > 0 && cmd.deadline === 0) {
-      cmd.deadline = Date.now() + timeout + cmd.blockMs;
+      cmd.deadline = writtenDeadline(cmd, timeout, Date.now());
       if (!this.deadlines.armed) this.deadlines.arm(cmd.deadline);
     }
     if (output.length >= this.options.flushThreshold) this.flush();
@@ -420,7 +453,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
           this.emitError(fatal);
           this.end(fatal);
         });
-      this.write(cmd, encodeCommand(name, args));
+      const e = encodeOrReject(cmd);
+      if (e !== null) this.write(cmd, e);
     }
   }
 
@@ -449,21 +483,17 @@ export class Connection extends EventEmitter<ConnectionEvents> {
             cmd.reject(new ConnectionError('every command of it was aborted'));
             continue;
           }
-          try {
-            e = encodeCommand(cmd.wire, cmd.args);
-          } catch (err) {
-            cmd.reject(err as Error);
-            continue;
-          }
+          const again = encodeOrReject(cmd);
+          if (again === null) continue;
+          e = again;
         }
       }
-      // A command timeout counts from when it was issued; offlineTimeout only while offline.
-      if (this.options.commandTimeout === 0) cmd.deadline = 0;
-      else if (cmd.deadline > now) cmd.deadline += cmd.blockMs;
-      else {
+      const deadline = resentDeadline(cmd, this.options.commandTimeout, now);
+      if (deadline < 0) {
         cmd.reject(new TimeoutError(`command timed out after ${this.options.commandTimeout} ms before it could be sent`, cmd.name));
         continue;
       }
+      cmd.deadline = deadline;
       this.write(cmd, e);
     }
     const firstDeadline = this.queue.peekFront()?.deadline ?? 0;
@@ -507,18 +537,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
           ),
       );
     }
-    // Issued while ready, they had no offline deadline (none without commandTimeout): from now on they wait offlineTimeout at most.
-    const offlineDeadline = Date.now() + this.options.offlineTimeout;
+    const now = Date.now();
     for (const cmd of unwritten) {
       if (cmd.settled) continue;
-      if (cmd.deadline === 0) cmd.deadline = offlineDeadline;
-      try {
-        if (cmd.encoded === null) cmd.encoded = cmd.packed ?? encodeCommand(cmd.wire, cmd.args);
-      } catch (err) {
-        cmd.reject(err as Error);
-        continue;
-      }
-      this.offline.unshift(cmd);
+      cmd.deadline = requeuedDeadline(cmd, this.options.offlineTimeout, now);
+      if (cmd.encoded === null) cmd.encoded = encodeOrReject(cmd);
+      if (cmd.encoded !== null) this.offline.unshift(cmd);
     }
     this.wakeRoomWaiters();
     this.output.drained();
@@ -612,7 +636,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.group !== null) this.seal();
     const cmd = new Command('QUIT', []);
     const done = cmd.promise().catch(() => undefined);
-    this.write(cmd, encodeCommand('QUIT', []));
+    this.write(cmd, encodeOrReject(cmd) as Encoded);
     this.setState('closing');
     const socket = this.socket;
     await done;
@@ -754,4 +778,23 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
 function flushOnTick(conn: Connection): void {
   conn.flush();
+}
+
+/** The bytes of `cmd`: the ones it was given (sendPackedCommand), or its encoding; the encoder's DataError instead of throwing. */
+function encodeOf(cmd: Command): Encoded | Error {
+  try {
+    return cmd.packed ?? encodeCommand(cmd.wire, cmd.args);
+  } catch (err) {
+    return err as Error;
+  }
+}
+
+/** The one encode-or-reject: the bytes of `cmd`, or null after rejecting it with the encoder's error (nothing of it is queued). */
+function encodeOrReject(cmd: Command): Encoded | null {
+  const e = encodeOf(cmd);
+  if (e instanceof Error) {
+    cmd.reject(e);
+    return null;
+  }
+  return e;
 }

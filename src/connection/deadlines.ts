@@ -1,6 +1,42 @@
 import type Denque from 'denque';
 import type { Command } from './command.js';
 
+// A command's deadline (a Date.now() time in ms, 0 for none), computed here
+// only, at each step of its way: issued with a per-call timeout, queued
+// while offline, written, sent again after a reconnect, put back unwritten
+// after a loss. The connection decides when a step happens; these say what
+// the deadline becomes.
+
+/** withOptions' `timeout` (ms): it replaces commandTimeout for this command, counted from now. */
+export function callDeadline(timeout: number, now: number): number {
+  return now + timeout;
+}
+
+/** Queued while not connected: a deadline set by the caller stands; otherwise commandTimeout, or offlineTimeout. */
+export function queuedDeadline(cmd: Command, commandTimeout: number, offlineTimeout: number, now: number): number {
+  return cmd.deadline !== 0 ? cmd.deadline : now + (commandTimeout || offlineTimeout);
+}
+
+/** Written with no deadline yet: commandTimeout (> 0) plus what the server may hold it for (a blocking pop's own timeout). */
+export function writtenDeadline(cmd: Command, commandTimeout: number, now: number): number {
+  return now + commandTimeout + cmd.blockMs;
+}
+
+/**
+ * Written after waiting offline: a command timeout counts from when it was
+ * issued (plus the server's own hold); offlineTimeout only while offline, so
+ * none without commandTimeout. -1: it ran out before it could be sent.
+ */
+export function resentDeadline(cmd: Command, commandTimeout: number, now: number): number {
+  if (commandTimeout === 0) return 0;
+  return cmd.deadline > now ? cmd.deadline + cmd.blockMs : -1;
+}
+
+/** Put back unwritten after a loss: issued while ready with no deadline, it now waits offlineTimeout at most. */
+export function requeuedDeadline(cmd: Command, offlineTimeout: number, now: number): number {
+  return cmd.deadline === 0 ? now + offlineTimeout : cmd.deadline;
+}
+
 /**
  * A connection's one deadline timer. When it fires, the check is deferred
  * with setImmediate: timers run before the event loop's poll phase, so a

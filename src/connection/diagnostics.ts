@@ -194,7 +194,7 @@ function watchState(conn: ObservedConnection & { readonly pending?: number }): v
   });
 }
 
-/** Called when the adaptive spread changes how many shared connections it uses (src/router.ts). */
+/** Called when the adaptive spread changes how many shared connections it uses (src/routing/spread.ts). */
 export function debugSpread(address: string, from: number, to: number, why: string): void {
   if (debugEnabled) log('%s: spread %d -> %d connections (%s)', address, from, to, why);
 }

@@ -19,6 +19,8 @@ export interface Tuning {
   spreadSettle?: number;
   /** COALESCE_FROM (src/connection/coalesce.ts): 0 coalesces from the first command in flight. */
   coalesceFrom?: number;
+  /** Coalesce without asking the server what it is first (as `coalesce: true`), on scripted peers too. */
+  coalesceAnyServer?: boolean;
 }
 
 export interface ConnectionOptions {
@@ -69,9 +71,9 @@ export interface ConnectionOptions {
    */
   bigIntegers?: 'bigint' | 'error';
   /**
-   * Send consecutive GETs (and consecutive SETs) issued in one tick on one
-   * connection as one MGET (MSET), and split the reply back to each caller
-   * (default true). Only once 16 commands are in flight on the connection
+   * Send consecutive GETs (SETs, single-key DELs, HGETs of one hash) issued
+   * in one tick on one connection as one MGET (MSET, DEL, HMGET), and split
+   * the reply back to each caller (default: on LedisDB, see below). Only once 16 commands are in flight on the connection
    * (below that they go one by one), and each MGET or MSET takes at most
    * half of what is in flight (2 to 512). LedisDB writes and flushes once per command, so this is
    * what one connection's throughput is made of; callers see the same values
@@ -79,12 +81,23 @@ export interface ConnectionOptions {
    * reply: a timeout, a cut or a bad reply fails every GET in it. Commands
    * queued while not connected go one by one. See src/connection/coalesce.ts
    * for what qualifies.
+   *
+   * Not given: only on LedisDB, where each group is exactly its commands one
+   * by one (GET of a hash key is nil there, as inside MGET; on Redis it is a
+   * WRONGTYPE error, which an MGET would turn into a nil). The connection
+   * asks `INFO server` once, the first time a command would coalesce, and
+   * coalesces from its reply on only if it carries `ledisdb_version`; until
+   * then, and on any other server, commands go one by one. `true` coalesces
+   * on any server (no INFO asked; DELs still wait for LedisDB's answer, since
+   * Redis's DEL answers the keys it removed); `false` never.
    */
   coalesce?: boolean;
 }
 
-export interface ResolvedConnectionOptions extends Required<Omit<ConnectionOptions, 'unixSocketPath' | 'tls' | 'password' | 'port' | typeof TUNING>> {
+export interface ResolvedConnectionOptions extends Required<Omit<ConnectionOptions, 'unixSocketPath' | 'tls' | 'password' | 'port' | 'coalesce' | typeof TUNING>> {
   port: number;
+  /** `coalesce` as given, or 'ledisdb' (not given): only once the server has said it is LedisDB. */
+  coalesce: boolean | 'ledisdb';
   unixSocketPath: string | undefined;
   tls: TlsOptions | undefined;
   password: string | undefined;
@@ -222,6 +235,6 @@ export function resolveConnectionOptions(o: ConnectionOptions): ResolvedConnecti
     flushThreshold: o.flushThreshold ?? 256 * 1024,
     keepAlive: o.keepAlive ?? 30000,
     bigIntegers: o.bigIntegers ?? 'bigint',
-    coalesce: o.coalesce ?? true,
+    coalesce: o.coalesce ?? 'ledisdb',
   });
 }

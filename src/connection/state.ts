@@ -1,3 +1,5 @@
+import { ConnectionError } from '../errors.js';
+
 /** The public view of a connection's lifecycle (ioredis users read the same names). */
 export type ConnectionStatus = 'wait' | 'connecting' | 'connect' | 'ready' | 'reconnecting' | 'end';
 
@@ -40,4 +42,13 @@ export const PUBLIC_STATUS: Readonly<Record<State, ConnectionStatus>> = {
 /** States in which connect() (or a command, for 'idle' and 'gave-up') opens a new socket. */
 export function canOpen(state: State): boolean {
   return state === 'idle' || state === 'closing' || state === 'closed' || state === 'gave-up';
+}
+
+/**
+ * The refusal of a command (or a pipeline: `what`) issued after quit(),
+ * whoever refuses it: the connection (`where`: "connection to host:port"), or
+ * the client's lanes for what a barrier held across quit() ("the client").
+ */
+export function refusedAfterQuit(where: string, what: string, command?: string): ConnectionError {
+  return new ConnectionError(`${where} is closing (quit() was called); ${what} was not sent`, { command });
 }

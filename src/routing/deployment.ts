@@ -11,7 +11,7 @@ import { firstAttempt, statusOf, type LedisStatus } from '../lifecycle.js';
 import type { CommandSource } from '../pipeline.js';
 import type { BasePool, PoolOptions } from '../pool.js';
 import type { Reply } from '../protocol/parser.js';
-import { proxyRefusal } from '../sharding/twemproxy.js';
+import { proxyRefusal } from './twemproxy.js';
 import { isReadonlyError } from '../switchover.js';
 import type { NodeStats, ReadFrom, Topology } from '../topology.js';
 import { observing, sendObserved, type CommandRouter, type ObserveOptions } from '../tracing.js';
@@ -331,7 +331,7 @@ export class ServerDeployment implements Deployment {
     const topology = this.router.topology;
     if (topology === null || !isReadonlyError(err)) throw err;
     if (topology.masterPool === master && !(await topology.rediscover())) throw err;
-    return this.router.send(route, new Command(cmd.name, cmd.args, cmd.transform, cmd.returnBuffers, cmd.wire));
+    return this.router.send(route, new Command(cmd.name, cmd.args, cmd.transform, cmd.returnBuffers, cmd.wire, cmd.coalesce));
   }
 }
 

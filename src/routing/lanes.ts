@@ -3,10 +3,12 @@
 // With several shared connections, commands with keys go to the lane of their
 // first key, so commands on one key keep their order.
 import type { Command } from '../connection/command.js';
+import type { Reply } from '../protocol/parser.js';
 import type { Connection } from '../connection/connection.js';
 import { commandKeyIndexes, laneOf } from '../commands/keys.js';
 import type { CommandSpec } from '../commands/types.js';
-import { ConnectionError } from '../errors.js';
+import { AbortError, TimeoutError, ConnectionError } from '../errors.js';
+import { refusedAfterQuit } from '../connection/state.js';
 import { CHUNK as PIPELINE_CHUNK } from '../pipeline.js';
 import { inFlight, leastBusy, type BasePool } from '../pool.js';
 import { TUNING } from '../connection/options.js';
@@ -95,7 +97,7 @@ export class Lanes {
       const conn = this.pool.sharedList[0];
       if (conn !== undefined) {
         conn.send(cmd);
-        if (this.spread !== null && conn.pending >= SPREAD_DEEP) this.spread.deep();
+        if (this.spread !== null && conn.wirePending >= SPREAD_DEEP) this.spread.deep();
         return;
       }
     }
@@ -109,35 +111,33 @@ export class Lanes {
    * any barrier, and counting toward the adaptive spread's depth.
    */
   sendKeyed(cmd: Command, key: unknown): void {
-    if (this.held !== null) {
-      this.held.push(() => this.sendKeyed(cmd, key));
-      return;
-    }
-    if (this.refuseClosing(cmd)) return;
-    const conns = this.pool.sharedList;
-    const n = this.active;
-    if (n === 0) {
-      cmd.reject(new ConnectionError('the connection pool was disconnected', { command: cmd.name }));
-      return;
-    }
-    const conn = laneConnection(conns, n, key);
+    const n = this.admit(cmd);
+    if (n < 0) (this.held as Array<() => void>).push(() => this.sendKeyed(cmd, key));
+    if (n <= 0) return;
+    const conn = laneConnection(this.pool.sharedList, n, key);
     conn.send(cmd);
-    if (this.spread !== null && conn.pending >= SPREAD_DEEP) this.spread.deep();
+    if (this.spread !== null && conn.wirePending >= SPREAD_DEEP) this.spread.deep();
+  }
+
+  /**
+   * The lanes in use for `cmd` now; -1 while a barrier runs (the caller
+   * holds it until the barrier ends); 0 when it was refused after quit() or
+   * rejected for a disconnected pool.
+   */
+  private admit(cmd: Command): number {
+    if (this.held !== null) return -1;
+    if (this.refuseClosing(cmd)) return 0;
+    const n = this.active;
+    if (n === 0) cmd.reject(new ConnectionError('the connection pool was disconnected', { command: cmd.name }));
+    return n;
   }
 
   /** Everything but the plain one-lane case. */
   private route(spec: CommandSpec, cmd: Command, p: Promise<unknown>): void {
-    if (this.held !== null) {
-      this.held.push(() => this.route(spec, cmd, p));
-      return;
-    }
-    if (this.refuseClosing(cmd)) return;
+    const n = this.admit(cmd);
+    if (n < 0) (this.held as Array<() => void>).push(() => this.route(spec, cmd, p));
+    if (n <= 0) return;
     const all = this.pool.sharedList;
-    const n = this.active;
-    if (n === 0) {
-      cmd.reject(new ConnectionError('the connection pool was disconnected', { command: cmd.name }));
-      return;
-    }
     const conns = n === all.length ? all : all.slice(0, n);
     if (spec.blocking === true) {
       this.blocking(spec, cmd, p, conns);
@@ -186,7 +186,7 @@ export class Lanes {
           return;
         }
         if (this.closing) {
-          reject(new ConnectionError('the client is closing (quit() was called); the pipeline was not sent'));
+          reject(refusedAfterQuit('the client', 'the pipeline'));
           return;
         }
         const n = this.active;
@@ -335,7 +335,7 @@ export class Lanes {
   /** The refusal of a command issued after quit() that a barrier held. */
   private refuseClosing(cmd: Command): boolean {
     if (!this.closing) return false;
-    cmd.reject(new ConnectionError(`the client is closing (quit() was called); ${cmd.name} was not sent`, { command: cmd.name }));
+    cmd.reject(refusedAfterQuit('the client', cmd.name, cmd.name));
     return true;
   }
 
@@ -370,13 +370,45 @@ export class Lanes {
       cmd.reject(err as Error);
       return;
     }
+    let cancelled = false;
     try {
       conn.send(cmd);
-      await p.then(noop, noop);
+      await p.then(noop, (err: unknown) => {
+        // Aborted or timed out while the server holds it: the reply may still come, with an item popped.
+        cancelled = cmd.written && (err instanceof AbortError || err instanceof TimeoutError);
+      });
     } finally {
-      this.pool.release(conn);
+      if (cancelled) giveBack(cmd, conn, this.pool.detach(conn));
+      else this.pool.release(conn);
     }
   }
+}
+
+/**
+ * A blocking pop cancelled after it was written (withOptions signal or
+ * timeout). LedisDB keeps its waiter whether or not the connection stays
+ * (ledis/t_list.go lblockPop: the waiter ends only when a push to one of its
+ * keys wakes it, and then pops, or at its own timeout), so the connection is
+ * kept, off the pool's count, until the reply comes: an item it popped is
+ * pushed back where it came from, at the same end (BLPOP took the head:
+ * LPUSH; BRPOP the tail: RPUSH), on that connection, which is then closed.
+ * BRPOPLPUSH has nothing to give back: on LedisDB d35789e it loses any item it
+ * pops, cancelled or not (server/cmd_list.go reads the nested pair lblockPop
+ * returns and answers ErrValue; test/integration/list.test.ts pins it).
+ */
+function giveBack(cmd: Command, conn: Connection, done: () => void): void {
+  cmd.onLateReply = (value) => {
+    cmd.onLateReply = null;
+    // LedisDB answers [key, item], or [key, [key, item]] (lblockPop wraps popOrWait's pair): see commands/list.ts popPair.
+    let pair = Array.isArray(value) && value.length === 2 ? value : null;
+    if (pair !== null && Array.isArray(pair[1]) && pair[1].length === 2) pair = pair[1] as Reply[];
+    const push = cmd.wire === 'BLPOP' ? 'LPUSH' : cmd.wire === 'BRPOP' ? 'RPUSH' : null;
+    if (pair === null || push === null || pair[0] == null || pair[1] == null || Array.isArray(pair[1])) {
+      done();
+      return;
+    }
+    conn.sendCommand(push, pair[0], pair[1]).then(done, done);
+  };
 }
 
 /** Resolves once everything written to `conn` before it is answered (a PING behind it); never rejects. */

@@ -1,6 +1,8 @@
 // A table entry as the routing floor reads it: one fixed shape per command.
 import { specByCommand } from '../commands/index.js';
+import { coalescePolicy } from '../commands/coalesce.js';
 import type { CommandSpec, ReplyFn } from '../commands/types.js';
+import type { CoalescePolicy } from '../connection/command.js';
 
 /**
  * A table entry read once into one fixed shape: the per-command path reads
@@ -20,6 +22,8 @@ export class Route {
   readonly replyStrings: ReplyFn | null;
   readonly bufferReply: boolean;
   readonly stringReply: boolean;
+  /** How the command sent joins others of its kind (src/commands/coalesce.ts); null for none. */
+  readonly coalesce: CoalescePolicy | null;
 
   constructor(readonly spec: CommandSpec) {
     this.command = spec.command;
@@ -30,6 +34,7 @@ export class Route {
     this.replyStrings = spec.replyStrings ?? null;
     this.bufferReply = spec.bufferReply === true;
     this.stringReply = spec.stringReply === true;
+    this.coalesce = coalescePolicy(spec.command);
   }
 }
 

@@ -56,7 +56,11 @@ export interface SpreadLanes {
 /**
  * The adaptive spread of one pool (`spread: 'adaptive'`, the default): one
  * lane until the lanes in use have each held at least SPREAD_DEEP commands in
- * flight for a whole window (WINDOW_SAMPLES samples every SAMPLE_MS), for
+ * flight for a whole window (WINDOW_SAMPLES samples every SAMPLE_MS), counted
+ * as the server answers them (Connection.wirePending: a coalesced MGET is one,
+ * however many GETs it carries; LedisDB's cost per connection is per command
+ * it answers, and spreading a coalesced load never paid and cost the tail:
+ * bench/NOTES.md, issue 27), for
  * RATE_WINDOWS windows whose rates agree within SETTLE; then one more
  * connection is opened and used, and kept only if the RATE_WINDOWS windows
  * after the change answer GROWTH_GAIN times as many commands per second as
@@ -182,7 +186,7 @@ export class Spread {
     let ready = true;
     for (let i = 0; i < n; i++) {
       const c = conns[i] as Connection;
-      inFlight += c.pending;
+      inFlight += c.wirePending;
       if (c.status !== 'ready') ready = false;
     }
     if (ready && inFlight >= n * SPREAD_DEEP) this.deepSamples++;

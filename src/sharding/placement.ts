@@ -8,7 +8,7 @@ import { specByCommand } from '../commands/index.js';
 import type { Command } from '../connection/command.js';
 import type { Connection } from '../connection/connection.js';
 import type { CommandSpec } from '../commands/types.js';
-import { DataError } from '../errors.js';
+import { ConnectionError, DataError, ProtocolError, SplitWriteError, type SplitWritePart } from '../errors.js';
 import { statusOf, type LedisStatus } from '../lifecycle.js';
 import { Pipeline, type BatchOutcome, type CommandSource, type Settled } from '../pipeline.js';
 import type { BasePool } from '../pool.js';
@@ -188,7 +188,7 @@ export class ShardedDeployment implements Deployment {
     const plan = this.plan(route.spec, args);
     if (typeof plan === 'number') return (this.parts[plan] as ServerDeployment).run(route, args, maker);
     if (plan instanceof DataError) return Promise.reject(plan);
-    return Promise.all(plan.parts.map((p) => (this.parts[p.shard] as ServerDeployment).run(route, p.args, maker))).then((values) => merge(plan, values));
+    return settleSplit(route.spec.command, plan, args, route.spec, plan.parts.map((p) => (this.parts[p.shard] as ServerDeployment).run(route, p.args, maker)));
   }
 
   /** A raw command on its shard(s), with the table's key positions for its name. */
@@ -197,9 +197,7 @@ export class ShardedDeployment implements Deployment {
     const plan = this.plan(spec.command === name ? spec : { ...spec, command: name }, args);
     if (typeof plan === 'number') return (this.parts[plan] as ServerDeployment).raw(name, args, maker);
     if (plan instanceof DataError) return Promise.reject(plan);
-    return Promise.all(plan.parts.map((p) => (this.parts[p.shard] as ServerDeployment).raw(name, p.args, maker))).then(
-      (values) => merge(plan, values) as Reply,
-    );
+    return settleSplit(name, plan, args, spec, plan.parts.map((p) => (this.parts[p.shard] as ServerDeployment).raw(name, p.args, maker))) as Promise<Reply>;
   }
 
   pipelineSource(maker: CommandMaker): CommandSource {
@@ -308,6 +306,40 @@ export class ShardedDeployment implements Deployment {
   authenticate(password: string): Promise<boolean> {
     return Promise.all(this.parts.map((p) => p.authenticate(password))).then((ok) => ok.every(Boolean));
   }
+}
+
+/**
+ * Waits for every part of a split command. A read (MGET) fails with its first
+ * part's error. A write (MSET, DEL, *MCLEAR) that failed on some shard while
+ * others applied their part (or may have) ran in part: a SplitWriteError
+ * says which keys were applied, shard by shard, with mayHaveRun true. (Issue
+ * 25 point 5: it used to reject with the failed shard's "was not sent",
+ * mayHaveRun false, though the live shards' part was applied.)
+ */
+async function settleSplit(name: string, plan: Split, args: readonly unknown[], spec: CommandSpec, attempts: Promise<unknown>[]): Promise<unknown> {
+  const outcomes = await Promise.allSettled(attempts);
+  const firstFailure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (firstFailure === undefined) return merge(plan, outcomes.map((o) => (o as PromiseFulfilledResult<unknown>).value));
+  const maybe = (e: unknown) => (e instanceof ConnectionError && e.mayHaveRun) || e instanceof ProtocolError;
+  const someRan = outcomes.some((o) => o.status === 'fulfilled' || maybe(o.reason));
+  if (name === 'MGET' || !someRan) throw firstFailure.reason;
+  const idx = commandKeyIndexes(spec, args);
+  const parts: SplitWritePart[] = plan.parts.map((part, j) => {
+    const o = outcomes[j] as PromiseSettledResult<unknown>;
+    const keys = part.positions.map((pos) => args[idx[pos] as number]);
+    return o.status === 'fulfilled'
+      ? { shard: part.shard, keys, applied: true, mayHaveRun: true }
+      : { shard: part.shard, keys, applied: false, mayHaveRun: maybe(o.reason), error: o.reason instanceof Error ? o.reason : new Error(String(o.reason)) };
+  });
+  parts.sort((a, b) => a.shard - b.shard);
+  const said = parts
+    .map((x) =>
+      x.applied
+        ? `shard ${x.shard} (${x.keys.length} keys) applied`
+        : `shard ${x.shard} (${x.keys.length} keys) ${x.mayHaveRun ? 'may have applied' : 'not applied'}: ${x.error?.message ?? ''}`,
+    )
+    .join('; ');
+  throw new SplitWriteError(`${name} over ${parts.length} shards ran in part: ${said}`, name, parts, firstFailure.reason);
 }
 
 /** Puts split replies back together in the caller's key order. */

@@ -235,6 +235,31 @@ describe('ledis load', () => {
     expect(await ledis.get(`${p}r4999`)).toBeNull();
   });
 
+  it('--stop-on-error at a line in the middle of a chunk: the resume point is that line, not the end of the chunk', async () => {
+    // The formats hand bulk() a chunk's items at once; what was taken decides the resume point, item by item.
+    const p = prefix('stopmid');
+    const lines = [`SET ${p}1 1`, `SET ${p}2 "unbalanced`, ...Array.from({ length: 5000 }, (_, i) => `SET ${p}r${i} 1`)];
+    const r = await run(['load', '-', '--url', url(), '--stop-on-error'], { stdin: Readable.from([lines.join('\n')]) });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^2 lines, 1 commands, 1 succeeded, 1 failed/);
+    expect(r.stdout).toContain('resume with --skip 2 ');
+    expect(await ledis.get(`${p}1`)).toBe('1');
+    expect(await ledis.get(`${p}r0`)).toBeNull();
+  });
+
+  it('a file of only blank lines, or commands followed by blank lines, reports every line read (not "0 lines"); CRLF too', async () => {
+    const p = prefix('blank');
+    for (const format of ['text', 'resp', 'ndjson']) {
+      const r = await run(['load', '-', '--url', url(), '--format', format], { stdin: Readable.from(['\n\r\n\n']) });
+      expect(r.code, format).toBe(0);
+      expect(r.stdout, format).toMatch(/^3 lines, 0 commands, 0 succeeded, 0 failed/);
+    }
+    const r = await run(['load', '-', '--url', url()], { stdin: Readable.from([`SET ${p}a 1\r\nSET ${p}b 2\r\n\r\n\n`]) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^4 lines, 2 commands, 2 succeeded, 0 failed/);
+    expect(await ledis.mget([`${p}a`, `${p}b`])).toEqual(['1', '2']);
+  });
+
   it('--dry-run checks every line and connects to nothing', async () => {
     const file = tmp.file('dry.text');
     // 'GETRANGE k 0' is short of an argument: held to the measured minimum of every command (commands/arity.ts).
@@ -258,6 +283,73 @@ describe('ledis load', () => {
     const viaUrl = await run(['load', file, '--url', 'ledis://:hunter2-pw@127.0.0.1:1/0', '--connect-timeout', '300']);
     expect(viaUrl.code).toBe(2);
     expect(r.stderr + r.stdout + viaUrl.stderr + viaUrl.stdout).not.toMatch(/s3cret-pw|hunter2-pw/);
+  });
+
+  it('a line longer than --max-line is that line\'s error, in every format; the load goes on and the lines around it load', async () => {
+    const p = prefix('long');
+    const max = 200_000;
+    const big = 'x'.repeat(max + 10);
+    const fits = 'y'.repeat(max - 100);
+    const cases: Array<[string, string | Buffer]> = [
+      ['long.text', `SET ${p}t1 a\nSET ${p}tbig ${big}\nSET ${p}tfit ${fits}\nSET ${p}t2 b\n`],
+      ['long.ndjson', [JSON.stringify(['SET', `${p}n1`, 'a']), JSON.stringify(['SET', `${p}nbig`, big]), JSON.stringify(['SET', `${p}nfit`, fits]), JSON.stringify(['SET', `${p}n2`, 'b'])].join('\n') + '\n'],
+      // resp: a bulk string over the maximum (dropped by its length), then an inline line over it with no newline until far on.
+      ['long.resp', Buffer.concat([resp('SET', `${p}r1`, 'a'), resp('SET', `${p}rbig`, big), resp('SET', `${p}rfit`, fits), Buffer.from(`SET ${p}rinline ${big}\r\n`), resp('SET', `${p}r2`, 'b')])],
+      ['long.csv', `k,v\n${p}c1,a\n${p}cbig,${big}\n${p}c2,b\n`],
+    ];
+    for (const [name, body] of cases) {
+      const file = tmp.file(name);
+      writeFileSync(file, body);
+      const errors = tmp.file(`${name}.errors`);
+      const flags = name.endsWith('.csv') ? ['--template', 'SET {k} {v}'] : [];
+      const r = await run(['load', file, '--url', url(), '--max-line', String(max), '--errors', errors, ...flags]);
+      const recs = records(errors);
+      expect([name, r.code, recs.length, recs.every((e) => e.kind === 'parse')]).toEqual([name, 1, name.endsWith('.resp') ? 2 : 1, true]);
+      expect(recs[0]?.error).toMatch(/longer than the maximum|max/i);
+    }
+    expect(await ledis.mget([`${p}t1`, `${p}t2`, `${p}n1`, `${p}n2`, `${p}r1`, `${p}r2`, `${p}c1`, `${p}c2`])).toEqual(['a', 'b', 'a', 'b', 'a', 'b', 'a', 'b']);
+    expect(await ledis.mget([`${p}tbig`, `${p}nbig`, `${p}rbig`, `${p}rinline`, `${p}cbig`])).toEqual([null, null, null, null, null]);
+    expect(await ledis.mget([`${p}tfit`, `${p}nfit`, `${p}rfit`])).toEqual([fits, fits, fits]);
+  });
+
+  it('text lines with long quoted arguments and escapes split exactly (the splitter slices runs, it does not build a byte at a time)', async () => {
+    const p = prefix('quoted');
+    const long = 'q'.repeat(300_000);
+    const file = tmp.file('quoted.text');
+    writeFileSync(file, `SET ${p}a "${long}\\x41\\n${long}" \nSET ${p}b '${long}\\'s'\nSET ${p}c ab"c d"\n`);
+    const r = await run(['load', file, '--url', url()]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(await ledis.get(`${p}a`)).toBe(`${long}A\n${long}`);
+    expect(await ledis.get(`${p}b`)).toBe(`${long}'s`);
+    expect(await ledis.get(`${p}c`)).toBe('abc d');
+  });
+
+  it('ndjson objects through --template, nested fields by path; an object without --template, or a missing field, is that line\'s error', async () => {
+    const p = prefix('objects');
+    const file = tmp.file('sessions.ndjson');
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({ id: 's1', user: 'ann', ts: 1700000000, meta: { ip: '10.0.0.1', tags: ['a', 'b'] } }),
+        JSON.stringify({ id: 's2', user: 'bob', ts: 1700000001, meta: { ip: '10.0.0.2', tags: ['c'] } }),
+        JSON.stringify({ id: 's3', ts: 5, meta: { ip: 'x', tags: [] } }), // no user
+        JSON.stringify(['SET', `${p}plain`, 'array lines still work']),
+      ].join('\n') + '\n',
+    );
+    const r = await run(['load', file, '--url', url(), '--template', `HMSET ${p}session:{id} user {user} ts {ts} ip {meta.ip} tag0 {meta.tags.0} where ip={meta.ip}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^line 3: field \{user\} is missing$/m);
+    expect(await ledis.hgetall(`${p}session:s1`)).toEqual({ user: 'ann', ts: '1700000000', ip: '10.0.0.1', tag0: 'a', where: 'ip=10.0.0.1' });
+    expect(await ledis.hget(`${p}session:s2`, 'user')).toBe('bob');
+    expect(await ledis.get(`${p}plain`)).toBe('array lines still work');
+    const bare = await run(['load', file, '--url', url()]);
+    expect(bare.stderr).toMatch(/^line 1: a JSON object needs --template/m);
+  });
+
+  it('a SELECT line is told to use -n/--db', async () => {
+    const r = await run(['load', '-', '--url', url()], { stdin: Readable.from(['SELECT 2\n']) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/line 1: SELECT: .*-n\/--db/);
   });
 
   it('ledis --help lists the commands; each command has its own help', async () => {

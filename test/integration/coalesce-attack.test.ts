@@ -7,21 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortError, CHANNELS, Connection, ConnectionError, DataError, Ledis, ResponseError, TimeoutError, UnexpectedReplyError } from '../../src/index.js';
 import { client, prefix } from '../helpers.js';
 import { readCommands, startScriptedPeer } from '../unit/peer.js';
-import { COALESCE_FROM, coalesceTuning } from '../../src/connection/coalesce.js';
+import { COALESCE_FROM } from '../../src/connection/coalesce.js';
+import { COALESCE_EAGERLY, sendCoalescible } from '../support/coalesce.js';
+import { queuedGroups, socketOf } from '../support/internals.js';
 
 // These tests are about what a coalesced command does, so every coalescible command joins one here;
 // the threshold itself (COALESCE_FROM commands in flight) has its own test in coalesce.test.ts.
-beforeAll(() => {
-  coalesceTuning.from = 0;
-});
-afterAll(() => {
-  coalesceTuning.from = COALESCE_FROM;
-});
 
 const p = prefix('coalesce-atk');
 const opened: Ledis<boolean>[] = [];
 function open(options: ConstructorParameters<typeof Ledis>[0] = {}): Ledis {
-  const c = client({ connections: 1, ...(options as object) });
+  const c = client({ connections: 1, ...COALESCE_EAGERLY, ...(options as object) });
   opened.push(c);
   return c;
 }
@@ -82,20 +78,20 @@ describe('hostile server', () => {
         } else sock.write('+OK\r\n');
       });
     });
-    const c = new Connection({ host: '127.0.0.1', port: peer.port, retryStrategy: () => 10 });
+    const c = new Connection({ host: '127.0.0.1', port: peer.port, retryStrategy: () => 10, ...COALESCE_EAGERLY });
     try {
       await c.connect();
-      const socket = (c as unknown as { socket: net.Socket }).socket;
+      const socket = socketOf(c);
       let late: Promise<unknown[]> | undefined;
       socket.once('end', () => {
         setImmediate(() => {
           late = Promise.all([
-            c.sendCommand('GET', 'a'),
-            c.sendCommand('GET', 'b'),
-            c.sendCommand('SET', 'a', '1'),
-            c.sendCommand('SET', 'b', '2'),
-            c.sendCommand('GET', 'a'),
-            c.sendCommand('GET', 'b'),
+            sendCoalescible(c, 'GET', 'a'),
+            sendCoalescible(c, 'GET', 'b'),
+            sendCoalescible(c, 'SET', 'a', '1'),
+            sendCoalescible(c, 'SET', 'b', '2'),
+            sendCoalescible(c, 'GET', 'a'),
+            sendCoalescible(c, 'GET', 'b'),
           ]);
         });
       });
@@ -130,7 +126,7 @@ describe('hostile server', () => {
           else sock.write(bulk('alone'));
         }),
       );
-      const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1 });
+      const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, ...COALESCE_EAGERLY });
       try {
         await ledis.connect();
         const got = await Promise.allSettled([ledis.get('a'), ledis.get('b'), ledis.get('c')]);
@@ -172,7 +168,7 @@ describe('hostile server', () => {
           else sock.write('+OK\r\n');
         }),
       );
-      const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1 });
+      const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, ...COALESCE_EAGERLY });
       try {
         await ledis.connect();
         const got = await Promise.allSettled([ledis.set('a', '1'), ledis.set('b', '2'), ledis.sendCommand('SET', 'c', '3'), ledis.sendCommand('SET', 'd', '4')]);
@@ -188,7 +184,7 @@ describe('hostile server', () => {
   }
   it('MSET answered OK: each raw SET of a Buffer client gets a Buffer of its own', async () => {
     const peer = await startScriptedPeer((sock) => readCommands(sock, () => sock.write('+OK\r\n')));
-    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, decodeResponses: false });
+    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, ...COALESCE_EAGERLY, decodeResponses: false });
     try {
       await ledis.connect();
       const [a, b] = (await Promise.all([ledis.sendCommand('SET', 'a', '1'), ledis.sendCommand('SET', 'b', '2')])) as Buffer[];
@@ -291,7 +287,7 @@ describe('cut replies, traces, the offline queue', () => {
         else sock.write('+OK\r\n');
       });
     });
-    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, retryStrategy: () => 5 });
+    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, ...COALESCE_EAGERLY, retryStrategy: () => 5 });
     try {
       await ledis.connect();
       const ac = new AbortController();
@@ -382,7 +378,7 @@ function startDripPeer(gap: number, endless = false): ReturnType<typeof startScr
 describe('a long MGET reply past commandTimeout', () => {
   it('values still arriving count as progress: the GETs time out, the connection is not recycled, the next command is answered on it', async () => {
     const peer = await startDripPeer(30);
-    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, commandTimeout: 300 });
+    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, ...COALESCE_EAGERLY, commandTimeout: 300 });
     let reconnects = 0;
     ledis.on('reconnecting', () => reconnects++);
     ledis.on('error', () => undefined);
@@ -405,7 +401,7 @@ describe('a long MGET reply past commandTimeout', () => {
 
   it('an MGET of 3 answered with an endless array is still recycled as stuck', async () => {
     const peer = await startDripPeer(10, true);
-    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, commandTimeout: 150, retryStrategy: () => null });
+    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, ...COALESCE_EAGERLY, commandTimeout: 150, retryStrategy: () => null });
     ledis.on('error', () => undefined);
     try {
       await ledis.connect();
@@ -421,104 +417,64 @@ describe('a long MGET reply past commandTimeout', () => {
 });
 
 describe('an unwritten MSET waiting for the reconnect', () => {
-  it('a SET aborted while its MSET waits for the reconnect is left out of it, as an aborted SET alone would not be re-sent', async () => {
-    const seen: string[][] = [];
-    const peer = await startScriptedPeer((sock, index) => {
-      seen[index] = [];
-      readCommands(sock, (parts) => {
-        (seen[index] as string[]).push(parts.join(' '));
-        if (index === 0) {
-          if (!sock.writableEnded) sock.end('+OK\r\n');
-          return;
-        }
-        sock.write('+OK\r\n');
-      });
-    });
-    const c = new Connection({ host: '127.0.0.1', port: peer.port, retryStrategy: () => 10 });
-    try {
-      await c.connect();
-      const socket = (c as unknown as { socket: net.Socket }).socket;
-      let late: Promise<PromiseSettledResult<unknown>[]> | undefined;
-      let lone: Promise<PromiseSettledResult<unknown>[]> | undefined;
-      socket.once('end', () => {
-        setImmediate(() => {
-          const a = c.sendCommand('SET', 'a', '1');
-          const b = c.sendCommand('SET', 'b', '2');
-          const d = c.sendCommand('SET', 'd', '4');
-          // Only b and e are aborted (as a view's signal would), once their MSET is sealed and before the close.
-          const e = c.sendCommand('SET', 'e', '5');
-          const f = c.sendCommand('SET', 'f', '6');
-          const g = c.sendCommand('SET', 'g', '7');
-          late = Promise.allSettled([a, b, d]);
-          lone = Promise.allSettled([e, f, g]);
-          process.nextTick(() => {
-            const q = (c as unknown as { offline: { toArray(): unknown[] }; queue: { toArray(): unknown[] } }).queue.toArray() as Array<{ members?: Array<{ reject(e: Error): void; args: unknown[] }> }>;
-            for (const group of q) for (const m of group.members ?? []) if (m.args[0] === 'b' || m.args[0] === 'e' || m.args[0] === 'f' || m.args[0] === 'g') m.reject(new Error('aborted'));
-          });
+  // The same scenario, table-driven: SETs issued while the connection is lost gather into MSETs that wait for the
+  // reconnect; some of their callers abort (as a view's signal would) once their MSET is sealed, before the close.
+  const cases = [
+    {
+      name: 'a SET aborted while its MSET waits for the reconnect is left out of it, as an aborted SET alone would not be re-sent',
+      aborted: ['b', 'e', 'f', 'g'],
+      late: ['fulfilled', 'rejected', 'fulfilled'],
+      resent: ['MSET a 1 d 4', 'PING'],
+    },
+    {
+      name: 'every SET of an unwritten MSET aborted: nothing is re-sent, pending is 0',
+      aborted: ['a', 'b', 'd', 'e', 'f', 'g'],
+      late: ['rejected', 'rejected', 'rejected'],
+      resent: ['PING'],
+    },
+  ];
+  for (const { name, aborted, late: lateStatus, resent } of cases) {
+    it(name, async () => {
+      const seen: string[][] = [];
+      const peer = await startScriptedPeer((sock, index) => {
+        seen[index] = [];
+        readCommands(sock, (parts) => {
+          (seen[index] as string[]).push(parts.join(' '));
+          if (index === 0) {
+            if (!sock.writableEnded) sock.end('+OK\r\n');
+            return;
+          }
+          sock.write('+OK\r\n');
         });
       });
-      expect(await c.sendCommand('PING')).toBe('OK');
-      await new Promise<void>((resolve) => c.once('ready', () => resolve()));
-      const got = await late;
-      expect(got?.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-      expect((await lone)?.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
-      expect(await c.sendCommand('PING')).toBe('OK');
-      expect(seen[1]).toEqual(['MSET a 1 d 4', 'PING']);
-      expect(c.pending).toBe(0);
-    } finally {
-      c.disconnect();
-      await peer.close();
-    }
-  });
-  it('every SET of an unwritten MSET aborted: nothing is re-sent, pending is 0', async () => {
-    const seen: string[][] = [];
-    const peer = await startScriptedPeer((sock, index) => {
-      seen[index] = [];
-      readCommands(sock, (parts) => {
-        (seen[index] as string[]).push(parts.join(' '));
-        if (index === 0) {
-          if (!sock.writableEnded) sock.end('+OK\r\n');
-          return;
-        }
-        sock.write('+OK\r\n');
-      });
-    });
-    const c = new Connection({ host: '127.0.0.1', port: peer.port, retryStrategy: () => 10 });
-    try {
-      await c.connect();
-      const socket = (c as unknown as { socket: net.Socket }).socket;
-      let late: Promise<PromiseSettledResult<unknown>[]> | undefined;
-      let lone: Promise<PromiseSettledResult<unknown>[]> | undefined;
-      socket.once('end', () => {
-        setImmediate(() => {
-          const a = c.sendCommand('SET', 'a', '1');
-          const b = c.sendCommand('SET', 'b', '2');
-          const d = c.sendCommand('SET', 'd', '4');
-          // Only b and e are aborted (as a view's signal would), once their MSET is sealed and before the close.
-          const e = c.sendCommand('SET', 'e', '5');
-          const f = c.sendCommand('SET', 'f', '6');
-          const g = c.sendCommand('SET', 'g', '7');
-          late = Promise.allSettled([a, b, d]);
-          lone = Promise.allSettled([e, f, g]);
-          process.nextTick(() => {
-            const q = (c as unknown as { offline: { toArray(): unknown[] }; queue: { toArray(): unknown[] } }).queue.toArray() as Array<{ members?: Array<{ reject(e: Error): void; args: unknown[] }> }>;
-            for (const group of q) for (const m of group.members ?? []) m.reject(new Error('aborted'));
+      const c = new Connection({ host: '127.0.0.1', port: peer.port, retryStrategy: () => 10, ...COALESCE_EAGERLY });
+      try {
+        await c.connect();
+        let late: Promise<PromiseSettledResult<unknown>[]> | undefined;
+        let lone: Promise<PromiseSettledResult<unknown>[]> | undefined;
+        socketOf(c).once('end', () => {
+          setImmediate(() => {
+            const [a, b, d, e, f, g] = ['a1', 'b2', 'd4', 'e5', 'f6', 'g7'].map((kv) => sendCoalescible(c, 'SET', kv[0] as string, kv[1] as string));
+            late = Promise.allSettled([a, b, d]);
+            lone = Promise.allSettled([e, f, g]);
+            process.nextTick(() => {
+              for (const group of queuedGroups(c)) for (const m of group.members) if (aborted.includes(m.args[0] as string)) m.reject(new Error('aborted'));
+            });
           });
         });
-      });
-      expect(await c.sendCommand('PING')).toBe('OK');
-      await new Promise<void>((resolve) => c.once('ready', () => resolve()));
-      const got = await late;
-      expect(got?.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
-      expect((await lone)?.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
-      expect(await c.sendCommand('PING')).toBe('OK');
-      expect(seen[1]).toEqual(['PING']);
-      expect(c.pending).toBe(0);
-    } finally {
-      c.disconnect();
-      await peer.close();
-    }
-  });
+        expect(await c.sendCommand('PING')).toBe('OK');
+        await new Promise<void>((resolve) => c.once('ready', () => resolve()));
+        expect((await late)?.map((r) => r.status)).toEqual(lateStatus);
+        expect((await lone)?.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+        expect(await c.sendCommand('PING')).toBe('OK');
+        expect(seen[1]).toEqual(resent);
+        expect(c.pending).toBe(0);
+      } finally {
+        c.disconnect();
+        await peer.close();
+      }
+    });
+  }
 });
 
 describe('views and methods sharing one tick', () => {
@@ -553,7 +509,7 @@ describe('bigIntegers: error', () => {
         else sock.write(':99999999999999999999\r\n');
       }),
     );
-    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, bigIntegers: 'error' });
+    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, ...COALESCE_EAGERLY, bigIntegers: 'error' });
     try {
       await ledis.connect();
       const alone = await ledis.sendCommand('GET', 'a').catch((e: unknown) => e);
@@ -581,7 +537,7 @@ describe('a late MGET reply', () => {
         } else sock.write('+OK\r\n');
       });
     });
-    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1 });
+    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, ...COALESCE_EAGERLY });
     ledis.on('error', () => undefined);
     try {
       await ledis.connect();

@@ -7,21 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortError, ConnectionError, DataError, Ledis, ResponseError, TimeoutError, UnexpectedReplyError } from '../../src/index.js';
 import { client, prefix } from '../helpers.js';
 import { readCommands, startScriptedPeer } from '../unit/peer.js';
-import { COALESCE_FROM, coalesceTuning } from '../../src/connection/coalesce.js';
+import { COALESCE_FROM } from '../../src/connection/coalesce.js';
+import { TUNING } from '../../src/connection/options.js';
+import { COALESCE_EAGERLY, sendCoalescible } from '../support/coalesce.js';
 
 // These tests are about what a coalesced command does, so every coalescible command joins one here;
 // the threshold itself (COALESCE_FROM commands in flight) has its own test in coalesce.test.ts.
-beforeAll(() => {
-  coalesceTuning.from = 0;
-});
-afterAll(() => {
-  coalesceTuning.from = COALESCE_FROM;
-});
 
 const p = prefix('coalesce');
 const opened: Ledis<boolean>[] = [];
 function open(options: ConstructorParameters<typeof Ledis>[0] = {}): Ledis {
-  const c = client({ connections: 1, ...(options as object) });
+  const c = client({ connections: 1, ...COALESCE_EAGERLY, ...(options as object) });
   opened.push(c);
   return c;
 }
@@ -155,12 +151,8 @@ describe('coalesced GETs and SETs against the real server', () => {
 });
 
 describe('the threshold (as shipped: COALESCE_FROM commands in flight)', () => {
-  beforeAll(() => {
-    coalesceTuning.from = COALESCE_FROM;
-  });
-  afterAll(() => {
-    coalesceTuning.from = 0;
-  });
+  // As shipped: no COALESCE_EAGERLY here, only no INFO asked first (the scripted peer is no LedisDB;
+  // asking has its own tests in coalesce-server.test.ts).
 
   it('an idle connection sends a few GETs one by one; past the threshold they go as MGETs of at most half of what is in flight', async () => {
     const seen: Array<{ name: string; keys: number }> = [];
@@ -172,7 +164,7 @@ describe('the threshold (as shipped: COALESCE_FROM commands in flight)', () => {
         else sock.write('$1\r\nv\r\n');
       }),
     );
-    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1 });
+    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, [TUNING]: { coalesceAnyServer: true } });
     try {
       await ledis.connect();
       expect(await Promise.all(Array.from({ length: 10 }, (_, i) => ledis.get(`k${i}`)))).toEqual(Array(10).fill('v'));
@@ -214,7 +206,7 @@ describe('the threshold (as shipped: COALESCE_FROM commands in flight)', () => {
         } else sock.write('+OK\r\n');
       }),
     );
-    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1 });
+    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, [TUNING]: { coalesceAnyServer: true } });
     try {
       await ledis.connect();
       wire.length = 0;
@@ -269,8 +261,8 @@ describe('what goes on the wire, and a server that misbehaves', () => {
         else sock.write('+OK\r\n');
       }),
     );
-    const on = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1 });
-    const off = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, coalesce: false });
+    const on = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, ...COALESCE_EAGERLY });
+    const off = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, ...COALESCE_EAGERLY, coalesce: false });
     try {
       await Promise.all([on.connect(), off.connect()]);
       seen.length = 0;
@@ -300,7 +292,7 @@ describe('what goes on the wire, and a server that misbehaves', () => {
         else sock.write('$2\r\nok\r\n');
       }),
     );
-    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1 });
+    const ledis = new Ledis({ port: peer.port, host: '127.0.0.1', connections: 1, ...COALESCE_EAGERLY });
     try {
       await ledis.connect();
       const got = await Promise.allSettled([ledis.get('a'), ledis.get('b'), ledis.get('c')]);
@@ -314,7 +306,7 @@ describe('what goes on the wire, and a server that misbehaves', () => {
 
   it('a silent server: each coalesced GET times out on its own (TimeoutError); a cut connection: each gets ConnectionError with mayHaveRun', async () => {
     const silent = await startScriptedPeer((sock) => sock.resume());
-    const ledis = new Ledis({ port: silent.port, host: '127.0.0.1', connections: 1, commandTimeout: 50, retryStrategy: () => null });
+    const ledis = new Ledis({ port: silent.port, host: '127.0.0.1', connections: 1, ...COALESCE_EAGERLY, commandTimeout: 50, retryStrategy: () => null });
     try {
       await ledis.connect();
       const got = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => ledis.get(`k${i}`)));
@@ -326,7 +318,7 @@ describe('what goes on the wire, and a server that misbehaves', () => {
       await silent.close();
     }
     const cutter = await startScriptedPeer((sock) => readCommands(sock, () => sock.destroy()));
-    const cut = new Ledis({ port: cutter.port, host: '127.0.0.1', connections: 1, retryStrategy: () => null });
+    const cut = new Ledis({ port: cutter.port, host: '127.0.0.1', connections: 1, ...COALESCE_EAGERLY, retryStrategy: () => null });
     try {
       await cut.connect();
       const got = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => cut.set(`k${i}`, 'v')));

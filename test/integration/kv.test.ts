@@ -187,6 +187,16 @@ describe('keys and expiry', () => {
     expect(await ledis.exists(p + 'd1')).toBe(false);
   });
 
+  it('delete and del take the keys as an array too, as mget does; an empty array is a DataError', async () => {
+    await ledis.mset({ [p + 'a1']: '1', [p + 'a2']: '2', [p + 'a3']: '3' });
+    expect(await ledis.delete([p + 'a1', p + 'a2'])).toBe(2);
+    expect(await ledis.del([p + 'a3'])).toBe(1);
+    expect(await ledis.mget([p + 'a1', p + 'a2', p + 'a3'])).toEqual([null, null, null]);
+    await expect(ledis.del([])).rejects.toThrow(DataError);
+    const [n] = (await ledis.pipeline().del([p + 'a1', p + 'a2']).exec()) as [number];
+    expect(n).toBe(2);
+  });
+
   it('expire / expireat (number or Date) / ttl / persist', async () => {
     await ledis.set(p + 'e', 'v');
     expect(await ledis.ttl(p + 'e')).toBe(-1);

@@ -94,6 +94,55 @@ describe('Pipeline', () => {
     await ledis.zclear(key);
   });
 
+  it('keeps at most a few chunks of a 30,000-command pipeline in flight on its connection (its replies outlive no more)', async () => {
+    const key = `${p}inflight-zset`;
+    await ledis.ping();
+    const conn = ledis.connectionPool.shared();
+    const send = conn.send.bind(conn);
+    let most = 0;
+    conn.send = (cmd) => {
+      send(cmd);
+      if (conn.pending > most) most = conn.pending;
+    };
+    try {
+      const pipe = ledis.pipeline();
+      for (let i = 0; i < 30_000; i++) pipe.zadd(key, i, `m${i}`);
+      const results = await pipe.exec();
+      expect(results).toHaveLength(30_000);
+      expect(results.every((r) => r === 1)).toBe(true);
+    } finally {
+      conn.send = send;
+    }
+    // 4 chunks of 2,048 waited for, plus the chunk being queued.
+    expect(most).toBeLessThanOrEqual(5 * 2048);
+    expect(most).toBeGreaterThan(2048);
+    expect(await ledis.zcard(key)).toBe(30_000);
+    await ledis.zclear(key);
+  });
+
+  it('encoded when added: Buffer values, an error reply and plain entries each get their own result by index across chunks', async () => {
+    const pipe = ledis.pipeline();
+    const n = 5000;
+    for (let i = 0; i < n; i++) {
+      if (i % 997 === 0) pipe.set(`${p}buf${i}`, Buffer.from([0, 1, 2, i & 0xff]));
+      else if (i % 1499 === 0) pipe.sendCommand('INCR', `${p}k1`);
+      else pipe.set(`${p}k${i}`, `v${i}`);
+    }
+    pipe.hmget(`${p}nohash`, 'a', 'b');
+    const settled = await pipe.execSettled();
+    expect(settled).toHaveLength(n + 1);
+    for (let i = 0; i < n; i++) {
+      const s = settled[i] as { ok: boolean; error?: Error };
+      if (i % 997 !== 0 && i % 1499 === 0) {
+        expect(s.ok).toBe(false);
+        expect(s.error).toBeInstanceOf(ResponseError);
+      } else expect(s).toEqual({ ok: true, value: true });
+    }
+    expect(settled[n]).toEqual({ ok: true, value: [null, null] });
+    expect(await ledis.sendCommand('STRLEN', `${p}buf997`)).toBe(4);
+    expect(await ledis.get(`${p}k4999`)).toBe('v4999');
+  });
+
   it('refuses a second exec() with a clear error', async () => {
     const pipe = ledis.pipeline().echo('once');
     expect(await pipe.exec()).toEqual(['once']);

@@ -1,4 +1,4 @@
-// Attacks on the adaptive spread (src/router.ts, Lanes): growth is forced
+// Attacks on the adaptive spread (src/routing/spread.ts, driving src/routing/lanes.ts): growth is forced
 // white-box (it needs a deep load that a loaded machine cannot promise); the
 // shrink is the real sampler's. Every load loop is bounded in count and time.
 import net from 'node:net';
@@ -7,7 +7,8 @@ import { ConnectionError, Ledis } from '../../src/index.js';
 import { client, prefix, serverAddress, until } from '../helpers.js';
 import { startScriptedPeer } from '../unit/peer.js';
 import { startLedisServer } from '../../tools/server.mjs';
-import { COALESCE_FROM, coalesceTuning } from '../../src/connection/coalesce.js';
+import { COALESCE_EAGERLY } from '../support/coalesce.js';
+import { recordWrites } from '../support/internals.js';
 import { lanesOf as lanesOfPool, type Lanes } from '../../src/routing/lanes.js';
 
 const p = prefix('spread-attack');
@@ -235,7 +236,7 @@ describe('a pipeline longer than one chunk', () => {
 describe('a barrier on a lane at maxPending', () => {
   it('still waits for that lane: an MGET issued after INCRs that filled their lane sees them all', async () => {
     const { laneOf } = await import('../../src/routing/lanes.js');
-    const ledis = open({ connections: 2, spread: 'fixed', maxPending: 10 });
+    const ledis = open({ connections: 2, spread: 'fixed', maxPending: 10, ...COALESCE_EAGERLY });
     await ledis.connect();
     let wrong = 0;
     const errors: string[] = [];
@@ -316,25 +317,14 @@ describe('quit() and coalescing', () => {
 });
 
 describe('a barrier on a lane at maxPending with coalesced SETs', () => {
-  // maxPending 10 is below the shipped threshold (COALESCE_FROM in flight): without this no SET would be coalesced.
-  beforeAll(() => {
-    coalesceTuning.from = 0;
-  });
-  afterAll(() => {
-    coalesceTuning.from = COALESCE_FROM;
-  });
+  // maxPending 10 is below the shipped threshold (COALESCE_FROM in flight): without COALESCE_EAGERLY no SET would be coalesced.
   it('waits for that lane: an MGET issued after SETs gathered into one MSET that filled their lane sees the last', async () => {
     const { laneOf } = await import('../../src/routing/lanes.js');
-    const ledis = open({ connections: 2, spread: 'fixed', maxPending: 10 });
+    const ledis = open({ connections: 2, spread: 'fixed', maxPending: 10, ...COALESCE_EAGERLY });
     await ledis.connect();
     // What lane 0 writes (the SETs' lane): the case needs them gathered into an MSET.
     const wires: string[] = [];
-    const lane0 = ledis.connectionPool.sharedList[0] as unknown as { write(cmd: { wire: string }, e: unknown): void };
-    const write = lane0.write.bind(lane0);
-    lane0.write = (cmd, e) => {
-      wires.push(cmd.wire);
-      write(cmd, e);
-    };
+    recordWrites(ledis.connectionPool.sharedList[0]!, wires);
     let mset = 0;
     let wrong = 0;
     for (let r = 0; r < 20; r++) {

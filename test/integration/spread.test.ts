@@ -1,4 +1,4 @@
-// The adaptive spread (src/router.ts, Lanes) against the real server: one
+// The adaptive spread (src/routing/spread.ts, driving src/routing/lanes.ts) against the real server: one
 // connection until the load is deep, more under 1,000 callers (never past
 // `connections`), back to one when the load is gone, issue order per key
 // across every change, and no event of an added connection reaching the

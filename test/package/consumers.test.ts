@@ -332,3 +332,72 @@ main().catch((err) => { console.error(err); process.exit(1); });
     }, 60_000);
   }
 });
+
+// ledis/node-redis, the node-redis-shaped entry: the same checks, with code written for node-redis 5.
+const NODE_REDIS_BODY = `
+const client: RedisClientType = createClient({ url: 'redis://' + process.env.LEDIS_HOST + ':' + process.env.LEDIS_PORT });
+client.on('error', (err: Error) => console.error(err.message));
+await client.connect();
+const key = 'pkg:nr:' + process.pid;
+const ok = await client.set(key, 'v', { expiration: { type: 'EX', value: 100 } });
+const value: string | null = await client.get(key);
+// @ts-expect-error get() resolves to string | null, not a number
+const wrong: number = await client.get(key);
+void wrong;
+await client.hSet(key + ':h', { a: '1' });
+const hash: Record<string, string> = await client.hGetAll(key + ':h');
+const bytes: Buffer | null = await client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }).get(key);
+const pages: string[][] = [];
+for await (const keys of client.scanIterator({ MATCH: key + '*', COUNT: 10 })) pages.push(keys);
+let refused = false;
+try {
+  await client.multi().get(key).exec();
+} catch (err) {
+  refused = err instanceof DataError;
+}
+const deleted: number = await client.del([key, key + ':h']);
+await client.close();
+console.log(JSON.stringify({ ok, value, hash: { ...hash }, bytes: bytes?.toString(), keys: pages.flat().sort(), refused, deleted, open: client.isOpen }));
+`;
+
+describe('ledis/node-redis from a fresh install', () => {
+  const expected = { ok: 'OK', value: 'v', hash: { a: '1' }, bytes: 'v', keys: [`pkg:nr:PID`, `pkg:nr:PID:h`], refused: true, deleted: 2, open: false };
+  const withPid = (r: Record<string, unknown>): Record<string, unknown> => ({ ...r, keys: (r.keys as string[]).map((k) => k.replace(/\d+/, 'PID')) });
+
+  it('loads from CommonJS and from ES modules, one module both ways', async () => {
+    const dir = folder('node-redis-js', 'commonjs');
+    writeFileSync(
+      path.join(dir, 'index.js'),
+      `const { createClient, DataError } = require('ledis/node-redis');
+const ledis = require('ledis');
+(async () => {
+  const client = await createClient({ socket: { host: process.env.LEDIS_HOST, port: Number(process.env.LEDIS_PORT) } }).connect();
+  const key = 'pkg:nr:cjs:' + process.pid;
+  await client.set(key, '1', { EX: 10 });
+  const value = await client.get(key);
+  await client.del(key);
+  await client.close();
+  const esm = await import('ledis/node-redis');
+  console.log(JSON.stringify({ value, same: esm.createClient === createClient && esm.DataError === DataError && DataError === ledis.DataError, noDefault: esm.default === undefined }));
+})().catch((err) => { console.error(err); process.exit(1); });
+`,
+    );
+    expect(await run(path.join(dir, 'index.js'))).toEqual({ value: '1', same: true, noDefault: true });
+  }, 60_000);
+
+  const header = `import { createClient, DataError, RESP_TYPES, type RedisClientType } from 'ledis/node-redis';\n`;
+  const cases: Array<{ name: string; type: 'module' | 'commonjs'; file: string; source: string; options: ts.CompilerOptions; out: string }> = [
+    { name: 'node-redis-node16', type: 'module', file: 'index.mts', source: header + NODE_REDIS_BODY, out: 'index.mjs', options: { module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 } },
+    { name: 'node-redis-nodenext', type: 'module', file: 'index.ts', source: header + NODE_REDIS_BODY, out: 'index.js', options: { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext } },
+    { name: 'node-redis-bundler', type: 'module', file: 'index.ts', source: header + NODE_REDIS_BODY, out: 'index.js', options: { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler } },
+    { name: 'node-redis-nodenext-cjs', type: 'commonjs', file: 'index.cts', source: `${header}async function main() {${NODE_REDIS_BODY}}\nmain().catch((err) => { console.error(err); process.exit(1); });\n`, out: 'index.cjs', options: { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext } },
+  ];
+  for (const c of cases) {
+    it(`type-checks and runs code written for node-redis (${c.name})`, async () => {
+      const dir = folder(c.name, c.type);
+      writeFileSync(path.join(dir, c.file), c.source);
+      expect(typecheck(dir, [c.file], c.options)).toEqual([]);
+      expect(withPid(await run(path.join(dir, c.out)))).toEqual(expected);
+    }, 60_000);
+  }
+});

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { clientMethods, commandTable } from '../../src/commands/index.js';
 import { ConnectionError, Ledis, ResponseError } from '../../src/index.js';
 import { KetamaRing } from '../../src/sharding/ketama.js';
-import { TWEMPROXY_REFUSED } from '../../src/sharding/twemproxy.js';
+import { TWEMPROXY_REFUSED } from '../../src/routing/twemproxy.js';
 import { prefix } from '../helpers.js';
 import { noNutcracker, start, type Shards } from './nutcracker.js';
 // @ts-ignore -- plain ESM script

@@ -6,6 +6,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Connection, ConnectionError } from '../../src/index.js';
 import { startScriptedPeer, type ScriptedPeer } from './peer.js';
+import { socketOf } from '../support/internals.js';
 
 interface Peer extends ScriptedPeer {
   /** Commands received per connection, in order of connection. */
@@ -38,7 +39,7 @@ describe('a connection closed by the server', () => {
     conn = new Connection({ host: '127.0.0.1', port: peer.port, retryStrategy: () => 10 });
     const c = conn;
     await c.connect();
-    const socket = (c as unknown as { socket: net.Socket }).socket;
+    const socket = socketOf(c);
     let late: Promise<unknown> | undefined;
     let destroyedButReady = false;
     // 'end' is the server's FIN. A moment later the socket is destroyed, but until its
@@ -64,7 +65,7 @@ describe('a connection closed by the server', () => {
     conn = new Connection({ host: '127.0.0.1', port: p.port, retryStrategy: () => 20, offlineTimeout: 200 });
     const c = conn;
     await c.connect();
-    const socket = (c as unknown as { socket: net.Socket }).socket;
+    const socket = socketOf(c);
     let late: Promise<unknown> | undefined;
     let destroyedButReady = false;
     socket.once('end', () => {

@@ -86,6 +86,16 @@ describe('options are checked at construction', () => {
     expect(refusal(() => new Ledis({ master: { prot: 1 } } as never)).message).toMatch(/did you mean port\?/);
   });
 
+  it("node-redis's and ioredis's option names point at ledis/node-redis and ledis/ioredis, and at the nearest option here", () => {
+    expect(refusal(() => new Ledis({ socket: { host: 'h' } } as never)).message).toMatch(/"socket" \(a node-redis option: createClient from 'ledis\/node-redis'.*host, port/);
+    expect(refusal(() => new Ledis({ database: 2 } as never)).message).toMatch(/ledis\/node-redis.*did you mean db\?/);
+    expect(refusal(() => new Ledis({ reconnectStrategy: () => 1 } as never)).message).toMatch(/ledis\/node-redis.*retryStrategy/);
+    expect(refusal(() => new Ledis({ commandsQueueMaxLength: 5 } as never)).message).toMatch(/maxPending/);
+    expect(refusal(() => new Ledis({ maxRetriesPerRequest: 3 } as never)).message).toMatch(/Redis from 'ledis\/ioredis'/);
+    expect(refusal(() => new Ledis({ enableAutoPipelining: true } as never)).message).toMatch(/ledis\/ioredis/);
+    expect(refusal(() => new Ledis({ sentinels: [] } as never)).message).toMatch(/ledis\/ioredis.*master, replicas/);
+  });
+
   it('pools and connections check their options too', () => {
     refusal(() => new ConnectionPool({ connections: NaN, lazyConnect: true }));
     refusal(() => new BlockingConnectionPool({ timeout: -1, lazyConnect: true }));

@@ -34,7 +34,11 @@ describe('URLs, as ledis-py documents them', () => {
 
   it('refuses bad URLs with a clear DataError', () => {
     expect(() => parseUrl('not a url')).toThrow(DataError);
-    expect(() => parseUrl('http://localhost')).toThrow(/scheme must be ledis:\/\/ or unix:\/\//);
+    // Every accepted scheme is named, so a redis:// user learns that redis:// and rediss:// work too.
+    for (const bad of ['http://localhost', 'not a url']) {
+      for (const scheme of ['ledis://', 'redis://', 'ledis+tls://', 'rediss://', 'unix://']) expect(() => parseUrl(bad)).toThrow(scheme);
+    }
+    expect(() => parseUrl('http://localhost')).toThrow(/"http:" is not one of/);
     expect(() => parseUrl('ledis://localhost/abc')).toThrow(/db number/);
     expect(() => parseUrl('ledis://localhost?db=x')).toThrow(/db must be a number/);
     expect(() => parseUrl('ledis://localhost?lazyConnect=maybe')).toThrow(/true or false/);
