@@ -10,6 +10,8 @@
 //   ledis-otel         LedisInstrumentation, spans and metrics: a real SDK (NodeTracerProvider,
 //                      BatchSpanProcessor, MeterProvider with a periodic reader) and no-op exporters
 //   ledis-otel-spans   the same without a MeterProvider (metrics are the API's no-ops)
+//   ledis-before-otel  (with --before DIST) ledis-otel with that build's ledis and ledis/otel
+//                      (DIST/../cjs/otel/index.js): this build's instrumentation against an earlier one
 //   ioredis            ioredis, no instrumentation
 //   ioredis-otel       @opentelemetry/instrumentation-ioredis on ioredis, the same SDK (it makes spans only)
 //
@@ -21,6 +23,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const argv = process.argv.slice(2);
@@ -40,6 +43,7 @@ if (opt('case', null) !== null) {
 async function child(name, host, port, seconds, callers, before) {
   const require = createRequire(import.meta.url);
   const otel = name.endsWith('-otel') || name.endsWith('-otel-spans');
+  const beforeCjs = before === null ? null : path.join(path.dirname(path.resolve(before)), 'cjs');
   if (otel) {
     const { metrics } = require('@opentelemetry/api');
     const { NodeTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-node');
@@ -55,7 +59,7 @@ async function child(name, host, port, seconds, callers, before) {
     }
     const instrumentation = name.startsWith('ioredis')
       ? new (require('@opentelemetry/instrumentation-ioredis').IORedisInstrumentation)()
-      : new (require('../dist/cjs/otel/index.js').LedisInstrumentation)();
+      : new (require(name === 'ledis-before-otel' ? path.join(beforeCjs, 'otel/index.js') : '../dist/cjs/otel/index.js').LedisInstrumentation)();
     registerInstrumentations({ instrumentations: [instrumentation] });
   }
   if (name === 'ledis-noop' || name === 'ledis-noop-als') {
@@ -69,7 +73,8 @@ async function child(name, host, port, seconds, callers, before) {
     const IORedis = require('ioredis'); // after registerInstrumentations: instrumentation-ioredis patches it on require
     client = new IORedis({ host, port });
   } else {
-    const { Ledis } = before !== null && name === 'ledis-before' ? await import(pathToFileURL(before).href) : require('../dist/cjs/index.js');
+    const { Ledis } =
+      name === 'ledis-before' ? await import(pathToFileURL(before).href) : name === 'ledis-before-otel' ? require(path.join(beforeCjs, 'index.js')) : require('../dist/cjs/index.js');
     client = new Ledis({ host, port, connections: 1 });
   }
   await client.set('bench:otel', 'v'.repeat(16));
@@ -115,9 +120,18 @@ async function parent() {
   const seconds = Number(opt('seconds', 2));
   const callers = Number(opt('callers', 1000));
   const before = opt('before', null);
-  const all = ['ledis', ...(before ? ['ledis-before'] : []), 'ledis-otel', 'ledis-otel-spans', 'ioredis', 'ioredis-otel'];
+  const all = ['ledis', ...(before ? ['ledis-before'] : []), 'ledis-otel', ...(before ? ['ledis-before-otel'] : []), 'ledis-otel-spans', 'ioredis', 'ioredis-otel'];
   const cases = opt('cases', null)?.split(',') ?? all;
   const server = await startLedisServer({ quiet: true });
+  try {
+    await runRounds(server, rounds, seconds, callers, before, cases);
+  } finally {
+    // A failing case must not leave the server running.
+    await server.stop();
+  }
+}
+
+async function runRounds(server, rounds, seconds, callers, before, cases) {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const version = (p) => JSON.parse(readFileSync(`${root}node_modules/${p}/package.json`, 'utf8')).version;
   console.log(
@@ -154,7 +168,7 @@ async function parent() {
   console.log(`  ledis/otel, spans only:       ${added('ledis-otel-spans', 'ledis')}`);
   console.log(`  instrumentation-ioredis:      ${added('ioredis-otel', 'ioredis')}`);
   if (before) console.log(`  this build vs --before (not imported): ${added('ledis', 'ledis-before')}`);
-  await server.stop();
+  if (before) console.log(`  --before's ledis/otel, spans + metrics: ${added('ledis-before-otel', 'ledis')}`);
 }
 
 function runChild(args) {

@@ -51,6 +51,8 @@ export interface BatchTraceContext extends ServerTraceContext {
   batchMode: 'PIPELINE';
   /** Number of commands in the pipeline (OTel db.operation.batch.size). */
   batchSize: number;
+  /** The commands as sent (upper case: "SET", "INCRBY"), in order (each one's OTel db.operation.name). */
+  commands: readonly string[];
   result?: unknown;
   error?: unknown;
 }
@@ -138,10 +140,10 @@ export function tracingBatches(): boolean {
  * Runs a pipeline's `send` inside a `ledis:batch` trace that ends when
  * `replies` settles; resolves when `send` does, as the untraced path would.
  */
-export function traceBatch(conn: Connection, size: number, send: () => Promise<void>, replies: Promise<unknown>): Promise<void> {
+export function traceBatch(conn: Connection, commands: readonly string[], send: () => Promise<void>, replies: Promise<unknown>): Promise<void> {
   let sent: Promise<void> = Promise.resolve();
   batchChannel
-    .tracePromise(() => (sent = send()).then(() => replies), { batchMode: 'PIPELINE', batchSize: size, ...server(conn) })
+    .tracePromise(() => (sent = send()).then(() => replies), { batchMode: 'PIPELINE', batchSize: commands.length, commands, ...server(conn) })
     .catch(() => undefined);
   return sent;
 }

@@ -173,7 +173,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       const policy = cmd.coalesce;
       if (policy !== null && cmd.packed === null && cmd.deadline === 0 && this.options.coalesce !== false && pending >= this.coalesceFrom && policy.accepts(cmd.args)) {
         // A policy exact only on LedisDB (DEL) waits for the server's answer even with `coalesce: true`.
-        if (this.serverKind === 'ledisdb' || this.coalesceAnyServer || (this.options.coalesce === true && policy.ledisdbOnly !== true) || this.askServer()) {
+        if (this.mayCoalesce(policy) || this.askServer()) {
           this.join(cmd, policy);
           return;
         }
@@ -213,6 +213,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         'the server is slow or unreachable; command refused',
       { command: cmd.name },
     );
+  }
+
+  /** Whether commands of `policy` may be sent as one group to the server as known now. */
+  private mayCoalesce(policy: CoalescePolicy): boolean {
+    return this.serverKind === 'ledisdb' || this.coalesceAnyServer || (this.options.coalesce === true && policy.ledisdbOnly !== true);
   }
 
   /**
@@ -474,6 +479,15 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       if (cmd.settled) continue;
       let e = cmd.encoded as Encoded;
       cmd.encoded = null;
+      if (cmd instanceof Coalesced && !this.mayCoalesce(cmd.policy)) {
+        // Gathered for the server before the reconnect; this one is not known to take it (a failover to a Redis,
+        // where DEL counts differently and MGET hides WRONGTYPE): its commands go one by one, in their order.
+        for (const m of cmd.disband()) {
+          const alone = encodeOrReject(m);
+          if (alone !== null) this.write(m, alone);
+        }
+        continue;
+      }
       if (cmd instanceof Coalesced) {
         // An MGET/MSET that was never written: its callers aborted since are left out, as an aborted command alone is.
         const dropped = cmd.prune();
@@ -537,6 +551,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
           ),
       );
     }
+    // What INFO said belongs to the server that said it: the reconnect may reach another (a failover behind
+    // this address, a restart as Redis), so ask again. An INFO still unwritten goes out again and answers for the new one.
+    if (this.serverKind === 'ledisdb' || this.serverKind === 'other') this.serverKind = 'unknown';
     const now = Date.now();
     for (const cmd of unwritten) {
       if (cmd.settled) continue;

@@ -22,10 +22,13 @@ import type {
   Attributes,
   BatchObservableResult,
   Histogram,
+  HrTime,
   Meter,
   MeterProvider,
   ObservableUpDownCounter,
+  Context,
   Span,
+  SpanOptions,
   Tracer,
   TracerProvider,
 } from '@opentelemetry/api';
@@ -112,16 +115,25 @@ export interface LedisInstrumentationConfig {
   dbSystemName?: string;
   /** A span per connection attempt (first connect and each reconnect), default true. */
   traceConnect?: boolean;
+  /**
+   * Under each PIPELINE span, a child span per command (its db.operation.name
+   * as name, the server attributes, status ERROR if it failed), default
+   * false. The driver writes a pipeline in one go and reads its replies as
+   * they come, without a per-command start or end: every child starts and
+   * ends with the pipeline, so its duration is the pipeline's, not the
+   * command's. At most 1,024 children per pipeline (the batch span says how
+   * many were left out). No duration points: a pipeline is one operation.
+   */
+  pipelineCommandSpans?: boolean;
 }
 
-const SPAN = Symbol('ledis.otel.span');
-const START = Symbol('ledis.otel.start');
-
-/** What this instrumentation keeps on a channel's context object between start and asyncEnd. */
-interface Marks {
-  [SPAN]?: Span | undefined;
-  [START]?: number | undefined;
-}
+/**
+ * What an instrumentation keeps on a channel's context object between start
+ * and asyncEnd, under its own symbols (each instance has its own: two
+ * instances enabled share the context objects, and must not take each
+ * other's spans).
+ */
+type Marks = Record<symbol, unknown>;
 
 type TraceHandlers<C> = {
   start?: (ctx: C) => void;
@@ -130,6 +142,34 @@ type TraceHandlers<C> = {
   asyncEnd?: (ctx: C) => void;
   error?: (ctx: C) => void;
 };
+
+/**
+ * One command name on one server (address, port, db): the frozen attribute
+ * objects its spans start with and its duration points carry, made once and
+ * reused (the SDK copies what it keeps: a span sanitizes its attributes into
+ * its own object, a histogram keeps the first object of each attribute set).
+ * Saves the per-command allocations and, for the histogram, an object of the
+ * same key order each time.
+ */
+interface Operation {
+  /** db.system.name, db.operation.name, db.namespace, server.address, server.port. */
+  readonly attributes: Attributes;
+  /** Span start options by argument count, with the default db.query.text (made on first use). */
+  readonly spanOptions: (SpanOptions | undefined)[];
+  /** Duration-point attributes of failures, by error.type (at most FAILURE_KINDS kept). */
+  failed: Map<string, Attributes> | undefined;
+}
+
+/** Operations kept per server (command names; more are made per command, uncached). */
+const MAX_OPERATIONS = 1024;
+/** Servers (address, port, db) whose operations are kept. */
+const MAX_SERVERS = 256;
+/** error.type values whose attribute objects are kept per operation. */
+const FAILURE_KINDS = 32;
+/** Argument counts whose span options are kept per operation. */
+const MAX_ARGC = 64;
+/** Child spans per pipeline at most (pipelineCommandSpans). */
+const MAX_CHILDREN = 1024;
 
 /** `GET ? ?`: up to 16 "?" (a command with more says how many). */
 const QMARKS: string[] = [];
@@ -157,7 +197,9 @@ function errorInfo(err: unknown): { type: string; status: string | undefined } {
   if (err instanceof Error) {
     if (err.name === 'ResponseError') {
       const text = (err as { serverMessage?: unknown }).serverMessage;
-      const m = /^([A-Z][A-Z0-9_]+)(?: |$)/.exec(typeof text === 'string' ? text : err.message);
+      // At most 64 characters: a longer "prefix" (a hostile or broken server's) is no code, and
+      // error.type is a metric attribute (each distinct value a series kept until the process ends).
+      const m = /^([A-Z][A-Z0-9_]{1,63})(?: |$)/.exec(typeof text === 'string' ? text : err.message);
       const code = m === null ? 'ERR' : (m[1] as string);
       return { type: code, status: code };
     }
@@ -171,6 +213,25 @@ function errorInfo(err: unknown): { type: string; status: string | undefined } {
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * A pipeline's first failed command's error and how many failed, read from
+ * what `ledis:batch` resolves with (src/pipeline.ts's outcome: `failed`, the
+ * count, and `errors`, by index); undefined when all succeeded. exec()
+ * rejects then, execSettled() resolves: the batch failed either way.
+ */
+function batchFailure(result: unknown): { first: unknown; failed: number } | undefined {
+  if (typeof result !== 'object' || result === null) return undefined;
+  const { failed, errors } = result as { failed?: unknown; errors?: unknown };
+  if (typeof failed !== 'number' || failed <= 0 || !Array.isArray(errors)) return undefined;
+  for (let i = 0; i < errors.length; i++) if (errors[i] !== undefined) return { first: errors[i], failed };
+  return undefined;
+}
+
+/** Any configuration value as a configuration object (setConfig(null) or a string count as {}). */
+function normalized(config: unknown): LedisInstrumentationConfig {
+  return { enabled: true, ...(typeof config === 'object' && config !== null ? (config as LedisInstrumentationConfig) : {}) };
 }
 
 /** The pool name the conventions ask for when a pool has none: "host:port" (or the socket path). */
@@ -197,7 +258,15 @@ export class LedisInstrumentation {
   readonly instrumentationVersion = INSTRUMENTATION_VERSION;
 
   private config: LedisInstrumentationConfig;
+  private readonly kSpan = Symbol('ledis.otel.span');
+  private readonly kStart = Symbol('ledis.otel.start');
+  private readonly kOp = Symbol('ledis.otel.operation');
+  private readonly kChildren = Symbol('ledis.otel.children');
   private enabled = false;
+  /** Whether the end/asyncEnd handlers are subscribed: from enable() until disable() and the operations in flight then have ended. */
+  private finishing = false;
+  /** Operations started (a START mark set) and not yet finished. */
+  private inflight = 0;
   private tracer: Tracer;
   private meter!: Meter;
   private duration!: Histogram;
@@ -208,9 +277,14 @@ export class LedisInstrumentation {
   private readonly open = new Set<ConnectionStateView>();
   /** Pools reported once: reported again (at 0) after their last connection closed, and once after disable(). */
   private readonly pools = new Set<string>();
+  /** The cached operations: server address -> port -> db -> command name (emptied when the configuration changes). */
+  private operations = new Map<string, Map<number | undefined, Map<number, Map<string, Operation>>>>();
+  private servers = 0;
+  private systemName = DB_SYSTEM_NAME_LEDISDB;
 
   constructor(config: LedisInstrumentationConfig = {}) {
-    this.config = { enabled: true, ...config };
+    this.config = normalized(config);
+    this.applyConfig();
     this.tracer = api.trace.getTracer(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION);
     this.useMeter(api.metrics.getMeter(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION));
     if (this.config.enabled !== false) this.enable();
@@ -227,38 +301,72 @@ export class LedisInstrumentation {
     this.useMeter(provider.getMeter(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION));
   }
 
-  /** Replaces the configuration (`enabled` is read at construction and by registerInstrumentations only). */
+  /**
+   * Replaces the configuration (`enabled` is read at construction and by
+   * registerInstrumentations only). A value that is not an object counts as
+   * {}; a hook or serializer that is not a function, or that throws, is
+   * skipped for the operation at hand.
+   */
   setConfig(config: LedisInstrumentationConfig = {}): void {
-    this.config = { enabled: true, ...config };
+    this.config = normalized(config);
+    this.applyConfig();
   }
 
   getConfig(): LedisInstrumentationConfig {
     return this.config;
   }
 
-  /** Subscribes to the driver's channels (idempotent). */
+  private applyConfig(): void {
+    const name = this.config.dbSystemName;
+    this.systemName = typeof name === 'string' && name !== '' ? name : DB_SYSTEM_NAME_LEDISDB;
+    this.operations = new Map();
+    this.servers = 0;
+  }
+
+  /**
+   * Subscribes to the driver's channels (idempotent). Every OpenTelemetry
+   * instrumentation instance subscribes on its own: two instances enabled
+   * make two spans per command.
+   */
   enable(): void {
     if (this.enabled) return;
     this.enabled = true;
-    dc.tracingChannel(CHANNELS.TRACE_COMMAND).subscribe(this.commandHandlers as never);
-    dc.tracingChannel(CHANNELS.TRACE_BATCH).subscribe(this.batchHandlers as never);
-    dc.tracingChannel(CHANNELS.TRACE_CONNECT).subscribe(this.connectHandlers as never);
+    if (!this.finishing) {
+      this.finishing = true;
+      dc.tracingChannel(CHANNELS.TRACE_COMMAND).subscribe(this.commandEnds as never);
+      dc.tracingChannel(CHANNELS.TRACE_BATCH).subscribe(this.batchEnds as never);
+      dc.tracingChannel(CHANNELS.TRACE_CONNECT).subscribe(this.connectEnds as never);
+    }
+    dc.tracingChannel(CHANNELS.TRACE_COMMAND).subscribe(this.commandStarts as never);
+    dc.tracingChannel(CHANNELS.TRACE_BATCH).subscribe(this.batchStarts as never);
+    dc.tracingChannel(CHANNELS.TRACE_CONNECT).subscribe(this.connectStarts as never);
     dc.subscribe(CHANNELS.CONNECTION, this.onConnectionState);
   }
 
   /**
-   * Unsubscribes: no spans or metric points from now on (operations under
-   * way end without them), and the driver is back on its untraced path.
+   * Unsubscribes: no new spans or metric points from now on. Operations
+   * under way still end their spans when they finish (without a duration
+   * point); until the last has, the driver stays on its traced path, then
+   * it is back on the untraced one.
    */
   disable(): void {
     if (!this.enabled) return;
     this.enabled = false;
-    dc.tracingChannel(CHANNELS.TRACE_COMMAND).unsubscribe(this.commandHandlers as never);
-    dc.tracingChannel(CHANNELS.TRACE_BATCH).unsubscribe(this.batchHandlers as never);
-    dc.tracingChannel(CHANNELS.TRACE_CONNECT).unsubscribe(this.connectHandlers as never);
+    dc.tracingChannel(CHANNELS.TRACE_COMMAND).unsubscribe(this.commandStarts as never);
+    dc.tracingChannel(CHANNELS.TRACE_BATCH).unsubscribe(this.batchStarts as never);
+    dc.tracingChannel(CHANNELS.TRACE_CONNECT).unsubscribe(this.connectStarts as never);
     dc.unsubscribe(CHANNELS.CONNECTION, this.onConnectionState);
     // The pools seen stay until the next collection observes them at 0.
     this.open.clear();
+    if (this.inflight === 0) this.stopFinishing();
+  }
+
+  private stopFinishing(): void {
+    if (!this.finishing) return;
+    this.finishing = false;
+    dc.tracingChannel(CHANNELS.TRACE_COMMAND).unsubscribe(this.commandEnds as never);
+    dc.tracingChannel(CHANNELS.TRACE_BATCH).unsubscribe(this.batchEnds as never);
+    dc.tracingChannel(CHANNELS.TRACE_CONNECT).unsubscribe(this.connectEnds as never);
   }
 
   private useMeter(meter: Meter): void {
@@ -286,140 +394,302 @@ export class LedisInstrumentation {
 
   /**
    * The common attributes of an operation's span and duration point (a new
-   * object each time: the SDK keeps what it is given). `size` is a
-   * pipeline's batch size, set when 2 or more (the conventions: a batch has
-   * two or more operations, so batch.size is never 1).
+   * object). `size` is a pipeline's batch size, set when 2 or more (the
+   * conventions: a batch has two or more operations, so batch.size is never 1).
    */
-  private operationAttributes(name: string, where: ServerTraceContext, size = 0): Attributes {
-    const a: Attributes = {
-      [ATTR_DB_SYSTEM_NAME]: this.config.dbSystemName ?? DB_SYSTEM_NAME_LEDISDB,
-      [ATTR_DB_OPERATION_NAME]: name,
-      [ATTR_DB_NAMESPACE]: String(where.database),
-      [ATTR_SERVER_ADDRESS]: where.serverAddress,
-    };
+  private operationAttributes(name: string | undefined, where: ServerTraceContext, size = 0): Attributes {
+    const a: Attributes = { [ATTR_DB_SYSTEM_NAME]: this.systemName };
+    if (name !== undefined) a[ATTR_DB_OPERATION_NAME] = name;
+    a[ATTR_DB_NAMESPACE] = String(where.database);
+    a[ATTR_SERVER_ADDRESS] = where.serverAddress;
     if (where.serverPort !== undefined) a[ATTR_SERVER_PORT] = where.serverPort;
     if (size >= 2) a[ATTR_DB_OPERATION_BATCH_SIZE] = size;
     return a;
   }
 
-  /** A CLIENT span child of the active context, or undefined under requireParentSpan without a parent. */
-  private startSpan(name: string, attributes: Attributes): Span | undefined {
-    if (this.config.requireParentSpan !== false && api.trace.getSpan(api.context.active()) === undefined) return undefined;
-    return this.tracer.startSpan(name, { kind: api.SpanKind.CLIENT, attributes });
+  /** The cached Operation of a command on a server (a fresh one past the caps). */
+  private operation(ctx: CommandTraceContext): Operation {
+    let byPort = this.operations.get(ctx.serverAddress);
+    let byDb = byPort?.get(ctx.serverPort);
+    let byName = byDb?.get(ctx.database);
+    let op = byName?.get(ctx.command);
+    if (op !== undefined) return op;
+    op = { attributes: Object.freeze(this.operationAttributes(ctx.command, ctx)), spanOptions: [], failed: undefined };
+    if (byName === undefined) {
+      if (this.servers >= MAX_SERVERS) return op;
+      this.servers++;
+      if (byPort === undefined) this.operations.set(ctx.serverAddress, (byPort = new Map()));
+      if (byDb === undefined) byPort.set(ctx.serverPort, (byDb = new Map()));
+      byDb.set(ctx.database, (byName = new Map()));
+    }
+    if (byName.size < MAX_OPERATIONS) byName.set(ctx.command, op);
+    return op;
   }
 
-  private queryText(ctx: CommandTraceContext): string | undefined {
-    if (ctx.command === 'AUTH') return 'AUTH ?';
+  /** A command's span start options: its operation's, with db.query.text from the serializer. */
+  private spanOptions(op: Operation, ctx: CommandTraceContext): SpanOptions {
     const serializer = this.config.dbStatementSerializer;
-    if (serializer === undefined) return defaultQueryText(ctx.command, ctx.argCount);
-    try {
-      return serializer(ctx.command, ctx.args);
-    } catch {
-      return undefined;
+    if (serializer === undefined && ctx.command !== 'AUTH') {
+      const n = ctx.argCount;
+      let options = n < MAX_ARGC ? op.spanOptions[n] : undefined;
+      if (options === undefined) {
+        options = Object.freeze({
+          kind: api.SpanKind.CLIENT,
+          attributes: Object.freeze({ ...op.attributes, [ATTR_DB_QUERY_TEXT]: defaultQueryText(ctx.command, n) }),
+        });
+        if (n < MAX_ARGC) op.spanOptions[n] = options;
+      }
+      return options;
     }
+    let text: unknown;
+    if (ctx.command === 'AUTH') text = 'AUTH ?';
+    else {
+      try {
+        text = serializer!(ctx.command, ctx.args);
+      } catch {
+        text = undefined;
+      }
+    }
+    return {
+      kind: api.SpanKind.CLIENT,
+      attributes: typeof text === 'string' ? { ...op.attributes, [ATTR_DB_QUERY_TEXT]: text } : op.attributes,
+    };
   }
 
-  /** Ends an operation: error status and error.type on failure, its span ended, its duration recorded. */
-  private finish(ctx: Marks & ServerTraceContext & { error?: unknown; result?: unknown }, name: string, size: number, onSuccess?: (span: Span) => void): void {
-    const start = ctx[START];
-    if (start === undefined) return; // started before enable(), or finished already
-    ctx[START] = undefined;
-    const span = ctx[SPAN];
-    const attributes = this.operationAttributes(name, ctx, size);
-    if (ctx.error !== undefined) {
-      const { type, status } = errorInfo(ctx.error);
-      attributes[ATTR_ERROR_TYPE] = type;
-      if (status !== undefined) attributes[ATTR_DB_RESPONSE_STATUS_CODE] = status;
-      if (span !== undefined) {
-        span.setAttribute(ATTR_ERROR_TYPE, type);
-        if (status !== undefined) span.setAttribute(ATTR_DB_RESPONSE_STATUS_CODE, status);
-        if (ctx.error instanceof Error) span.recordException(ctx.error);
-        span.setStatus({ code: api.SpanStatusCode.ERROR, message: errorMessage(ctx.error) });
-      }
-    } else if (span !== undefined && onSuccess !== undefined) {
-      try {
-        onSuccess(span);
-      } catch {
-        // a hook's error is the hook's
-      }
-    }
-    span?.end();
-    if (this.enabled) this.duration.record((performance.now() - start) / 1000, attributes);
+  /** The duration-point attributes of an operation that failed with `type` (and `status`). */
+  private failedAttributes(op: Operation, type: string, status: string | undefined): Attributes {
+    let a = op.failed?.get(type);
+    if (a !== undefined) return a;
+    a = { ...op.attributes, [ATTR_ERROR_TYPE]: type };
+    if (status !== undefined) a[ATTR_DB_RESPONSE_STATUS_CODE] = status;
+    Object.freeze(a);
+    op.failed ??= new Map();
+    if (op.failed.size < FAILURE_KINDS) op.failed.set(type, a);
+    return a;
+  }
+
+  /** A CLIENT span child of `active`, or undefined under requireParentSpan without a parent. */
+  private startSpan(name: string, attributes: Attributes): Span | undefined {
+    const active = api.context.active();
+    if (this.config.requireParentSpan !== false && api.trace.getSpan(active) === undefined) return undefined;
+    return this.tracer.startSpan(name, { kind: api.SpanKind.CLIENT, attributes }, active);
+  }
+
+  /** Marks an operation started (counted in flight until `take`). */
+  private mark(ctx: Marks, span: Span | undefined): void {
+    ctx[this.kSpan] = span;
+    ctx[this.kStart] = performance.now();
+    this.inflight++;
+  }
+
+  /** An operation's start time, once (undefined if it started before enable() or was taken already). */
+  private take(ctx: Marks): number | undefined {
+    const start = ctx[this.kStart] as number | undefined;
+    if (start === undefined) return undefined;
+    ctx[this.kStart] = undefined;
+    this.inflight--;
+    return start;
+  }
+
+  /** After an operation finished: the last one in flight after disable() unsubscribes the end handlers. */
+  private settled(): void {
+    if (!this.enabled && this.inflight === 0) this.stopFinishing();
+  }
+
+  /** A failed operation's span: error.type, db.response.status_code, the exception, status ERROR. */
+  private static fail(span: Span, err: unknown, type: string, status: string | undefined, message: string): void {
+    span.setAttribute(ATTR_ERROR_TYPE, type);
+    if (status !== undefined) span.setAttribute(ATTR_DB_RESPONSE_STATUS_CODE, status);
+    if (err instanceof Error) span.recordException(err);
+    span.setStatus({ code: api.SpanStatusCode.ERROR, message });
   }
 
   // ---- ledis:command ---------------------------------------------------------
+  // Every handler catches what it throws: Node rethrows a subscriber's
+  // exception as an uncaught exception, which would end the application.
 
-  private readonly commandHandlers: TraceHandlers<CommandTraceContext & Marks> = {
+  private readonly commandStarts: TraceHandlers<CommandTraceContext & Marks> = {
     start: (ctx) => {
       let span: Span | undefined;
-      if (this.config.requireParentSpan === false || api.trace.getSpan(api.context.active()) !== undefined) {
-        const attributes = this.operationAttributes(ctx.command, ctx);
-        const text = this.queryText(ctx);
-        if (text !== undefined) attributes[ATTR_DB_QUERY_TEXT] = text;
-        span = this.tracer.startSpan(ctx.command, { kind: api.SpanKind.CLIENT, attributes });
-      }
-      ctx[SPAN] = span;
-      const hook = this.config.requestHook;
-      if (span !== undefined && hook !== undefined) {
-        try {
-          hook(span, { command: ctx.command, args: ctx.args });
-        } catch {
-          // a hook's error is the hook's
+      try {
+        const op = this.operation(ctx);
+        ctx[this.kOp] = op;
+        const active: Context = api.context.active();
+        if (this.config.requireParentSpan === false || api.trace.getSpan(active) !== undefined) {
+          span = this.tracer.startSpan(ctx.command, this.spanOptions(op, ctx), active);
+          const hook = this.config.requestHook;
+          if (hook !== undefined) {
+            try {
+              hook(span, { command: ctx.command, args: ctx.args });
+            } catch {
+              // a hook's error is the hook's
+            }
+          }
         }
+      } catch {
+        // a broken tracer: the command runs without its span
       }
-      ctx[START] = performance.now();
-    },
-    // A send that threw at once gets no asyncEnd: its error is already there at end.
-    end: (ctx) => {
-      if (ctx.error !== undefined) this.finish(ctx, ctx.command, 0);
-    },
-    asyncEnd: (ctx) => {
-      const hook = this.config.responseHook;
-      this.finish(ctx, ctx.command, 0, hook === undefined ? undefined : (span) => hook(span, ctx.command, ctx.args, ctx.result));
+      this.mark(ctx, span);
     },
   };
+
+  private readonly commandEnds: TraceHandlers<CommandTraceContext & Marks> = {
+    // A send that threw at once gets no asyncEnd: its error is already there at end.
+    end: (ctx) => {
+      if (ctx.error !== undefined) this.finishCommand(ctx);
+    },
+    asyncEnd: (ctx) => this.finishCommand(ctx),
+  };
+
+  private finishCommand(ctx: CommandTraceContext & Marks): void {
+    const start = this.take(ctx);
+    if (start === undefined) return;
+    try {
+      const seconds = (performance.now() - start) / 1000;
+      const span = ctx[this.kSpan] as Span | undefined;
+      const op = (ctx[this.kOp] as Operation | undefined) ?? this.operation(ctx);
+      let attributes = op.attributes;
+      if (ctx.error !== undefined) {
+        const { type, status } = errorInfo(ctx.error);
+        attributes = this.failedAttributes(op, type, status);
+        if (span !== undefined) LedisInstrumentation.fail(span, ctx.error, type, status, errorMessage(ctx.error));
+      } else if (span !== undefined) {
+        const hook = this.config.responseHook;
+        if (hook !== undefined) {
+          try {
+            hook(span, ctx.command, ctx.args, ctx.result);
+          } catch {
+            // a hook's error is the hook's
+          }
+        }
+      }
+      span?.end();
+      if (this.enabled) this.duration.record(seconds, attributes);
+    } catch {
+      // a broken span or meter: the command's reply is not ours to hold up
+    }
+    this.settled();
+  }
 
   // ---- ledis:batch -------------------------------------------------------------
 
-  private readonly batchHandlers: TraceHandlers<BatchTraceContext & Marks> = {
+  private readonly batchStarts: TraceHandlers<BatchTraceContext & Marks> = {
     start: (ctx) => {
-      ctx[SPAN] = this.startSpan(ctx.batchMode, this.operationAttributes(ctx.batchMode, ctx, ctx.batchSize));
-      ctx[START] = performance.now();
+      let span: Span | undefined;
+      try {
+        span = this.startSpan(ctx.batchMode, this.operationAttributes(ctx.batchMode, ctx, ctx.batchSize));
+        if (span !== undefined && this.config.pipelineCommandSpans === true) ctx[this.kChildren] = this.childSpans(span, ctx);
+      } catch {
+        // a broken tracer: the pipeline runs without its span
+      }
+      this.mark(ctx, span);
     },
-    end: (ctx) => {
-      if (ctx.error !== undefined) this.finish(ctx, ctx.batchMode, ctx.batchSize);
-    },
-    asyncEnd: (ctx) => this.finish(ctx, ctx.batchMode, ctx.batchSize),
   };
+
+  /** pipelineCommandSpans: a CLIENT span per command, children of the batch's span, started with it. */
+  private childSpans(parent: Span, ctx: BatchTraceContext): Span[] {
+    const names = Array.isArray(ctx.commands) ? ctx.commands : [];
+    const n = Math.min(names.length, MAX_CHILDREN);
+    if (names.length > n) parent.setAttribute('ledis.pipeline.command_spans_left_out', names.length - n);
+    const within = api.trace.setSpan(api.context.active(), parent);
+    // The SDK's span shows its start time (ReadableSpan): the children take it as theirs.
+    const startTime = (parent as { startTime?: HrTime }).startTime;
+    const children = new Array<Span>(n);
+    for (let i = 0; i < n; i++) {
+      const name = String(names[i]).toUpperCase();
+      children[i] = this.tracer.startSpan(name, { kind: api.SpanKind.CLIENT, attributes: this.operationAttributes(name, ctx), startTime }, within);
+    }
+    return children;
+  }
+
+  private readonly batchEnds: TraceHandlers<BatchTraceContext & Marks> = {
+    end: (ctx) => {
+      if (ctx.error !== undefined) this.finishBatch(ctx);
+    },
+    asyncEnd: (ctx) => this.finishBatch(ctx),
+  };
+
+  private finishBatch(ctx: BatchTraceContext & Marks): void {
+    const start = this.take(ctx);
+    if (start === undefined) return;
+    try {
+      const seconds = (performance.now() - start) / 1000;
+      const span = ctx[this.kSpan] as Span | undefined;
+      const attributes = this.operationAttributes(ctx.batchMode, ctx, ctx.batchSize);
+      let err: unknown = ctx.error;
+      let message = '';
+      if (err !== undefined) message = errorMessage(err);
+      else {
+        const failure = batchFailure(ctx.result);
+        if (failure !== undefined) {
+          err = failure.first;
+          message = `${failure.failed} of ${ctx.batchSize} commands failed, the first: ${errorMessage(err)}`;
+        }
+      }
+      if (err !== undefined) {
+        const { type, status } = errorInfo(err);
+        attributes[ATTR_ERROR_TYPE] = type;
+        if (status !== undefined) attributes[ATTR_DB_RESPONSE_STATUS_CODE] = status;
+        if (span !== undefined) LedisInstrumentation.fail(span, err, type, status, message);
+      }
+      span?.end();
+      const children = ctx[this.kChildren] as Span[] | undefined;
+      if (children !== undefined) {
+        // The batch span's end time (an SDK span shows it) is the children's.
+        const endTime = (span as { endTime?: HrTime } | undefined)?.endTime;
+        ctx[this.kChildren] = undefined;
+        const errors = ctx.error === undefined ? (ctx.result as { errors?: unknown } | undefined)?.errors : undefined;
+        for (let i = 0; i < children.length; i++) {
+          const child = children[i]!;
+          const failed = ctx.error !== undefined ? ctx.error : Array.isArray(errors) ? errors[i] : undefined;
+          if (failed !== undefined) {
+            const info = errorInfo(failed);
+            LedisInstrumentation.fail(child, failed, info.type, info.status, errorMessage(failed));
+          }
+          child.end(endTime);
+        }
+      }
+      if (this.enabled) this.duration.record(seconds, attributes);
+    } catch {
+      // a broken span or meter
+    }
+    this.settled();
+  }
 
   // ---- ledis:connect -----------------------------------------------------------
 
-  private readonly connectHandlers: TraceHandlers<ConnectTraceContext & Marks> = {
+  private readonly connectStarts: TraceHandlers<ConnectTraceContext & Marks> = {
     start: (ctx) => {
-      if (this.config.traceConnect !== false) {
-        const attributes = this.operationAttributes('connect', ctx);
-        delete attributes[ATTR_DB_OPERATION_NAME];
-        attributes['ledis.connect.attempt'] = ctx.attempt;
-        ctx[SPAN] = this.startSpan('connect', attributes);
-      }
-      ctx[START] = performance.now();
-    },
-    asyncEnd: (ctx) => {
-      const start = ctx[START];
-      if (start === undefined) return;
-      ctx[START] = undefined;
-      const span = ctx[SPAN];
-      if (ctx.error !== undefined) {
-        const { type } = errorInfo(ctx.error);
-        if (span !== undefined) {
-          span.setAttribute(ATTR_ERROR_TYPE, type);
-          if (ctx.error instanceof Error) span.recordException(ctx.error);
-          span.setStatus({ code: api.SpanStatusCode.ERROR, message: errorMessage(ctx.error) });
+      let span: Span | undefined;
+      try {
+        if (this.config.traceConnect !== false) {
+          const attributes = this.operationAttributes(undefined, ctx);
+          attributes['ledis.connect.attempt'] = ctx.attempt;
+          span = this.startSpan('connect', attributes);
         }
-      } else if (this.enabled) {
-        this.createTime.record((performance.now() - start) / 1000, { [ATTR_DB_CLIENT_CONNECTION_POOL_NAME]: poolName(ctx) });
+      } catch {
+        // a broken tracer
       }
-      span?.end();
+      this.mark(ctx, span);
+    },
+  };
+
+  private readonly connectEnds: TraceHandlers<ConnectTraceContext & Marks> = {
+    asyncEnd: (ctx) => {
+      const start = this.take(ctx);
+      if (start === undefined) return;
+      try {
+        const span = ctx[this.kSpan] as Span | undefined;
+        if (ctx.error !== undefined) {
+          if (span !== undefined) LedisInstrumentation.fail(span, ctx.error, errorInfo(ctx.error).type, undefined, errorMessage(ctx.error));
+        } else if (this.enabled) {
+          this.createTime.record((performance.now() - start) / 1000, { [ATTR_DB_CLIENT_CONNECTION_POOL_NAME]: poolName(ctx) });
+        }
+        span?.end();
+      } catch {
+        // a broken span or meter
+      }
+      this.settled();
     },
   };
 

@@ -150,6 +150,34 @@ describe('spans', () => {
     expect(got[0]!.status.code).toBe(SpanStatusCode.UNSET);
   });
 
+  it('pipelineCommandSpans: a child span per command under the PIPELINE span, sharing its timing; the failed one ERROR, and the batch ERROR', async () => {
+    instrument({ pipelineCommandSpans: true });
+    const ledis = client();
+    cleanups.push(() => ledis.quit());
+    const k = prefix('otel-pipe-children');
+    await ledis.set(`${k}s`, 'not a number');
+    spans.reset();
+    const out = await ledis.pipeline().set(`${k}a`, '1').incr(`${k}s`).get(`${k}a`).execSettled();
+    expect(out.map((r) => r.ok)).toEqual([true, false, true]);
+    const got = finished().filter((s) => s.name !== 'connect');
+    const batch = got.find((s) => s.name === 'PIPELINE')!;
+    expect(batch.status.code).toBe(SpanStatusCode.ERROR);
+    expect(batch.status.message).toMatch(/^1 of 3 commands failed, the first: /);
+    expect(batch.attributes['error.type']).toBe('ERR');
+    const children = got.filter((s) => s.parentSpanContext?.spanId === batch.spanContext().spanId);
+    expect(children.map((s) => s.name)).toEqual(['SET', 'INCRBY', 'GET']);
+    expect(children.map((s) => s.status.code)).toEqual([SpanStatusCode.UNSET, SpanStatusCode.ERROR, SpanStatusCode.UNSET]);
+    for (const c of children) {
+      expect([c.startTime, c.endTime]).toEqual([batch.startTime, batch.endTime]);
+      expect(c.attributes).toMatchObject({ 'db.operation.name': c.name, 'server.address': host, 'server.port': port });
+    }
+    // Off by default.
+    inst!.setConfig({ requireParentSpan: false });
+    spans.reset();
+    await ledis.pipeline().set(`${k}a`, '1').get(`${k}a`).exec();
+    expect(finished().map((s) => s.name)).toEqual(['PIPELINE']);
+  });
+
   it('a failing command is an ERROR span with error.type and db.response.status_code', async () => {
     instrument();
     const ledis = client();
