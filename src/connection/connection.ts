@@ -37,51 +37,51 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   readonly options: ResolvedConnectionOptions;
   /** Public view of the lifecycle: 'wait', 'connecting', 'connect', 'ready', 'reconnecting' or 'end'. */
   status: ConnectionStatus = 'wait';
-  private state: State = 'idle';
+  protected state: State = 'idle';
   /** Number of socket.write calls so far (tests and benchmarks read it). */
   writeCount = 0;
   /** Number of commands written (or encoded for this tick's write) so far. */
   commandCount = 0;
 
-  private socket: net.Socket | null = null;
-  private readonly parser: Parser;
+  protected socket: net.Socket | null = null;
+  protected readonly parser: Parser;
   /** Written (or encoded for this tick's flush) and awaiting a reply, in order. */
-  private readonly queue = new Denque<Command>();
+  protected readonly queue = new Denque<Command>();
   /** Issued while not ready; not encoded into `out` yet. */
-  private readonly offline = new Denque<Command>();
+  protected readonly offline = new Denque<Command>();
   /** How many commands at the tail of `queue` are encoded in `output` but not yet written. */
-  private unflushed = 0;
-  private readonly output = new Output();
-  private flushScheduled = false;
-  private roomWaiters: Array<() => void> = [];
+  protected unflushed = 0;
+  protected readonly output = new Output();
+  protected flushScheduled = false;
+  protected roomWaiters: Array<() => void> = [];
   private handshakePending = 0;
   private attempt = 0;
   private lastError: Error | undefined;
   /** The last error reported with an 'error' event: one fault, one event. */
   private reportedError: Error | undefined;
-  private lastReadAt = 0;
+  protected lastReadAt = 0;
   /** Socket reads so far: a millisecond clock cannot order a read and a write in the same millisecond. */
-  private reads = 0;
+  protected reads = 0;
   /** Top-level replies read so far (progress, for the deadline check and the adaptive spread's rate). */
-  private replies = 0;
+  protected replies = 0;
   /** Callers' commands answered so far (a coalesced MGET's reply answers each of its GETs). */
-  private answered = 0;
+  protected answered = 0;
   /** The open MGET or MSET of this tick, written at the flush or before any other command. */
-  private group: Coalesced | null = null;
+  protected group: Coalesced | null = null;
   /**
    * The server, as far as coalescing by default cares: 'unknown' until asked,
    * 'asking' while `INFO server` is on its way, then 'ledisdb' or 'other'.
    * Kept across reconnects (the same address); a failed ask is asked again.
    */
-  private serverKind: 'unknown' | 'asking' | 'ledisdb' | 'other' = 'unknown';
+  protected serverKind: 'unknown' | 'asking' | 'ledisdb' | 'other' = 'unknown';
   /** 1 while that INFO is written and unanswered (not counted in `pending`), else 0. */
-  private askInFlight = 0;
+  protected askInFlight = 0;
   /** Members beyond the first of the coalesced commands written or waiting, not yet settled (for `pending`). */
-  private coalescedExtra = 0;
+  protected coalescedExtra = 0;
   /** Commands in flight from which a command with a coalescing policy joins a group (COALESCE_FROM as shipped). */
-  private readonly coalesceFrom: number;
+  protected readonly coalesceFrom: number;
   /** Tests of coalescing mechanics (the `coalesceAnyServer` tuning): coalesce without asking the server first, as `coalesce: true`. */
-  private readonly coalesceAnyServer: boolean;
+  protected readonly coalesceAnyServer: boolean;
 
   /** Callers' commands answered on this connection so far (each GET of a coalesced MGET counts). */
   get replyCount(): number {
@@ -91,10 +91,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private readonly headWatch = new HeadWatch();
   private connectTimer: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
-  private readonly deadlines = new DeadlineTimer(() => this.onDeadline());
+  protected readonly deadlines = new DeadlineTimer(() => this.onDeadline());
   private readyWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   /** quit() was called: commands issued from now on are refused (orthogonal to the socket's state). */
-  private quitting = false;
+  protected quitting = false;
   /** The db to select on (re)connect; changed by select() on this connection. */
   db: number;
 
@@ -137,7 +137,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   /** The one place the lifecycle changes. */
-  private setState(next: State): void {
+  protected setState(next: State): void {
     this.state = next;
     this.status = PUBLIC_STATUS[next];
   }
@@ -186,7 +186,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.sendOffline(cmd);
   }
 
-  private sendOffline(cmd: Command): void {
+  protected sendOffline(cmd: Command): void {
     if (this.state === 'closing' || this.state === 'closed') {
       cmd.reject(new ConnectionError(`connection to ${this.address} is closed`, { command: cmd.name }));
       return;
@@ -207,7 +207,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.state === 'idle' || this.state === 'gave-up') this.connect().catch(() => {});
   }
 
-  private tooManyPending(cmd: Command): ConnectionError {
+  protected tooManyPending(cmd: Command): ConnectionError {
     return new ConnectionError(
       `too many pending commands on ${this.address} (maxPending = ${this.options.maxPending}): ` +
         'the server is slow or unreachable; command refused',
@@ -222,7 +222,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    * goes one by one. LedisDB's INFO has `ledisdb_version` in its Server
    * section (server/info.go, dumpServer); Redis's has `redis_version`.
    */
-  private askServer(): boolean {
+  protected askServer(): boolean {
     if (this.serverKind !== 'unknown') return false;
     this.serverKind = 'asking';
     const ask = new Command('INFO', ['server']);
@@ -250,7 +250,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   /** Adds a command to the open group of this tick, or opens one (after sealing another kind). */
-  private join(cmd: Command, policy: CoalescePolicy): void {
+  protected join(cmd: Command, policy: CoalescePolicy): void {
     const open = this.group;
     if (open !== null) {
       if (open.accepts(cmd)) {
@@ -267,7 +267,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   /** Writes the open group: as one command, or as the one command left in it. */
-  private seal(): void {
+  protected seal(): void {
     const group = this.group as Coalesced;
     this.group = null;
     group.prune();
@@ -293,7 +293,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   /** Appends an encoded command to the pending output and queues it for its reply. */
-  private write(cmd: Command, e: Encoded): void {
+  protected write(cmd: Command, e: Encoded): void {
     const output = this.output;
     output.append(e, this.options.flushThreshold);
     // With nothing in flight no reply will set the parser's mode for this one (onReply does that for the next).
@@ -350,13 +350,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     });
   }
 
-  private onDrain(): void {
+  protected onDrain(): void {
     this.output.needDrain = false;
     if (this.output.length > 0) this.flush();
     if (!this.output.needDrain) this.output.drained();
   }
 
-  private onData(chunk: Buffer): void {
+  protected onData(chunk: Buffer): void {
     this.lastReadAt = Date.now();
     this.reads++;
     try {
@@ -367,7 +367,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     }
   }
 
-  private onReply(reply: Reply): void {
+  protected onReply(reply: Reply): void {
     const cmd = this.queue.shift();
     this.replies++;
     if (cmd === undefined) {
@@ -384,7 +384,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.roomWaiters.length > 0) this.wakeRoomWaiters();
   }
 
-  private wakeRoomWaiters(): void {
+  protected wakeRoomWaiters(): void {
     const waiters = this.roomWaiters;
     this.roomWaiters = [];
     for (const w of waiters) w();
@@ -505,7 +505,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   /** Destroys the socket because of `error`; onClose then rejects and reconnects. */
-  private failSocket(error: Error): void {
+  protected failSocket(error: Error): void {
     debugRecycle(this, error);
     this.lastError = error;
     const socket = this.socket;
@@ -657,7 +657,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    * stream makes no progress for a whole commandTimeout: no byte at all, or
    * a head reply that keeps arriving (an endless array) without finishing.
    */
-  private onDeadline(): void {
+  protected onDeadline(): void {
     const now = Date.now();
     const timeout = this.options.commandTimeout;
     const window = stallWindow(timeout);
