@@ -166,7 +166,7 @@ export class Connection extends Wire {
     this.emit('ready');
   }
 
-  /** Destroys the socket because of `error`; onClose then rejects and reconnects. */
+  /** Destroys the socket because of `error`; onClose then rejects and reconnects. @internal */
   protected failSocket(error: Error): void {
     debugRecycle(this, error);
     this.lastError = error;
@@ -318,6 +318,7 @@ export class Connection extends Wire {
    * reply arrived is answered, not timed out. Recycles the socket when the
    * stream makes no progress for a whole commandTimeout: no byte at all, or
    * a head reply that keeps arriving (an endless array) without finishing.
+   * @internal
    */
   protected onDeadline(): void {
     const now = Date.now();

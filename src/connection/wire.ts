@@ -34,53 +34,62 @@ export abstract class Wire extends EventEmitter<ConnectionEvents> {
   readonly options: ResolvedConnectionOptions;
   /** Public view of the lifecycle: 'wait', 'connecting', 'connect', 'ready', 'reconnecting' or 'end'. */
   status: ConnectionStatus = 'wait';
+  /** @internal */
   protected state: State = 'idle';
   /** Number of socket.write calls so far (tests and benchmarks read it). */
   writeCount = 0;
   /** Number of commands written (or encoded for this tick's write) so far. */
   commandCount = 0;
 
+  /** @internal */
   protected socket: net.Socket | null = null;
+  /** @internal */
   protected readonly parser: Parser;
-  /** Written (or encoded for this tick's flush) and awaiting a reply, in order. */
+  /** Written (or encoded for this tick's flush) and awaiting a reply, in order. @internal */
   protected readonly queue = new Denque<Command>();
-  /** Issued while not ready; not encoded into `out` yet. */
+  /** Issued while not ready; not encoded into `out` yet. @internal */
   protected readonly offline = new Denque<Command>();
-  /** How many commands at the tail of `queue` are encoded in `output` but not yet written. */
+  /** How many commands at the tail of `queue` are encoded in `output` but not yet written. @internal */
   protected unflushed = 0;
+  /** @internal */
   protected readonly output = new Output();
+  /** @internal */
   protected flushScheduled = false;
+  /** @internal */
   protected roomWaiters: Array<() => void> = [];
+  /** @internal */
   protected lastReadAt = 0;
-  /** Socket reads so far: a millisecond clock cannot order a read and a write in the same millisecond. */
+  /** Socket reads so far: a millisecond clock cannot order a read and a write in the same millisecond. @internal */
   protected reads = 0;
-  /** Top-level replies read so far (progress, for the deadline check and the adaptive spread's rate). */
+  /** Top-level replies read so far (progress, for the deadline check and the adaptive spread's rate). @internal */
   protected replies = 0;
-  /** Callers' commands answered so far (a coalesced MGET's reply answers each of its GETs). */
+  /** Callers' commands answered so far (a coalesced MGET's reply answers each of its GETs). @internal */
   protected answered = 0;
-  /** The open MGET or MSET of this tick, written at the flush or before any other command. */
+  /** The open MGET or MSET of this tick, written at the flush or before any other command. @internal */
   protected group: Coalesced | null = null;
   /**
    * The server, as far as coalescing by default cares: 'unknown' until asked,
    * 'asking' while `INFO server` is on its way, then 'ledisdb' or 'other'.
    * Kept across reconnects (the same address); a failed ask is asked again.
+   * @internal
    */
   protected serverKind: 'unknown' | 'asking' | 'ledisdb' | 'other' = 'unknown';
-  /** 1 while that INFO is written and unanswered (not counted in `pending`), else 0. */
+  /** 1 while that INFO is written and unanswered (not counted in `pending`), else 0. @internal */
   protected askInFlight = 0;
-  /** Members beyond the first of the coalesced commands written or waiting, not yet settled (for `pending`). */
+  /** Members beyond the first of the coalesced commands written or waiting, not yet settled (for `pending`). @internal */
   protected coalescedExtra = 0;
-  /** Commands in flight from which a command with a coalescing policy joins a group (COALESCE_FROM as shipped). */
+  /** Commands in flight from which a command with a coalescing policy joins a group (COALESCE_FROM as shipped). @internal */
   protected readonly coalesceFrom: number;
-  /** Tests of coalescing mechanics (the `coalesceAnyServer` tuning): coalesce without asking the server first, as `coalesce: true`. */
+  /** Tests of coalescing mechanics (the `coalesceAnyServer` tuning): coalesce without asking the server first, as `coalesce: true`. @internal */
   protected readonly coalesceAnyServer: boolean;
 
   /** Callers' commands answered on this connection so far (each GET of a coalesced MGET counts). */
   get replyCount(): number {
     return this.answered;
   }
+  /** @internal */
   protected readonly deadlines = new DeadlineTimer(() => this.onDeadline());
-  /** quit() was called: commands issued from now on are refused (orthogonal to the socket's state). */
+  /** quit() was called: commands issued from now on are refused (orthogonal to the socket's state). @internal */
   protected quitting = false;
 
   constructor(options: ConnectionOptions) {
@@ -119,19 +128,19 @@ export abstract class Wire extends EventEmitter<ConnectionEvents> {
     return o.unixSocketPath ?? `${o.host}:${o.port}`;
   }
 
-  /** The one place the lifecycle changes. */
+  /** The one place the lifecycle changes. @internal */
   protected setState(next: State): void {
     this.state = next;
     this.status = PUBLIC_STATUS[next];
   }
 
-  /** Connects (if not already) and resolves once the connection is ready for commands. */
+  /** Connects (if not already) and resolves once the connection is ready for commands. @internal */
   abstract connect(): Promise<void>;
 
-  /** Destroys the socket because of `error`; onClose then rejects and reconnects. */
+  /** Destroys the socket because of `error`; onClose then rejects and reconnects. @internal */
   protected abstract failSocket(error: Error): void;
 
-  /** Expires what is past its deadline; see Connection. */
+  /** Expires what is past its deadline; see Connection. @internal */
   protected abstract onDeadline(): void;
 
   /**
@@ -167,6 +176,7 @@ export abstract class Wire extends EventEmitter<ConnectionEvents> {
     this.sendOffline(cmd);
   }
 
+  /** @internal */
   protected sendOffline(cmd: Command): void {
     if (this.state === 'closing' || this.state === 'closed') {
       cmd.reject(new ConnectionError(`connection to ${this.address} is closed`, { command: cmd.name }));
@@ -188,6 +198,7 @@ export abstract class Wire extends EventEmitter<ConnectionEvents> {
     if (this.state === 'idle' || this.state === 'gave-up') this.connect().catch(() => {});
   }
 
+  /** @internal */
   protected tooManyPending(cmd: Command): ConnectionError {
     return new ConnectionError(
       `too many pending commands on ${this.address} (maxPending = ${this.options.maxPending}): ` +
@@ -202,6 +213,7 @@ export abstract class Wire extends EventEmitter<ConnectionEvents> {
    * default; returns false: that command, and every one until the reply,
    * goes one by one. LedisDB's INFO has `ledisdb_version` in its Server
    * section (server/info.go, dumpServer); Redis's has `redis_version`.
+   * @internal
    */
   protected askServer(): boolean {
     if (this.serverKind !== 'unknown') return false;
@@ -230,7 +242,7 @@ export abstract class Wire extends EventEmitter<ConnectionEvents> {
     return false;
   }
 
-  /** Adds a command to the open group of this tick, or opens one (after sealing another kind). */
+  /** Adds a command to the open group of this tick, or opens one (after sealing another kind). @internal */
   protected join(cmd: Command, policy: CoalescePolicy): void {
     const open = this.group;
     if (open !== null) {
@@ -247,7 +259,7 @@ export abstract class Wire extends EventEmitter<ConnectionEvents> {
     }
   }
 
-  /** Writes the open group: as one command, or as the one command left in it. */
+  /** Writes the open group: as one command, or as the one command left in it. @internal */
   protected seal(): void {
     const group = this.group as Coalesced;
     this.group = null;
@@ -273,7 +285,7 @@ export abstract class Wire extends EventEmitter<ConnectionEvents> {
     for (const cmd of group.members) cmd.written = true;
   }
 
-  /** Appends an encoded command to the pending output and queues it for its reply. */
+  /** Appends an encoded command to the pending output and queues it for its reply. @internal */
   protected write(cmd: Command, e: Encoded): void {
     const output = this.output;
     output.append(e, this.options.flushThreshold);
@@ -331,12 +343,14 @@ export abstract class Wire extends EventEmitter<ConnectionEvents> {
     });
   }
 
+  /** @internal */
   protected onDrain(): void {
     this.output.needDrain = false;
     if (this.output.length > 0) this.flush();
     if (!this.output.needDrain) this.output.drained();
   }
 
+  /** @internal */
   protected onData(chunk: Buffer): void {
     this.lastReadAt = Date.now();
     this.reads++;
@@ -348,6 +362,7 @@ export abstract class Wire extends EventEmitter<ConnectionEvents> {
     }
   }
 
+  /** @internal */
   protected onReply(reply: Reply): void {
     const cmd = this.queue.shift();
     this.replies++;
@@ -365,6 +380,7 @@ export abstract class Wire extends EventEmitter<ConnectionEvents> {
     if (this.roomWaiters.length > 0) this.wakeRoomWaiters();
   }
 
+  /** @internal */
   protected wakeRoomWaiters(): void {
     const waiters = this.roomWaiters;
     this.roomWaiters = [];
