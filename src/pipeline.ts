@@ -311,7 +311,11 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
 
   /** Sends the entries on `conn`, a chunk at a time, waiting for the socket to drain and for room between chunks. */
   private async write(conn: Connection, batch: Batch, n: number): Promise<void> {
-    const limit = Math.max(1, Math.min(IN_FLIGHT, Math.floor(conn.options.maxPending / 2)));
+    const limit = inFlightLimit(conn);
+    // Queued between two waits for room: a chunk, or fewer under a small maxPending (else the
+    // entries past maxPending would be refused as "too many pending" instead of waiting).
+    const step = Math.min(CHUNK, limit);
+    let queued = 0;
     const chunks = this.chunks;
     this.chunks = [];
     const failures = this.failures;
@@ -348,12 +352,12 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
           conn.send(cmd);
         }
         from = to;
-      }
-      if (c + 1 < chunks.length) {
-        conn.flush();
-        if (conn.status !== 'ready') await conn.connect().catch(() => undefined);
-        await conn.waitForDrain();
-        await conn.waitForRoom(limit);
+        if (++queued % step === 0 && queued < n) {
+          conn.flush();
+          if (conn.status !== 'ready') await conn.connect().catch(() => undefined);
+          await conn.waitForDrain();
+          await conn.waitForRoom(limit);
+        }
       }
     }
     this.runEnds = [];
@@ -365,6 +369,20 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
 }
 
 /** Collects a pipeline's outcomes by index and settles when the last arrives. */
+/** The most commands of a pipeline queued on `conn` before waiting for its in-flight count to fall under it (half of maxPending, at most IN_FLIGHT). */
+function inFlightLimit(conn: Connection): number {
+  return Math.max(1, Math.min(IN_FLIGHT, Math.floor(conn.options.maxPending / 2)));
+}
+
+/**
+ * Whether a pipeline of `n` entries is queued on `conn` in one tick, with no
+ * wait for room or drain between its commands (the router then needs no
+ * barrier to keep later commands behind it).
+ */
+export function queuedAtOnce(conn: Connection, n: number): boolean {
+  return n <= CHUNK && n <= inFlightLimit(conn);
+}
+
 class Batch implements BatchSink {
   readonly results: unknown[];
   errors: (Error | undefined)[] | null = null;

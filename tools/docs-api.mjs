@@ -19,6 +19,9 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const API_DIR = path.join(ROOT, 'docs', 'api');
 
+/** Entries whose require() file tools/build.mjs generates (module.exports = a class): their source. */
+const GENERATED_ENTRIES = { './ioredis': 'src/compat/ioredis.ts' };
+
 /** The source file of every package.json export that has types: `{ entry: 'ledis/testing', source: 'src/testing/index.ts' }`. */
 export function entryPoints() {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
@@ -26,7 +29,7 @@ export function entryPoints() {
   for (const [key, target] of Object.entries(pkg.exports)) {
     const types = typeof target === 'object' ? (target.require?.types ?? target.types) : undefined;
     if (!types) continue;
-    const source = types.replace(/^\.\/dist\/cjs\//, 'src/').replace(/\.d\.ts$/, '.ts');
+    const source = GENERATED_ENTRIES[key] ?? types.replace(/^\.\/dist\/cjs\//, 'src/').replace(/\.d\.ts$/, '.ts');
     if (!existsSync(path.join(ROOT, source))) throw new Error(`package.json exports["${key}"]: no source ${source} for ${types}`);
     out.push({ entry: key === '.' ? pkg.name : `${pkg.name}/${key.slice(2)}`, source });
   }

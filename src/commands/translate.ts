@@ -23,8 +23,13 @@
 //   HPERSIST and their L, S, Z twins the others. Redis's have one keyspace,
 //   so these are sent for all five types.
 // - SET keeps a key's TTL (ledis/t_kv.go DB.Set only Puts the value; Redis's
-//   SET discards it), so SET, MSET and GETSET are followed by PERSIST; SET
-//   KEEPTTL is LedisDB's own SET.
+//   SET discards it; only DEL and PERSIST remove a KV expiry), so SET, MSET and
+//   GETSET are preceded by PERSIST, sent together: PERSIST first, because the
+//   TTL checker (t_ttl.go) deletes a key whose old expiry falls due, and
+//   between a SET and a later PERSIST it would delete the NEW value. No single
+//   LedisDB command writes a value and drops the TTL (SETEX needs a TTL > 0,
+//   DEL+SET shows a missing key between): the pair is the exact equivalent.
+//   SET KEEPTTL is LedisDB's own SET.
 // - SETEX writes the value and the expiry in one batch under the KV lock
 //   (t_kv.go DB.SetEX): `SET k v EX s` is SETEX, exactly.
 // - SETNX checks and writes under the same lock (t_kv.go DB.SetNX): `SET k v NX`
@@ -54,7 +59,7 @@
 //   command handlers (server/script.go luaCallGenericCommand): a script calling
 //   a Redis-only command (PTTL) or SET with options fails inside the server.
 //   Scripts are read here first (`lintScript`) and refused before sending.
-import { DataError } from '../errors.js';
+import { DataError, UnexpectedReplyError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
 
 export interface TranslateOptions {
@@ -283,9 +288,35 @@ function distinct(keys: readonly unknown[]): unknown[] {
 }
 
 const one = (name: string, args: unknown[], reply?: Plan['reply']): Plan => (reply === undefined ? { commands: [{ name, args }] } : { commands: [{ name, args }], reply });
-const first = (r: readonly Reply[]): Reply => r[0] as Reply;
-const sum = (r: readonly Reply[]): number => r.reduce<number>((n, x) => n + Number(x), 0);
-const max = (r: readonly Reply[]): number => r.reduce<number>((n, x) => Math.max(n, Number(x)), 0);
+const last = (r: readonly Reply[]): Reply => r[r.length - 1] as Reply;
+
+// A rewritten command's reply is read only once its shape is checked: a server
+// (or a peer posing as one) answering nil, a string or an array where LedisDB
+// answers an integer fails that caller with an UnexpectedReplyError, instead of
+// a Redis-shaped answer computed from garbage (Number(null) === 0).
+function shapeOf(x: unknown): string {
+  if (x === null || x === undefined) return 'nil';
+  if (Array.isArray(x)) return `an array of ${x.length}`;
+  if (typeof x === 'string' || Buffer.isBuffer(x)) return 'a string';
+  if (x instanceof Error) return 'an error';
+  return `${typeof x} ${String(x)}`;
+}
+
+/** Reply `x` of a LedisDB command that answers an integer (EXISTS, TTL, DEL ...). */
+function int(x: unknown, command?: string): number {
+  if (typeof x === 'number' && Number.isSafeInteger(x)) return x;
+  throw new UnexpectedReplyError(`expected an integer reply, got ${shapeOf(x)}`, command);
+}
+
+/** Reply `x` of a LedisDB command that answers 0 or 1 (EXISTS, HEXISTS, SETNX ...). */
+function flag(x: unknown, command?: string): boolean {
+  const n = int(x, command);
+  if (n !== 0 && n !== 1) throw new UnexpectedReplyError(`expected 0 or 1, got ${n}`, command);
+  return n === 1;
+}
+
+const sum = (r: readonly Reply[]): number => r.reduce<number>((n, x) => n + int(x), 0);
+const max = (r: readonly Reply[]): number => r.reduce<number>((n, x) => Math.max(n, int(x)), 0);
 
 // ---------------------------------------------------------------- the five keyspaces
 
@@ -315,12 +346,12 @@ function existsPlan(keys: readonly unknown[], then: WireCommand[] = []): { comma
     count: (r) => {
       let n = 0;
       for (let i = 0; i < keys.length; i++) {
+        // Every part is read (its shape checked), not only up to the first 1.
+        let found = false;
         for (let t = 0; t < TYPES.length; t++) {
-          if (Number(r[i * TYPES.length + t]) === 1) {
-            n++;
-            break;
-          }
+          if (flag(r[i * TYPES.length + t], (TYPES[t] as (typeof TYPES)[number]).exists)) found = true;
         }
+        if (found) n++;
       }
       return n;
     },
@@ -329,10 +360,13 @@ function existsPlan(keys: readonly unknown[], then: WireCommand[] = []): { comma
 
 /** TTL in seconds as Redis answers it: -2 missing, -1 no expiry. Replies: 5 TTLs then 5 existence checks. */
 function redisTtl(r: readonly Reply[]): number {
-  for (let t = 0; t < TYPES.length; t++) {
-    if (Number(r[TYPES.length + t]) === 1) return Number(r[t]);
+  let ttl = -2;
+  for (let t = TYPES.length - 1; t >= 0; t--) {
+    const type = TYPES[t] as (typeof TYPES)[number];
+    const remaining = int(r[t], type.ttl);
+    if (flag(r[TYPES.length + t], type.exists)) ttl = remaining;
   }
-  return -2;
+  return ttl;
 }
 
 function ttlPlan(key: unknown, reply: (ttl: number) => number): Plan {
@@ -346,12 +380,12 @@ const SETNX_EXPIRE = "if ledis.call('setnx', KEYS[1], ARGV[1]) == 1 then ledis.c
 /** `SET k v XX [EX s]`: SET (and the expiry, or PERSIST) if the key exists. */
 const SET_XX = "if ledis.call('exists', KEYS[1]) == 1 then ledis.call('set', KEYS[1], ARGV[1]) if ARGV[2] == '0' then ledis.call('persist', KEYS[1]) else ledis.call('expire', KEYS[1], ARGV[2]) end return 1 end return 0";
 
-const okIfSet = (r: readonly Reply[]): Reply => (Number(r[0]) === 1 ? 'OK' : null);
+const okIfSet = (r: readonly Reply[]): Reply => (flag(r[0]) ? 'OK' : null);
 
 function setRule(args: readonly unknown[], options: TranslateOptions, name: string): Plan {
   arity(name, args, 2);
   const [key, value] = args;
-  if (args.length === 2) return { commands: [{ name: 'SET', args: [key, value] }, { name: 'PERSIST', args: [key] }], reply: first };
+  if (args.length === 2) return { commands: [{ name: 'PERSIST', args: [key] }, { name: 'SET', args: [key, value] }], reply: last };
   let nx = false;
   let xx = false;
   let get = false;
@@ -381,7 +415,7 @@ function setRule(args: readonly unknown[], options: TranslateOptions, name: stri
     if (nx || xx || ttl !== null) throw refusal(name, 'LedisDB has no atomic SET ... GET with NX, XX or a TTL; nearest: GETSET (then EXPIRE, not atomic)');
     // GETSET keeps the TTL as SET does (t_kv.go DB.GetSet only Puts); Redis's discards it.
     if (keepTtl) return one('GETSET', [key, value]);
-    return { commands: [{ name: 'GETSET', args: [key, value] }, { name: 'PERSIST', args: [key] }], reply: first };
+    return { commands: [{ name: 'PERSIST', args: [key] }, { name: 'GETSET', args: [key, value] }], reply: last };
   }
   if (nx) {
     if (ttl === null) return one('SETNX', [key, value], okIfSet);
@@ -399,6 +433,101 @@ function setRule(args: readonly unknown[], options: TranslateOptions, name: stri
 }
 
 // ---------------------------------------------------------------- SCAN
+
+/**
+ * Whether `subject` matches the Redis glob `pattern`, byte by byte, as Redis's
+ * stringmatchlen (util.c) does: `*` any bytes, `?` one byte, `[...]` one byte
+ * of a class (`^` negates, `a-z` ranges either way round, `\\` escapes, an
+ * unclosed class ends with the pattern), `\\x` the byte x. SCAN's MATCH is
+ * decided here: LedisDB's XSCAN takes a Go regexp, which matches UTF-8 runes
+ * (so `?` would match a 2-byte character), and only narrows the scan
+ * (`prefixRegexp`). At worst pattern x subject steps (a `*` backtracks to
+ * the last one only; Redis's recursion can take exponential time).
+ */
+export function globMatch(pattern: Buffer, subject: Buffer): boolean {
+  const tokens = globTokens(pattern);
+  // Two pointers, backtracking only to the last `*`: O(pattern x subject) at worst, never exponential.
+  let t = 0;
+  let i = 0;
+  let star = -1;
+  let resume = 0;
+  while (i < subject.length) {
+    const token = tokens[t];
+    if (token === STAR) {
+      star = t++;
+      resume = i;
+    } else if (token !== undefined && token(subject[i] as number)) {
+      t++;
+      i++;
+    } else if (star >= 0) {
+      t = star + 1;
+      i = ++resume;
+    } else return false;
+  }
+  while (tokens[t] === STAR) t++;
+  return t === tokens.length;
+}
+
+const STAR = 'star';
+type GlobToken = typeof STAR | ((byte: number) => boolean);
+
+/** A glob's tokens: `*`, or a test of one byte (`?`, a class, a literal), parsed as stringmatchlen reads them. */
+function globTokens(p: Buffer): GlobToken[] {
+  const tokens: GlobToken[] = [];
+  for (let pi = 0; pi < p.length; pi++) {
+    const c = p[pi] as number;
+    if (c === 0x2a /* * */) {
+      if (tokens[tokens.length - 1] !== STAR) tokens.push(STAR);
+    } else if (c === 0x3f /* ? */) tokens.push(() => true);
+    else if (c === 0x5b /* [ */) {
+      pi++;
+      const not = p[pi] === 0x5e; /* ^ */
+      if (not) pi++;
+      const ranges: number[] = [];
+      for (;;) {
+        if (pi >= p.length) {
+          pi = p.length - 1; // an unclosed class ends with the pattern
+          break;
+        }
+        const x = p[pi] as number;
+        if (x === 0x5c /* \ */ && pi + 1 < p.length) {
+          pi++;
+          ranges.push(p[pi] as number, p[pi] as number);
+        } else if (x === 0x5d /* ] */) break;
+        else if (pi + 2 < p.length && p[pi + 1] === 0x2d /* - */) {
+          const y = p[pi + 2] as number;
+          ranges.push(Math.min(x, y), Math.max(x, y));
+          pi += 2;
+        } else ranges.push(x, x);
+        pi++;
+      }
+      tokens.push((b) => {
+        let match = false;
+        for (let r = 0; r < ranges.length; r += 2) if (b >= (ranges[r] as number) && b <= (ranges[r + 1] as number)) match = true;
+        return match !== not;
+      });
+    } else {
+      const literal = c === 0x5c /* \ */ && pi + 1 < p.length ? (p[++pi] as number) : c;
+      tokens.push((b) => b === literal);
+    }
+  }
+  return tokens;
+}
+
+/**
+ * The regexp sent as XSCAN's MATCH for a glob: its literal ASCII prefix,
+ * anchored (every key the glob matches starts with it), or null when the
+ * glob starts with a special character or a non-ASCII byte. The exact
+ * match is `globMatch`, on each key of the page.
+ */
+export function prefixRegexp(pattern: Buffer): string | null {
+  let out = '';
+  for (const b of pattern) {
+    if (b === 0x2a || b === 0x3f || b === 0x5b || b === 0x5c || b < 0x20 || b > 0x7e) break;
+    out += literal(String.fromCharCode(b));
+  }
+  return out === '' ? null : `^${out}`;
+}
 
 /** The Go regexp (RE2) matching exactly the keys the Redis glob `pattern` matches (anchored, `.` matching newlines). */
 export function globToRegexp(pattern: string): string {
@@ -483,7 +612,8 @@ function decodeCursor(name: string, cursor: unknown, tags: string): { tag: strin
 }
 
 interface ScanTail {
-  match: string | null;
+  /** The glob's bytes (Redis matches bytes), null for none or `*`. */
+  match: Buffer | null;
   count: number | null;
   type: string | null;
   noValues: boolean;
@@ -495,7 +625,8 @@ function scanTail(name: string, args: readonly unknown[], from: number, allowTyp
     const w = word(args[i]);
     if (w === 'MATCH' && i + 1 < args.length) {
       const m = args[++i];
-      tail.match = Buffer.isBuffer(m) ? m.toString() : String(m);
+      const glob = Buffer.isBuffer(m) ? m : Buffer.from(String(m));
+      tail.match = glob.length === 1 && glob[0] === 0x2a ? null : glob;
     } else if (w === 'COUNT' && i + 1 < args.length) {
       const n = integer(name, 'COUNT', args[++i]);
       if (n < 1) throw new DataError(`COUNT must be positive, got ${n}`, name);
@@ -509,7 +640,8 @@ function scanTail(name: string, args: readonly unknown[], from: number, allowTyp
 
 function tailArgs(tail: ScanTail): unknown[] {
   const out: unknown[] = [];
-  if (tail.match !== null && tail.match !== '*') out.push('MATCH', globToRegexp(tail.match));
+  const regexp = tail.match === null ? null : prefixRegexp(tail.match);
+  if (regexp !== null) out.push('MATCH', regexp);
   if (tail.count !== null) out.push('COUNT', tail.count);
   return out;
 }
@@ -518,10 +650,18 @@ const TAGS = 'khlsz';
 const TAG_OF_TYPE: Readonly<Record<string, number>> = { k: 0, h: 1, l: 2, s: 3, z: 4 };
 const TYPE_TAG = 'khlsz';
 
+/** An XSCAN-family reply, `[cursor, [item, ...]]` (server/cmd_scan.go), checked: the cursor's bytes and the items (each bytes). */
+function scanPage(reply: Reply | undefined, command: string): [Buffer, Buffer[]] {
+  if (!Array.isArray(reply) || reply.length !== 2) throw new UnexpectedReplyError(`expected [cursor, items], got ${shapeOf(reply)}`, command);
+  const [cursor, list] = reply;
+  if (!Buffer.isBuffer(cursor)) throw new UnexpectedReplyError(`expected a cursor string, got ${shapeOf(cursor)}`, command);
+  if (!Array.isArray(list) || !list.every((x) => Buffer.isBuffer(x))) throw new UnexpectedReplyError(`expected an array of strings, got ${shapeOf(list)}`, command);
+  return [cursor, list as Buffer[]];
+}
+
 /** Items of a page as the caller reads them (Buffers were asked for, for the cursor's bytes). */
-function items(page: Reply, strings: boolean): Reply[] {
-  const list = Array.isArray(page) ? (page as Reply[]) : [];
-  return strings ? list.map((x) => (Buffer.isBuffer(x) ? x.toString() : x)) : list;
+function items(list: Buffer[], strings: boolean): Reply[] {
+  return strings ? list.map((x) => x.toString()) : list;
 }
 
 const asCursor = (c: string, strings: boolean): Reply => (strings ? c : Buffer.from(c));
@@ -549,13 +689,12 @@ function scanRule(args: readonly unknown[], _options: TranslateOptions, name: st
   return {
     commands: [{ name: 'XSCAN', args: [type.ledis, after, ...tailArgs(tail)], buffers: true }],
     reply: (r, strings) => {
-      const page = r[0] as Reply[];
-      const next = Buffer.isBuffer(page[0]) ? page[0] : Buffer.from(String(page[0] ?? ''));
+      const [next, list] = scanPage(r[0], 'XSCAN');
       let cursor: string;
       if (next.length > 0) cursor = encodeCursor(TYPE_TAG[typeIndex] as string, next);
       else if (only === null && typeIndex + 1 < TYPES.length) cursor = TYPE_TAG[typeIndex + 1] as string;
       else cursor = '0';
-      return [asCursor(cursor, strings), items(page[1] as Reply, strings)];
+      return [asCursor(cursor, strings), items(tail.match === null ? list : list.filter((k) => globMatch(tail.match as Buffer, k)), strings)];
     },
   };
 }
@@ -569,9 +708,14 @@ function memberScanRule(wire: string) {
     return {
       commands: [{ name: wire, args: [args[0], at === null ? Buffer.alloc(0) : at.key, ...tailArgs(tail)], buffers: true }],
       reply: (r, strings) => {
-        const page = r[0] as Reply[];
-        const next = Buffer.isBuffer(page[0]) ? page[0] : Buffer.from(String(page[0] ?? ''));
-        let list = items(page[1] as Reply, strings);
+        const [next, all] = scanPage(r[0], wire);
+        let page = all;
+        if (tail.match !== null) {
+          const glob = tail.match;
+          // XHSCAN / XZSCAN pages are [name, value, ...]: a pair is kept by its name.
+          page = wire === 'XSSCAN' ? all.filter((m) => globMatch(glob, m)) : all.filter((_, i, a) => globMatch(glob, a[i - (i % 2)] as Buffer));
+        }
+        let list = items(page, strings);
         if (tail.noValues) list = list.filter((_, i) => i % 2 === 0);
         return [asCursor(next.length > 0 ? encodeCursor('c', next) : '0', strings), list];
       },
@@ -725,7 +869,8 @@ function typeRule(args: readonly unknown[], _options: TranslateOptions, name: st
   return {
     commands: perType('exists', args[0]),
     reply: (r) => {
-      const i = r.findIndex((x) => Number(x) === 1);
+      const found = TYPES.map((t, i) => flag(r[i], t.exists));
+      const i = found.indexOf(true);
       return i < 0 ? 'none' : (TYPES[i] as (typeof TYPES)[number]).redis;
     },
   };
@@ -740,7 +885,7 @@ function hsetRule(args: readonly unknown[], _options: TranslateOptions, name: st
     commands: [...fields.map((f) => ({ name: 'HEXISTS', args: [key, f] })), { name: 'HMSET', args: args.slice() }],
     reply: (r) => {
       let n = 0;
-      for (let i = 0; i < fields.length; i++) if (Number(r[i]) === 0) n++;
+      for (let i = 0; i < fields.length; i++) if (!flag(r[i], 'HEXISTS')) n++;
       return n;
     },
   };
@@ -751,11 +896,11 @@ const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   ['MSET', (args, _o, name) => {
     if (args.length === 0 || args.length % 2 !== 0) throw new DataError(`wrong number of arguments for 'mset' command`, name);
     const keys = distinct(args.filter((_, i) => i % 2 === 0));
-    return { commands: [{ name: 'MSET', args: args.slice() }, ...keys.map((k) => ({ name: 'PERSIST', args: [k] }))], reply: first };
+    return { commands: [...keys.map((k) => ({ name: 'PERSIST', args: [k] })), { name: 'MSET', args: args.slice() }], reply: last };
   }],
   ['GETSET', (args, _o, name) => {
     arity(name, args, 2, 2);
-    return { commands: [{ name: 'GETSET', args: args.slice() }, { name: 'PERSIST', args: [args[0]] }], reply: first };
+    return { commands: [{ name: 'PERSIST', args: [args[0]] }, { name: 'GETSET', args: args.slice() }], reply: last };
   }],
   ['SETEX', (args, _o, name) => {
     arity(name, args, 3, 3);
@@ -786,7 +931,12 @@ const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   ['PERSIST', typeCommand('persist', max)],
   ['STRLEN', (args, _o, name) => {
     arity(name, args, 1, 1);
-    return { commands: [{ name: 'GET', args: [args[0]], buffers: true }], reply: (r) => (Buffer.isBuffer(r[0]) ? r[0].length : 0) };
+    return { commands: [{ name: 'GET', args: [args[0]], buffers: true }], reply: (r) => {
+      const value = r[0];
+      if (value === null) return 0;
+      if (Buffer.isBuffer(value)) return value.length;
+      throw new UnexpectedReplyError(`expected a string or nil, got ${shapeOf(value)}`, 'GET');
+    } };
   }],
   ['GETRANGE', (args, _o, name) => {
     arity(name, args, 3, 3);

@@ -12,7 +12,7 @@ import { commandName, refuseSharedState } from '../commands/server.js';
 import { sentAsIs, translate, type Plan, type TranslateOptions, type WireCommand } from '../commands/translate.js';
 import type { CommandSpec } from '../commands/types.js';
 import { redactPassword } from '../connection/options.js';
-import { asLedisError, DataError } from '../errors.js';
+import { asLedisError, DataError, UnexpectedReplyError } from '../errors.js';
 import type { LedisStatus } from '../lifecycle.js';
 import { CommandMode } from '../mode.js';
 import { checkClientOptions } from '../options-check.js';
@@ -201,7 +201,7 @@ export class Engine {
     if (commands.length === 1) {
       const only = commands[0] as WireCommand;
       const reply = await this.send(only.name, only.args, buffers || only.buffers === true);
-      return plan.reply === undefined ? reply : plan.reply([reply], !buffers);
+      return plan.reply === undefined ? reply : answer(plan, [reply], !buffers);
     }
     const pending: Promise<Reply>[] = new Array(commands.length);
     for (let i = 0; i < commands.length; i++) {
@@ -209,7 +209,7 @@ export class Engine {
       pending[i] = this.send(c.name, c.args, buffers || c.buffers === true);
     }
     const replies = await Promise.all(pending);
-    return plan.reply === undefined ? replies[0] : plan.reply(replies, !buffers);
+    return plan.reply === undefined ? replies[0] : answer(plan, replies, !buffers);
   }
 
   /**
@@ -245,7 +245,7 @@ export class Engine {
       try {
         return { error: null, value: plan === null || plan.reply === undefined ? replies[0] : plan.reply(replies, !buffers) };
       } catch (err) {
-        return { error: asLedisError(err), value: undefined };
+        return { error: asLedisError(err, UnexpectedReplyError), value: undefined };
       }
     });
   }
@@ -308,3 +308,15 @@ function add(pipeline: Adder, c: WireCommand): void {
   pipeline.add(c.buffers === true ? bufferSpec(c.name) : null, c.name, c.args);
 }
 
+/**
+ * A plan's Redis reply from its LedisDB replies. The table checks the shapes
+ * it reads; anything else a combiner throws on a server's garbage is still a
+ * LedisError to this caller only (UnexpectedReplyError), never a TypeError.
+ */
+function answer(plan: Plan, replies: readonly Reply[], strings: boolean): unknown {
+  try {
+    return (plan.reply as NonNullable<Plan['reply']>)(replies, strings);
+  } catch (err) {
+    throw asLedisError(err, UnexpectedReplyError);
+  }
+}

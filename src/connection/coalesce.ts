@@ -97,6 +97,17 @@ export class Coalesced extends Command {
     return dropped;
   }
 
+  /**
+   * Gives its members back to be sent one by one (a group never written,
+   * about to go to a server not known to take it): it settles without
+   * settling them and returns those still waiting, in issue order.
+   */
+  disband(): Command[] {
+    this.settled = true;
+    this.onSettle?.(this.members.length);
+    return this.members.filter((m) => !m.settled);
+  }
+
   override reply(value: Reply): void {
     if (this.settled) return;
     this.settled = true;

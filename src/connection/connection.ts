@@ -136,6 +136,15 @@ export class Connection extends Wire {
       if (cmd.settled) continue;
       let e = cmd.encoded as Encoded;
       cmd.encoded = null;
+      if (cmd instanceof Coalesced && !this.mayCoalesce(cmd.policy)) {
+        // Gathered for the server before the reconnect; this one is not known to take it (a failover to a Redis,
+        // where DEL counts differently and MGET hides WRONGTYPE): its commands go one by one, in their order.
+        for (const m of cmd.disband()) {
+          const alone = encodeOrReject(m);
+          if (alone !== null) this.write(m, alone);
+        }
+        continue;
+      }
       if (cmd instanceof Coalesced) {
         // An MGET/MSET that was never written: its callers aborted since are left out, as an aborted command alone is.
         const dropped = cmd.prune();
@@ -199,6 +208,9 @@ export class Connection extends Wire {
           ),
       );
     }
+    // What INFO said belongs to the server that said it: the reconnect may reach another (a failover behind
+    // this address, a restart as Redis), so ask again. An INFO still unwritten goes out again and answers for the new one.
+    if (this.serverKind === 'ledisdb' || this.serverKind === 'other') this.serverKind = 'unknown';
     const now = Date.now();
     for (const cmd of unwritten) {
       if (cmd.settled) continue;

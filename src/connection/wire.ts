@@ -163,7 +163,7 @@ export abstract class Wire extends EventEmitter<ConnectionEvents> {
       const policy = cmd.coalesce;
       if (policy !== null && cmd.packed === null && cmd.deadline === 0 && this.options.coalesce !== false && pending >= this.coalesceFrom && policy.accepts(cmd.args)) {
         // A policy exact only on LedisDB (DEL) waits for the server's answer even with `coalesce: true`.
-        if (this.serverKind === 'ledisdb' || this.coalesceAnyServer || (this.options.coalesce === true && policy.ledisdbOnly !== true) || this.askServer()) {
+        if (this.mayCoalesce(policy) || this.askServer()) {
           this.join(cmd, policy);
           return;
         }
@@ -205,6 +205,14 @@ export abstract class Wire extends EventEmitter<ConnectionEvents> {
         'the server is slow or unreachable; command refused',
       { command: cmd.name },
     );
+  }
+
+  /**
+   * Whether commands of `policy` may be sent as one group to the server as known now.
+   * @internal
+   */
+  protected mayCoalesce(policy: CoalescePolicy): boolean {
+    return this.serverKind === 'ledisdb' || this.coalesceAnyServer || (this.options.coalesce === true && policy.ledisdbOnly !== true);
   }
 
   /**

@@ -9,7 +9,7 @@ import { commandKeyIndexes, laneOf } from '../commands/keys.js';
 import type { CommandSpec } from '../commands/types.js';
 import { AbortError, TimeoutError, ConnectionError } from '../errors.js';
 import { refusedAfterQuit } from '../connection/state.js';
-import { CHUNK as PIPELINE_CHUNK } from '../pipeline.js';
+import { queuedAtOnce } from '../pipeline.js';
 import { inFlight, leastBusy, type BasePool } from '../pool.js';
 import { TUNING } from '../connection/options.js';
 import { debugSpread } from '../connection/diagnostics.js';
@@ -235,7 +235,7 @@ export class Lanes {
         }
         if (n === 1 || set.size <= 1) {
           const conn = n === 1 || first < 0 ? (n === 1 ? (conns[0] as Connection) : (leastBusy(conns, inFlight) as Connection)) : (conns[first] as Connection);
-          if (specs.length <= PIPELINE_CHUNK) {
+          if (queuedAtOnce(conn, specs.length)) {
             write(conn).then(resolve, reject);
             return;
           }

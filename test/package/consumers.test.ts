@@ -248,11 +248,79 @@ const ledis = require('ledis');
     expect(await run(path.join(dir, 'index.js'))).toEqual({ value: '1', same: true });
   }, 60_000);
 
+  it('is a drop-in for require(\'ioredis\'): module.exports is the class, .Redis and .default are it', async () => {
+    const dir = folder('ioredis-require', 'commonjs');
+    writeFileSync(
+      path.join(dir, 'index.js'),
+      `const Redis = require('ledis/ioredis');
+const { Redis: Named, DataError, ScanStream, Pipeline } = require('ledis/ioredis');
+(async () => {
+  const redis = new Redis(Number(process.env.LEDIS_PORT), process.env.LEDIS_HOST);
+  const key = 'pkg:io:require:' + process.pid;
+  await redis.set(key, '1', 'EX', 10);
+  const value = await redis.get(key);
+  await redis.del(key);
+  const dup = redis.duplicate();
+  await redis.quit();
+  await dup.quit();
+  const esm = await import('ledis/ioredis');
+  console.log(JSON.stringify({
+    value,
+    isClass: typeof Redis === 'function' && redis instanceof Redis && dup instanceof Redis,
+    named: Named === Redis && require('ledis/ioredis').default === Redis,
+    statics: typeof DataError === 'function' && typeof ScanStream === 'function' && typeof Pipeline === 'function',
+    esm: esm.default === Redis && esm.Redis === Redis && esm.DataError === DataError,
+  }));
+})().catch((err) => { console.error(err); process.exit(1); });
+`,
+    );
+    expect(await run(path.join(dir, 'index.js'))).toEqual({ value: '1', isClass: true, named: true, statics: true, esm: true });
+  }, 60_000);
+
+  // CommonJS TypeScript as ioredis users write it: \`import Redis = require('ioredis')\` (the class, and a namespace of its types).
+  const REQUIRE_BODY = `
+async function main() {
+  const redis: Redis = new Redis(Number(process.env.LEDIS_PORT), process.env.LEDIS_HOST!);
+  const options: Redis.RedisOptions = { lazyConnect: true };
+  const other: Redis.Redis = new Redis.Redis(Number(process.env.LEDIS_PORT), process.env.LEDIS_HOST!, options);
+  const key = 'pkg:io:req:' + process.pid;
+  const ok: 'OK' = await redis.set(key, 'v', 'EX', 100);
+  const value: string | null = await other.get(key);
+  // @ts-expect-error get() resolves to string | null, not a number
+  const wrong: number = await redis.get(key);
+  void wrong;
+  let refused = false;
+  try {
+    await redis.multi().get(key).exec();
+  } catch (err) {
+    refused = err instanceof Redis.DataError;
+  }
+  const deleted: number = await redis.del(key);
+  await redis.quit();
+  await other.quit();
+  console.log(JSON.stringify({ ok, value, refused, deleted, same: Redis.default === Redis.Redis && other instanceof Redis }));
+}
+main().catch((err) => { console.error(err); process.exit(1); });
+`;
+  const requireExpected = { ok: 'OK', value: 'v', refused: true, deleted: 1, same: true };
+  for (const c of [
+    { name: 'ioredis-require-nodenext', file: 'index.cts', out: 'index.cjs', options: { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext } },
+    { name: 'ioredis-require-node10', file: 'index.ts', out: 'index.js', options: { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10 } },
+  ]) {
+    it(`type-checks and runs import Redis = require('ledis/ioredis') (${c.name})`, async () => {
+      const dir = folder(c.name, 'commonjs');
+      writeFileSync(path.join(dir, c.file), `import Redis = require('ledis/ioredis');\n${REQUIRE_BODY}`);
+      expect(typecheck(dir, [c.file], c.options)).toEqual([]);
+      expect(await run(path.join(dir, c.out))).toEqual(requireExpected);
+    }, 60_000);
+  }
+
   const header = `import RedisDefault, { Redis, DataError } from 'ledis/ioredis';\n`;
   const cases: Array<{ name: string; type: 'module' | 'commonjs'; file: string; source: string; options: ts.CompilerOptions; out: string }> = [
     { name: 'ioredis-node16', type: 'module', file: 'index.mts', source: header + IOREDIS_BODY, out: 'index.mjs', options: { module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 } },
     { name: 'ioredis-nodenext', type: 'module', file: 'index.ts', source: header + IOREDIS_BODY, out: 'index.js', options: { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext } },
     { name: 'ioredis-bundler', type: 'module', file: 'index.ts', source: header + IOREDIS_BODY, out: 'index.js', options: { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler } },
+    { name: 'ioredis-node10-cjs', type: 'commonjs', file: 'index.ts', source: `${header}async function main() {${IOREDIS_BODY}}\nmain().catch((err) => { console.error(err); process.exit(1); });\n`, out: 'index.js', options: { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, esModuleInterop: true } },
     { name: 'ioredis-nodenext-cjs', type: 'commonjs', file: 'index.cts', source: `${header}async function main() {${IOREDIS_BODY}}\nmain().catch((err) => { console.error(err); process.exit(1); });\n`, out: 'index.cjs', options: { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext } },
   ];
   for (const c of cases) {
