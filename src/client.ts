@@ -2,8 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Command } from './connection/command.js';
 import type { Connection } from './connection/connection.js';
 import type { LedisEvents, LedisOptions } from './client-options.js';
-import { commandTable, type Commands } from './commands/index.js';
-import { minArgsOf, tooFewArguments } from './commands/arity.js';
+import type { Commands } from './commands/index.js';
 import { makeKeyPrefix } from './prefix.js';
 import type { ClientMode, Str, StrOf } from './commands/types.js';
 import { asLedisError, ConnectionError, DataError, ResponseError } from './errors.js';
@@ -21,6 +20,7 @@ import { parseUrl } from './url.js';
 import type { LedisStatus } from './lifecycle.js';
 import { checkCallOptions, type CallOptions } from './views.js';
 import { CommandMode } from './mode.js';
+import { installCommandMethods } from './client-methods.js';
 import { clientOptions } from './client-args.js';
 import { bulk, type BulkItem, type BulkOptions, type BulkSummary } from './bulk/index.js';
 import { bmsetbit, type Bit } from './commands/bit.js';
@@ -521,36 +521,7 @@ async function* fanOut<T>(iterators: readonly AsyncGenerator<T, void, undefined>
 // The typed command methods, merged into the class from the table's interfaces.
 export interface Ledis<D extends boolean = true> extends Commands<StrOf<D>, ClientMode<StrOf<D>>> {}
 
-/** The client as the command methods below see it: `run` is private to the class, not to this module. */
-interface Runner {
-  run(route: Route, args: unknown[]): Promise<unknown>;
-}
+installCommandMethods(Ledis.prototype);
 
-const classAuth = Object.getOwnPropertyDescriptor(Ledis.prototype, 'auth')?.value as unknown;
-for (const [method, spec] of Object.entries(commandTable)) {
-  const shape = spec.args;
-  const route = routeOf(spec);
-  const minArgs = minArgsOf(spec);
-  const fn =
-    shape === undefined
-      ? function (this: Runner, ...a: unknown[]): Promise<unknown> {
-          if (a.length < minArgs) return Promise.reject(tooFewArguments(method, spec, a.length));
-          return this.run(route, a);
-        }
-      : function (this: Runner, ...a: unknown[]): Promise<unknown> {
-          let args: unknown[];
-          try {
-            args = shape(...a);
-          } catch (err) {
-            return Promise.reject(asLedisError(err, DataError));
-          }
-          if (args.length < minArgs) return Promise.reject(tooFewArguments(method, spec, args.length));
-          return this.run(route, args);
-        };
-  Object.defineProperty(fn, 'name', { value: method });
-  Object.defineProperty(Ledis.prototype, method, { value: fn, writable: true, configurable: true });
-}
-// AUTH is not sent as a table command on a shared connection: see Ledis#auth (auth.ts).
-Object.defineProperty(Ledis.prototype, 'auth', { value: classAuth, writable: true, configurable: true });
 
 export type { Str };
