@@ -1,4 +1,4 @@
-import type Denque from 'denque';
+import type { CommandQueue } from './queue.js';
 import type { Command } from './command.js';
 
 // A command's deadline (a Date.now() time in ms, 0 for none), computed here
@@ -120,7 +120,7 @@ export function stallWindow(commandTimeout: number): number {
  * stream), or null.
  */
 export function expireWritten(
-  queue: Denque<Command>,
+  queue: CommandQueue<Command>,
   now: number,
   reads: number,
   lastReadAt: number,
@@ -140,7 +140,7 @@ export function expireWritten(
 }
 
 /** Removes the unwritten commands whose wait has run out, rejecting each with `gaveUp(cmd)`. */
-export function expireOffline(offline: Denque<Command>, now: number, gaveUp: (cmd: Command) => Error): void {
+export function expireOffline(offline: CommandQueue<Command>, now: number, gaveUp: (cmd: Command) => Error): void {
   while (offline.length > 0) {
     const cmd = offline.peekFront() as Command;
     if (!cmd.settled && cmd.deadline > now) break;
@@ -150,7 +150,7 @@ export function expireOffline(offline: Denque<Command>, now: number, gaveUp: (cm
 }
 
 /** The earliest deadline still ahead among written and unwritten commands and `also` (0 for none), or 0. */
-export function nextDeadline(queue: Denque<Command>, offline: Denque<Command>, also: number): number {
+export function nextDeadline(queue: CommandQueue<Command>, offline: CommandQueue<Command>, also: number): number {
   let next = also;
   for (let i = 0; i < queue.length; i++) {
     const cmd = queue.peekAt(i) as Command;

@@ -1,4 +1,4 @@
-import type net from 'node:net';
+import type { Socket } from 'node:net';
 import type { Encoded } from '../protocol/encoder.js';
 
 /**
@@ -42,7 +42,7 @@ export class Output {
   }
 
   /** Writes everything pending to `socket`; returns false when nothing could be written. */
-  flush(socket: net.Socket): boolean {
+  flush(socket: Socket): boolean {
     if (this.needDrain || this.length === 0) return false;
     let ok: boolean;
     if (this.parts === null) {

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type net from 'node:net';
+import type { Socket } from 'node:net';
 import Denque from 'denque';
+import type { CommandQueue } from './queue.js';
 import { ConnectionError, DataError, ProtocolError, ResponseError } from '../errors.js';
 import { encodeCommand, type Encoded } from '../protocol/encoder.js';
 import { Parser, type Reply } from '../protocol/parser.js';
@@ -42,13 +43,13 @@ export abstract class Wire extends EventEmitter<ConnectionEvents> {
   commandCount = 0;
 
   /** @internal */
-  protected socket: net.Socket | null = null;
+  protected socket: Socket | null = null;
   /** @internal */
   protected readonly parser: Parser;
   /** Written (or encoded for this tick's flush) and awaiting a reply, in order. @internal */
-  protected readonly queue = new Denque<Command>();
+  protected readonly queue: CommandQueue<Command> = new Denque<Command>();
   /** Issued while not ready; not encoded into `out` yet. @internal */
-  protected readonly offline = new Denque<Command>();
+  protected readonly offline: CommandQueue<Command> = new Denque<Command>();
   /** How many commands at the tail of `queue` are encoded in `output` but not yet written. @internal */
   protected unflushed = 0;
   /** @internal */
