@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm run bench:compat`: what the compat face ledis/ioredis costs over `Ledis`
-// (issue 23's target: at most 5% at GET C=1000 on one connection). Both
+// `npm run bench:compat` (`-- --face node-redis` for ledis/node-redis): what a
+// compat face, ledis/ioredis by default, costs over `Ledis` (issue 23's target:
+// at most 5% at GET C=1000 on one connection). Both
 // clients in this process, one connection each, on one LedisDB started here,
 // run the same fixed number of GETs from 1,000 concurrent callers, in
 // interleaved repetitions (A B, B A, ...). Reported per repetition and as
@@ -10,6 +11,7 @@
 import os from 'node:os';
 import { Ledis } from '../dist/index.js';
 import LedisRedis from '../dist/ioredis.js';
+import { createClient } from '../dist/node-redis.js';
 import { startLedisServer } from '../tools/server.mjs';
 
 const arg = (name, fallback) => {
@@ -23,6 +25,10 @@ const KEYS = 1000;
 /** `--op set`: SET instead of GET (ledis/ioredis's SET is SET + PERSIST: Redis's SET drops a TTL, LedisDB's keeps it). */
 const OP = process.argv.includes('--op') ? process.argv[process.argv.indexOf('--op') + 1] : 'get';
 const OPNAME = OP.toUpperCase();
+/** `--face ioredis` (default) or `--face node-redis`. */
+const FACE_ARG = process.argv.includes('--face') ? process.argv[process.argv.indexOf('--face') + 1] : 'ioredis';
+if (FACE_ARG !== 'ioredis' && FACE_ARG !== 'node-redis') throw new Error(`--face: ioredis or node-redis, not ${FACE_ARG}`);
+const FACE = `ledis/${FACE_ARG}`;
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -50,31 +56,34 @@ const server = await startLedisServer();
 try {
   const where = { host: server.host, port: server.port };
   const ledis = new Ledis({ ...where, connections: 1, maxPending: 1_000_000 });
-  const redis = new LedisRedis({ ...where, connections: 1, maxPending: 1_000_000 });
-  await Promise.all([ledis.connect(), redis.connect()]);
+  const face =
+    FACE_ARG === 'ioredis'
+      ? new LedisRedis({ ...where, connections: 1, maxPending: 1_000_000 })
+      : createClient({ socket: where, ledis: { connections: 1, maxPending: 1_000_000 } });
+  await Promise.all([ledis.connect(), face.connect()]);
   await ledis.mset(Object.fromEntries(Array.from({ length: KEYS }, (_, i) => [`bench:compat:${i}`, 'x'.repeat(64)])));
-  const clients = OP === 'set' ? { ledis: (k) => ledis.set(k, 'v'), 'ledis/ioredis': (k) => redis.set(k, 'v') } : { ledis: (k) => ledis.get(k), 'ledis/ioredis': (k) => redis.get(k) };
+  const clients = OP === 'set' ? { ledis: (k) => ledis.set(k, 'v'), [FACE]: (k) => face.set(k, 'v') } : { ledis: (k) => ledis.get(k), [FACE]: (k) => face.get(k) };
   // Warm both up (JIT, connection) before measuring.
   for (const get of Object.values(clients)) await run(get, 50_000, CALLERS);
-  const results = { ledis: [], 'ledis/ioredis': [] };
+  const results = { ledis: [], [FACE]: [] };
   const loads = [os.loadavg()[0]];
   for (let rep = 0; rep < REPS; rep++) {
-    const order = rep % 2 === 0 ? ['ledis', 'ledis/ioredis'] : ['ledis/ioredis', 'ledis'];
+    const order = rep % 2 === 0 ? ['ledis', FACE] : [FACE, 'ledis'];
     for (const name of order) {
       const r = await run(clients[name], OPS, CALLERS);
       results[name].push(r);
-      console.log(`rep ${rep + 1}/${REPS} ${name.padEnd(13)} ${Math.round(r.opsPerSec).toString().padStart(7)} ${OPNAME}/s  ${r.cpuUsPerOp.toFixed(3)} µs CPU/${OPNAME}`);
+      console.log(`rep ${rep + 1}/${REPS} ${name.padEnd(16)} ${Math.round(r.opsPerSec).toString().padStart(7)} ${OPNAME}/s  ${r.cpuUsPerOp.toFixed(3)} µs CPU/${OPNAME}`);
     }
     loads.push(os.loadavg()[0]);
   }
   const m = (name, key) => median(results[name].map((r) => r[key]));
-  const pairs = results.ledis.map((a, i) => ({ tput: results['ledis/ioredis'][i].opsPerSec / a.opsPerSec, cpu: results['ledis/ioredis'][i].cpuUsPerOp / a.cpuUsPerOp }));
+  const pairs = results.ledis.map((a, i) => ({ tput: results[FACE][i].opsPerSec / a.opsPerSec, cpu: results[FACE][i].cpuUsPerOp / a.cpuUsPerOp }));
   console.log(`\n${OPNAME} C=${CALLERS}, one connection each, ${OPS} ${OPNAME}s per rep, ${REPS} reps interleaved; node ${process.version}; load average (1 min) ${loads.map((l) => l.toFixed(1)).join(' ')}`);
-  for (const name of ['ledis', 'ledis/ioredis']) {
-    console.log(`${name.padEnd(13)} median ${Math.round(m(name, 'opsPerSec'))} ${OPNAME}/s, ${m(name, 'cpuUsPerOp').toFixed(3)} µs client CPU/${OPNAME}`);
+  for (const name of ['ledis', FACE]) {
+    console.log(`${name.padEnd(16)} median ${Math.round(m(name, 'opsPerSec'))} ${OPNAME}/s, ${m(name, 'cpuUsPerOp').toFixed(3)} µs client CPU/${OPNAME}`);
   }
-  console.log(`ledis/ioredis / ledis, median of per-rep ratios: throughput ${median(pairs.map((p) => p.tput)).toFixed(3)}x, client CPU per ${OPNAME} ${median(pairs.map((p) => p.cpu)).toFixed(3)}x`);
-  await Promise.all([ledis.quit(), redis.quit()]);
+  console.log(`${FACE} / ledis, median of per-rep ratios: throughput ${median(pairs.map((p) => p.tput)).toFixed(3)}x, client CPU per ${OPNAME} ${median(pairs.map((p) => p.cpu)).toFixed(3)}x`);
+  await Promise.all([ledis.quit(), face.quit()]);
 } finally {
   await server.stop();
 }
