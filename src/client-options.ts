@@ -41,6 +41,18 @@ export interface LedisOptions extends PoolOptions, ShardingOptions {
    */
   keyPrefix?: string;
   /**
+   * How the compat faces (ledis/ioredis, ledis/node-redis) read a script's
+   * reply. 'via-key' (default on one server or a topology): the script is
+   * sent wrapped, stores its RESP reply under a one-off key (SETEX 60 s),
+   * and the GET and DEL of that key follow on the same connection: three
+   * commands per script run, and LedisDB's shared Lua stack stays empty.
+   * 'direct': EVAL as it is; the pinned LedisDB keeps every returned value
+   * on that stack, and after about 5,100 script runs since it started every
+   * EVAL/EVALSHA on the server fails (docs/redis-libraries.md). Shards and
+   * `proxy` always run scripts directly.
+   */
+  scriptReplies?: 'via-key' | 'direct';
+  /**
    * The address is a proxy: 'twemproxy' (nutcracker). Commands it does not
    * forward (it closes the connection on them) are refused before sending
    * with a ResponseError naming the command; see README "Sharding". Also

@@ -40,6 +40,7 @@ export const clientOptionChecks: Record<string, OptionCheck> = {
   readFrom: (v) => (v === 'master' || v === 'replica' || v === 'replicaPreferred' ? null : '"master", "replica" or "replicaPreferred"'),
   topology: (v) => (isObject(v) ? null : 'a Topology'),
   keyPrefix: (v) => (typeof v === 'string' ? null : 'a string prepended to every key'),
+  scriptReplies: (v) => (v === 'via-key' || v === 'direct' ? null : '"via-key" or "direct"'),
   // Sharding (src/sharding/options.ts checks each shard in detail).
   shards: (v) => (Array.isArray(v) && v.length > 0 && v.every((r) => target(r) === null) ? null : 'a non-empty array of URLs, twemproxy server lines or shard objects'),
   hashTag: (v) => (v === null || (typeof v === 'string' && /^[\x20-\x7e]{2}$/.test(v)) ? null : 'two ASCII characters like "{}", or null'),

@@ -24,6 +24,7 @@ import { ServerDeployment, type Deployment, type ServerOptions } from '../routin
 import { routeOf, type Route } from '../routing/route.js';
 import { redactShards } from '../sharding/options.js';
 import { ShardedDeployment } from '../sharding/placement.js';
+import { SCRIPT_COMMANDS, ScriptReplies, type Outcome, type ScriptPlan } from './scripts.js';
 
 /** One command of a batch: its Redis name (upper case) and arguments. */
 export interface BatchEntry {
@@ -126,6 +127,8 @@ export class Engine {
   private stringSource: CommandSource | null = null;
   private bufferSource: CommandSource | null = null;
   private readonly dbs: Map<number, Engine>;
+  /** Scripts run through a reply key (src/compat/scripts.ts); null: sent as they are (sharded, twemproxy, or scriptReplies 'direct'). */
+  private readonly scripts: ScriptReplies | null;
 
   private constructor(
     private readonly deployment: Deployment,
@@ -140,6 +143,14 @@ export class Engine {
     this.strings = new CommandMode(true, prefix, null);
     this.bytes = new CommandMode(false, prefix, null);
     this.dbs = dbs ?? new Map();
+    // A reply key must live where its EVAL ran: one server (or a topology's master). Shards and a proxy place keys by hash.
+    const direct = options.scriptReplies === 'direct' || options.shards !== undefined || options.proxy !== undefined;
+    this.scripts = direct ? null : new ScriptReplies(options.keyPrefix ?? '');
+  }
+
+  /** Tells the engine a script's source before its first EVALSHA (defineCommand), so that EVALSHA names the wrapped script. */
+  knowScript(source: string | Buffer): void {
+    this.scripts?.know(source);
   }
 
   /** An engine with its own connections, from Ledis options (DataError for bad ones). */
@@ -170,15 +181,30 @@ export class Engine {
   execute(name: string, args: unknown[], buffers: boolean, options: TranslateOptions): Promise<unknown> {
     // The hot path (GET, HGET, INCR ...): one lookup, then the deployment.
     const route = directRoutes.get(name) ?? directRoute(name);
-    if (route !== null) return this.deployment.run(route, args, buffers ? this.bytes : this.strings);
+    if (route !== null && (this.scripts === null || name !== 'EVALSHA')) return this.deployment.run(route, args, buffers ? this.bytes : this.strings);
     let plan: Plan | null;
     try {
       plan = translate(name, args, options);
+      if (this.scripts !== null && (plan !== null || SCRIPT_COMMANDS.has(name))) {
+        const scripted = this.scripts.rewrite(plan ?? { commands: [{ name, args }] });
+        if (scripted !== null) return this.runTogether(scripted, buffers);
+      }
       if (plan === null) return this.deployment.raw(commandName(name), args, buffers ? this.bytes : this.strings);
     } catch (err) {
       return Promise.reject(asLedisError(err, DataError));
     }
     return this.run(plan, buffers);
+  }
+
+  /**
+   * Runs a plan as one Pipeline batch: every command on one connection, in
+   * order (a script's reply key is read right after the script ran). Rejects
+   * with the first failed command's error, once every command has settled.
+   */
+  private async runTogether(plan: ScriptPlan, buffers: boolean): Promise<unknown> {
+    const pipeline = this.pipelineOf(buffers);
+    for (const c of plan.commands) add(pipeline, c);
+    return plan.settle(await pipeline.execSettled(), !buffers);
   }
 
   /** Sends `name` as it is (no translation): raw reply. */
@@ -220,11 +246,12 @@ export class Engine {
    */
   async batch(entries: readonly BatchEntry[], buffers: boolean, options: TranslateOptions): Promise<BatchOutcome[]> {
     const pipeline = this.pipelineOf(buffers);
-    const plans: Array<{ plan: Plan | null; from: number; count: number; error: Error | null }> = [];
+    const plans: Array<{ plan: Plan | ScriptPlan | null; from: number; count: number; error: Error | null }> = [];
     let at = 0;
     for (const e of entries) {
       try {
-        const plan = translate(e.name, e.args, options);
+        const translated = translate(e.name, e.args, options);
+        const plan = this.scripts !== null && (translated !== null || SCRIPT_COMMANDS.has(e.name)) ? (this.scripts.rewrite(translated ?? { commands: [{ name: e.name, args: e.args }] }) ?? translated) : translated;
         const commands: readonly WireCommand[] = plan === null ? [{ name: e.name, args: e.args }] : plan.commands;
         for (const c of commands) add(pipeline, c);
         plans.push({ plan, from: at, count: commands.length, error: null });
@@ -236,9 +263,16 @@ export class Engine {
     const settled = at === 0 ? [] : await pipeline.execSettled();
     return plans.map(({ plan, from, count, error }) => {
       if (error !== null) return { error, value: undefined };
+      if (plan !== null && 'settle' in plan) {
+        try {
+          return { error: null, value: plan.settle(settled.slice(from, from + count) as Outcome[], !buffers) };
+        } catch (err) {
+          return { error: asLedisError(err, UnexpectedReplyError), value: undefined };
+        }
+      }
       const replies: Reply[] = [];
       for (let i = from; i < from + count; i++) {
-        const s = settled[i] as { ok: true; value: unknown } | { ok: false; error: Error };
+        const s = settled[i] as Outcome;
         if (!s.ok) return { error: s.error, value: undefined };
         replies.push(s.value as Reply);
       }

@@ -134,7 +134,7 @@ export interface ServerOptions extends PoolOptions, ObserveOptions {
 type Owns = 'family' | 'backend' | 'none';
 
 /** Client-level options that are not the pool's. */
-const NOT_POOL = ['decodeResponses', 'encoding', 'connectionPool', 'master', 'replicas', 'readFrom', 'topology', 'proxy', 'shards', 'hashTag', 'keyPrefix', 'traceArgs', 'showFriendlyErrorStack', 'url'];
+const NOT_POOL = ['decodeResponses', 'encoding', 'connectionPool', 'master', 'replicas', 'readFrom', 'topology', 'proxy', 'shards', 'hashTag', 'keyPrefix', 'scriptReplies', 'traceArgs', 'showFriendlyErrorStack', 'url'];
 
 /**
  * One server, or a master with replicas: commands go through a Router (the

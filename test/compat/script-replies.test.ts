@@ -1,0 +1,201 @@
+// Scripts through the compat faces do not fill LedisDB's shared Lua stack
+// (src/commands/script-stash.ts): on a server of its own (the suite's shared
+// server must not be used up), EVAL as it is fails server-wide at run 5,119;
+// through the reply key, 6,000 runs and more keep working, and every reply
+// (integers, strings, nil, arrays, status and error tables, raised errors,
+// several return values) is the one LedisDB gives for the script sent as it is.
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Redis from '../../src/compat/ioredis.js';
+import { createClient } from '../../src/compat/node-redis.js';
+import { Ledis } from '../../src/index.js';
+import { startServer, type RunningServer } from '../../src/testing/index.js';
+// @ts-ignore -- plain ESM script, typed through JSDoc
+import { ensureLedisServer } from '../../tools/server.mjs';
+
+let bin: string;
+const servers: RunningServer[] = [];
+const closers: Array<() => Promise<unknown>> = [];
+
+async function freshServer(options: { password?: string } = {}): Promise<RunningServer> {
+  const s = await startServer({ backend: 'memory', bin, ...options });
+  servers.push(s);
+  return s;
+}
+
+function ioredis(port: number, options: Record<string, unknown> = {}): Redis {
+  const r = new Redis(port, '127.0.0.1', options);
+  closers.push(() => r.quit());
+  return r;
+}
+
+async function outcome(p: Promise<unknown>): Promise<unknown> {
+  try {
+    return { value: await p };
+  } catch (err) {
+    // A raised error's text carries a Lua stack traceback when sent as it is; a table's address differs per run.
+    return { error: (err as Error).message.split('\n')[0]!.replace(/0x[0-9a-f]+/g, '0x…') };
+  }
+}
+
+beforeAll(async () => {
+  bin = (await ensureLedisServer()) as string;
+});
+
+afterAll(async () => {
+  for (const c of closers) await c().catch(() => undefined);
+  for (const s of servers) await s.stop();
+});
+
+describe('LedisDB keeps what a script returns (the reason for the reply key)', () => {
+  it("sent as it is ('direct'), the 5,119th script run since the server started fails", async () => {
+    const srv = await freshServer();
+    const direct = ioredis(srv.port, { scriptReplies: 'direct' });
+    let failedAt = 0;
+    for (let i = 1; i <= 6000 && failedAt === 0; i++) {
+      try {
+        await direct.eval('return 1', 0);
+      } catch {
+        failedAt = i;
+      }
+    }
+    expect(failedAt).toBeGreaterThan(5000);
+    expect(failedAt).toBeLessThan(5200);
+    // Server-wide: the default (reply key) fails too on that server now; the stack is full until a restart.
+    await expect(ioredis(srv.port).eval('return 1', 0)).rejects.toThrow();
+  }, 60_000);
+
+  it('through the reply key (the default), 6,000 runs of EVAL, EVALSHA and defineCommand all answer, and leave no key behind', async () => {
+    const srv = await freshServer();
+    const r = ioredis(srv.port);
+    r.defineCommand('bump', { lua: "return redis.call('incr', KEYS[1])", numberOfKeys: 1 });
+    const sha = (await r.script('LOAD', 'return ARGV[1]')) as string;
+    for (let i = 0; i < 2000; i++) {
+      expect(await r.eval('return {KEYS[1], ARGV[1], tonumber(ARGV[1]) * 2}', 1, 'k', String(i))).toEqual(['k', String(i), i * 2]);
+      expect(await r.evalsha(sha, 0, `v${i}`)).toBe(`v${i}`);
+      expect(await (r as unknown as { bump(k: string): Promise<number> }).bump('counter')).toBe(i + 1);
+    }
+    const plain = new Ledis({ port: srv.port });
+    closers.push(() => plain.quit());
+    const [, keys] = (await plain.sendCommand('XSCAN', 'KV', '', 'COUNT', 1000)) as [string, string[]];
+    expect(keys).toEqual(['counter']);
+  }, 120_000);
+});
+
+describe('a script reply through the reply key is the reply LedisDB gives the script sent as it is', () => {
+  let srv: RunningServer;
+  let wrapped: Redis;
+  let direct: Redis;
+  beforeAll(async () => {
+    srv = await freshServer();
+    wrapped = ioredis(srv.port);
+    direct = ioredis(srv.port, { scriptReplies: 'direct' });
+    await wrapped.set('sk', 'v1');
+    await wrapped.hset('sh', 'f', 'x');
+    await wrapped.rpush('sl', 'a', 'b');
+  });
+
+  const scripts = [
+    'return 1',
+    "return 'text'",
+    'return nil',
+    'return',
+    'return true',
+    'return false',
+    'return 3.9',
+    'return -3.9',
+    'return 2^53 + 2',
+    'return 1e300',
+    'return 0/0',
+    "return {1, 'two', {3, 'four', {}}}",
+    'return {1, nil, 3}',
+    "return {'ok', 'fine'}",
+    "return {'OK'}",
+    "return {'err', 'bad thing'}",
+    "return {'err'}",
+    "return {'ok', 'a', 'b'}",
+    "return {err = 'keyed'}",
+    "return {'x', {'err', 'inner'}}",
+    "return 1, 'last of several'",
+    "return ledis.call('set', KEYS[1], 'v2')",
+    "return ledis.call('get', KEYS[1])",
+    "return ledis.call('get', 'missing')",
+    "return ledis.call('hgetall', 'sh')",
+    "return ledis.call('lrange', 'sl', 0, -1)",
+    "return ledis.call('hget', 'sh')",
+    "error('raised')",
+    "error({code = 1})",
+    "return 'line one\\r\\nline two'",
+    "return #ARGV .. ':' .. (ARGV[1] or '-')",
+    'local a = ... return a',
+  ];
+  for (const script of scripts) {
+    it(JSON.stringify(script), async () => {
+      const key = ['sk'];
+      const want = await outcome(direct.eval(script, 1, ...key, 'arg'));
+      expect(await outcome(wrapped.eval(script, 1, ...key, 'arg'))).toEqual(want);
+    });
+  }
+
+  it('Buffer replies keep bytes that are not UTF-8', async () => {
+    const bytes = Buffer.from([0xff, 0x00, 0xfe, 0x0d, 0x0a]);
+    await wrapped.set('bin', bytes);
+    expect(await wrapped.evalBuffer("return ledis.call('get', KEYS[1])", 1, 'bin')).toEqual(bytes);
+  });
+});
+
+describe('SHA1s, pipelines, prefixes, other faces and servers', () => {
+  let srv: RunningServer;
+  beforeAll(async () => {
+    srv = await freshServer();
+  });
+
+  it("SCRIPT LOAD answers the SHA1 of the caller's source; EVALSHA and SCRIPT EXISTS use it; after SCRIPT FLUSH, NOSCRIPT", async () => {
+    const r = ioredis(srv.port);
+    const source = "return 'loaded'";
+    const sha = await r.script('LOAD', source);
+    expect(sha).toBe(createHash('sha1').update(source).digest('hex'));
+    expect(await r.evalsha(sha as string, 0)).toBe('loaded');
+    expect(await r.script('EXISTS', sha as string, 'ffffffffffffffffffffffffffffffffffffffff')).toEqual([1, 0]);
+    await r.script('FLUSH');
+    await expect(r.evalsha(sha as string, 0)).rejects.toThrow(/NOSCRIPT/);
+    expect(await r.eval(source, 0)).toBe('loaded');
+  });
+
+  it('in a pipeline, scripts keep their place among other commands, each with its own reply or error', async () => {
+    const r = ioredis(srv.port);
+    const res = await r.pipeline().set('pk', '1').eval("return ledis.call('incr', KEYS[1])", 1, 'pk').eval("error('nope')", 0).get('pk').eval('return {1, 2}', 0).exec();
+    expect(res?.map(([e, v]) => (e === null ? v : (e as Error).message))).toEqual(['OK', 2, 'EVAL: panic: nope', '2', [1, 2]]);
+  });
+
+  it('with keyPrefix, the script sees its keys prefixed and the reply key is read where it was written', async () => {
+    const r = ioredis(srv.port, { keyPrefix: 'app:' });
+    expect(await r.eval("ledis.call('set', KEYS[1], ARGV[1]) return KEYS[1]", 1, 'pref', 'x')).toBe('app:pref');
+    expect(await ioredis(srv.port).get('app:pref')).toBe('x');
+  });
+
+  it('SET … NX EX (sent as a script) answers OK once, then null, and sets the TTL', async () => {
+    const r = ioredis(srv.port);
+    await r.del('lock');
+    expect(await r.set('lock', 'a', 'EX', 30, 'NX')).toBe('OK');
+    expect(await r.set('lock', 'b', 'EX', 30, 'NX')).toBeNull();
+    expect(await r.get('lock')).toBe('a');
+    expect(await r.ttl('lock')).toBeGreaterThan(25);
+  });
+
+  it('ledis/node-redis runs scripts through the reply key too', async () => {
+    const c = createClient({ socket: { port: srv.port, host: '127.0.0.1' } });
+    c.on('error', () => undefined);
+    await c.connect();
+    closers.push(() => c.quit());
+    expect(await c.eval('return {1, ARGV[1]}', { keys: ['nk'], arguments: ['z'] })).toEqual([1, 'z']);
+    expect(await c.eval("return {'ok', 'fine'}")).toBe('fine');
+  });
+
+  it('on a server with a password (where a script cannot write a key), the reply comes as LedisDB sends it', async () => {
+    const secured = await freshServer({ password: 'pw-for-scripts' });
+    const r = ioredis(secured.port, { password: 'pw-for-scripts' });
+    expect(await r.eval('return {1, ARGV[1]}', 0, 'z')).toEqual([1, 'z']);
+    await expect(r.eval("error('raised')", 0)).rejects.toThrow(/raised/);
+  });
+});
