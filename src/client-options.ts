@@ -41,15 +41,18 @@ export interface LedisOptions extends PoolOptions, ShardingOptions {
    */
   keyPrefix?: string;
   /**
-   * How the compat faces (ledis/ioredis, ledis/node-redis) read a script's
-   * reply. 'via-key' (default on one server or a topology): the script is
-   * sent wrapped, stores its RESP reply under a one-off key (SETEX 60 s),
-   * and the GET and DEL of that key follow on the same connection: three
-   * commands per script run, and LedisDB's shared Lua stack stays empty.
-   * 'direct': EVAL as it is; the pinned LedisDB keeps every returned value
-   * on that stack, and after about 5,100 script runs since it started every
-   * EVAL/EVALSHA on the server fails (docs/redis-libraries.md). Shards and
-   * `proxy` always run scripts directly.
+   * How a script's reply is read (`eval`, `evalsha`, `defineCommand`,
+   * `sendCommand('EVAL', ...)`, and every script of ledis/ioredis and
+   * ledis/node-redis, their pipelines included). 'via-key' (default on one
+   * server or a topology): the script is sent wrapped, stores its RESP reply
+   * under a one-off key (SETEX 60 s), and the GET and DEL of that key follow
+   * on the same connection: three commands per script run, and LedisDB's
+   * shared Lua stack stays empty. 'direct': EVAL as it is; the pinned
+   * LedisDB keeps every returned value on that stack, and after about 5,100
+   * script runs since it started every EVAL/EVALSHA on the server fails
+   * (docs/redis-libraries.md). Shards, `proxy` and a `Ledis` pipeline's
+   * `eval`/`evalsha` always run scripts directly; SCRIPT LOAD loads both
+   * the source and its wrapped form.
    */
   scriptReplies?: 'via-key' | 'direct';
   /**

@@ -41,6 +41,11 @@ export class CommandMode implements CommandMaker {
     return new Command(route.name, args, transform, buffers, route.command, route.coalesce);
   }
 
+  /** The reply transform `command(route, ...)` gives (the caller's response callback, else the entry's). */
+  transformOf(route: Route): Transform | null {
+    return this.callbacks === null ? route.reply : this.callbackFor(route);
+  }
+
   /** A Command for a raw `sendCommand(name, ...args)` (name upper case): raw reply; keys prefixed as the table says for that command. */
   raw(name: string, args: unknown[]): Command {
     const spec = this.keyPrefix === null ? undefined : specByCommand.get(name);

@@ -5,6 +5,7 @@ import { minArgsOf, tooFewArguments } from './commands/arity.js';
 import { laneOf } from './commands/keys.js';
 import { commandName } from './commands/server.js';
 import type { CommandSpec, PipelineMode, Str } from './commands/types.js';
+import type { WireCommand } from './commands/translate.js';
 import { asLedisError, DataError, LedisError, PipelineError } from './errors.js';
 import { encodeCommand, validateArgs, type Encoded } from './protocol/encoder.js';
 import type { Reply } from './protocol/parser.js';
@@ -430,4 +431,32 @@ for (const [method, spec] of Object.entries(commandTable)) {
   };
   Object.defineProperty(fn, 'name', { value: method });
   Object.defineProperty(Pipeline.prototype, method, { value: fn, writable: true, configurable: true });
+}
+
+const bufferSpecs = new Map<string, CommandSpec>();
+/** The table entry of `name` with its reply read raw as Buffers: only what routes it (keys, order, replicas). Cached. */
+export function bufferSpec(name: string): CommandSpec {
+  let spec = bufferSpecs.get(name);
+  if (spec === undefined) {
+    const { keys, allKeys, readonly, blocking, isolate, timeoutAt } = specByCommand.get(name) ?? {};
+    spec = { command: name, keys, allKeys, readonly, blocking, isolate, timeoutAt, bufferReply: true };
+    bufferSpecs.set(name, spec);
+  }
+  return spec;
+}
+
+/** Queues a plan's command on `pipeline`: raw reply, as Buffers when the command says so. */
+export function addWire(pipeline: Pipeline<Str, unknown[]>, c: WireCommand): void {
+  pipeline.add(c.buffers === true ? bufferSpec(c.name) : null, c.name, c.args);
+}
+
+/**
+ * Runs `commands` as one pipeline of `source`: written together on one
+ * connection, in order. Resolves with each command's outcome; never rejects
+ * for a command's failure.
+ */
+export function runTogether(source: CommandSource, commands: readonly WireCommand[]): Promise<Settled<unknown>[]> {
+  const pipeline = new Pipeline<Str, unknown[]>(source);
+  for (const c of commands) addWire(pipeline, c);
+  return pipeline.execSettled() as Promise<Settled<unknown>[]>;
 }

@@ -19,9 +19,10 @@
 // (a server with a password: a script's own `ledis.call` is refused there),
 // the wrapper returns the script's value as LedisDB would, and the EVAL's own
 // reply is the answer (it then costs a stack slot, as the script always did).
-import { createHash } from 'node:crypto';
-import { ResponseError, UnexpectedReplyError } from '../errors.js';
+import { createHash, randomBytes } from 'node:crypto';
+import { asLedisError, ResponseError, UnexpectedReplyError } from '../errors.js';
 import { Parser, type Reply } from '../protocol/parser.js';
+import type { Plan, WireCommand } from './translate.js';
 
 /**
  * The wrapper's first line: the one-off key is taken off ARGV (the caller's
@@ -113,4 +114,158 @@ export function decodeStash(stored: Buffer, strings: boolean, command: string): 
     throw reply;
   }
   return reply;
+}
+
+// ---------------------------------------------------------------- plans
+//
+// A plan's EVAL becomes: EVAL <wrapped source> (the one-off key appended to
+// ARGV), GET <key>, DEL <key>, written together on one connection; its reply
+// is the stored one. SHA1s stay the caller's: SCRIPT LOAD loads the wrapped
+// source and answers the SHA1 of the caller's source, EVALSHA and SCRIPT
+// EXISTS of a SHA1 seen here name the wrapped script. An EVALSHA of a script
+// this client has not seen goes as it is (the server may answer NOSCRIPT;
+// defineCommand and rate-limit-redis then send EVAL, wrapped from then on).
+
+/** The command names a plan must contain for `rewrite` to change it. */
+export const SCRIPT_COMMANDS: ReadonlySet<string> = new Set(['EVAL', 'EVALSHA', 'SCRIPT']);
+
+/** Most SHA1s remembered (each a pair of 40-character strings); past it the table starts again. */
+const MAX_SCRIPTS = 4096;
+
+type Segment =
+  | { kind: 'same'; at: number }
+  | { kind: 'run'; at: number; command: string }
+  | { kind: 'load'; at: number };
+
+function wordOf(v: unknown): string {
+  return typeof v === 'string' ? v.toUpperCase() : Buffer.isBuffer(v) ? v.toString('latin1').toUpperCase() : '';
+}
+
+function shaArg(v: unknown): string | null {
+  const s = typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('latin1') : null;
+  return s === null ? null : s.toLowerCase();
+}
+
+function isSource(v: unknown): v is string | Buffer {
+  return typeof v === 'string' || Buffer.isBuffer(v);
+}
+
+/** A command's outcome in a batch, as Pipeline#execSettled gives it. */
+export type Outcome = { ok: true; value: unknown } | { ok: false; error: Error };
+
+/**
+ * A rewritten plan: its commands go out as one batch, and `settle` takes
+ * every command's outcome, failures included: a script's EVAL can fail on a
+ * stack other clients' scripts left dirty (LedisDB reads the reply with
+ * `l.Get(-1)`) while its stored reply is right. Throws what the caller gets.
+ */
+export interface ScriptPlan {
+  readonly commands: readonly WireCommand[];
+  settle(outcomes: readonly Outcome[], strings: boolean): unknown;
+}
+
+/**
+ * The wrapped script's SHA1 by the SHA1 of each source seen in this process
+ * (a pure function of the source, so one table serves every client).
+ */
+const wrappedSha = new Map<string, string>();
+/** This process's part of every reply key (two processes never share one). */
+const PROCESS_ID = randomBytes(6).toString('base64url');
+let nextKey = 0;
+
+/** Runs scripts of one client (or face) through reply keys; `keyPrefix`: its key prefix, which GET/DEL of a reply key get and the script's own SETEX must use too. */
+export class ScriptReplies {
+  constructor(private readonly keyPrefix: string) {}
+
+  /** Remembers `source` (defineCommand knows it before the first EVALSHA): EVALSHA of its SHA1 then names the wrapped script. */
+  know(source: string | Buffer): void {
+    this.wrapped(source);
+  }
+
+  /**
+   * `plan` with its EVAL, EVALSHA (of a known script), SCRIPT LOAD and
+   * SCRIPT EXISTS rewritten; null when it has none. The plan's commands must
+   * go out together on one connection (a Pipeline), in order.
+   */
+  rewrite(plan: Plan): ScriptPlan | null {
+    const source = plan.commands;
+    let changed = false;
+    const commands: WireCommand[] = [];
+    const segments: Segment[] = [];
+    for (const c of source) {
+      const at = commands.length;
+      const args = c.args;
+      if ((c.name === 'EVAL' && isSource(args[0])) || (c.name === 'EVALSHA' && wrappedSha.has(shaArg(args[0]) ?? ''))) {
+        const first = c.name === 'EVAL' ? this.wrapped(args[0] as string | Buffer).body : (wrappedSha.get(shaArg(args[0]) as string) as string);
+        const key = `ledis:script-reply:${PROCESS_ID}:${(nextKey = (nextKey + 1) % Number.MAX_SAFE_INTEGER)}`;
+        const rest = args.slice(1);
+        rest.push(this.keyPrefix + key);
+        commands.push({ name: c.name, args: [first, ...rest], buffers: c.buffers }, { name: 'GET', args: [key], buffers: true }, { name: 'DEL', args: [key] });
+        segments.push({ kind: 'run', at, command: c.name });
+        changed = true;
+      } else if (c.name === 'SCRIPT' && wordOf(args[0]) === 'LOAD' && args.length === 2 && isSource(args[1])) {
+        // Both: the wrapped one for this client's EVALSHA, the source itself for a pipeline's or another client's (SCRIPT LOAD leaves the stack as it was).
+        commands.push({ name: 'SCRIPT', args: [args[0], this.wrapped(args[1]).body], buffers: c.buffers }, c);
+        segments.push({ kind: 'load', at });
+        changed = true;
+      } else if (c.name === 'SCRIPT' && wordOf(args[0]) === 'EXISTS') {
+        const mapped = args.map((a, i) => (i === 0 ? a : (wrappedSha.get(shaArg(a) ?? '') ?? a)));
+        commands.push({ name: 'SCRIPT', args: mapped, buffers: c.buffers });
+        segments.push({ kind: 'same', at });
+        changed = true;
+      } else {
+        commands.push(c);
+        segments.push({ kind: 'same', at });
+      }
+    }
+    if (!changed) return null;
+    const reply = plan.reply;
+    return {
+      commands,
+      settle: (outcomes, strings) => {
+        const original: Reply[] = new Array(segments.length);
+        for (let i = 0; i < segments.length; i++) original[i] = collapse(segments[i] as Segment, outcomes, strings);
+        if (reply === undefined) return original[0];
+        try {
+          return reply(original, strings);
+        } catch (err) {
+          throw asLedisError(err, UnexpectedReplyError);
+        }
+      },
+    };
+  }
+
+  private wrapped(source: string | Buffer): { body: string | Buffer; sha: string } {
+    const sha = scriptSha(source);
+    const body = wrapScript(source);
+    if (!wrappedSha.has(sha)) {
+      if (wrappedSha.size >= MAX_SCRIPTS) wrappedSha.clear();
+      wrappedSha.set(sha, scriptSha(body));
+    }
+    return { body, sha };
+  }
+}
+
+/** A rewritten command's reply as the caller's command would have had it; throws its failure. */
+function collapse(s: Segment, outcomes: readonly Outcome[], strings: boolean): Reply {
+  const own = outcomes[s.at] as Outcome;
+  if (s.kind === 'run') {
+    const stored = outcomes[s.at + 1] as Outcome;
+    if (stored.ok && Buffer.isBuffer(stored.value)) return decodeStash(stored.value, strings, s.command);
+    // Not stored (the server refused the wrapper's SETEX): the script returned its value as LedisDB does.
+    if (!own.ok) throw own.error;
+    if (!stored.ok) throw stored.error;
+    return own.value as Reply;
+  }
+  if (!own.ok) throw own.error;
+  if (s.kind === 'same') return own.value as Reply;
+  // SCRIPT LOAD: the wrapped script's SHA1, then the source's, which is the reply.
+  if (typeof own.value !== 'string' && !Buffer.isBuffer(own.value)) throw new UnexpectedReplyError(`SCRIPT LOAD: expected a SHA1 (bulk string), got ${describeReply(own.value)}`);
+  const source = outcomes[s.at + 1] as Outcome;
+  if (!source.ok) throw source.error;
+  return source.value as Reply;
+}
+
+function describeReply(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
 }

@@ -9,14 +9,15 @@ import { EventEmitter } from 'node:events';
 import type { LedisEvents, LedisOptions } from '../client.js';
 import { specByCommand } from '../commands/index.js';
 import { commandName, refuseSharedState } from '../commands/server.js';
+import { SCRIPT_COMMANDS, ScriptReplies, type Outcome, type ScriptPlan } from '../commands/script-stash.js';
 import { sentAsIs, translate, type Plan, type TranslateOptions, type WireCommand } from '../commands/translate.js';
-import type { CommandSpec } from '../commands/types.js';
+import type { Str } from '../commands/types.js';
 import { redactPassword } from '../connection/options.js';
 import { asLedisError, DataError, UnexpectedReplyError } from '../errors.js';
 import type { LedisStatus } from '../lifecycle.js';
 import { CommandMode } from '../mode.js';
 import { checkClientOptions } from '../options-check.js';
-import { Pipeline, type CommandSource } from '../pipeline.js';
+import { addWire, Pipeline, runTogether, type CommandSource } from '../pipeline.js';
 import { makeKeyPrefix } from '../prefix.js';
 import type { Reply } from '../protocol/parser.js';
 import { ROUTED_EVENTS, type EventSink } from '../routing/backend.js';
@@ -24,7 +25,6 @@ import { ServerDeployment, type Deployment, type ServerOptions } from '../routin
 import { routeOf, type Route } from '../routing/route.js';
 import { redactShards } from '../sharding/options.js';
 import { ShardedDeployment } from '../sharding/placement.js';
-import { SCRIPT_COMMANDS, ScriptReplies, type Outcome, type ScriptPlan } from './scripts.js';
 
 /** One command of a batch: its Redis name (upper case) and arguments. */
 export interface BatchEntry {
@@ -36,12 +36,6 @@ export interface BatchEntry {
 export interface BatchOutcome {
   readonly error: Error | null;
   readonly value: unknown;
-}
-
-/** What a pipeline offers the engine (Pipeline#add is internal to the package, not to users). */
-interface Adder {
-  add(spec: CommandSpec | null, name: string, args: unknown[]): unknown;
-  execSettled(): Promise<Array<{ ok: true; value: unknown } | { ok: false; error: Error }>>;
 }
 
 const directRoutes = new Map<string, Route | null>();
@@ -62,19 +56,6 @@ function directRoute(name: string): Route | null {
     directRoutes.set(name, route);
   }
   return route;
-}
-
-const bufferSpecs = new Map<string, CommandSpec>();
-/** The table entry of `name` with its reply read as Buffers (a plan's `buffers` command). */
-function bufferSpec(name: string): CommandSpec {
-  let spec = bufferSpecs.get(name);
-  if (spec === undefined) {
-    // Only what routes it (keys, order, replicas): the table entry's own reply shaping is not the raw reply asked for.
-    const { keys, allKeys, readonly, blocking, isolate, timeoutAt } = specByCommand.get(name) ?? {};
-    spec = { command: name, keys, allKeys, readonly, blocking, isolate, timeoutAt, bufferReply: true };
-    bufferSpecs.set(name, spec);
-  }
-  return spec;
 }
 
 /** The deployment of a face's options: shards, or one server (or a topology), as `new Ledis(options)` opens it. */
@@ -202,9 +183,7 @@ export class Engine {
    * with the first failed command's error, once every command has settled.
    */
   private async runTogether(plan: ScriptPlan, buffers: boolean): Promise<unknown> {
-    const pipeline = this.pipelineOf(buffers);
-    for (const c of plan.commands) add(pipeline, c);
-    return plan.settle(await pipeline.execSettled(), !buffers);
+    return plan.settle(await runTogether(this.sourceOf(buffers), plan.commands), !buffers);
   }
 
   /** Sends `name` as it is (no translation): raw reply. */
@@ -253,7 +232,7 @@ export class Engine {
         const translated = translate(e.name, e.args, options);
         const plan = this.scripts !== null && (translated !== null || SCRIPT_COMMANDS.has(e.name)) ? (this.scripts.rewrite(translated ?? { commands: [{ name: e.name, args: e.args }] }) ?? translated) : translated;
         const commands: readonly WireCommand[] = plan === null ? [{ name: e.name, args: e.args }] : plan.commands;
-        for (const c of commands) add(pipeline, c);
+        for (const c of commands) addWire(pipeline, c);
         plans.push({ plan, from: at, count: commands.length, error: null });
         at += commands.length;
       } catch (err) {
@@ -284,9 +263,12 @@ export class Engine {
     });
   }
 
-  private pipelineOf(buffers: boolean): Adder {
-    const source = buffers ? (this.bufferSource ??= this.deployment.pipelineSource(this.bytes)) : (this.stringSource ??= this.deployment.pipelineSource(this.strings));
-    return new Pipeline(source) as unknown as Adder;
+  private sourceOf(buffers: boolean): CommandSource {
+    return buffers ? (this.bufferSource ??= this.deployment.pipelineSource(this.bytes)) : (this.stringSource ??= this.deployment.pipelineSource(this.strings));
+  }
+
+  private pipelineOf(buffers: boolean): Pipeline<Str, unknown[]> {
+    return new Pipeline<Str, unknown[]>(this.sourceOf(buffers));
   }
 
   /** Connects now (lazyConnect); rejects when the first attempt fails. */
@@ -336,10 +318,6 @@ export class Engine {
     this.dbs.set(this.owner.db, root);
     return root;
   }
-}
-
-function add(pipeline: Adder, c: WireCommand): void {
-  pipeline.add(c.buffers === true ? bufferSpec(c.name) : null, c.name, c.args);
 }
 
 /**

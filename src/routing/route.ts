@@ -1,6 +1,7 @@
 // A table entry as the routing floor reads it: one fixed shape per command.
 import { specByCommand } from '../commands/index.js';
 import { coalescePolicy } from '../commands/coalesce.js';
+import { SCRIPT_COMMANDS } from '../commands/script-stash.js';
 import type { CommandSpec, ReplyFn } from '../commands/types.js';
 import type { CoalescePolicy } from '../connection/command.js';
 
@@ -24,6 +25,8 @@ export class Route {
   readonly stringReply: boolean;
   /** How the command sent joins others of its kind (src/commands/coalesce.ts); null for none. */
   readonly coalesce: CoalescePolicy | null;
+  /** EVAL, EVALSHA or SCRIPT: a client may run it through a reply key (src/commands/script-stash.ts). */
+  readonly script: boolean;
 
   constructor(readonly spec: CommandSpec) {
     this.command = spec.command;
@@ -35,6 +38,7 @@ export class Route {
     this.bufferReply = spec.bufferReply === true;
     this.stringReply = spec.stringReply === true;
     this.coalesce = coalescePolicy(spec.command);
+    this.script = SCRIPT_COMMANDS.has(spec.command);
   }
 }
 

@@ -199,3 +199,54 @@ describe('SHA1s, pipelines, prefixes, other faces and servers', () => {
     await expect(r.eval("error('raised')", 0)).rejects.toThrow(/raised/);
   });
 });
+
+describe('Ledis (the ledis-py face) runs scripts through the reply key too', () => {
+  let srv: RunningServer;
+  let ledis: Ledis;
+  beforeAll(async () => {
+    srv = await freshServer();
+    ledis = new Ledis({ port: srv.port });
+    closers.push(() => ledis.quit());
+  });
+
+  it('eval, evalsha, defineCommand and sendCommand: 6,000 runs on a server of its own, replies and SHA1s as LedisDB gives them', async () => {
+    const source = 'return {KEYS[1], ARGV[1]}';
+    const sha = await ledis.scriptLoad(source);
+    expect(sha).toBe(createHash('sha1').update(source).digest('hex'));
+    expect(await ledis.scriptExists(sha, 'ffffffffffffffffffffffffffffffffffffffff')).toEqual([true, false]);
+    const bump = ledis.defineCommand('bumpIt', { script: "return ledis.call('incr', KEYS[1])", numberOfKeys: 1 });
+    for (let i = 0; i < 1500; i++) {
+      expect(await ledis.eval(source, ['k'], [String(i)])).toEqual(['k', String(i)]);
+      expect(await ledis.evalsha(sha, ['k'], ['s'])).toEqual(['k', 's']);
+      expect(await bump('n')).toBe(i + 1);
+      expect(await ledis.sendCommand('EVAL', 'return ARGV[1]', 0, `r${i}`)).toBe(`r${i}`);
+    }
+    const [, keys] = (await ledis.sendCommand('XSCAN', 'KV', '', 'COUNT', 1000)) as [string, string[]];
+    expect(keys).toEqual(['n']);
+  }, 120_000);
+
+  it('Buffer replies, errors, keyPrefix, and a response callback', async () => {
+    const bytes = Buffer.from([0xff, 0x00, 0x0d, 0x0a]);
+    await ledis.set('lb', bytes);
+    expect(await ledis.buffers.eval("return ledis.call('get', KEYS[1])", ['lb'])).toEqual(bytes);
+    expect(await ledis.buffers.scriptLoad('return 1')).toBe(createHash('sha1').update('return 1').digest('hex'));
+    expect(await ledis.pipeline().scriptExists(createHash('sha1').update('return 1').digest('hex')).exec()).toEqual([[true]]);
+    await expect(ledis.eval("error('raised')")).rejects.toThrow('EVAL: panic: raised');
+    await expect(ledis.eval("return {'err', 'bad thing'}")).rejects.toThrow('EVAL: bad thing');
+    const prefixed = new Ledis({ port: srv.port, keyPrefix: 'lp:' });
+    closers.push(() => prefixed.quit());
+    expect(await prefixed.eval("ledis.call('set', KEYS[1], 'x') return KEYS[1]", ['pk'])).toBe('lp:pk');
+    expect(await ledis.get('lp:pk')).toBe('x');
+    const cb = new Ledis({ port: srv.port });
+    closers.push(() => cb.quit());
+    cb.setResponseCallback('EVAL', (r) => `seen ${String(r)}`);
+    expect(await cb.eval("return 'v'")).toBe('seen v');
+  });
+
+  it("scriptReplies: 'direct' sends EVAL as it is", async () => {
+    const direct = new Ledis({ port: srv.port, scriptReplies: 'direct' });
+    closers.push(() => direct.quit());
+    expect(await direct.eval("return {'ok', 'fine'}")).toBe('fine');
+    await expect(async () => new Ledis({ port: srv.port, scriptReplies: 'sometimes' as 'direct' })).rejects.toThrow(/scriptReplies/);
+  });
+});
