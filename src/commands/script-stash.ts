@@ -30,7 +30,13 @@ import type { Plan, WireCommand } from './translate.js';
  * line, so its line numbers (in error messages) are the ones it would have.
  * `function(...)` keeps a chunk's `...` legal (empty, as EVAL's is).
  */
-const HEAD = 'local __ledis_key = table.remove(ARGV) local __ledis_run = function(...) ';
+const HEAD = 'local __ledis_key = table.remove(ARGV) local __ledis_real = ledis local __ledis_run = function(...) ';
+/**
+ * The same for a script written for Redis (the compat faces): `redis` and
+ * `ledis` are locals of the wrapper, pointed at the shim (SHIM) before the
+ * script runs.
+ */
+const HEAD_REDIS = 'local __ledis_key = table.remove(ARGV) local __ledis_real = ledis local redis, ledis = ledis, ledis local __ledis_run = function(...) ';
 
 /** The rest: the encoder (mirrors luaValueToLedisValue and writeValue), the run, the SETEX. */
 const TAIL = String.raw`
@@ -63,20 +69,157 @@ __ledis_enc = function(v)
   for i = 1, n do parts[i] = __ledis_enc(flat[i]) end
   return '*' .. n .. '\r\n' .. table.concat(parts)
 end
+`;
+
+/**
+ * Redis's forms of the commands a Redis script calls that LedisDB's Lua has
+ * not (or answers otherwise), in LedisDB's commands; everything else goes to
+ * LedisDB as it is. As the translation table does for the faces
+ * (src/commands/translate.ts): a key is looked for in LedisDB's five
+ * keyspaces (KV, hash, list, set, zset) by DEL/UNLINK, EXISTS (the count of
+ * keys named that exist), EXPIRE/PEXPIRE/EXPIREAT/PEXPIREAT (a past expiry
+ * deletes), TTL/PTTL (-2: no key), PERSIST and TYPE; SET clears the TTL
+ * (LedisDB's keeps it: a PERSIST first), SET's NX/XX/EX/PX/KEEPTTL; PTTL,
+ * PEXPIRE, PEXPIREAT and PSETEX in whole seconds (rounded up; PTTL is the
+ * TTL times 1000). `pcall` answers an error as LedisDB's does
+ * ({'err', message}).
+ */
+const SHIM = String.raw`
+local __ledis_types = {
+  {'string', 'exists', 'expire', 'expireat', 'ttl', 'persist', 'del'},
+  {'hash', 'hkeyexists', 'hexpire', 'hexpireat', 'httl', 'hpersist', 'hclear'},
+  {'list', 'lkeyexists', 'lexpire', 'lexpireat', 'lttl', 'lpersist', 'lclear'},
+  {'set', 'skeyexists', 'sexpire', 'sexpireat', 'sttl', 'spersist', 'sclear'},
+  {'zset', 'zkeyexists', 'zexpire', 'zexpireat', 'zttl', 'zpersist', 'zclear'},
+}
+local function __ledis_typeof(call, k)
+  for _, t in ipairs(__ledis_types) do if call(t[2], k) == 1 then return t end end
+  return nil
+end
+local function __ledis_clear(call, k)
+  local t = __ledis_typeof(call, k)
+  if t == nil then return 0 end
+  for _, u in ipairs(__ledis_types) do call(u[7], k) end
+  return 1
+end
+local function __ledis_num(v)
+  local n = tonumber(v)
+  if n == nil then error('value is not an integer or out of range') end
+  return n
+end
+local function __ledis_expire(call, k, secs, at)
+  local t = __ledis_typeof(call, k)
+  if t == nil then return 0 end
+  if not at and secs <= 0 then return __ledis_clear(call, k) end
+  if not at then return call(t[3], k, secs) end
+  -- A time already past: LedisDB refuses it (errExpireValue); Redis deletes the key.
+  local r = __ledis_real.pcall(t[4], k, secs)
+  if type(r) == 'table' then return __ledis_clear(call, k) end
+  return r
+end
+local function __ledis_tr(name, ...)
+  local call = __ledis_real.call
+  local c = string.upper(tostring(name))
+  local n = select('#', ...)
+  local a = {...}
+  if c == 'SET' and n >= 2 then
+    local k, v = a[1], a[2]
+    local nx, xx, keep, secs = false, false, false, nil
+    local i = 3
+    while i <= n do
+      local o = string.upper(tostring(a[i]))
+      if o == 'NX' and not xx then nx = true
+      elseif o == 'XX' and not nx then xx = true
+      elseif o == 'KEEPTTL' and secs == nil then keep = true
+      elseif (o == 'EX' or o == 'PX') and i < n and secs == nil and not keep then
+        i = i + 1
+        local t = tonumber(a[i])
+        if t == nil or t <= 0 then error('invalid expire time in set') end
+        if o == 'EX' then secs = t else secs = math.ceil(t / 1000) end
+      else error('syntax error in SET at ' .. o .. ': LedisDB scripts take NX | XX, EX s | PX ms | KEEPTTL') end
+      i = i + 1
+    end
+    if nx then
+      if call('setnx', k, v) == 0 then return false end
+      if secs ~= nil then call('expire', k, secs) end
+      return {'ok', 'OK'}
+    end
+    if xx and call('exists', k) == 0 then return false end
+    if secs ~= nil then return call('setex', k, secs, v) end
+    if not keep then call('persist', k) end
+    return call('set', k, v)
+  end
+  if (c == 'DEL' or c == 'UNLINK') and n >= 1 then
+    local count, seen = 0, {}
+    for j = 1, n do
+      local k = tostring(a[j])
+      if not seen[k] then seen[k] = true count = count + __ledis_clear(call, a[j]) end
+    end
+    return count
+  end
+  if c == 'EXISTS' and n >= 1 then
+    local count = 0
+    for j = 1, n do if __ledis_typeof(call, a[j]) ~= nil then count = count + 1 end end
+    return count
+  end
+  if c == 'EXPIRE' and n == 2 then return __ledis_expire(call, a[1], __ledis_num(a[2]), false) end
+  if c == 'PEXPIRE' and n == 2 then return __ledis_expire(call, a[1], math.ceil(__ledis_num(a[2]) / 1000), false) end
+  if c == 'EXPIREAT' and n == 2 then return __ledis_expire(call, a[1], __ledis_num(a[2]), true) end
+  if c == 'PEXPIREAT' and n == 2 then return __ledis_expire(call, a[1], math.ceil(__ledis_num(a[2]) / 1000), true) end
+  if (c == 'TTL' or c == 'PTTL') and n == 1 then
+    local t = __ledis_typeof(call, a[1])
+    if t == nil then return -2 end
+    local s = call(t[5], a[1])
+    if c == 'PTTL' and s > 0 then return s * 1000 end
+    return s
+  end
+  if c == 'PERSIST' and n == 1 then
+    local t = __ledis_typeof(call, a[1])
+    if t == nil then return 0 end
+    return call(t[6], a[1])
+  end
+  if c == 'TYPE' and n == 1 then
+    local t = __ledis_typeof(call, a[1])
+    if t == nil then return {'ok', 'none'} end
+    return {'ok', t[1]}
+  end
+  if c == 'PSETEX' and n == 3 then return call('setex', a[1], math.ceil(__ledis_num(a[2]) / 1000), a[3]) end
+  return call(name, ...)
+end
+local __ledis_shim = {}
+for k, v in pairs(__ledis_real) do __ledis_shim[k] = v end
+__ledis_shim.call = __ledis_tr
+__ledis_shim.pcall = function(...)
+  local ok, r = pcall(__ledis_tr, ...)
+  if ok then return r end
+  return {'err', tostring(r)}
+end
+redis, ledis = __ledis_shim, __ledis_shim
+`;
+
+/** The run: the script under pcall, its reply encoded and stored, or (where it cannot be stored) returned. */
+const RUN = String.raw`
 local function __ledis_pack(...) return select('#', ...), {...} end
 local __ledis_n, __ledis_r = __ledis_pack(pcall(__ledis_run))
 local __ledis_out
 if not __ledis_r[1] then __ledis_out = __ledis_line('-', 'panic: ' .. tostring(__ledis_r[2]))
 elseif __ledis_n < 2 then __ledis_out = '$-1\r\n'
 else __ledis_out = __ledis_enc(__ledis_r[__ledis_n]) end
-if not pcall(ledis.call, 'setex', __ledis_key, 60, __ledis_out) then
+if not pcall(__ledis_real.call, 'setex', __ledis_key, 60, __ledis_out) then
   if not __ledis_r[1] then error(__ledis_r[2], 0) end
   if __ledis_n >= 2 then return __ledis_r[__ledis_n] end
 end
 `;
 
-const HEAD_BYTES = Buffer.from(HEAD);
-const TAIL_BYTES = Buffer.from(TAIL);
+/** The two wrappers: [head, tail] as text and as bytes; `redis` true: a script written for Redis (through SHIM). */
+const WRAPPERS = {
+  ledis: [HEAD, TAIL + RUN],
+  redis: [HEAD_REDIS, TAIL + SHIM + RUN],
+} as const;
+const WRAPPER_BYTES = {
+  ledis: [Buffer.from(WRAPPERS.ledis[0]), Buffer.from(WRAPPERS.ledis[1])],
+  redis: [Buffer.from(WRAPPERS.redis[0]), Buffer.from(WRAPPERS.redis[1])],
+} as const;
 
 /** How long a reply key lives if its DEL never arrives (a connection cut after the EVAL): seconds. */
 export const STASH_TTL = 60;
@@ -86,10 +229,15 @@ export function scriptSha(source: string | Buffer): string {
   return createHash('sha1').update(source).digest('hex');
 }
 
-/** The wrapped source of `source` (bytes kept as they are: a Buffer stays a Buffer). */
-export function wrapScript(source: string | Buffer): string | Buffer {
-  if (typeof source === 'string') return HEAD + source + TAIL;
-  return Buffer.concat([HEAD_BYTES, source, TAIL_BYTES]);
+/**
+ * The wrapped source of `source` (bytes kept as they are: a Buffer stays a
+ * Buffer). `redis`: the script was written for Redis; its `redis.call`
+ * (and `ledis.call`) go through SHIM.
+ */
+export function wrapScript(source: string | Buffer, redis = false): string | Buffer {
+  const kind = redis ? 'redis' : 'ledis';
+  if (typeof source === 'string') return WRAPPERS[kind][0] + source + WRAPPERS[kind][1];
+  return Buffer.concat([WRAPPER_BYTES[kind][0], source, WRAPPER_BYTES[kind][1]]);
 }
 
 /**
@@ -165,17 +313,31 @@ export interface ScriptPlan {
 }
 
 /**
- * The wrapped script's SHA1 by the SHA1 of each source seen in this process
- * (a pure function of the source, so one table serves every client).
+ * The wrapped script's SHA1 by the SHA1 of each source seen in this process,
+ * prefixed 'l' (LedisDB's calls) or 'r' (through the Redis shim): a pure
+ * function of the source, so one table serves every client.
  */
 const wrappedSha = new Map<string, string>();
 /** This process's part of every reply key (two processes never share one). */
 const PROCESS_ID = randomBytes(6).toString('base64url');
 let nextKey = 0;
 
-/** Runs scripts of one client (or face) through reply keys; `keyPrefix`: its key prefix, which GET/DEL of a reply key get and the script's own SETEX must use too. */
+/** Runs scripts of one client (or face) through reply keys. */
 export class ScriptReplies {
-  constructor(private readonly keyPrefix: string) {}
+  /** The SHA1 table's key prefix for this kind of wrapper. */
+  private readonly kind: string;
+
+  /**
+   * `keyPrefix`: the face's key prefix, which GET/DEL of a reply key get and
+   * the script's own SETEX must use too. `redis`: scripts are written for
+   * Redis (the compat faces): their calls go through the wrapper's shim.
+   */
+  constructor(
+    private readonly keyPrefix: string,
+    readonly redis = false,
+  ) {
+    this.kind = redis ? 'r' : 'l';
+  }
 
   /** Remembers `source` (defineCommand knows it before the first EVALSHA): EVALSHA of its SHA1 then names the wrapped script. */
   know(source: string | Buffer): void {
@@ -195,8 +357,8 @@ export class ScriptReplies {
     for (const c of source) {
       const at = commands.length;
       const args = c.args;
-      if ((c.name === 'EVAL' && isSource(args[0])) || (c.name === 'EVALSHA' && wrappedSha.has(shaArg(args[0]) ?? ''))) {
-        const first = c.name === 'EVAL' ? this.wrapped(args[0] as string | Buffer).body : (wrappedSha.get(shaArg(args[0]) as string) as string);
+      if ((c.name === 'EVAL' && isSource(args[0])) || (c.name === 'EVALSHA' && wrappedSha.has(this.kind + (shaArg(args[0]) ?? '')))) {
+        const first = c.name === 'EVAL' ? this.wrapped(args[0] as string | Buffer).body : (wrappedSha.get(this.kind + (shaArg(args[0]) as string)) as string);
         const key = `ledis:script-reply:${PROCESS_ID}:${(nextKey = (nextKey + 1) % Number.MAX_SAFE_INTEGER)}`;
         const rest = args.slice(1);
         rest.push(this.keyPrefix + key);
@@ -209,7 +371,7 @@ export class ScriptReplies {
         segments.push({ kind: 'load', at });
         changed = true;
       } else if (c.name === 'SCRIPT' && wordOf(args[0]) === 'EXISTS') {
-        const mapped = args.map((a, i) => (i === 0 ? a : (wrappedSha.get(shaArg(a) ?? '') ?? a)));
+        const mapped = args.map((a, i) => (i === 0 ? a : (wrappedSha.get(this.kind + (shaArg(a) ?? '')) ?? a)));
         commands.push({ name: 'SCRIPT', args: mapped, buffers: c.buffers });
         segments.push({ kind: 'same', at });
         changed = true;
@@ -237,10 +399,10 @@ export class ScriptReplies {
 
   private wrapped(source: string | Buffer): { body: string | Buffer; sha: string } {
     const sha = scriptSha(source);
-    const body = wrapScript(source);
-    if (!wrappedSha.has(sha)) {
+    const body = wrapScript(source, this.redis);
+    if (!wrappedSha.has(this.kind + sha)) {
       if (wrappedSha.size >= MAX_SCRIPTS) wrappedSha.clear();
-      wrappedSha.set(sha, scriptSha(body));
+      wrappedSha.set(this.kind + sha, scriptSha(body));
     }
     return { body, sha };
   }

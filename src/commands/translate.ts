@@ -65,6 +65,12 @@ import type { Reply } from '../protocol/parser.js';
 export interface TranslateOptions {
   /** Refuse approximations (millisecond TTLs, conditional writes with a TTL) instead of sending them. */
   readonly strict?: boolean;
+  /**
+   * Scripts run wrapped, their `redis.call` through the shim of
+   * src/commands/script-stash.ts (SET's options, PTTL, PEXPIRE, PEXPIREAT,
+   * PSETEX, UNLINK, TYPE): the lint lets those through.
+   */
+  readonly redisCalls?: boolean;
 }
 
 /** One LedisDB command of a plan. `buffers`: its reply is wanted as Buffers whatever the client's mode. */
@@ -727,29 +733,50 @@ function memberScanRule(wire: string) {
 
 const CALL = /\b(?:redis|ledis)\s*\.\s*p?call\s*\(\s*(['"])([A-Za-z_]+)\1\s*(,[^)]*)?\)/g;
 const lintCache = new Map<string, string | null>();
+/** Calls the wrapper's shim turns into LedisDB's commands (src/commands/script-stash.ts SHIM); true: only approximately (whole seconds, or not atomic). */
+const SHIMMED: ReadonlyMap<string, boolean> = new Map([
+  ['PTTL', true],
+  ['PEXPIRE', true],
+  ['PEXPIREAT', true],
+  ['PSETEX', true],
+  ['UNLINK', false],
+  ['TYPE', false],
+]);
 
 /**
  * Why a Lua script cannot run on LedisDB, or null: a `redis.call('NAME', ...)`
  * with a literal command LedisDB lacks, or SET with options (LedisDB's SET
- * takes a key and a value). Calls whose command is computed are not seen.
+ * takes a key and a value). With `redisCalls` (the script runs through the
+ * wrapper's shim) the shimmed calls pass, unless `strict` and only
+ * approximated. Calls whose command is computed are not seen.
  */
-export function lintScript(script: string): string | null {
-  const cached = lintCache.get(script);
+export function lintScript(script: string, options: TranslateOptions = {}): string | null {
+  const shim = options.redisCalls === true;
+  const strict = options.strict === true;
+  const cacheKey = `${shim ? 's' : '-'}${strict ? '!' : '-'}${script}`;
+  const cached = lintCache.get(cacheKey);
   if (cached !== undefined) return cached;
   let problem: string | null = null;
   for (const m of script.matchAll(CALL)) {
     const command = (m[2] as string).toUpperCase();
-    if (!LEDIS_COMMANDS.has(command)) {
+    const shimmed = shim ? SHIMMED.get(command) : undefined;
+    if (shimmed === true && strict) {
+      problem = `the script calls ${command}, which LedisDB can only approximate (${LUA_NEAREST[command] ?? 'whole seconds'}), and the client is strict`;
+      break;
+    }
+    if (shimmed === undefined && !LEDIS_COMMANDS.has(command)) {
       problem = `the script calls ${command}, which LedisDB's Lua cannot run (${NEAREST[command] ?? LUA_NEAREST[command] ?? `LedisDB has no ${command}`})`;
       break;
     }
-    if (command === 'SET' && topLevelCommas(m[3] ?? '') > 2) {
-      problem = "the script calls SET with options (EX/PX/NX/XX), which LedisDB's Lua cannot run (its SET takes a key and a value; nearest: SETEX, SETNX then EXPIRE)";
+    if (command === 'SET' && topLevelCommas(m[3] ?? '') > 2 && (!shim || strict)) {
+      problem = shim
+        ? 'the script calls SET with options, which LedisDB can only approximate (PX in whole seconds; NX or XX with a TTL not atomic), and the client is strict'
+        : "the script calls SET with options (EX/PX/NX/XX), which LedisDB's Lua cannot run (its SET takes a key and a value; nearest: SETEX, SETNX then EXPIRE)";
       break;
     }
   }
   if (lintCache.size >= 256) lintCache.clear();
-  lintCache.set(script, problem);
+  lintCache.set(cacheKey, problem);
   return problem;
 }
 
@@ -777,10 +804,10 @@ function topLevelCommas(text: string): number {
   return n;
 }
 
-function evalRule(args: readonly unknown[], _options: TranslateOptions, name: string): Plan | null {
+function evalRule(args: readonly unknown[], options: TranslateOptions, name: string): Plan | null {
   arity(name, args, 2);
   const script = args[0];
-  const problem = typeof script === 'string' ? lintScript(script) : Buffer.isBuffer(script) ? lintScript(script.toString()) : null;
+  const problem = typeof script === 'string' ? lintScript(script, options) : Buffer.isBuffer(script) ? lintScript(script.toString(), options) : null;
   if (problem !== null) throw new DataError(`EVAL refused before sending: ${problem}`, name);
   return null;
 }
@@ -983,10 +1010,10 @@ const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   }],
   // SCRIPT LOAD is linted as EVAL is: a script LedisDB's Lua cannot run is refused when it is loaded, not
   // at EVALSHA (where the server answers "panic: command not found"; rate-limit-redis loads, then EVALSHAs).
-  ['SCRIPT', (args, _o, name) => {
+  ['SCRIPT', (args, o, name) => {
     if (word(args[0]) !== 'LOAD' || args.length !== 2) return null;
     const script = args[1];
-    const problem = typeof script === 'string' ? lintScript(script) : Buffer.isBuffer(script) ? lintScript(script.toString()) : null;
+    const problem = typeof script === 'string' ? lintScript(script, o) : Buffer.isBuffer(script) ? lintScript(script.toString(), o) : null;
     if (problem !== null) throw new DataError(`SCRIPT LOAD refused before sending: ${problem}`, name);
     return null;
   }],

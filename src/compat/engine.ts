@@ -38,6 +38,9 @@ export interface BatchOutcome {
   readonly value: unknown;
 }
 
+/** The commands whose translation reads a script (and so whether its calls go through the shim). */
+const LINTED: ReadonlySet<string> = new Set(['EVAL', 'EVAL_RO', 'SCRIPT']);
+
 const directRoutes = new Map<string, Route | null>();
 /**
  * The route of a command the table sends as it is (GET, HGETALL ...): its
@@ -110,6 +113,7 @@ export class Engine {
   private readonly dbs: Map<number, Engine>;
   /** Scripts run through a reply key (src/compat/scripts.ts); null: sent as they are (sharded, twemproxy, or scriptReplies 'direct'). */
   private readonly scripts: ScriptReplies | null;
+  private readonly shimOptions = new WeakMap<TranslateOptions, TranslateOptions>();
 
   private constructor(
     private readonly deployment: Deployment,
@@ -126,7 +130,23 @@ export class Engine {
     this.dbs = dbs ?? new Map();
     // A reply key must live where its EVAL ran: one server (or a topology's master). Shards and a proxy place keys by hash.
     const direct = options.scriptReplies === 'direct' || options.shards !== undefined || options.proxy !== undefined;
-    this.scripts = direct ? null : new ScriptReplies(options.keyPrefix ?? '');
+    this.scripts = direct ? null : new ScriptReplies(options.keyPrefix ?? '', true);
+  }
+
+  /** Scripts run wrapped, their `redis.call` through the Redis shim (TranslateOptions.redisCalls). */
+  get redisCalls(): boolean {
+    return this.scripts !== null;
+  }
+
+  /** `options` with redisCalls set when scripts run wrapped (one object per face's options). */
+  scriptOptions(options: TranslateOptions): TranslateOptions {
+    if (this.scripts === null) return options;
+    let o = this.shimOptions.get(options);
+    if (o === undefined) {
+      o = { ...options, redisCalls: true };
+      this.shimOptions.set(options, o);
+    }
+    return o;
   }
 
   /** Tells the engine a script's source before its first EVALSHA (defineCommand), so that EVALSHA names the wrapped script. */
@@ -165,7 +185,7 @@ export class Engine {
     if (route !== null && (this.scripts === null || name !== 'EVALSHA')) return this.deployment.run(route, args, buffers ? this.bytes : this.strings);
     let plan: Plan | null;
     try {
-      plan = translate(name, args, options);
+      plan = translate(name, args, LINTED.has(name) ? this.scriptOptions(options) : options);
       if (this.scripts !== null && (plan !== null || SCRIPT_COMMANDS.has(name))) {
         const scripted = this.scripts.rewrite(plan ?? { commands: [{ name, args }] });
         if (scripted !== null) return this.runTogether(scripted, buffers);
@@ -229,7 +249,7 @@ export class Engine {
     let at = 0;
     for (const e of entries) {
       try {
-        const translated = translate(e.name, e.args, options);
+        const translated = translate(e.name, e.args, LINTED.has(e.name) ? this.scriptOptions(options) : options);
         const plan = this.scripts !== null && (translated !== null || SCRIPT_COMMANDS.has(e.name)) ? (this.scripts.rewrite(translated ?? { commands: [{ name: e.name, args: e.args }] }) ?? translated) : translated;
         const commands: readonly WireCommand[] = plan === null ? [{ name: e.name, args: e.args }] : plan.commands;
         for (const c of commands) addWire(pipeline, c);

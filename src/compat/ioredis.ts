@@ -193,9 +193,10 @@ class Script {
     readonly name: string,
     readonly lua: string,
     readonly numberOfKeys: number | null,
+    lint: TranslateOptions,
   ) {
     this.sha = createHash('sha1').update(lua).digest('hex');
-    this.problem = lintScript(lua);
+    this.problem = lintScript(lua, lint);
   }
 
   /** The arguments after the SHA1 / script: numkeys, keys, args. */
@@ -336,7 +337,7 @@ export class Redis extends EventEmitter {
     }
     const own = Object.prototype.hasOwnProperty.call(this, name);
     if (!own && name in this) throw new DataError(`defineCommand: ${JSON.stringify(name)} is a method of Redis already`, 'defineCommand');
-    const script = new Script(name, definition.lua, n ?? null);
+    const script = new Script(name, definition.lua, n ?? null, this.engine.scriptOptions(this.translateOptions));
     this.scripts.set(name, script);
     // Its first EVALSHA then names the wrapped script (src/compat/scripts.ts), not a bare one another client may have loaded.
     this.engine.knowScript(definition.lua);

@@ -143,7 +143,11 @@ describe('scan and the iterators', () => {
 });
 
 describe('eval', () => {
-  it("a script calling a Redis-only command is refused before sending, naming LedisDB's nearest way", async () => {
-    await expect(c.eval("return redis.call('PTTL', KEYS[1])", { keys: ['k'] })).rejects.toThrow(/PTTL/);
+  it("a script calling a command LedisDB has no equivalent for is refused before sending, naming LedisDB's nearest way", async () => {
+    await expect(c.eval("return redis.call('GETDEL', KEYS[1])", { keys: ['k'] })).rejects.toThrow(/GETDEL.*nearest: GET then DEL/);
+  });
+
+  it("a script calling PTTL runs through the wrapper's shim (the TTL in whole seconds, times 1000)", async () => {
+    expect(await c.eval("return redis.call('PTTL', KEYS[1])", { keys: ['no-such-key-idioms'] })).toBe(-2);
   });
 });

@@ -250,3 +250,93 @@ describe('Ledis (the ledis-py face) runs scripts through the reply key too', () 
     await expect(async () => new Ledis({ port: srv.port, scriptReplies: 'sometimes' as 'direct' })).rejects.toThrow(/scriptReplies/);
   });
 });
+
+describe("a Redis script's calls LedisDB's Lua lacks go through the shim (the compat faces)", () => {
+  let srv: RunningServer;
+  let r: Redis;
+  beforeAll(async () => {
+    srv = await freshServer();
+    r = ioredis(srv.port);
+  });
+
+  it("SET with NX / XX / EX / PX / KEEPTTL answers as Redis's does, and a plain SET clears the TTL", async () => {
+    const lock = "return redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])";
+    expect(await r.eval(lock, 1, 'lk', 'a', 1500)).toBe('OK');
+    expect(await r.eval(lock, 1, 'lk', 'b', 1500)).toBeNull();
+    expect(await r.get('lk')).toBe('a');
+    expect(await r.ttl('lk')).toBe(2); // 1,500 ms rounded up to whole seconds
+    expect(await r.eval("return redis.call('set', KEYS[1], 'x', 'XX', 'EX', 30)", 1, 'missing-xx')).toBeNull();
+    expect(await r.exists('missing-xx')).toBe(0);
+    expect(await r.eval("return redis.call('set', KEYS[1], 'c', 'XX', 'EX', 30)", 1, 'lk')).toBe('OK');
+    expect(await r.ttl('lk')).toBeGreaterThan(25);
+    expect(await r.eval("return redis.call('set', KEYS[1], 'd', 'KEEPTTL')", 1, 'lk')).toBe('OK');
+    expect(await r.ttl('lk')).toBeGreaterThan(25);
+    expect(await r.eval("return redis.call('set', KEYS[1], 'e')", 1, 'lk')).toBe('OK');
+    expect(await r.ttl('lk')).toBe(-1);
+    await expect(r.eval("return redis.call('set', KEYS[1], 'e', 'GET')", 1, 'lk')).rejects.toThrow(/syntax error in SET at GET/);
+  });
+
+  it('PTTL, PEXPIRE, PEXPIREAT, PSETEX in whole seconds; UNLINK as DEL; EXISTS of several keys as the sum; pcall answers errors as a table', async () => {
+    await r.set('pk', 'v');
+    expect(await r.eval("return redis.call('pexpire', KEYS[1], 2500)", 1, 'pk')).toBe(1);
+    expect(await r.eval("return redis.call('pttl', KEYS[1])", 1, 'pk')).toBe(3000);
+    expect(await r.eval("return redis.call('pttl', KEYS[1])", 1, 'no-such-key')).toBeLessThan(0);
+    expect(await r.eval("return redis.call('pexpireat', KEYS[1], ARGV[1])", 1, 'pk', Date.now() + 60_000)).toBe(1);
+    expect(await r.ttl('pk')).toBeGreaterThan(55);
+    expect(await r.eval("return redis.call('psetex', KEYS[1], 4000, 'w')", 1, 'pk2')).toBe('OK');
+    expect(await r.ttl('pk2')).toBe(4);
+    expect(await r.eval("return redis.call('exists', KEYS[1], KEYS[2], KEYS[3])", 3, 'pk', 'pk2', 'no-such-key')).toBe(2);
+    expect(await r.eval("return redis.call('unlink', KEYS[1], KEYS[2])", 2, 'pk', 'pk2')).toBe(2);
+    expect(await r.eval("local e = redis.pcall('incr', KEYS[1]) return type(e)", 1, 'lk')).toBe('table');
+  });
+
+  it('under strict: true, a script calling what the shim only approximates is refused before sending; UNLINK is exact', async () => {
+    const strict = ioredis(srv.port, { strict: true });
+    await expect(strict.eval("return redis.call('pttl', KEYS[1])", 1, 'k')).rejects.toThrow(/PTTL, which LedisDB can only approximate/);
+    await expect(strict.eval("return redis.call('set', KEYS[1], 'v', 'PX', 10)", 1, 'k')).rejects.toThrow(/SET with options/);
+    expect(await strict.eval("return redis.call('unlink', KEYS[1])", 1, 'never-set')).toBe(0);
+  });
+
+  it('Ledis (scripts written for LedisDB) has no shim: redis.call is LedisDB\'s own', async () => {
+    const plain = new Ledis({ port: srv.port });
+    closers.push(() => plain.quit());
+    await expect(plain.eval("return redis.call('pttl', KEYS[1])", ['k'])).rejects.toThrow(/EVAL/);
+    await plain.set('kt', 'v');
+    await plain.expire('kt', 100);
+    expect(await plain.eval("return redis.call('set', KEYS[1], 'w')", ['kt'])).toBe('OK');
+    expect(await plain.ttl('kt')).toBeGreaterThan(90); // LedisDB's SET keeps the TTL
+  });
+});
+
+describe('the shim finds a key in any of LedisDB\'s keyspaces, as Redis has one', () => {
+  let srv: RunningServer;
+  let r: Redis;
+  beforeAll(async () => {
+    srv = await freshServer();
+    r = ioredis(srv.port);
+  });
+
+  it('EXISTS, TYPE, EXPIRE, TTL, PERSIST and DEL of a hash, a list, a set and a sorted set from a script', async () => {
+    await r.hset('h1', 'f', 'v');
+    await r.rpush('l1', 'a');
+    await r.sadd('s1', 'm');
+    await r.zadd('z1', 1, 'm');
+    await r.set('k1', 'v');
+    const keys = ['h1', 'l1', 's1', 'z1', 'k1'];
+    expect(await r.eval("return redis.call('exists', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], 'none')", 5, ...keys)).toBe(5);
+    const types = await r.eval("local t = {} for i, k in ipairs(KEYS) do t[i] = redis.call('type', k)['ok'] or redis.call('type', k)[2] end return t", 5, ...keys);
+    expect(types).toEqual(['hash', 'list', 'set', 'zset', 'string']);
+    for (const k of keys) {
+      expect(await r.eval("return redis.call('expire', KEYS[1], 100)", 1, k)).toBe(1);
+      expect(await r.eval("return redis.call('ttl', KEYS[1])", 1, k)).toBeGreaterThan(90);
+      expect(await r.eval("return redis.call('pttl', KEYS[1])", 1, k)).toBeGreaterThan(90_000);
+      expect(await r.eval("return redis.call('persist', KEYS[1])", 1, k)).toBe(1);
+      expect(await r.eval("return redis.call('ttl', KEYS[1])", 1, k)).toBe(-1);
+    }
+    expect(await r.eval("return redis.call('ttl', 'none')", 0)).toBe(-2);
+    expect(await r.eval("return redis.call('expire', KEYS[1], 0)", 1, 'h1')).toBe(1); // a past expiry deletes
+    expect(await r.eval("return redis.call('pexpireat', KEYS[1], 1000)", 1, 'l1')).toBe(1);
+    expect(await r.eval("return redis.call('del', KEYS[1], KEYS[2], KEYS[3], KEYS[3], 'none')", 3, 's1', 'z1', 'k1')).toBe(3);
+    expect(await r.exists('h1', 'l1', 's1', 'z1', 'k1')).toBe(0);
+  });
+});

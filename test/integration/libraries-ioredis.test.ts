@@ -28,11 +28,30 @@ end
 return {consumed, ttl * 1000}`;
 
 describe('rate-limiter-flexible 11, RateLimiterRedis', () => {
-  it('its default script (SET ... EX ... NX, PTTL) is refused with a DataError naming what LedisDB Lua lacks', async () => {
+  it("its default script (SET ... EX ... NX, PTTL) runs through the wrapper's shim: consume to the limit, then refused", async () => {
     const limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: prefix('rl-default'), points: 3, duration: 10 });
-    const err = await limiter.consume('user').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(DataError);
-    expect((err as Error).message).toMatch(/rlflxIncr.*cannot run on LedisDB.*SET with options/);
+    const first = await limiter.consume('user');
+    expect(first.consumedPoints).toBe(1);
+    expect(first.remainingPoints).toBe(2);
+    expect(first.msBeforeNext).toBeGreaterThan(8000);
+    expect(first.msBeforeNext).toBeLessThanOrEqual(10000);
+    await limiter.consume('user');
+    await limiter.consume('user');
+    const over = await limiter.consume('user').catch((e: unknown) => e);
+    expect(over).toBeInstanceOf(RateLimiterRes);
+    expect((over as RateLimiterRes).consumedPoints).toBe(4);
+  });
+
+  it("its default script under strict: true is refused with a DataError naming what LedisDB can only approximate", async () => {
+    const strict = new Redis(port, host, { strict: true });
+    try {
+      const limiter = new RateLimiterRedis({ storeClient: strict, keyPrefix: prefix('rl-strict'), points: 3, duration: 10 });
+      const err = await limiter.consume('user').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DataError);
+      expect((err as Error).message).toMatch(/rlflxIncr.*cannot run on LedisDB.*SET with options, which LedisDB can only approximate/);
+    } finally {
+      await strict.quit();
+    }
   });
 
   it('with customIncrTtlLuaScript: consume to the limit, penalty, reward and delete work', async () => {

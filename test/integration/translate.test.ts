@@ -264,12 +264,20 @@ describe('what nothing fits', () => {
     expect((err as DataError).message).toMatch(why);
   });
 
-  it('a Lua script calling PTTL or SET with options is refused before sending', async () => {
+  it('a Lua script calling PTTL or SET with options is refused before sending when scripts are sent as they are', () => {
     const script = "local n = redis.call('set', KEYS[1], 0, 'EX', ARGV[1], 'NX') return redis.call('pttl', KEYS[1])";
-    await expect(run('EVAL', script, 1, `${p}lua`, 5)).rejects.toThrow(/EVAL refused before sending: the script calls SET with options/);
-    await expect(run('EVAL', "return redis.call('pttl', KEYS[1])", 1, `${p}lua`)).rejects.toThrow(/PTTL, which LedisDB's Lua cannot run/);
+    expect(() => translate('EVAL', [script, 1, `${p}lua`, 5])).toThrow(/EVAL refused before sending: the script calls SET with options/);
+    expect(() => translate('EVAL', ["return redis.call('pttl', KEYS[1])", 1, `${p}lua`])).toThrow(/PTTL, which LedisDB's Lua cannot run/);
+    // Wrapped (the faces' default), through the shim; strict still refuses the approximations.
+    expect(translate('EVAL', [script, 1, `${p}lua`, 5], { redisCalls: true })).toBe(null);
+    expect(() => translate('EVAL', [script, 1, `${p}lua`, 5], { redisCalls: true, strict: true })).toThrow(/SET with options, which LedisDB can only approximate/);
+  });
+
+  it('a Lua script calling GETDEL is refused before sending; one calling PTTL runs through the shim', async () => {
+    await expect(run('EVAL', "return redis.call('getdel', KEYS[1])", 1, `${p}lua`)).rejects.toThrow(/GETDEL, which LedisDB's Lua cannot run/);
+    expect(await run('EVAL', "local n = redis.call('set', KEYS[1], 0, 'EX', ARGV[1], 'NX') return redis.call('pttl', KEYS[1])", 1, `${p}lua-shim`, 5)).toBe(5000);
     expect(await run('EVAL', "return redis.call('incrby', KEYS[1], ARGV[1])", 1, `${p}lua`, 3)).toBe(3);
-    await expect(run('SCRIPT', 'LOAD', "return redis.call('pttl', KEYS[1])")).rejects.toThrow(/^SCRIPT: SCRIPT LOAD refused before sending: the script calls PTTL/);
+    await expect(run('SCRIPT', 'LOAD', "return redis.call('getdel', KEYS[1])")).rejects.toThrow(/^SCRIPT: SCRIPT LOAD refused before sending: the script calls GETDEL/);
     expect(await run('SCRIPT', 'LOAD', 'return 1')).toMatch(/^[0-9a-f]{40}$/);
   });
 
