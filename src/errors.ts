@@ -71,10 +71,15 @@ export class ResponseError extends LedisError {
     this.serverMessage = serverMessage;
     this.command = command;
   }
-  /** Called once the command that got this reply is known. */
-  setCommand(command: string): void {
+  /**
+   * Called once the command that got this reply is known. `prefixed` false
+   * (the compat faces): the message stays the server's text, as ioredis's
+   * ReplyError and node-redis's ErrorReply have it (libraries test
+   * `message.startsWith('NOSCRIPT')`).
+   */
+  setCommand(command: string, prefixed = true): void {
     this.command = command;
-    this.message = `${command}: ${this.serverMessage}`;
+    this.message = prefixed ? `${command}: ${this.serverMessage}` : this.serverMessage;
   }
 }
 

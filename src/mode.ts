@@ -25,6 +25,8 @@ export class CommandMode implements CommandMaker {
     readonly decodeResponses: boolean,
     readonly keyPrefix: KeyPrefix | null,
     readonly callOptions: CallOptions | null,
+    /** Error replies keep the server's text as their message (the compat faces: ioredis's and node-redis's errors). */
+    readonly plainErrors = false,
   ) {}
 
   /** A Command for a table entry, with this view's reply transform and reply mode. */
@@ -34,11 +36,13 @@ export class CommandMode implements CommandMaker {
     const own = this.decodeResponses && route.replyStrings !== null && transform === route.reply;
     if (own) transform = route.replyStrings;
     const buffers = own || route.bufferReply || (!this.decodeResponses && !route.stringReply);
+    let cmd: Command;
     if (this.keyPrefix !== null) {
       const prefixed = prefixCommand(this.keyPrefix, route.spec, args, transform);
-      return new Command(route.name, prefixed.args, prefixed.reply, buffers, route.command, route.coalesce);
-    }
-    return new Command(route.name, args, transform, buffers, route.command, route.coalesce);
+      cmd = new Command(route.name, prefixed.args, prefixed.reply, buffers, route.command, route.coalesce);
+    } else cmd = new Command(route.name, args, transform, buffers, route.command, route.coalesce);
+    if (this.plainErrors) cmd.plainErrors = true;
+    return cmd;
   }
 
   /** The reply transform `command(route, ...)` gives (the caller's response callback, else the entry's). */
@@ -49,11 +53,13 @@ export class CommandMode implements CommandMaker {
   /** A Command for a raw `sendCommand(name, ...args)` (name upper case): raw reply; keys prefixed as the table says for that command. */
   raw(name: string, args: unknown[]): Command {
     const spec = this.keyPrefix === null ? undefined : specByCommand.get(name);
+    let cmd: Command;
     if (spec !== undefined) {
       const prefixed = prefixCommand(this.keyPrefix as KeyPrefix, spec, args, null);
-      return new Command(name, prefixed.args, prefixed.reply, !this.decodeResponses, name, coalescePolicy(name));
-    }
-    return new Command(name, args, null, !this.decodeResponses, name, coalescePolicy(name));
+      cmd = new Command(name, prefixed.args, prefixed.reply, !this.decodeResponses, name, coalescePolicy(name));
+    } else cmd = new Command(name, args, null, !this.decodeResponses, name, coalescePolicy(name));
+    if (this.plainErrors) cmd.plainErrors = true;
+    return cmd;
   }
 
   /** The caller's response callback for the command the method stands for (INCR for `incr`), else for the one it sends (INCRBY, as ledis-py's incr). */

@@ -246,7 +246,7 @@ export function wrapScript(source: string | Buffer, redis = false): string | Buf
  * top-level error reply is thrown as a ResponseError of `command` (as the
  * server's own would be); anything else malformed is an UnexpectedReplyError.
  */
-export function decodeStash(stored: Buffer, strings: boolean, command: string): Reply {
+export function decodeStash(stored: Buffer, strings: boolean, command: string, prefixed = true): Reply {
   const replies: Reply[] = [];
   const parser = new Parser((r) => replies.push(r));
   parser.returnBuffers = !strings;
@@ -258,7 +258,7 @@ export function decodeStash(stored: Buffer, strings: boolean, command: string): 
   if (replies.length !== 1 || parser.inReply) throw new UnexpectedReplyError(`${command}: the script's stored reply is not one RESP reply`);
   const reply = replies[0] as Reply;
   if (reply instanceof ResponseError) {
-    reply.setCommand(command);
+    reply.setCommand(command, prefixed);
     throw reply;
   }
   return reply;
@@ -386,7 +386,7 @@ export class ScriptReplies {
       commands,
       settle: (outcomes, strings) => {
         const original: Reply[] = new Array(segments.length);
-        for (let i = 0; i < segments.length; i++) original[i] = collapse(segments[i] as Segment, outcomes, strings);
+        for (let i = 0; i < segments.length; i++) original[i] = collapse(segments[i] as Segment, outcomes, strings, !this.redis);
         if (reply === undefined) return original[0];
         try {
           return reply(original, strings);
@@ -409,11 +409,11 @@ export class ScriptReplies {
 }
 
 /** A rewritten command's reply as the caller's command would have had it; throws its failure. */
-function collapse(s: Segment, outcomes: readonly Outcome[], strings: boolean): Reply {
+function collapse(s: Segment, outcomes: readonly Outcome[], strings: boolean, prefixed: boolean): Reply {
   const own = outcomes[s.at] as Outcome;
   if (s.kind === 'run') {
     const stored = outcomes[s.at + 1] as Outcome;
-    if (stored.ok && Buffer.isBuffer(stored.value)) return decodeStash(stored.value, strings, s.command);
+    if (stored.ok && Buffer.isBuffer(stored.value)) return decodeStash(stored.value, strings, s.command, prefixed);
     // Not stored (the server refused the wrapper's SETEX): the script returned its value as LedisDB does.
     if (!own.ok) throw own.error;
     if (!stored.ok) throw stored.error;

@@ -125,8 +125,9 @@ export class Engine {
     dbs: Map<number, Engine> | null,
   ) {
     const prefix = makeKeyPrefix(options.keyPrefix);
-    this.strings = new CommandMode(true, prefix, null);
-    this.bytes = new CommandMode(false, prefix, null);
+    // Errors as ioredis and node-redis give them: the server's text as the message (command in err.command).
+    this.strings = new CommandMode(true, prefix, null, true);
+    this.bytes = new CommandMode(false, prefix, null, true);
     this.dbs = dbs ?? new Map();
     // A reply key must live where its EVAL ran: one server (or a topology's master). Shards and a proxy place keys by hash.
     const direct = options.scriptReplies === 'direct' || options.shards !== undefined || options.proxy !== undefined;

@@ -87,6 +87,8 @@ export class Command {
   blockMs = 0;
   /** Callers' commands this one answers: 1, or the members of a coalesced MGET/MSET. */
   weight = 1;
+  /** An error reply keeps the server's text as its message (the compat faces; ResponseError.setCommand). */
+  plainErrors = false;
   private resolveFn: ((value: unknown) => void) | null = null;
   private rejectFn: ((error: Error) => void) | null = null;
   private sink: BatchSink | null = null;
@@ -152,7 +154,7 @@ export class Command {
     }
     this.settled = true;
     if (value instanceof ResponseError) {
-      value.setCommand(this.name);
+      value.setCommand(this.name, !this.plainErrors);
       this.fail(value);
       return;
     }

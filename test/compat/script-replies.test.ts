@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Redis from '../../src/compat/ioredis.js';
 import { createClient } from '../../src/compat/node-redis.js';
-import { Ledis } from '../../src/index.js';
+import { Ledis, ResponseError } from '../../src/index.js';
 import { startServer, type RunningServer } from '../../src/testing/index.js';
 // @ts-ignore -- plain ESM script, typed through JSDoc
 import { ensureLedisServer } from '../../tools/server.mjs';
@@ -162,10 +162,31 @@ describe('SHA1s, pipelines, prefixes, other faces and servers', () => {
     expect(await r.eval(source, 0)).toBe('loaded');
   });
 
+  it("a server error's message is the server's text, as ioredis's ReplyError and node-redis's ErrorReply have it (redlock tests startsWith('NOSCRIPT'))", async () => {
+    const r = ioredis(srv.port);
+    const err = (await r.evalsha('f'.repeat(40), 0).catch((e: unknown) => e)) as ResponseError;
+    expect(err).toBeInstanceOf(ResponseError);
+    expect(err.message.startsWith('NOSCRIPT')).toBe(true);
+    expect(err.command).toBe('EVALSHA');
+    await r.set('str', 'x');
+    const wrong = (await r.incr('str').catch((e: unknown) => e)) as ResponseError;
+    const plain = new Ledis({ port: srv.port });
+    closers.push(() => plain.quit());
+    const own = (await plain.incr('str').catch((e: unknown) => e)) as ResponseError;
+    expect(wrong.message).toBe(own.serverMessage);
+    expect(own.message).toBe(`INCR: ${own.serverMessage}`);
+    const c = createClient({ socket: { port: srv.port, host: '127.0.0.1' } });
+    c.on('error', () => undefined);
+    await c.connect();
+    closers.push(() => c.quit());
+    const nr = (await c.evalSha('f'.repeat(40)).catch((e: unknown) => e)) as Error;
+    expect(nr.message.startsWith('NOSCRIPT')).toBe(true);
+  });
+
   it('in a pipeline, scripts keep their place among other commands, each with its own reply or error', async () => {
     const r = ioredis(srv.port);
     const res = await r.pipeline().set('pk', '1').eval("return ledis.call('incr', KEYS[1])", 1, 'pk').eval("error('nope')", 0).get('pk').eval('return {1, 2}', 0).exec();
-    expect(res?.map(([e, v]) => (e === null ? v : (e as Error).message))).toEqual(['OK', 2, 'EVAL: panic: nope', '2', [1, 2]]);
+    expect(res?.map(([e, v]) => (e === null ? v : (e as Error).message))).toEqual(['OK', 2, 'panic: nope', '2', [1, 2]]);
   });
 
   it('with keyPrefix, the script sees its keys prefixed and the reply key is read where it was written', async () => {

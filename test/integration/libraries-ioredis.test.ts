@@ -4,6 +4,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { redisInsStore } from 'cache-manager-ioredis-yet';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+// @ts-ignore -- redlock 5's package.json "exports" hides its .d.ts from NodeNext resolution (TS7016); used untyped
+import Redlock, { ExecutionError } from 'redlock';
 import Redis from '../../src/compat/ioredis.js';
 import { DataError } from '../../src/errors.js';
 import { prefix, serverAddress } from '../helpers.js';
@@ -146,6 +148,29 @@ describe('cache-manager-ioredis-yet 2 (the ioredis store of cache-manager 5)', (
       await expect(store.keys('*')).rejects.toThrow(/^KEYS: LedisDB has no KEYS; nearest: SCAN/);
       await store.reset();
       expect(await store.get('b')).toBe(undefined);
+    } finally {
+      await client.quit();
+    }
+  });
+});
+
+describe('redlock 5 (the Redlock algorithm over ioredis clients)', () => {
+  it('acquires, refuses a second holder, extends, releases; its scripts (SET … NX PX inside Lua) run through the shim, and its NOSCRIPT fallback works', async () => {
+    const client = new Redis(port, host);
+    try {
+      const redlock = new Redlock([client as never], { retryCount: 0 });
+      const resource = prefix('redlock:order');
+      const lock = await redlock.acquire([resource], 5000);
+      expect(await client.get(resource)).toBe(lock.value);
+      expect(await client.ttl(resource)).toBeGreaterThanOrEqual(4);
+      const second = await redlock.acquire([resource], 5000).catch((e: unknown) => e);
+      expect(second).toBeInstanceOf(ExecutionError);
+      const extended = await lock.extend(20_000);
+      expect(await client.ttl(resource)).toBeGreaterThan(15);
+      await extended.release();
+      expect(await client.exists(resource)).toBe(0);
+      const again = await redlock.acquire([resource], 5000);
+      await again.release();
     } finally {
       await client.quit();
     }
