@@ -5,11 +5,11 @@ import type { LedisEvents, LedisOptions } from './client-options.js';
 import type { Commands } from './commands/index.js';
 import { makeKeyPrefix } from './prefix.js';
 import type { ClientMode, Str, StrOf } from './commands/types.js';
-import { asLedisError, ConnectionError, DataError, ResponseError, UnexpectedReplyError } from './errors.js';
+import { asLedisError, ConnectionError, DataError, ResponseError } from './errors.js';
 import { redactPassword } from './connection/options.js';
 import { inspect } from 'node:util';
 import { checkClientOptions } from './options-check.js';
-import { Pipeline, runTogether, type CommandSource } from './pipeline.js';
+import { Pipeline, type CommandSource } from './pipeline.js';
 import type { BasePool } from './pool.js';
 import type { Reply } from './protocol/parser.js';
 import { ROUTED_EVENTS, type EventSink } from './routing/backend.js';
@@ -28,7 +28,7 @@ import { bcount, bdelete, type BcountSource } from './commands/compat.js';
 import { hscanIterator, scanIterator, sscanIterator, zscanIterator, type IterateOptions, type Scanner } from './commands/iterators.js';
 import type { ScanType } from './commands/scan.js';
 import { scriptFunction, type ScriptCommandOptions, type ScriptFunction } from './commands/script.js';
-import { SCRIPT_COMMANDS, ScriptReplies, type ScriptPlan } from './commands/script-stash.js';
+import { ClientScripts } from './client-scripts.js';
 import { commandName } from './commands/server.js';
 import type { Key } from './commands/types.js';
 import { redactShards } from './sharding/options.js';
@@ -79,8 +79,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   /** quit() finished or disconnect() was called ('end' is emitted once). */
   private ended = false;
   private commandSource: CommandSource | null = null;
-  /** Scripts through reply keys (src/commands/script-stash.ts); null: sent as they are (sharded, twemproxy, scriptReplies 'direct'). */
-  private readonly scripts: ScriptReplies | null;
+  /** Scripts through reply keys (src/client-scripts.ts); null: sent as they are (sharded, twemproxy, scriptReplies 'direct'). */
+  private readonly scripts: ClientScripts | null;
 
   /**
    * `new Ledis('ledis://host:port/db')`, a unix socket path (`'/tmp/ledis.sock'`,
@@ -108,7 +108,7 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
     this.deployment = derived?.deployment ?? openDeployment(options);
     this.dbParent = derived?.dbParent ?? null;
     const direct = options.scriptReplies === 'direct' || options.proxy !== undefined || this.deployment.sharded;
-    this.scripts = direct ? null : new ScriptReplies(options.keyPrefix ?? '');
+    this.scripts = direct ? null : new ClientScripts(this.deployment, this.mode, options.keyPrefix ?? '');
     // Events reach a client once it listens: a derived client nobody listens to costs no listener anywhere.
     (this as EventEmitter).on('newListener', (event: string | symbol) => {
       if (typeof event === 'string' && ROUTED_EVENTS.has(event)) this.deployment.subscribe(this);
@@ -190,10 +190,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   sendRaw(name: string, args: unknown[]): Promise<Reply> {
     try {
       const command = commandName(name);
-      if (this.scripts !== null && SCRIPT_COMMANDS.has(command)) {
-        const plan = this.scripts.rewrite({ commands: [{ name: command, args }] });
-        if (plan !== null) return this.runScriptPlan(plan, this.decodeResponses) as Promise<Reply>;
-      }
+      const scripted = this.scripts?.raw(command, args) ?? null;
+      if (scripted !== null) return scripted;
       return this.deployment.raw(command, args, this.mode);
     } catch (err) {
       return Promise.reject(asLedisError(err, DataError));
@@ -472,29 +470,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
 
   /** Runs a command of the table (arguments shaped) through the deployment. */
   private run(route: Route, args: unknown[]): Promise<unknown> {
-    if (route.script && this.scripts !== null) return this.runScript(route, args);
+    if (route.script && this.scripts !== null) return this.scripts.run(route, args);
     return this.deployment.run(route, args, this.mode);
-  }
-
-  /** EVAL, EVALSHA (of a script seen), SCRIPT LOAD/EXISTS through reply keys, then the entry's reply shape. */
-  private async runScript(route: Route, args: unknown[]): Promise<unknown> {
-    const plan = (this.scripts as ScriptReplies).rewrite({ commands: [{ name: route.command, args }] });
-    if (plan === null) return this.deployment.run(route, args, this.mode);
-    let value = await this.runScriptPlan(plan, this.decodeResponses || route.stringReply);
-    if (route.stringReply && Buffer.isBuffer(value)) value = value.toString();
-    const transform = this.mode.transformOf(route);
-    if (transform === null) return value;
-    try {
-      return transform(value as Reply, args);
-    } catch (err) {
-      throw asLedisError(err, UnexpectedReplyError);
-    }
-  }
-
-  /** A rewritten script plan as one batch on one connection (a reply key is read right after its script ran). */
-  private async runScriptPlan(plan: ScriptPlan, strings: boolean): Promise<unknown> {
-    this.commandSource ??= this.deployment.pipelineSource(this.mode);
-    return plan.settle(await runTogether(this.commandSource, plan.commands), strings);
   }
 
   /**

@@ -50,7 +50,7 @@ const LAYERS: ReadonlyArray<readonly [name: string, holds: (rel: string) => bool
   ['pool/topology', one('pool.ts', 'topology.ts', 'auth.ts')],
   ['routing', under('routing/')],
   ['sharding', under('sharding/')],
-  ['client', (rel) => one('client.ts', 'client-methods.ts', 'client-options.ts', 'mode.ts', 'client-args.ts')(rel) || rel.startsWith('bulk/')],
+  ['client', (rel) => one('client.ts', 'client-methods.ts', 'client-options.ts', 'mode.ts', 'client-args.ts', 'client-scripts.ts')(rel) || rel.startsWith('bulk/')],
   ['compat', under('compat/')], // ledis/ioredis and ledis/node-redis: faces over the client's Deployment
   ['index', one('index.ts')],
   ['entries', (rel) => rel.startsWith('otel/') || rel.startsWith('testing/')], // ledis/otel, ledis/testing
