@@ -29,39 +29,50 @@ import type { Plan, WireCommand } from './translate.js';
  * script sees its own ARGV), then the caller's source starts on the same
  * line, so its line numbers (in error messages) are the ones it would have.
  * `function(...)` keeps a chunk's `...` legal (empty, as EVAL's is).
+ *
+ * The library functions the wrapper calls are the ones the first wrapped
+ * script on the server found, kept in the global `__ledis_builtins`:
+ * LedisDB's Lua globals are shared by every script and not protected, so a
+ * script that assigns `type`, `string`, `table`... as a global (a missing
+ * `local`) must not break its own reply, nor every wrapped script after it.
  */
-const HEAD = 'local __ledis_key = table.remove(ARGV) local __ledis_run = function(...) ';
+const HEAD =
+  'local __ledis_b = __ledis_builtins if __ledis_b == nil then __ledis_b = {type = type, pairs = pairs, tostring = tostring, select = select, pcall = pcall, error = error, call = ledis.call, remove = table.remove, concat = table.concat, gsub = string.gsub, format = string.format, lower = string.lower, floor = math.floor, ceil = math.ceil} __ledis_builtins = __ledis_b end ' +
+  'local __ledis_key = __ledis_b.remove(ARGV) local __ledis_run = function(...) ';
 
 /** The rest: the encoder (mirrors luaValueToLedisValue and writeValue), the run, the SETEX. */
 const TAIL = String.raw`
 end
-local function __ledis_line(c, s) return c .. string.gsub(tostring(s), '[\r\n]', ' ') .. '\r\n' end
+local type, pairs, tostring, select, pcall, error = __ledis_b.type, __ledis_b.pairs, __ledis_b.tostring, __ledis_b.select, __ledis_b.pcall, __ledis_b.error
+local gsub, format, lower, floor, ceil, concat = __ledis_b.gsub, __ledis_b.format, __ledis_b.lower, __ledis_b.floor, __ledis_b.ceil, __ledis_b.concat
+local function __ledis_line(c, s) return c .. gsub(tostring(s), '\r\n', ' ') .. '\r\n' end
 local __ledis_enc
 __ledis_enc = function(v)
   local t = type(v)
   if t == 'string' then return '$' .. #v .. '\r\n' .. v .. '\r\n' end
   if t == 'number' then
     if v ~= v or v >= 9223372036854775807 or v < -9223372036854775808 then return ':-9223372036854775808\r\n' end
-    if v >= 0 then v = math.floor(v) else v = math.ceil(v) end
-    return ':' .. string.format('%.0f', v) .. '\r\n'
+    if v >= 0 then v = floor(v) else v = ceil(v) end
+    if v == 0 then v = 0 end -- int64(-0.5) is 0, not -0
+    return ':' .. format('%.0f', v) .. '\r\n'
   end
   if t == 'boolean' then if v then return ':1\r\n' end return '$-1\r\n' end
   if t ~= 'table' then return '$-1\r\n' end
   local flat, n = {}, 0
   for k, x in pairs(v) do
-    if type(k) == 'string' then return __ledis_line('-', 'only array-tables are supported: ' .. string.format('%q', tostring(v))) end
+    if type(k) == 'string' then return __ledis_line('-', 'only array-tables are supported: ' .. format('%q', tostring(v))) end
     n = n + 1
     flat[n] = x
   end
   if n == 0 then return '$-1\r\n' end
   if n <= 2 and type(flat[1]) == 'string' then
-    local w = string.lower(flat[1])
+    local w = lower(flat[1])
     if w == 'ok' then if n == 2 then return __ledis_line('+', flat[2]) end return '+ok\r\n' end
     if w == 'err' then if n == 2 then return __ledis_line('-', flat[2]) end return '-err\r\n' end
   end
   local parts = {}
   for i = 1, n do parts[i] = __ledis_enc(flat[i]) end
-  return '*' .. n .. '\r\n' .. table.concat(parts)
+  return '*' .. n .. '\r\n' .. concat(parts)
 end
 local function __ledis_pack(...) return select('#', ...), {...} end
 local __ledis_n, __ledis_r = __ledis_pack(pcall(__ledis_run))
@@ -69,7 +80,7 @@ local __ledis_out
 if not __ledis_r[1] then __ledis_out = __ledis_line('-', 'panic: ' .. tostring(__ledis_r[2]))
 elseif __ledis_n < 2 then __ledis_out = '$-1\r\n'
 else __ledis_out = __ledis_enc(__ledis_r[__ledis_n]) end
-if not pcall(ledis.call, 'setex', __ledis_key, 60, __ledis_out) then
+if not pcall(__ledis_b.call, 'setex', __ledis_key, 60, __ledis_out) then
   if not __ledis_r[1] then error(__ledis_r[2], 0) end
   if __ledis_n >= 2 then return __ledis_r[__ledis_n] end
 end

@@ -128,6 +128,8 @@ describe('a script reply through the reply key is the reply LedisDB gives the sc
     "return 'line one\\r\\nline two'",
     "return #ARGV .. ':' .. (ARGV[1] or '-')",
     'local a = ... return a',
+    'return -0',
+    'return -0.5',
   ];
   for (const script of scripts) {
     it(JSON.stringify(script), async () => {
@@ -137,10 +139,31 @@ describe('a script reply through the reply key is the reply LedisDB gives the sc
     });
   }
 
+  it('a status or error text keeps a line feed (only CR LF, which would split the reply, is replaced)', async () => {
+    for (const script of ["error('line1\\nline2')", "return {'err', 'a\\nb'}", "return {'ok', 'a\\nb'}", "return {1, {'err', 'in\\nner'}}"]) {
+      const full = async (p: Promise<unknown>) => p.then((value) => ({ value }), (err: Error) => ({ error: err.message }));
+      expect(await full(wrapped.eval(script, 0)), script).toEqual(await full(direct.eval(script, 0)));
+    }
+  });
+
   it('Buffer replies keep bytes that are not UTF-8', async () => {
     const bytes = Buffer.from([0xff, 0x00, 0xfe, 0x0d, 0x0a]);
     await wrapped.set('bin', bytes);
     expect(await wrapped.evalBuffer("return ledis.call('get', KEYS[1])", 1, 'bin')).toEqual(bytes);
+  });
+});
+
+describe("a script that overwrites a global the wrapper uses (LedisDB's Lua globals are shared and not protected)", () => {
+  it("does not break its own reply or later scripts' replies", async () => {
+    const srv = await freshServer();
+    const r = ioredis(srv.port);
+    const direct = ioredis(srv.port, { scriptReplies: 'direct' });
+    expect(await r.eval('return 1', 0)).toBe(1);
+    for (const careless of ["type = ARGV[1] return 'set type'", "tostring = 1 string = nil table = {} return {'ok', 'fine'}", "pairs, select, pcall, math = nil return {1, 'x'}"]) {
+      const want = await outcome(direct.eval(careless, 0, 'v'));
+      expect(await outcome(r.eval(careless, 0, 'v')), careless).toEqual(want);
+      expect(await r.eval("return {1, 'after', {'ok', 's'}}", 0)).toEqual([1, 'after', 's']);
+    }
   });
 });
 
