@@ -35,10 +35,18 @@ import type { Plan, WireCommand } from './translate.js';
  * LedisDB's Lua globals are shared by every script and not protected, so a
  * script that assigns `type`, `string`, `table`... as a global (a missing
  * `local`) must not break its own reply, nor every wrapped script after it.
+ *
+ * The caller's `ledis` and `redis` are the same functions, watched for
+ * SELECT: a script's SELECT moves the wrapper's SETEX to that database while
+ * the GET reads the caller's, so a script that selected answers as the
+ * password case does (its value is the EVAL's own reply; a stack slot).
  */
 const HEAD =
-  'local __ledis_b = __ledis_builtins if __ledis_b == nil then __ledis_b = {type = type, pairs = pairs, tostring = tostring, select = select, pcall = pcall, error = error, call = ledis.call, remove = table.remove, concat = table.concat, gsub = string.gsub, format = string.format, lower = string.lower, floor = math.floor, ceil = math.ceil} __ledis_builtins = __ledis_b end ' +
-  'local __ledis_key = __ledis_b.remove(ARGV) local __ledis_run = function(...) ';
+  'local __ledis_b = __ledis_builtins if __ledis_b == nil then __ledis_b = {type = type, pairs = pairs, tostring = tostring, select = select, pcall = pcall, error = error, call = ledis.call, remove = table.remove, concat = table.concat, gsub = string.gsub, format = string.format, lower = string.lower, floor = math.floor, ceil = math.ceil} ' +
+  'local b = __ledis_b local function watch(f) return function(...) local c = ... if b.type(c) == "string" and b.lower(c) == "select" then b.sel = true end return f(...) end end ' +
+  'local function api(m) return setmetatable({call = watch(m.call), pcall = watch(m.pcall)}, {__index = m, __newindex = m}) end ' +
+  'b.ledis, b.redis = api(ledis), api(redis) __ledis_builtins = b end ' +
+  '__ledis_b.sel = false local ledis, redis = __ledis_b.ledis, __ledis_b.redis local __ledis_key = __ledis_b.remove(ARGV) local __ledis_run = function(...) ';
 
 /** The rest: the encoder (mirrors luaValueToLedisValue and writeValue), the run, the SETEX. */
 const TAIL = String.raw`
@@ -80,7 +88,7 @@ local __ledis_out
 if not __ledis_r[1] then __ledis_out = __ledis_line('-', 'panic: ' .. tostring(__ledis_r[2]))
 elseif __ledis_n < 2 then __ledis_out = '$-1\r\n'
 else __ledis_out = __ledis_enc(__ledis_r[__ledis_n]) end
-if not pcall(__ledis_b.call, 'setex', __ledis_key, 60, __ledis_out) then
+if __ledis_b.sel or not pcall(__ledis_b.call, 'setex', __ledis_key, 60, __ledis_out) then
   if not __ledis_r[1] then error(__ledis_r[2], 0) end
   if __ledis_n >= 2 then return __ledis_r[__ledis_n] end
 end

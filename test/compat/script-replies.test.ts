@@ -146,6 +146,16 @@ describe('a script reply through the reply key is the reply LedisDB gives the sc
     }
   });
 
+  it("a script that SELECTs another database answers its own reply (not the stack's top) and leaves no reply key there", async () => {
+    await direct.eval("return 'left on the stack'", 0);
+    expect(await wrapped.eval("ledis.call('select', '1') ledis.call('set', 'in1', 'x') return 'from db 1'", 0)).toBe('from db 1');
+    expect(await wrapped.eval("redis.call('SELECT', 2) return {1, 'two'}", 0)).toEqual([1, 'two']);
+    const db1 = new Ledis({ port: srv.port, db: 1 });
+    closers.push(() => db1.quit());
+    const [, keys] = (await db1.sendCommand('XSCAN', 'KV', '', 'COUNT', 100)) as [string, string[]];
+    expect(keys).toEqual(['in1']);
+  });
+
   it('Buffer replies keep bytes that are not UTF-8', async () => {
     const bytes = Buffer.from([0xff, 0x00, 0xfe, 0x0d, 0x0a]);
     await wrapped.set('bin', bytes);
