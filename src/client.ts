@@ -494,7 +494,8 @@ export class Ledis<D extends boolean = true> extends EventEmitter<LedisEvents> i
   /** A rewritten script plan as one batch on one connection (a reply key is read right after its script ran). */
   private async runScriptPlan(plan: ScriptPlan, strings: boolean): Promise<unknown> {
     this.commandSource ??= this.deployment.pipelineSource(this.mode);
-    return plan.settle(await runTogether(this.commandSource, plan.commands), strings);
+    const source = this.commandSource;
+    return plan.run((commands) => runTogether(source, commands), strings);
   }
 
   /**

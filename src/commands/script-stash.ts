@@ -153,8 +153,10 @@ const MAX_SCRIPTS = 4096;
 
 type Segment =
   | { kind: 'same'; at: number }
-  | { kind: 'run'; at: number; command: string }
-  | { kind: 'load'; at: number };
+  | { kind: 'run'; at: number; command: string; sha?: string }
+  | { kind: 'load'; at: number }
+  /** SCRIPT EXISTS: the wrapped SHA1s in place, then the caller's SHA1 of each known one (at `extra[i]`, or -1): either loaded counts. */
+  | { kind: 'exists'; at: number; extra: number[] };
 
 function wordOf(v: unknown): string {
   return typeof v === 'string' ? v.toUpperCase() : Buffer.isBuffer(v) ? v.toString('latin1').toUpperCase() : '';
@@ -181,13 +183,20 @@ export type Outcome = { ok: true; value: unknown } | { ok: false; error: Error }
 export interface ScriptPlan {
   readonly commands: readonly WireCommand[];
   settle(outcomes: readonly Outcome[], strings: boolean): unknown;
+  /**
+   * Sends `commands` with `exec` (one batch, one connection) and settles;
+   * an EVALSHA whose wrapped script the server no longer has (SCRIPT FLUSH,
+   * a restart) while it has the caller's (another client's SCRIPT LOAD) is
+   * run again as EVAL of the wrapped source, which loads it again.
+   */
+  run(exec: (commands: readonly WireCommand[]) => Promise<readonly Outcome[]>, strings: boolean): Promise<unknown>;
 }
 
 /**
  * The wrapped script's SHA1 by the SHA1 of each source seen in this process
  * (a pure function of the source, so one table serves every client).
  */
-const wrappedSha = new Map<string, string>();
+const wrappedSha = new Map<string, { sha: string; source: string | Buffer }>();
 /** This process's part of every reply key (two processes never share one). */
 const PROCESS_ID = randomBytes(6).toString('base64url');
 let nextKey = 0;
@@ -215,12 +224,10 @@ export class ScriptReplies {
       const at = commands.length;
       const args = c.args;
       if ((c.name === 'EVAL' && isSource(args[0])) || (c.name === 'EVALSHA' && wrappedSha.has(shaArg(args[0]) ?? ''))) {
-        const first = c.name === 'EVAL' ? this.wrapped(args[0] as string | Buffer).body : (wrappedSha.get(shaArg(args[0]) as string) as string);
-        const key = `ledis:script-reply:${PROCESS_ID}:${(nextKey = (nextKey + 1) % Number.MAX_SAFE_INTEGER)}`;
-        const rest = args.slice(1);
-        rest.push(this.keyPrefix + key);
-        commands.push({ name: c.name, args: [first, ...rest], buffers: c.buffers }, { name: 'GET', args: [key], buffers: true }, { name: 'DEL', args: [key] });
-        segments.push({ kind: 'run', at, command: c.name });
+        const sha = c.name === 'EVALSHA' ? (shaArg(args[0]) as string) : undefined;
+        const first = sha === undefined ? this.wrapped(args[0] as string | Buffer).body : (wrappedSha.get(sha) as { sha: string }).sha;
+        commands.push(...this.runCommands(c.name, first, args.slice(1), c.buffers));
+        segments.push({ kind: 'run', at, command: c.name, sha });
         changed = true;
       } else if (c.name === 'SCRIPT' && wordOf(args[0]) === 'LOAD' && args.length === 2 && isSource(args[1])) {
         // Both: the wrapped one for this client's EVALSHA, the source itself for a pipeline's or another client's (SCRIPT LOAD leaves the stack as it was).
@@ -228,9 +235,19 @@ export class ScriptReplies {
         segments.push({ kind: 'load', at });
         changed = true;
       } else if (c.name === 'SCRIPT' && wordOf(args[0]) === 'EXISTS') {
-        const mapped = args.map((a, i) => (i === 0 ? a : (wrappedSha.get(shaArg(a) ?? '') ?? a)));
+        const mapped = args.slice();
+        const extra: number[] = [];
+        for (let i = 1; i < args.length; i++) {
+          const known = wrappedSha.get(shaArg(args[i]) ?? '');
+          if (known === undefined) extra.push(-1);
+          else {
+            mapped[i] = known.sha;
+            extra.push(mapped.length);
+            mapped.push(args[i]);
+          }
+        }
         commands.push({ name: 'SCRIPT', args: mapped, buffers: c.buffers });
-        segments.push({ kind: 'same', at });
+        segments.push({ kind: 'exists', at, extra });
         changed = true;
       } else {
         commands.push(c);
@@ -239,8 +256,25 @@ export class ScriptReplies {
     }
     if (!changed) return null;
     const reply = plan.reply;
-    return {
+    const lone = segments.length === 1 ? (segments[0] as Segment) : null;
+    const plan2: ScriptPlan = {
       commands,
+      run: async (exec, strings) => {
+        const outcomes = await exec(commands);
+        if (lone?.kind === 'run' && lone.sha !== undefined) {
+          const own = outcomes[0] as Outcome;
+          const stored = outcomes[1] as Outcome;
+          const known = wrappedSha.get(lone.sha);
+          if (!own.ok && /NOSCRIPT/.test(own.error.message) && !(stored.ok && Buffer.isBuffer(stored.value)) && known !== undefined) {
+            const [exists] = await exec([{ name: 'SCRIPT', args: ['EXISTS', lone.sha] }]);
+            if (exists?.ok && Array.isArray(exists.value) && exists.value[0] === 1) {
+              const evalArgs = (commands[0] as WireCommand).args.slice(1, -1);
+              return plan2.settle(await exec(this.runCommands('EVAL', wrapScript(known.source), evalArgs, commands[0]?.buffers)), strings);
+            }
+          }
+        }
+        return plan2.settle(outcomes, strings);
+      },
       settle: (outcomes, strings) => {
         const original: Reply[] = new Array(segments.length);
         for (let i = 0; i < segments.length; i++) original[i] = collapse(segments[i] as Segment, outcomes, strings);
@@ -252,6 +286,17 @@ export class ScriptReplies {
         }
       },
     };
+    return plan2;
+  }
+
+  /** A script run through a reply key: the script (`first`: wrapped source or its SHA1) with the key appended to ARGV, GET, DEL. */
+  private runCommands(name: string, first: unknown, rest: unknown[], buffers: boolean | undefined): WireCommand[] {
+    const key = `ledis:script-reply:${PROCESS_ID}:${(nextKey = (nextKey + 1) % Number.MAX_SAFE_INTEGER)}`;
+    return [
+      { name, args: [first, ...rest, this.keyPrefix + key], buffers },
+      { name: 'GET', args: [key], buffers: true },
+      { name: 'DEL', args: [key] },
+    ];
   }
 
   private wrapped(source: string | Buffer): { body: string | Buffer; sha: string } {
@@ -259,7 +304,7 @@ export class ScriptReplies {
     const body = wrapScript(source);
     if (!wrappedSha.has(sha)) {
       if (wrappedSha.size >= MAX_SCRIPTS) wrappedSha.clear();
-      wrappedSha.set(sha, scriptSha(body));
+      wrappedSha.set(sha, { sha: scriptSha(body), source });
     }
     return { body, sha };
   }
@@ -278,6 +323,11 @@ function collapse(s: Segment, outcomes: readonly Outcome[], strings: boolean): R
   }
   if (!own.ok) throw own.error;
   if (s.kind === 'same') return own.value as Reply;
+  if (s.kind === 'exists') {
+    if (!Array.isArray(own.value)) return own.value as Reply;
+    const all = own.value as Reply[];
+    return s.extra.map((j, i) => (j >= 0 && all[j - 1] === 1 ? 1 : (all[i] as Reply)));
+  }
   // SCRIPT LOAD: the wrapped script's SHA1, then the source's, which is the reply.
   if (typeof own.value !== 'string' && !Buffer.isBuffer(own.value)) throw new UnexpectedReplyError(`SCRIPT LOAD: expected a SHA1 (bulk string), got ${describeReply(own.value)}`);
   const source = outcomes[s.at + 1] as Outcome;

@@ -195,6 +195,26 @@ describe('SHA1s, pipelines, prefixes, other faces and servers', () => {
     expect(await r.eval(source, 0)).toBe('loaded');
   });
 
+  it('after SCRIPT FLUSH (or a restart), a script another client loaded as it is is found: SCRIPT EXISTS 1, EVALSHA runs it (wrapped again)', async () => {
+    const r = ioredis(srv.port);
+    const other = new Ledis({ port: srv.port, scriptReplies: 'direct' });
+    closers.push(() => other.quit());
+    const source = "return {'deployed', ARGV[1]}";
+    expect(await r.eval(source, 0, 'a')).toEqual(['deployed', 'a']);
+    await other.sendCommand('SCRIPT', 'FLUSH');
+    const sha = (await other.sendCommand('SCRIPT', 'LOAD', source)) as string;
+    expect(await r.script('EXISTS', sha, 'ffffffffffffffffffffffffffffffffffffffff')).toEqual([1, 0]);
+    expect(await r.evalsha(sha, 0, 'b')).toEqual(['deployed', 'b']);
+    expect(await r.evalsha(sha, 0, 'c')).toEqual(['deployed', 'c']);
+    const ledis = new Ledis({ port: srv.port });
+    closers.push(() => ledis.quit());
+    expect(await ledis.evalsha(sha, [], ['d'])).toEqual(['deployed', 'd']);
+    // Flushed and not loaded again: NOSCRIPT, as LedisDB answers.
+    await other.sendCommand('SCRIPT', 'FLUSH');
+    await expect(r.evalsha(sha, 0, 'e')).rejects.toThrow(/NOSCRIPT/);
+    expect(await r.script('EXISTS', sha)).toEqual([0]);
+  });
+
   it('in a pipeline, scripts keep their place among other commands, each with its own reply or error', async () => {
     const r = ioredis(srv.port);
     const res = await r.pipeline().set('pk', '1').eval("return ledis.call('incr', KEYS[1])", 1, 'pk').eval("error('nope')", 0).get('pk').eval('return {1, 2}', 0).exec();
