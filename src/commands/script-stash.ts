@@ -167,6 +167,25 @@ function shaArg(v: unknown): string | null {
   return s === null ? null : s.toLowerCase();
 }
 
+/**
+ * Whether LedisDB runs the script at all: numkeys an integer as
+ * strconv.Atoi reads it, 0 to the number of arguments after it
+ * (server/cmd_script.go parseEvalArgs). Otherwise it answers an error before
+ * any Lua runs, and the command goes as it is: wrapped, the reply key
+ * appended to ARGV would make a numkeys one too large pass, the wrapper's
+ * table.remove on the empty ARGV would panic, and that panic's frames stay on
+ * LedisDB's Lua stack (measured: ~130 such calls and every script on the
+ * server fails with "stack overflow").
+ */
+function numkeysFits(args: readonly unknown[]): boolean {
+  if (args.length < 2) return false;
+  const v = args[1];
+  const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? String(v) : Buffer.isBuffer(v) ? v.toString('latin1') : null;
+  if (s === null || !/^[+-]?\d+$/.test(s)) return false;
+  const n = Number(s);
+  return n >= 0 && n <= args.length - 2;
+}
+
 function isSource(v: unknown): v is string | Buffer {
   return typeof v === 'string' || Buffer.isBuffer(v);
 }
@@ -223,7 +242,7 @@ export class ScriptReplies {
     for (const c of source) {
       const at = commands.length;
       const args = c.args;
-      if ((c.name === 'EVAL' && isSource(args[0])) || (c.name === 'EVALSHA' && wrappedSha.has(shaArg(args[0]) ?? ''))) {
+      if (((c.name === 'EVAL' && isSource(args[0])) || (c.name === 'EVALSHA' && wrappedSha.has(shaArg(args[0]) ?? ''))) && numkeysFits(args)) {
         const sha = c.name === 'EVALSHA' ? (shaArg(args[0]) as string) : undefined;
         const first = sha === undefined ? this.wrapped(args[0] as string | Buffer).body : (wrappedSha.get(sha) as { sha: string }).sha;
         commands.push(...this.runCommands(c.name, first, args.slice(1), c.buffers));

@@ -156,6 +156,19 @@ describe('a script reply through the reply key is the reply LedisDB gives the sc
     expect(keys).toEqual(['in1']);
   });
 
+  it('a numkeys LedisDB refuses (more keys than arguments, missing, not a number) gets LedisDB\'s own error, the script never run', async () => {
+    const plain = new Ledis({ port: srv.port });
+    const plainDirect = new Ledis({ port: srv.port, scriptReplies: 'direct' });
+    closers.push(() => plain.quit(), () => plainDirect.quit());
+    const call = (r: Redis, args: unknown[]) => (r as unknown as { call(...a: unknown[]): Promise<unknown> }).call('EVAL', ...args);
+    for (const args of [["ledis.call('set', 'ran', '1') return KEYS", '2', 'k1'], ['return KEYS', '1'], ['return {#KEYS, #ARGV}', '3', 'a', 'b'], ['return 1', 'x'], ['return KEYS', '+1', 'a']]) {
+      expect(await outcome(call(wrapped, args)), JSON.stringify(args)).toEqual(await outcome(call(direct, args)));
+      expect(await outcome(plain.sendCommand('EVAL', ...args)), JSON.stringify(args)).toEqual(await outcome(plainDirect.sendCommand('EVAL', ...args)));
+    }
+    expect(await outcome(plain.sendCommand('EVAL', 'return 1'))).toEqual(await outcome(plainDirect.sendCommand('EVAL', 'return 1')));
+    expect(await wrapped.get('ran')).toBeNull();
+  });
+
   it('Buffer replies keep bytes that are not UTF-8', async () => {
     const bytes = Buffer.from([0xff, 0x00, 0xfe, 0x0d, 0x0a]);
     await wrapped.set('bin', bytes);
