@@ -84,10 +84,15 @@ __ledis_enc = function(v)
 end
 local function __ledis_pack(...) return select('#', ...), {...} end
 local __ledis_n, __ledis_r = __ledis_pack(pcall(__ledis_run))
-local __ledis_out
-if not __ledis_r[1] then __ledis_out = __ledis_line('-', 'panic: ' .. tostring(__ledis_r[2]))
-elseif __ledis_n < 2 then __ledis_out = '$-1\r\n'
-else __ledis_out = __ledis_enc(__ledis_r[__ledis_n]) end
+local function __ledis_reply()
+  if not __ledis_r[1] then return __ledis_line('-', 'panic: ' .. tostring(__ledis_r[2])) end
+  if __ledis_n < 2 then return '$-1\r\n' end
+  return __ledis_enc(__ledis_r[__ledis_n])
+end
+-- Under pcall: an error here (a table nested past the call stack) would leave its frames on LedisDB's stack.
+-- Returning such a value instead would leave it on top of the stack, where every later wrapped EVAL's own reply reads it.
+local __ledis_ok, __ledis_out = pcall(__ledis_reply)
+if not __ledis_ok then __ledis_out = __ledis_line('-', "ERR the script's reply could not be encoded: " .. tostring(__ledis_out)) end
 if __ledis_b.sel or not pcall(__ledis_b.call, 'setex', __ledis_key, 60, __ledis_out) then
   if not __ledis_r[1] then error(__ledis_r[2], 0) end
   if __ledis_n >= 2 then return __ledis_r[__ledis_n] end

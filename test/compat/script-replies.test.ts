@@ -190,6 +190,19 @@ describe("a script that overwrites a global the wrapper uses (LedisDB's Lua glob
   });
 });
 
+describe('a reply the wrapper cannot encode (a table nested past the Lua call stack, ~250 levels)', () => {
+  it('fails as sent as it is (where the reply is past the parser\'s 128 levels) and leaves the server able to run scripts', async () => {
+    const srv = await freshServer();
+    const r = ioredis(srv.port);
+    const direct = ioredis(srv.port, { scriptReplies: 'direct' });
+    const deep = 'local t = {1} local c = t for i = 1, 300 do local n = {i} c[2] = n c = n end return t';
+    // Not compared with the reply sent as it is: that one stays on top of LedisDB's stack, where every wrapped EVAL's own reply then reads it.
+    await expect(r.eval(deep, 0)).rejects.toThrow(/could not be encoded/);
+    expect(await r.eval('return 1', 0)).toBe(1);
+    expect(await direct.eval("return 'direct too'", 0)).toBe('direct too');
+  });
+});
+
 describe('SHA1s, pipelines, prefixes, other faces and servers', () => {
   let srv: RunningServer;
   beforeAll(async () => {
