@@ -153,12 +153,15 @@ export function decodeStash(stored: Buffer, strings: boolean, command: string): 
 /** The command names a plan must contain for `rewrite` to change it. */
 export const SCRIPT_COMMANDS: ReadonlySet<string> = new Set(['EVAL', 'EVALSHA', 'SCRIPT']);
 
+/** gopher-lua's compile error, as LedisDB's EVAL answers it ("<string> line:1(column:9) near 'x': ..." or "<string> at EOF: ..."). */
+const COMPILE_ERROR = /^(?:[A-Z]+: )?<string> (?:line:\d+\(column:\d+\)|at EOF)/;
+
 /** Most SHA1s remembered (each a pair of 40-character strings); past it the table starts again. */
 const MAX_SCRIPTS = 4096;
 
 type Segment =
   | { kind: 'same'; at: number }
-  | { kind: 'run'; at: number; command: string; sha?: string }
+  | { kind: 'run'; at: number; command: string; sha?: string; original: WireCommand }
   | { kind: 'load'; at: number }
   /** SCRIPT EXISTS: the wrapped SHA1s in place, then the caller's SHA1 of each known one (at `extra[i]`, or -1): either loaded counts. */
   | { kind: 'exists'; at: number; extra: number[] };
@@ -251,7 +254,7 @@ export class ScriptReplies {
         const sha = c.name === 'EVALSHA' ? (shaArg(args[0]) as string) : undefined;
         const first = sha === undefined ? this.wrapped(args[0] as string | Buffer).body : (wrappedSha.get(sha) as { sha: string }).sha;
         commands.push(...this.runCommands(c.name, first, args.slice(1), c.buffers));
-        segments.push({ kind: 'run', at, command: c.name, sha });
+        segments.push({ kind: 'run', at, command: c.name, sha, original: c });
         changed = true;
       } else if (c.name === 'SCRIPT' && wordOf(args[0]) === 'LOAD' && args.length === 2 && isSource(args[1])) {
         // Both: the wrapped one for this client's EVALSHA, the source itself for a pipeline's or another client's (SCRIPT LOAD leaves the stack as it was).
@@ -285,6 +288,19 @@ export class ScriptReplies {
       commands,
       run: async (exec, strings) => {
         const outcomes = await exec(commands);
+        const failed = outcomes[0] as Outcome;
+        if (lone?.kind === 'run' && lone.sha === undefined && !failed.ok && COMPILE_ERROR.test(failed.error.message)) {
+          // The wrapped source does not compile: the source sent as it is gets LedisDB's own error text (its line and column).
+          // A source that does not compile costs no stack slot (LoadString fails before anything is pushed).
+          const [own] = await exec([lone.original]);
+          if (own === undefined || !own.ok) throw own?.error ?? failed.error;
+          if (reply === undefined) return own.value;
+          try {
+            return reply([own.value as Reply], strings);
+          } catch (err) {
+            throw asLedisError(err, UnexpectedReplyError);
+          }
+        }
         if (lone?.kind === 'run' && lone.sha !== undefined) {
           const own = outcomes[0] as Outcome;
           const stored = outcomes[1] as Outcome;

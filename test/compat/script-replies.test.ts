@@ -130,6 +130,10 @@ describe('a script reply through the reply key is the reply LedisDB gives the sc
     'local a = ... return a',
     'return -0',
     'return -0.5',
+    'return (',
+    'return 1; x = 2',
+    "local a = 'unfinished",
+    'return {1, 2',
   ];
   for (const script of scripts) {
     it(JSON.stringify(script), async () => {
