@@ -52,7 +52,7 @@ export class ClientScripts {
 
   /** A rewritten plan as one batch on one connection (a reply key is read right after its script ran). */
   private async together(plan: ScriptPlan, strings: boolean): Promise<unknown> {
-    this.source ??= this.deployment.pipelineSource(this.mode);
-    return plan.settle(await runTogether(this.source, plan.commands), strings);
+    const source = (this.source ??= this.deployment.pipelineSource(this.mode));
+    return plan.run((commands) => runTogether(source, commands), strings);
   }
 }

@@ -69,6 +69,8 @@ interface ReplySlot {
   readonly returnBuffers: boolean;
   /** The transform reads the command's arguments (declared with other than one parameter): they are kept per entry. */
   readonly needsArgs: boolean;
+  /** Error replies keep the server's text (Command.plainErrors: the compat faces). */
+  readonly plainErrors: boolean;
 }
 
 /** The entries encoded so far, as one flat string per chunk and where each entry ends in it. */
@@ -192,12 +194,12 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
   private slotFor(spec: CommandSpec | null, cmd: Command): ReplySlot {
     const last = this.runSlots.length - 1;
     const prev = last < 0 ? null : (this.runSlots[last] as ReplySlot);
-    if (prev !== null && this.runSpecs[last] === spec && prev.transform === cmd.transform && prev.name === cmd.name && prev.wire === cmd.wire && prev.returnBuffers === cmd.returnBuffers) {
+    if (prev !== null && this.runSpecs[last] === spec && prev.transform === cmd.transform && prev.name === cmd.name && prev.wire === cmd.wire && prev.returnBuffers === cmd.returnBuffers && prev.plainErrors === cmd.plainErrors) {
       this.runEnds[last] = this.count;
       return prev;
     }
     const t = cmd.transform;
-    const slot: ReplySlot = { name: cmd.name, wire: cmd.wire, transform: t, returnBuffers: cmd.returnBuffers, needsArgs: t !== null && t.length !== 1 };
+    const slot: ReplySlot = { name: cmd.name, wire: cmd.wire, transform: t, returnBuffers: cmd.returnBuffers, needsArgs: t !== null && t.length !== 1, plainErrors: cmd.plainErrors };
     this.runSpecs.push(spec);
     this.runSlots.push(slot);
     this.runEnds.push(this.count);
@@ -346,6 +348,7 @@ export class Pipeline<S extends Str = string, R extends unknown[] = []> {
         const to = ends[j] as number;
         const args = slot.needsArgs && replyArgs !== null ? (replyArgs.get(i) ?? EMPTY) : EMPTY;
         const cmd = new Command(slot.name, args, slot.transform, slot.returnBuffers, slot.wire).toBatch(batch, i);
+        if (slot.plainErrors) cmd.plainErrors = true;
         const failure = failures?.get(i);
         if (failure !== undefined) cmd.reject(failure);
         else {

@@ -29,45 +29,58 @@ import type { Plan, WireCommand } from './translate.js';
  * script sees its own ARGV), then the caller's source starts on the same
  * line, so its line numbers (in error messages) are the ones it would have.
  * `function(...)` keeps a chunk's `...` legal (empty, as EVAL's is).
+ *
+ * The library functions the wrapper calls are the ones the first wrapped
+ * script on the server found, kept in the global `__ledis_builtins`:
+ * LedisDB's Lua globals are shared by every script and not protected, so a
+ * script that assigns `type`, `string`, `table`... as a global (a missing
+ * `local`) must not break its own reply, nor every wrapped script after it.
+ *
+ * The caller's `ledis` and `redis` are the same functions, watched for
+ * SELECT: a script's SELECT moves the wrapper's SETEX to that database while
+ * the GET reads the caller's, so a script that selected answers as the
+ * password case does (its value is the EVAL's own reply; a stack slot).
  */
-const HEAD = 'local __ledis_key = table.remove(ARGV) local __ledis_real = ledis local __ledis_run = function(...) ';
-/**
- * The same for a script written for Redis (the compat faces): `redis` and
- * `ledis` are locals of the wrapper, pointed at the shim (SHIM) before the
- * script runs.
- */
-const HEAD_REDIS = 'local __ledis_key = table.remove(ARGV) local __ledis_real = ledis local redis, ledis = ledis, ledis local __ledis_run = function(...) ';
+const HEAD =
+  'local __ledis_b = __ledis_builtins if __ledis_b == nil then __ledis_b = {type = type, pairs = pairs, ipairs = ipairs, tostring = tostring, tonumber = tonumber, select = select, pcall = pcall, error = error, setmetatable = setmetatable, call = ledis.call, remove = table.remove, concat = table.concat, gsub = string.gsub, format = string.format, lower = string.lower, upper = string.upper, floor = math.floor, ceil = math.ceil} ' +
+  'local b = __ledis_b local function watch(f) return function(...) local c = ... if b.type(c) == "string" and b.lower(c) == "select" then b.sel = true end return f(...) end end ' +
+  'local function api(m) return setmetatable({call = watch(m.call), pcall = watch(m.pcall)}, {__index = m, __newindex = m}) end ' +
+  'b.ledis, b.redis = api(ledis), api(redis) __ledis_builtins = b end ' +
+  '__ledis_b.sel = false local ledis, redis = __ledis_b.ledis, __ledis_b.redis local __ledis_key = __ledis_b.remove(ARGV) local __ledis_run = function(...) ';
 
 /** The rest: the encoder (mirrors luaValueToLedisValue and writeValue), the run, the SETEX. */
 const TAIL = String.raw`
 end
-local function __ledis_line(c, s) return c .. string.gsub(tostring(s), '[\r\n]', ' ') .. '\r\n' end
+local type, pairs, tostring, select, pcall, error = __ledis_b.type, __ledis_b.pairs, __ledis_b.tostring, __ledis_b.select, __ledis_b.pcall, __ledis_b.error
+local gsub, format, lower, floor, ceil, concat = __ledis_b.gsub, __ledis_b.format, __ledis_b.lower, __ledis_b.floor, __ledis_b.ceil, __ledis_b.concat
+local function __ledis_line(c, s) return c .. gsub(tostring(s), '\r\n', ' ') .. '\r\n' end
 local __ledis_enc
 __ledis_enc = function(v)
   local t = type(v)
   if t == 'string' then return '$' .. #v .. '\r\n' .. v .. '\r\n' end
   if t == 'number' then
     if v ~= v or v >= 9223372036854775807 or v < -9223372036854775808 then return ':-9223372036854775808\r\n' end
-    if v >= 0 then v = math.floor(v) else v = math.ceil(v) end
-    return ':' .. string.format('%.0f', v) .. '\r\n'
+    if v >= 0 then v = floor(v) else v = ceil(v) end
+    if v == 0 then v = 0 end -- int64(-0.5) is 0, not -0
+    return ':' .. format('%.0f', v) .. '\r\n'
   end
   if t == 'boolean' then if v then return ':1\r\n' end return '$-1\r\n' end
   if t ~= 'table' then return '$-1\r\n' end
   local flat, n = {}, 0
   for k, x in pairs(v) do
-    if type(k) == 'string' then return __ledis_line('-', 'only array-tables are supported: ' .. string.format('%q', tostring(v))) end
+    if type(k) == 'string' then return __ledis_line('-', 'only array-tables are supported: ' .. format('%q', tostring(v))) end
     n = n + 1
     flat[n] = x
   end
   if n == 0 then return '$-1\r\n' end
   if n <= 2 and type(flat[1]) == 'string' then
-    local w = string.lower(flat[1])
+    local w = lower(flat[1])
     if w == 'ok' then if n == 2 then return __ledis_line('+', flat[2]) end return '+ok\r\n' end
     if w == 'err' then if n == 2 then return __ledis_line('-', flat[2]) end return '-err\r\n' end
   end
   local parts = {}
   for i = 1, n do parts[i] = __ledis_enc(flat[i]) end
-  return '*' .. n .. '\r\n' .. table.concat(parts)
+  return '*' .. n .. '\r\n' .. concat(parts)
 end
 `;
 
@@ -85,6 +98,10 @@ end
  * ({'err', message}).
  */
 const SHIM = String.raw`
+local __ledis_real = __ledis_b.ledis
+-- Saved library functions (a server whose __ledis_builtins an older wrapper made lacks the later ones: the globals then).
+local __ledis_upper, __ledis_tonumber, __ledis_ipairs = __ledis_b.upper or string.upper, __ledis_b.tonumber or tonumber, __ledis_b.ipairs or ipairs
+local __ledis_setmetatable = __ledis_b.setmetatable or setmetatable
 local __ledis_types = {
   {'string', 'exists', 'expire', 'expireat', 'ttl', 'persist', 'del'},
   {'hash', 'hkeyexists', 'hexpire', 'hexpireat', 'httl', 'hpersist', 'hclear'},
@@ -93,17 +110,17 @@ local __ledis_types = {
   {'zset', 'zkeyexists', 'zexpire', 'zexpireat', 'zttl', 'zpersist', 'zclear'},
 }
 local function __ledis_typeof(call, k)
-  for _, t in ipairs(__ledis_types) do if call(t[2], k) == 1 then return t end end
+  for _, t in __ledis_ipairs(__ledis_types) do if call(t[2], k) == 1 then return t end end
   return nil
 end
 local function __ledis_clear(call, k)
   local t = __ledis_typeof(call, k)
   if t == nil then return 0 end
-  for _, u in ipairs(__ledis_types) do call(u[7], k) end
+  for _, u in __ledis_ipairs(__ledis_types) do call(u[7], k) end
   return 1
 end
 local function __ledis_num(v)
-  local n = tonumber(v)
+  local n = __ledis_tonumber(v)
   if n == nil then error('value is not an integer or out of range') end
   return n
 end
@@ -119,7 +136,7 @@ local function __ledis_expire(call, k, secs, at)
 end
 local function __ledis_tr(name, ...)
   local call = __ledis_real.call
-  local c = string.upper(tostring(name))
+  local c = __ledis_upper(tostring(name))
   local n = select('#', ...)
   local a = {...}
   if c == 'SET' and n >= 2 then
@@ -127,15 +144,15 @@ local function __ledis_tr(name, ...)
     local nx, xx, keep, secs = false, false, false, nil
     local i = 3
     while i <= n do
-      local o = string.upper(tostring(a[i]))
+      local o = __ledis_upper(tostring(a[i]))
       if o == 'NX' and not xx then nx = true
       elseif o == 'XX' and not nx then xx = true
       elseif o == 'KEEPTTL' and secs == nil then keep = true
       elseif (o == 'EX' or o == 'PX') and i < n and secs == nil and not keep then
         i = i + 1
-        local t = tonumber(a[i])
+        local t = __ledis_tonumber(a[i])
         if t == nil or t <= 0 then error('invalid expire time in set') end
-        if o == 'EX' then secs = t else secs = math.ceil(t / 1000) end
+        if o == 'EX' then secs = t else secs = ceil(t / 1000) end
       else error('syntax error in SET at ' .. o .. ': LedisDB scripts take NX | XX, EX s | PX ms | KEEPTTL') end
       i = i + 1
     end
@@ -163,9 +180,9 @@ local function __ledis_tr(name, ...)
     return count
   end
   if c == 'EXPIRE' and n == 2 then return __ledis_expire(call, a[1], __ledis_num(a[2]), false) end
-  if c == 'PEXPIRE' and n == 2 then return __ledis_expire(call, a[1], math.ceil(__ledis_num(a[2]) / 1000), false) end
+  if c == 'PEXPIRE' and n == 2 then return __ledis_expire(call, a[1], ceil(__ledis_num(a[2]) / 1000), false) end
   if c == 'EXPIREAT' and n == 2 then return __ledis_expire(call, a[1], __ledis_num(a[2]), true) end
-  if c == 'PEXPIREAT' and n == 2 then return __ledis_expire(call, a[1], math.ceil(__ledis_num(a[2]) / 1000), true) end
+  if c == 'PEXPIREAT' and n == 2 then return __ledis_expire(call, a[1], ceil(__ledis_num(a[2]) / 1000), true) end
   if (c == 'TTL' or c == 'PTTL') and n == 1 then
     local t = __ledis_typeof(call, a[1])
     if t == nil then return -2 end
@@ -183,11 +200,10 @@ local function __ledis_tr(name, ...)
     if t == nil then return {'ok', 'none'} end
     return {'ok', t[1]}
   end
-  if c == 'PSETEX' and n == 3 then return call('setex', a[1], math.ceil(__ledis_num(a[2]) / 1000), a[3]) end
+  if c == 'PSETEX' and n == 3 then return call('setex', a[1], ceil(__ledis_num(a[2]) / 1000), a[3]) end
   return call(name, ...)
 end
-local __ledis_shim = {}
-for k, v in pairs(__ledis_real) do __ledis_shim[k] = v end
+local __ledis_shim = __ledis_setmetatable({}, {__index = __ledis_real})
 __ledis_shim.call = __ledis_tr
 __ledis_shim.pcall = function(...)
   local ok, r = pcall(__ledis_tr, ...)
@@ -201,11 +217,16 @@ redis, ledis = __ledis_shim, __ledis_shim
 const RUN = String.raw`
 local function __ledis_pack(...) return select('#', ...), {...} end
 local __ledis_n, __ledis_r = __ledis_pack(pcall(__ledis_run))
-local __ledis_out
-if not __ledis_r[1] then __ledis_out = __ledis_line('-', 'panic: ' .. tostring(__ledis_r[2]))
-elseif __ledis_n < 2 then __ledis_out = '$-1\r\n'
-else __ledis_out = __ledis_enc(__ledis_r[__ledis_n]) end
-if not pcall(__ledis_real.call, 'setex', __ledis_key, 60, __ledis_out) then
+local function __ledis_reply()
+  if not __ledis_r[1] then return __ledis_line('-', 'panic: ' .. tostring(__ledis_r[2])) end
+  if __ledis_n < 2 then return '$-1\r\n' end
+  return __ledis_enc(__ledis_r[__ledis_n])
+end
+-- Under pcall: an error here (a table nested past the call stack) would leave its frames on LedisDB's stack.
+-- Returning such a value instead would leave it on top of the stack, where every later wrapped EVAL's own reply reads it.
+local __ledis_ok, __ledis_out = pcall(__ledis_reply)
+if not __ledis_ok then __ledis_out = __ledis_line('-', "ERR the script's reply could not be encoded: " .. tostring(__ledis_out)) end
+if __ledis_b.sel or not pcall(__ledis_b.call, 'setex', __ledis_key, 60, __ledis_out) then
   if not __ledis_r[1] then error(__ledis_r[2], 0) end
   if __ledis_n >= 2 then return __ledis_r[__ledis_n] end
 end
@@ -214,7 +235,7 @@ end
 /** The two wrappers: [head, tail] as text and as bytes; `redis` true: a script written for Redis (through SHIM). */
 const WRAPPERS = {
   ledis: [HEAD, TAIL + RUN],
-  redis: [HEAD_REDIS, TAIL + SHIM + RUN],
+  redis: [HEAD, TAIL + SHIM + RUN],
 } as const;
 const WRAPPER_BYTES = {
   ledis: [Buffer.from(WRAPPERS.ledis[0]), Buffer.from(WRAPPERS.ledis[1])],
@@ -277,13 +298,18 @@ export function decodeStash(stored: Buffer, strings: boolean, command: string, p
 /** The command names a plan must contain for `rewrite` to change it. */
 export const SCRIPT_COMMANDS: ReadonlySet<string> = new Set(['EVAL', 'EVALSHA', 'SCRIPT']);
 
+/** gopher-lua's compile error, as LedisDB's EVAL answers it ("<string> line:1(column:9) near 'x': ..." or "<string> at EOF: ..."). */
+const COMPILE_ERROR = /^(?:[A-Z]+: )?<string> (?:line:\d+\(column:\d+\)|at EOF)/;
+
 /** Most SHA1s remembered (each a pair of 40-character strings); past it the table starts again. */
 const MAX_SCRIPTS = 4096;
 
 type Segment =
   | { kind: 'same'; at: number }
-  | { kind: 'run'; at: number; command: string }
-  | { kind: 'load'; at: number };
+  | { kind: 'run'; at: number; command: string; sha?: string; original: WireCommand }
+  | { kind: 'load'; at: number }
+  /** SCRIPT EXISTS: the wrapped SHA1s in place, then the caller's SHA1 of each known one (at `extra[i]`, or -1): either loaded counts. */
+  | { kind: 'exists'; at: number; extra: number[] };
 
 function wordOf(v: unknown): string {
   return typeof v === 'string' ? v.toUpperCase() : Buffer.isBuffer(v) ? v.toString('latin1').toUpperCase() : '';
@@ -292,6 +318,25 @@ function wordOf(v: unknown): string {
 function shaArg(v: unknown): string | null {
   const s = typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('latin1') : null;
   return s === null ? null : s.toLowerCase();
+}
+
+/**
+ * Whether LedisDB runs the script at all: numkeys an integer as
+ * strconv.Atoi reads it, 0 to the number of arguments after it
+ * (server/cmd_script.go parseEvalArgs). Otherwise it answers an error before
+ * any Lua runs, and the command goes as it is: wrapped, the reply key
+ * appended to ARGV would make a numkeys one too large pass, the wrapper's
+ * table.remove on the empty ARGV would panic, and that panic's frames stay on
+ * LedisDB's Lua stack (measured: ~130 such calls and every script on the
+ * server fails with "stack overflow").
+ */
+function numkeysFits(args: readonly unknown[]): boolean {
+  if (args.length < 2) return false;
+  const v = args[1];
+  const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? String(v) : Buffer.isBuffer(v) ? v.toString('latin1') : null;
+  if (s === null || !/^[+-]?\d+$/.test(s)) return false;
+  const n = Number(s);
+  return n >= 0 && n <= args.length - 2;
 }
 
 function isSource(v: unknown): v is string | Buffer {
@@ -310,6 +355,13 @@ export type Outcome = { ok: true; value: unknown } | { ok: false; error: Error }
 export interface ScriptPlan {
   readonly commands: readonly WireCommand[];
   settle(outcomes: readonly Outcome[], strings: boolean): unknown;
+  /**
+   * Sends `commands` with `exec` (one batch, one connection) and settles;
+   * an EVALSHA whose wrapped script the server no longer has (SCRIPT FLUSH,
+   * a restart) while it has the caller's (another client's SCRIPT LOAD) is
+   * run again as EVAL of the wrapped source, which loads it again.
+   */
+  run(exec: (commands: readonly WireCommand[]) => Promise<readonly Outcome[]>, strings: boolean): Promise<unknown>;
 }
 
 /**
@@ -317,7 +369,7 @@ export interface ScriptPlan {
  * prefixed 'l' (LedisDB's calls) or 'r' (through the Redis shim): a pure
  * function of the source, so one table serves every client.
  */
-const wrappedSha = new Map<string, string>();
+const wrappedSha = new Map<string, { sha: string; source: string | Buffer }>();
 /** This process's part of every reply key (two processes never share one). */
 const PROCESS_ID = randomBytes(6).toString('base64url');
 let nextKey = 0;
@@ -357,13 +409,11 @@ export class ScriptReplies {
     for (const c of source) {
       const at = commands.length;
       const args = c.args;
-      if ((c.name === 'EVAL' && isSource(args[0])) || (c.name === 'EVALSHA' && wrappedSha.has(this.kind + (shaArg(args[0]) ?? '')))) {
-        const first = c.name === 'EVAL' ? this.wrapped(args[0] as string | Buffer).body : (wrappedSha.get(this.kind + (shaArg(args[0]) as string)) as string);
-        const key = `ledis:script-reply:${PROCESS_ID}:${(nextKey = (nextKey + 1) % Number.MAX_SAFE_INTEGER)}`;
-        const rest = args.slice(1);
-        rest.push(this.keyPrefix + key);
-        commands.push({ name: c.name, args: [first, ...rest], buffers: c.buffers }, { name: 'GET', args: [key], buffers: true }, { name: 'DEL', args: [key] });
-        segments.push({ kind: 'run', at, command: c.name });
+      if (((c.name === 'EVAL' && isSource(args[0])) || (c.name === 'EVALSHA' && wrappedSha.has(this.kind + (shaArg(args[0]) ?? '')))) && numkeysFits(args)) {
+        const sha = c.name === 'EVALSHA' ? (shaArg(args[0]) as string) : undefined;
+        const first = sha === undefined ? this.wrapped(args[0] as string | Buffer).body : (wrappedSha.get(this.kind + sha) as { sha: string }).sha;
+        commands.push(...this.runCommands(c.name, first, args.slice(1), c.buffers));
+        segments.push({ kind: 'run', at, command: c.name, sha, original: c });
         changed = true;
       } else if (c.name === 'SCRIPT' && wordOf(args[0]) === 'LOAD' && args.length === 2 && isSource(args[1])) {
         // Both: the wrapped one for this client's EVALSHA, the source itself for a pipeline's or another client's (SCRIPT LOAD leaves the stack as it was).
@@ -371,9 +421,19 @@ export class ScriptReplies {
         segments.push({ kind: 'load', at });
         changed = true;
       } else if (c.name === 'SCRIPT' && wordOf(args[0]) === 'EXISTS') {
-        const mapped = args.map((a, i) => (i === 0 ? a : (wrappedSha.get(this.kind + (shaArg(a) ?? '')) ?? a)));
+        const mapped = args.slice();
+        const extra: number[] = [];
+        for (let i = 1; i < args.length; i++) {
+          const known = wrappedSha.get(this.kind + (shaArg(args[i]) ?? ''));
+          if (known === undefined) extra.push(-1);
+          else {
+            mapped[i] = known.sha;
+            extra.push(mapped.length);
+            mapped.push(args[i]);
+          }
+        }
         commands.push({ name: 'SCRIPT', args: mapped, buffers: c.buffers });
-        segments.push({ kind: 'same', at });
+        segments.push({ kind: 'exists', at, extra });
         changed = true;
       } else {
         commands.push(c);
@@ -382,8 +442,38 @@ export class ScriptReplies {
     }
     if (!changed) return null;
     const reply = plan.reply;
-    return {
+    const lone = segments.length === 1 ? (segments[0] as Segment) : null;
+    const plan2: ScriptPlan = {
       commands,
+      run: async (exec, strings) => {
+        const outcomes = await exec(commands);
+        const failed = outcomes[0] as Outcome;
+        if (lone?.kind === 'run' && lone.sha === undefined && !failed.ok && COMPILE_ERROR.test(failed.error.message)) {
+          // The wrapped source does not compile: the source sent as it is gets LedisDB's own error text (its line and column).
+          // A source that does not compile costs no stack slot (LoadString fails before anything is pushed).
+          const [own] = await exec([lone.original]);
+          if (own === undefined || !own.ok) throw own?.error ?? failed.error;
+          if (reply === undefined) return own.value;
+          try {
+            return reply([own.value as Reply], strings);
+          } catch (err) {
+            throw asLedisError(err, UnexpectedReplyError);
+          }
+        }
+        if (lone?.kind === 'run' && lone.sha !== undefined) {
+          const own = outcomes[0] as Outcome;
+          const stored = outcomes[1] as Outcome;
+          const known = wrappedSha.get(this.kind + lone.sha);
+          if (!own.ok && /NOSCRIPT/.test(own.error.message) && !(stored.ok && Buffer.isBuffer(stored.value)) && known !== undefined) {
+            const [exists] = await exec([{ name: 'SCRIPT', args: ['EXISTS', lone.sha] }]);
+            if (exists?.ok && Array.isArray(exists.value) && exists.value[0] === 1) {
+              const evalArgs = (commands[0] as WireCommand).args.slice(1, -1);
+              return plan2.settle(await exec(this.runCommands('EVAL', wrapScript(known.source, this.redis), evalArgs, commands[0]?.buffers)), strings);
+            }
+          }
+        }
+        return plan2.settle(outcomes, strings);
+      },
       settle: (outcomes, strings) => {
         const original: Reply[] = new Array(segments.length);
         for (let i = 0; i < segments.length; i++) original[i] = collapse(segments[i] as Segment, outcomes, strings, !this.redis);
@@ -395,6 +485,17 @@ export class ScriptReplies {
         }
       },
     };
+    return plan2;
+  }
+
+  /** A script run through a reply key: the script (`first`: wrapped source or its SHA1) with the key appended to ARGV, GET, DEL. */
+  private runCommands(name: string, first: unknown, rest: unknown[], buffers: boolean | undefined): WireCommand[] {
+    const key = `ledis:script-reply:${PROCESS_ID}:${(nextKey = (nextKey + 1) % Number.MAX_SAFE_INTEGER)}`;
+    return [
+      { name, args: [first, ...rest, this.keyPrefix + key], buffers },
+      { name: 'GET', args: [key], buffers: true },
+      { name: 'DEL', args: [key] },
+    ];
   }
 
   private wrapped(source: string | Buffer): { body: string | Buffer; sha: string } {
@@ -402,7 +503,7 @@ export class ScriptReplies {
     const body = wrapScript(source, this.redis);
     if (!wrappedSha.has(this.kind + sha)) {
       if (wrappedSha.size >= MAX_SCRIPTS) wrappedSha.clear();
-      wrappedSha.set(this.kind + sha, scriptSha(body));
+      wrappedSha.set(this.kind + sha, { sha: scriptSha(body), source });
     }
     return { body, sha };
   }
@@ -421,6 +522,11 @@ function collapse(s: Segment, outcomes: readonly Outcome[], strings: boolean, pr
   }
   if (!own.ok) throw own.error;
   if (s.kind === 'same') return own.value as Reply;
+  if (s.kind === 'exists') {
+    if (!Array.isArray(own.value)) return own.value as Reply;
+    const all = own.value as Reply[];
+    return s.extra.map((j, i) => (j >= 0 && all[j - 1] === 1 ? 1 : (all[i] as Reply)));
+  }
   // SCRIPT LOAD: the wrapped script's SHA1, then the source's, which is the reply.
   if (typeof own.value !== 'string' && !Buffer.isBuffer(own.value)) throw new UnexpectedReplyError(`SCRIPT LOAD: expected a SHA1 (bulk string), got ${describeReply(own.value)}`);
   const source = outcomes[s.at + 1] as Outcome;

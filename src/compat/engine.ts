@@ -111,7 +111,7 @@ export class Engine {
   private stringSource: CommandSource | null = null;
   private bufferSource: CommandSource | null = null;
   private readonly dbs: Map<number, Engine>;
-  /** Scripts run through a reply key (src/compat/scripts.ts); null: sent as they are (sharded, twemproxy, or scriptReplies 'direct'). */
+  /** Scripts run through a reply key (src/commands/script-stash.ts); null: sent as they are (sharded, twemproxy, or scriptReplies 'direct'). */
   private readonly scripts: ScriptReplies | null;
   private readonly shimOptions = new WeakMap<TranslateOptions, TranslateOptions>();
 
@@ -204,7 +204,8 @@ export class Engine {
    * with the first failed command's error, once every command has settled.
    */
   private async runTogether(plan: ScriptPlan, buffers: boolean): Promise<unknown> {
-    return plan.settle(await runTogether(this.sourceOf(buffers), plan.commands), !buffers);
+    const source = this.sourceOf(buffers);
+    return plan.run((commands) => runTogether(source, commands), !buffers);
   }
 
   /** Sends `name` as it is (no translation): raw reply. */

@@ -339,7 +339,7 @@ export class Redis extends EventEmitter {
     if (!own && name in this) throw new DataError(`defineCommand: ${JSON.stringify(name)} is a method of Redis already`, 'defineCommand');
     const script = new Script(name, definition.lua, n ?? null, this.engine.scriptOptions(this.translateOptions));
     this.scripts.set(name, script);
-    // Its first EVALSHA then names the wrapped script (src/compat/scripts.ts), not a bare one another client may have loaded.
+    // Its first EVALSHA then names the wrapped script (src/commands/script-stash.ts), not a bare one another client may have loaded.
     this.engine.knowScript(definition.lua);
     const make = (buffers: boolean) =>
       function (this: Redis, ...args: unknown[]): Promise<unknown> {

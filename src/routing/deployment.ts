@@ -331,7 +331,9 @@ export class ServerDeployment implements Deployment {
     const topology = this.router.topology;
     if (topology === null || !isReadonlyError(err)) throw err;
     if (topology.masterPool === master && !(await topology.rediscover())) throw err;
-    return this.router.send(route, new Command(cmd.name, cmd.args, cmd.transform, cmd.returnBuffers, cmd.wire, cmd.coalesce));
+    const again = new Command(cmd.name, cmd.args, cmd.transform, cmd.returnBuffers, cmd.wire, cmd.coalesce);
+    again.plainErrors = cmd.plainErrors;
+    return this.router.send(route, again);
   }
 }
 

@@ -128,6 +128,12 @@ describe('a script reply through the reply key is the reply LedisDB gives the sc
     "return 'line one\\r\\nline two'",
     "return #ARGV .. ':' .. (ARGV[1] or '-')",
     'local a = ... return a',
+    'return -0',
+    'return -0.5',
+    'return (',
+    'return 1; x = 2',
+    "local a = 'unfinished",
+    'return {1, 2',
   ];
   for (const script of scripts) {
     it(JSON.stringify(script), async () => {
@@ -137,10 +143,67 @@ describe('a script reply through the reply key is the reply LedisDB gives the sc
     });
   }
 
+  it('a status or error text keeps a line feed (only CR LF, which would split the reply, is replaced)', async () => {
+    for (const script of ["error('line1\\nline2')", "return {'err', 'a\\nb'}", "return {'ok', 'a\\nb'}", "return {1, {'err', 'in\\nner'}}"]) {
+      const full = async (p: Promise<unknown>) => p.then((value) => ({ value }), (err: Error) => ({ error: err.message }));
+      expect(await full(wrapped.eval(script, 0)), script).toEqual(await full(direct.eval(script, 0)));
+    }
+  });
+
+  it("a script that SELECTs another database answers its own reply (not the stack's top) and leaves no reply key there", async () => {
+    await direct.eval("return 'left on the stack'", 0);
+    expect(await wrapped.eval("ledis.call('select', '1') ledis.call('set', 'in1', 'x') return 'from db 1'", 0)).toBe('from db 1');
+    expect(await wrapped.eval("redis.call('SELECT', 2) return {1, 'two'}", 0)).toEqual([1, 'two']);
+    const db1 = new Ledis({ port: srv.port, db: 1 });
+    closers.push(() => db1.quit());
+    const [, keys] = (await db1.sendCommand('XSCAN', 'KV', '', 'COUNT', 100)) as [string, string[]];
+    expect(keys).toEqual(['in1']);
+  });
+
+  it('a numkeys LedisDB refuses (more keys than arguments, missing, not a number) gets LedisDB\'s own error, the script never run', async () => {
+    const plain = new Ledis({ port: srv.port });
+    const plainDirect = new Ledis({ port: srv.port, scriptReplies: 'direct' });
+    closers.push(() => plain.quit(), () => plainDirect.quit());
+    const call = (r: Redis, args: unknown[]) => (r as unknown as { call(...a: unknown[]): Promise<unknown> }).call('EVAL', ...args);
+    for (const args of [["ledis.call('set', 'ran', '1') return KEYS", '2', 'k1'], ['return KEYS', '1'], ['return {#KEYS, #ARGV}', '3', 'a', 'b'], ['return 1', 'x'], ['return KEYS', '+1', 'a']]) {
+      expect(await outcome(call(wrapped, args)), JSON.stringify(args)).toEqual(await outcome(call(direct, args)));
+      expect(await outcome(plain.sendCommand('EVAL', ...args)), JSON.stringify(args)).toEqual(await outcome(plainDirect.sendCommand('EVAL', ...args)));
+    }
+    expect(await outcome(plain.sendCommand('EVAL', 'return 1'))).toEqual(await outcome(plainDirect.sendCommand('EVAL', 'return 1')));
+    expect(await wrapped.get('ran')).toBeNull();
+  });
+
   it('Buffer replies keep bytes that are not UTF-8', async () => {
     const bytes = Buffer.from([0xff, 0x00, 0xfe, 0x0d, 0x0a]);
     await wrapped.set('bin', bytes);
     expect(await wrapped.evalBuffer("return ledis.call('get', KEYS[1])", 1, 'bin')).toEqual(bytes);
+  });
+});
+
+describe("a script that overwrites a global the wrapper uses (LedisDB's Lua globals are shared and not protected)", () => {
+  it("does not break its own reply or later scripts' replies", async () => {
+    const srv = await freshServer();
+    const r = ioredis(srv.port);
+    const direct = ioredis(srv.port, { scriptReplies: 'direct' });
+    expect(await r.eval('return 1', 0)).toBe(1);
+    for (const careless of ["type = ARGV[1] return 'set type'", "tostring = 1 string = nil table = {} return {'ok', 'fine'}", "pairs, select, pcall, math = nil return {1, 'x'}"]) {
+      const want = await outcome(direct.eval(careless, 0, 'v'));
+      expect(await outcome(r.eval(careless, 0, 'v')), careless).toEqual(want);
+      expect(await r.eval("return {1, 'after', {'ok', 's'}}", 0)).toEqual([1, 'after', 's']);
+    }
+  });
+});
+
+describe('a reply the wrapper cannot encode (a table nested past the Lua call stack, ~250 levels)', () => {
+  it('fails as sent as it is (where the reply is past the parser\'s 128 levels) and leaves the server able to run scripts', async () => {
+    const srv = await freshServer();
+    const r = ioredis(srv.port);
+    const direct = ioredis(srv.port, { scriptReplies: 'direct' });
+    const deep = 'local t = {1} local c = t for i = 1, 300 do local n = {i} c[2] = n c = n end return t';
+    // Not compared with the reply sent as it is: that one stays on top of LedisDB's stack, where every wrapped EVAL's own reply then reads it.
+    await expect(r.eval(deep, 0)).rejects.toThrow(/could not be encoded/);
+    expect(await r.eval('return 1', 0)).toBe(1);
+    expect(await direct.eval("return 'direct too'", 0)).toBe('direct too');
   });
 });
 
@@ -175,12 +238,34 @@ describe('SHA1s, pipelines, prefixes, other faces and servers', () => {
     const own = (await plain.incr('str').catch((e: unknown) => e)) as ResponseError;
     expect(wrong.message).toBe(own.serverMessage);
     expect(own.message).toBe(`INCR: ${own.serverMessage}`);
+    const [[piped]] = (await r.pipeline().incr('str').exec()) as [[Error, unknown]];
+    expect(piped.message).toBe(own.serverMessage);
     const c = createClient({ socket: { port: srv.port, host: '127.0.0.1' } });
     c.on('error', () => undefined);
     await c.connect();
     closers.push(() => c.quit());
     const nr = (await c.evalSha('f'.repeat(40)).catch((e: unknown) => e)) as Error;
     expect(nr.message.startsWith('NOSCRIPT')).toBe(true);
+  });
+
+  it('after SCRIPT FLUSH (or a restart), a script another client loaded as it is is found: SCRIPT EXISTS 1, EVALSHA runs it (wrapped again)', async () => {
+    const r = ioredis(srv.port);
+    const other = new Ledis({ port: srv.port, scriptReplies: 'direct' });
+    closers.push(() => other.quit());
+    const source = "return {'deployed', ARGV[1]}";
+    expect(await r.eval(source, 0, 'a')).toEqual(['deployed', 'a']);
+    await other.sendCommand('SCRIPT', 'FLUSH');
+    const sha = (await other.sendCommand('SCRIPT', 'LOAD', source)) as string;
+    expect(await r.script('EXISTS', sha, 'ffffffffffffffffffffffffffffffffffffffff')).toEqual([1, 0]);
+    expect(await r.evalsha(sha, 0, 'b')).toEqual(['deployed', 'b']);
+    expect(await r.evalsha(sha, 0, 'c')).toEqual(['deployed', 'c']);
+    const ledis = new Ledis({ port: srv.port });
+    closers.push(() => ledis.quit());
+    expect(await ledis.evalsha(sha, [], ['d'])).toEqual(['deployed', 'd']);
+    // Flushed and not loaded again: NOSCRIPT, as LedisDB answers.
+    await other.sendCommand('SCRIPT', 'FLUSH');
+    await expect(r.evalsha(sha, 0, 'e')).rejects.toThrow(/NOSCRIPT/);
+    expect(await r.script('EXISTS', sha)).toEqual([0]);
   });
 
   it('in a pipeline, scripts keep their place among other commands, each with its own reply or error', async () => {
