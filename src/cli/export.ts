@@ -4,7 +4,7 @@
 // data round-trips: an element that is not valid UTF-8 is written as
 // {"base64": "..."}.
 import { isUtf8 } from 'node:buffer';
-import { parseArgs } from 'node:util';
+import { parseFlags } from './flags.js';
 import type { Ledis } from '../client.js';
 import { DataError } from '../errors.js';
 import { clientOptions, connectClient, connectionFlags, connectionHelp, intFlag, type ConnectionValues } from './connect.js';
@@ -172,7 +172,7 @@ async function exportMembers(
 }
 
 export async function exportCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: exportFlags, allowPositionals: true, strict: true });
+  const { values, positionals } = parseFlags(argv, exportFlags);
   if (values.help === true) {
     io.stdout.write(exportHelp + '\n');
     return 0;

@@ -1,7 +1,7 @@
 // `ledis load [FILE|-]`: a thin shell over bulk(): read the input in the
 // chosen format, stream it through the driver, report per-line errors and
 // a summary. The exit code is 0 when every line loaded, 1 when any failed.
-import { parseArgs } from 'node:util';
+import { parseFlags } from './flags.js';
 import { bulkBatches, type BulkFailure, type BulkItem, type BulkSummary } from '../bulk/index.js';
 import type { Ledis } from '../client.js';
 import { ConnectionError, DataError, ResponseError } from '../errors.js';
@@ -140,7 +140,7 @@ export const EXIT_INTERRUPTED = 130;
 export const SETTLE_MS = 10_000;
 
 export async function load(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: loadFlags, allowPositionals: true, strict: true });
+  const { values, positionals } = parseFlags(argv, loadFlags);
   if (values.help === true) {
     io.stdout.write(loadHelp + '\n');
     return 0;

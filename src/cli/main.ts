@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { DataError, LedisError } from '../errors.js';
 import { exportCommand, exportHelp } from './export.js';
+import { nearest } from './flags.js';
 import type { CliIO } from './io.js';
 import { load, loadHelp } from './load.js';
 import { serverCommand, serverHelp } from './server.js';
@@ -46,29 +47,9 @@ const COMMANDS = ['server', 'load', 'export', 'help'] as const;
 const HELPS: Record<string, string> = { server: serverHelp, load: loadHelp, export: exportHelp };
 
 /** Edit distance (Levenshtein) between two short strings. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
-
 /** The subcommand `word` was probably meant to be, or undefined. */
 export function suggest(word: string): string | undefined {
-  const w = word.toLowerCase();
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of COMMANDS) {
-    const d = c.startsWith(w) && w.length >= 2 ? 0 : distance(w, c);
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return bestD <= 2 ? best : undefined;
+  return nearest(word, COMMANDS);
 }
 
 /**

@@ -7,7 +7,7 @@
 // repository's `npm run server`) runs this file before the package is built.
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseFlags } from './flags.js';
 import type { FindOptions } from '../testing/binary.js';
 import { findLedisServer, LEDIS_SERVER_VERSION } from '../testing/binary.js';
 import { startServer, type ServerOptions } from '../testing/server.js';
@@ -77,7 +77,7 @@ function int(name: string, v: string | undefined, min: number, max: number): num
 
 /** The server options the command line asks for. */
 export function serverOptions(argv: readonly string[]): { options: ServerOptions; buildOnly: boolean; help: boolean } {
-  const { values: v, positionals } = parseArgs({ args: [...argv], options: serverFlags, allowPositionals: true, strict: true });
+  const { values: v, positionals } = parseFlags(argv, serverFlags);
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}; run ledis server --help`);
   const options: ServerOptions = {};
   if (v.unix !== undefined && v.port !== undefined) throw new UsageError('--unix and --port exclude each other');

@@ -5,7 +5,7 @@
 //
 // Node built-ins and ../errors.js (no imports of its own) only (see binary.ts).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -87,7 +87,10 @@ export interface RunningServer {
  * process dies in any way, since the kernel closes our end of the pipe then.
  * Linux's PR_SET_PDEATHSIG is not reachable from Node; a pipe's end of file
  * is, on every platform. SIGINT is ignored here: Ctrl-C in a terminal
- * reaches the whole process group, and ledis-server handles its own.
+ * reaches the whole process group, and ledis-server handles its own. With
+ * LEDIS_WATCHDOG_REMOVE set (the temporary data folder startServer made), it
+ * removes that folder once the server has exited, so a parent that died
+ * leaves no folder behind either.
  */
 const WATCHDOG = `
 const { spawn } = require('node:child_process');
@@ -104,7 +107,12 @@ const stop = () => {
 };
 child.once('spawn', () => report('pid ' + child.pid));
 child.once('error', (e) => { report('error ' + JSON.stringify(String(e.message))); process.exit(127); });
-child.once('exit', (code, signal) => { report('exit ' + code + ' ' + signal); process.exit(code === null ? 1 : code); });
+const remove = process.env.LEDIS_WATCHDOG_REMOVE;
+child.once('exit', (code, signal) => {
+  if (remove) { try { fs.rmSync(remove, { recursive: true, force: true }); } catch {} }
+  report('exit ' + code + ' ' + signal);
+  process.exit(code === null ? 1 : code);
+});
 process.stdin.on('data', () => {});
 process.stdin.once('end', stop);
 process.stdin.once('close', stop);
@@ -261,7 +269,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   const watchdog = spawn(process.execPath, ['-e', WATCHDOG, bin, '-config', configPath], {
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_OPTIONS: '' },
+    env: { ...process.env, NODE_OPTIONS: '', LEDIS_WATCHDOG_REMOVE: ownDir ? dataDir : '' },
   });
   const [toWatchdog, out, err, events] = watchdog.stdio as unknown as [Writable, Readable, Readable, Readable];
   toWatchdog.on('error', () => {});
@@ -369,6 +377,14 @@ function signal(pid: number, sig: NodeJS.Signals): void {
  */
 async function assertAddressFree(target: { host: string; port: number } | { path: string }): Promise<void> {
   if ('path' in target) {
+    // sockaddr_un's sun_path holds 108 bytes with its NUL (Linux); LedisDB would exit at once with a bare bind error.
+    if (Buffer.byteLength(target.path) > 107) throw new DataError(`startServer(options): unix socket path ${shown(target.path)} is ${Buffer.byteLength(target.path)} bytes; at most 107 fit (choose a shorter path)`);
+    const folder = path.dirname(path.resolve(target.path));
+    try {
+      accessSync(folder, constants.W_OK | constants.X_OK);
+    } catch {
+      throw new DataError(`startServer(options): cannot create unix socket ${shown(target.path)}: its folder ${shown(folder)} ${existsSync(folder) ? 'is not writable' : 'does not exist'}`);
+    }
     if (!existsSync(target.path)) return;
     const answered = await new Promise<boolean>((resolve) => {
       const sock = net.connect({ path: target.path });

@@ -31,6 +31,18 @@ describe('ledis dispatch', () => {
     expect(suggest('xyz')).toBeUndefined();
   });
 
+  it('a mistyped flag of load, export or server gets a suggestion and exit 2; an unrelated one gets none', async () => {
+    const load = await run(['load', '--hots', 'x', 'file.txt']);
+    expect(load.code).toBe(2);
+    expect(load.stderr).toMatch(/^ledis: Unknown option '--hots'.* \(did you mean --host\?\)\n$/);
+    expect((await run(['export', '--tpye', 'kv'])).stderr).toContain('(did you mean --type?)');
+    expect((await run(['server', '--prot', '1'])).stderr).toContain('(did you mean --port?)');
+    const none = await run(['server', '--frobnicate']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/Unknown option '--frobnicate'/);
+    expect(none.stderr).not.toContain('did you mean');
+  });
+
   it('`ledis load -h` and `ledis export -h` show the help and say -h is --host there', async () => {
     const load = await run(['load', '-h']);
     expect(load.code).toBe(0);

@@ -53,6 +53,15 @@ describe('startServer() option checks', () => {
     }
   });
 
+  it('a unix socket in a folder that does not exist, or on a path too long for sun_path, is a DataError before anything starts', async () => {
+    const missing = (await startServer({ bin, unix: '/nonexistent-ledis-folder/s.sock' }).catch((e: unknown) => e)) as Error;
+    expect(missing).toBeInstanceOf(DataError);
+    expect(missing.message).toMatch(/its folder "\/nonexistent-ledis-folder" does not exist/);
+    const long = (await startServer({ bin, unix: `/tmp/${'x'.repeat(120)}.sock` }).catch((e: unknown) => e)) as Error;
+    expect(long).toBeInstanceOf(DataError);
+    expect(long.message).toMatch(/at most 107 fit/);
+  });
+
   it('a password of the wrong type is not repeated in the message', async () => {
     const err = (await startServer({ bin, password: 987654321 } as unknown as ServerOptions).catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(DataError);

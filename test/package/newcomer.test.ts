@@ -10,7 +10,7 @@
 // The server binary comes from LEDIS_SERVER_BIN (the repository's pinned
 // build) except in the build test, so the suite stays fast.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -157,23 +157,27 @@ describe('a newcomer with the packed package', () => {
       path.join(dir, 'parent.mjs'),
       "import { startServer } from 'ledis/testing';\n" +
         'const srv = await startServer();\n' +
-        'console.log(JSON.stringify({ pid: srv.pid, port: srv.port }));\n' +
+        'console.log(JSON.stringify({ pid: srv.pid, port: srv.port, dataDir: srv.dataDir }));\n' +
         "if (process.argv[2] === 'stay') setInterval(() => {}, 1000);\n",
     );
     const env = { ...process.env, LEDIS_SERVER_BIN: BIN, NODE_OPTIONS: '' };
     const parent = spawn(process.execPath, ['parent.mjs', 'stay'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env });
     started.push(parent);
-    const info = JSON.parse((await lineOf(parent, /\{.*\}\n/))[0]) as { pid: number; port: number };
+    const info = JSON.parse((await lineOf(parent, /\{.*\}\n/))[0]) as { pid: number; port: number; dataDir: string };
     expect(alive(info.pid)).toBe(true);
+    expect(existsSync(info.dataDir)).toBe(true);
     expect(await refuses(info.port)).toBe(false);
     parent.kill('SIGKILL');
     expect(await until(() => !alive(info.pid), 15_000), 'the server outlived its SIGKILLed parent').toBe(true);
     expect(await refuses(info.port)).toBe(true);
+    // The temporary data folder (its ledis.toml may hold a password) goes with the server.
+    expect(await until(() => !existsSync(info.dataDir), 15_000), 'the data folder outlived the SIGKILLed parent').toBe(true);
 
     const forgetful = await spawnAsync(process.execPath, ['parent.mjs'], { cwd: dir, timeout: 30_000, env });
     expect(forgetful.status, forgetful.stderr).toBe(0);
-    const pid = (JSON.parse(forgetful.stdout) as { pid: number }).pid;
+    const { pid, dataDir } = JSON.parse(forgetful.stdout) as { pid: number; dataDir: string };
     expect(await until(() => !alive(pid), 15_000), 'the server outlived a parent that forgot stop()').toBe(true);
+    expect(await until(() => !existsSync(dataDir), 15_000), 'the data folder outlived a parent that forgot stop()').toBe(true);
   }, 90_000);
 
   it('`ledis server` on a port a LedisDB already listens on exits 2 naming the port', async () => {
