@@ -3,7 +3,7 @@
 // settle, none is left pending, and nothing hangs.
 import { describe, expect, it } from 'vitest';
 import { ConnectionError, Ledis, PipelineError } from '../../src/index.js';
-import { prefix } from '../helpers.js';
+import { prefix, turnCounter } from '../helpers.js';
 import { proxyFixture } from './fixture.js';
 import type { Proxy } from './toxiproxy.js';
 
@@ -19,24 +19,6 @@ async function slowProxy(latency: number): Promise<Proxy> {
 async function settleWithin<T>(ms: number, promises: Promise<T>[]): Promise<PromiseSettledResult<T>[]> {
   const timer = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`commands still pending after ${ms} ms`)), ms).unref());
   return Promise.race([Promise.allSettled(promises), timer]);
-}
-
-/** Counts event-loop turns (one setImmediate per turn) until stop(). */
-function turnCounter(): { stop(): number } {
-  let turns = 0;
-  let stopped = false;
-  const spin = () => {
-    if (stopped) return;
-    turns++;
-    setImmediate(spin);
-  };
-  setImmediate(spin);
-  return {
-    stop() {
-      stopped = true;
-      return turns;
-    },
-  };
 }
 
 describe('closing with commands in flight', () => {
