@@ -26,3 +26,25 @@ export async function until(check: () => boolean, ms: number): Promise<boolean> 
   }
   return check();
 }
+
+/**
+ * Counts event-loop turns (one setImmediate per turn) until stop(): "at once" without a wall clock. While it
+ * runs the loop never blocks, so waiting for any timer or I/O costs hundreds of turns; a busy machine makes
+ * turns slower, not more numerous.
+ */
+export function turnCounter(): { stop(): number } {
+  let turns = 0;
+  let stopped = false;
+  const spin = () => {
+    if (stopped) return;
+    turns++;
+    setImmediate(spin);
+  };
+  setImmediate(spin);
+  return {
+    stop() {
+      stopped = true;
+      return turns;
+    },
+  };
+}

@@ -125,6 +125,22 @@ export function nutcrackerConfig(cfg) {
  * @returns {Promise<RunningProxy>}
  */
 export async function startNutcracker(cfg) {
+  // The listen and stats ports are free ports of our choosing, free a moment ago: anything may take one
+  // before nutcracker binds it ("Address already in use" in its log). Then start again on other ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startNutcrackerOnce(cfg);
+    } catch (err) {
+      if (cfg.listenPort !== undefined || attempt >= 5 || !/Address already in use/.test(String(/** @type {Error} */ (err).message))) throw err;
+    }
+  }
+}
+
+/**
+ * @param {Omit<PoolConfig, 'listenPort'> & { listenPort?: number, bin?: string }} cfg
+ * @returns {Promise<RunningProxy>}
+ */
+async function startNutcrackerOnce(cfg) {
   const bin = cfg.bin ?? ensureNutcracker().bin;
   if (!bin) throw new Error(ensureNutcracker({ install: false }).reason ?? 'nutcracker missing');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nutcracker-'));
@@ -171,7 +187,14 @@ export async function startNutcracker(cfg) {
       });
       sock.once('error', () => resolve(false));
     });
-    if (ok) break;
+    if (ok) {
+      // Connected: to nutcracker, or to whatever took the port before it could bind (then it exits, saying so).
+      await new Promise((r) => setTimeout(r, 100));
+      if (child.exitCode === null && child.signalCode === null && !/Address already in use/.test(log())) break;
+      const out = log();
+      await stop();
+      throw new Error(`nutcracker could not listen:\n${out}`);
+    }
     if (Date.now() > deadline) {
       const out = log();
       await stop();

@@ -30,6 +30,22 @@ export function ensureToxiproxy() {
  * @returns {Promise<RunningToxiproxy>}
  */
 export async function startToxiproxy(opts = {}) {
+  // The API port is a free port of our choosing, free a moment ago: anything may take it before
+  // toxiproxy-server binds it. Then start again on another one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startToxiproxyOnce(opts);
+    } catch (err) {
+      if (attempt >= 5 || !/address already in use/.test(String(/** @type {Error} */ (err).message))) throw err;
+    }
+  }
+}
+
+/**
+ * @param {{ quiet?: boolean }} opts
+ * @returns {Promise<RunningToxiproxy>}
+ */
+async function startToxiproxyOnce(opts) {
   const bin = ensureToxiproxy();
   const host = '127.0.0.1';
   const port = await freePort();
@@ -55,11 +71,23 @@ export async function startToxiproxy(opts = {}) {
   const deadline = Date.now() + 15000;
   for (;;) {
     if (!alive()) throw new Error(`toxiproxy-server exited early (${child.exitCode ?? child.signalCode}):\n${output}`);
+    // It logs a failed bind of its API port and keeps running.
+    if (/address already in use/.test(output)) {
+      await stop();
+      throw new Error(`toxiproxy-server could not listen:\n${output}`);
+    }
+    let answered = false;
     try {
-      const res = await fetch(`${url}/version`);
-      if (res.ok) break;
+      answered = (await fetch(`${url}/version`)).ok;
     } catch {
       // not listening yet
+    }
+    if (answered) {
+      // Answered by ours, or by another toxiproxy-server that took the port first (then ours says so).
+      await new Promise((r) => setTimeout(r, 100));
+      if (alive() && !/address already in use/.test(output)) break;
+      await stop();
+      throw new Error(`toxiproxy-server could not listen:\n${output}`);
     }
     if (Date.now() > deadline) {
       await stop();

@@ -245,6 +245,22 @@ function checkOptions(opts: unknown): asserts opts is ServerOptions {
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   checkOptions(opts);
   const bin = opts.bin ?? (await findLedisServer(opts.find)).bin;
+  // A port of our choosing was free a moment ago, but anything (a listener, an outgoing connection's
+  // ephemeral port) may take it before ledis-server binds it: then start again on another one.
+  const ours = !opts.unix && !opts.port;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(opts, bin);
+    } catch (e) {
+      if (!ours || attempt >= PORT_ATTEMPTS || !(e instanceof Error && inUseErrors.has(e))) throw e;
+    }
+  }
+}
+
+/** Tries with a free port of our choosing before giving up on "in use". */
+const PORT_ATTEMPTS = 5;
+
+async function startOn(opts: ServerOptions, bin: string): Promise<RunningServer> {
   const ownDir = !opts.dataDir;
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'ledis-data-'));
   mkdirSync(dataDir, { recursive: true });
@@ -416,8 +432,13 @@ async function assertAddressFree(target: { host: string; port: number } | { path
   });
 }
 
+/** The errors made by inUse(), for startServer's retry. */
+const inUseErrors = new WeakSet<Error>();
+
 function inUse(target: { host: string; port: number }): Error {
-  return new Error(`port ${target.port} on ${target.host} is in use: another process listens on it; pick another with --port or stop that process`);
+  const e = new Error(`port ${target.port} on ${target.host} is in use: another process listens on it; pick another with --port or stop that process`);
+  inUseErrors.add(e);
+  return e;
 }
 
 async function waitForListener(
@@ -453,7 +474,7 @@ async function waitForListener(
       // Connected: make sure it is our server that answered, not one that
       // took the address between the check above and the bind.
       await new Promise((r) => setTimeout(r, 100));
-      if (!alive()) throw early();
+      if (!alive() || /address already in use/.test(output())) throw early();
       return;
     }
     await new Promise((r) => setTimeout(r, 50));

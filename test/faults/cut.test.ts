@@ -6,7 +6,7 @@
 // or nothing (never ran), consistent with what its caller was told.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionError, Ledis, type Connection, type Settled } from '../../src/index.js';
-import { client, prefix } from '../helpers.js';
+import { client, prefix, until } from '../helpers.js';
 import { proxyFixture } from './fixture.js';
 
 const N = 5000;
@@ -37,8 +37,13 @@ interface Run {
 /**
  * Issues N INCRs of per-command keys in waves of WAVE, one wave per
  * macrotask, calling `cut` once after `cutAfter` waves (without waiting for it).
+ * The waves go on while the cut is made, but wave cutAfter + 5 waits until
+ * `cut` says its fault is in place (`inPlace()`), and the last wave until the
+ * cut is over: on a loaded machine the remaining waves could otherwise all be
+ * issued before a Toxiproxy call returns, and the cut would land after the
+ * stream, not in it.
  */
-async function incrUnderCut(ledis: Ledis, p: string, cutAfter: number, cut: (() => Promise<void>) | null): Promise<Run> {
+async function incrUnderCut(ledis: Ledis, p: string, cutAfter: number, cut: ((inPlace: () => void) => Promise<void>) | null): Promise<Run> {
   const conn: Connection = ledis.connectionPool.shared();
   await ledis.connect();
   let reconnects = 0;
@@ -46,8 +51,18 @@ async function incrUnderCut(ledis: Ledis, p: string, cutAfter: number, cut: (() 
   const outcomes: Outcome[] = [];
   const pending: Promise<void>[] = [];
   let cutting: Promise<void> = Promise.resolve();
-  for (let wave = 0; wave * WAVE < N; wave++) {
-    if (wave === cutAfter && cut !== null) cutting = cut();
+  let placed: Promise<void> = Promise.resolve();
+  const waves = Math.ceil(N / WAVE);
+  for (let wave = 0; wave < waves; wave++) {
+    if (wave === cutAfter && cut !== null) {
+      let mark!: () => void;
+      placed = new Promise<void>((r) => (mark = r));
+      cutting = cut(mark);
+      // Awaited below; a failed cut fails the test there, not as an unhandled rejection meanwhile.
+      cutting.catch(() => undefined);
+    }
+    if (cut !== null && wave === cutAfter + 5) await Promise.race([placed, cutting]);
+    if (cut !== null && wave === waves - 1) await cutting;
     for (let j = 0; j < WAVE; j++) {
       const i = wave * WAVE + j;
       const o: Outcome = { issuedOffline: conn.status !== 'ready', ok: false };
@@ -124,9 +139,10 @@ describe('a connection cut while 5,000 commands are in flight', () => {
     const proxy = await freshProxy();
     const ledis = through(proxy);
     const p = prefix('cutrst');
-    const run = await incrUnderCut(ledis, p, 20, async () => {
+    const run = await incrUnderCut(ledis, p, 20, async (inPlace) => {
       const closed = new Promise<void>((resolve) => ledis.once('close', () => resolve()));
       const rst = await proxy.addToxic({ type: 'reset_peer', stream: 'upstream', attributes: { timeout: 0 } });
+      inPlace();
       // The reset happens on the next bytes the client sends; then let reconnects through.
       await within(5000, closed);
       await rst.remove();
@@ -140,16 +156,25 @@ describe('a connection cut while 5,000 commands are in flight', () => {
   }, 60000);
 
   it('closed by the proxy after every 8,000 reply bytes: each cut rejects only written-unanswered commands, none applied twice', async () => {
-    const proxy = await freshProxy();
-    // Every connection through this proxy is closed after 2,000 ":1\r\n" replies.
-    await proxy.addToxic({ type: 'limit_data', stream: 'downstream', attributes: { bytes: 8000 } });
-    const ledis = through(proxy);
-    const p = prefix('cutlimit');
-    const run = await incrUnderCut(ledis, p, -1, null);
-    const counts = await checkOutcomes(p, run, false);
-    console.log('limit_data downstream:', counts, 'reconnects', run.reconnects);
-    expect(run.reconnects).toBeGreaterThanOrEqual(1);
-    expect(counts.ok).toBeGreaterThanOrEqual(2000);
+    // A connection's 2,000 delivered replies can be lost to a write into the closed link before they are read
+    // (see the pipeline test below): every run is checked in full, and up to 5 runs are made for one where at
+    // least one connection's worth of replies reached their callers (ok was 2,000, the bare minimum, instead of
+    // the usual 4,000 in 2 of 40 loaded runs here).
+    let most = 0;
+    for (let attempt = 1; attempt <= 5 && most < 2000; attempt++) {
+      const proxy = await freshProxy();
+      // Every connection through this proxy is closed after 2,000 ":1\r\n" replies.
+      await proxy.addToxic({ type: 'limit_data', stream: 'downstream', attributes: { bytes: 8000 } });
+      const ledis = through(proxy);
+      const p = prefix('cutlimit');
+      const run = await incrUnderCut(ledis, p, -1, null);
+      const counts = await checkOutcomes(p, run, false);
+      console.log(`limit_data downstream (attempt ${attempt}):`, counts, 'reconnects', run.reconnects);
+      expect(run.reconnects).toBeGreaterThanOrEqual(1);
+      most = Math.max(most, counts.ok);
+      ledis.disconnect();
+    }
+    expect(most).toBeGreaterThanOrEqual(2000);
   }, 60000);
 
   it('cut on the way to the server after 100,000 bytes: commands the server never got reject with mayHaveRun and read as never run', async () => {
@@ -168,8 +193,11 @@ describe('a connection cut while 5,000 commands are in flight', () => {
     const proxy = await freshProxy();
     const ledis = through(proxy);
     const p = prefix('cutdown');
-    const run = await incrUnderCut(ledis, p, 20, async () => {
+    const run = await incrUnderCut(ledis, p, 20, async (inPlace) => {
       await proxy.setEnabled(false);
+      // Down as the client sees it (the proxy closes its links), so the waves issued next are issued offline.
+      expect(await until(() => ledis.connectionPool.shared().status !== 'ready', 5000)).toBe(true);
+      inPlace();
       await new Promise((r) => setTimeout(r, 100));
       await proxy.setEnabled(true);
     });
@@ -180,21 +208,32 @@ describe('a connection cut while 5,000 commands are in flight', () => {
   }, 60000);
 
   it('a 5,000-command pipeline cut mid-stream: each entry is its own reply or a ConnectionError (mayHaveRun), none applied twice', async () => {
-    const proxy = await freshProxy();
-    await proxy.addToxic({ type: 'limit_data', stream: 'downstream', attributes: { bytes: 8000 } });
-    const ledis = through(proxy);
-    await ledis.connect();
-    const p = prefix('cutpipe');
-    const pipeline = ledis.pipeline();
-    for (let i = 0; i < N; i++) pipeline.incr(`${p}${i}`);
-    // Built in a loop, so its static type is the empty tuple: one Settled<number> per INCR at run time.
-    const results = (await pipeline.execSettled()) as unknown as Settled<number>[];
-    const outcomes: Outcome[] = results.map((r) =>
-      r.ok ? { issuedOffline: false, ok: true, value: r.value } : { issuedOffline: false, ok: false, error: r.error },
-    );
-    const counts = await checkOutcomes(p, { outcomes, reconnects: 0 }, false);
-    console.log('pipeline cut:', counts);
-    expect(counts.ok).toBeGreaterThanOrEqual(2000);
-    expect(counts.ok).toBeLessThan(N);
+    // The proxy closes the link after 8,000 reply bytes: 2,000 replies, which reach their callers when the
+    // client reads them before it sees the close. Under load the client may first write the pipeline's next
+    // chunk into the closed link; the write error then ends the socket before those bytes are read, and every
+    // entry rejects with mayHaveRun (seen 1 run in ~30 of this file with both cores busy: ok 0, 2,048 applied,
+    // 2,952 never received). That outcome is correct too, so every attempt is checked in full, and up to 5
+    // attempts are made for one where the 2,000 replies were read first.
+    let most = 0;
+    for (let attempt = 1; attempt <= 5 && most < 2000; attempt++) {
+      const proxy = await freshProxy();
+      await proxy.addToxic({ type: 'limit_data', stream: 'downstream', attributes: { bytes: 8000 } });
+      const ledis = through(proxy);
+      await ledis.connect();
+      const p = prefix('cutpipe');
+      const pipeline = ledis.pipeline();
+      for (let i = 0; i < N; i++) pipeline.incr(`${p}${i}`);
+      // Built in a loop, so its static type is the empty tuple: one Settled<number> per INCR at run time.
+      const results = (await pipeline.execSettled()) as unknown as Settled<number>[];
+      const outcomes: Outcome[] = results.map((r) =>
+        r.ok ? { issuedOffline: false, ok: true, value: r.value } : { issuedOffline: false, ok: false, error: r.error },
+      );
+      const counts = await checkOutcomes(p, { outcomes, reconnects: 0 }, false);
+      console.log(`pipeline cut (attempt ${attempt}):`, counts);
+      expect(counts.ok).toBeLessThan(N);
+      most = Math.max(most, counts.ok);
+      ledis.disconnect();
+    }
+    expect(most).toBeGreaterThanOrEqual(2000);
   }, 60000);
 });

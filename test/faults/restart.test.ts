@@ -58,11 +58,13 @@ describe('server killed and restarted on the same port', () => {
     expect(failedAttempts).toBeGreaterThanOrEqual(2);
 
     const ready = new Promise<void>((resolve) => ledis.once('ready', () => resolve()));
-    const restartedAt = performance.now();
     const second = await start(first.port);
     expect(second.port).toBe(first.port);
+    // Counted from when the server listens, not from before its start: how long a LedisDB takes to start is
+    // not the client's, and on a loaded machine it can eat into this bound.
+    const restartedAt = performance.now();
     await ready;
-    // The next attempt comes within one back-off step (capped at 2 s) plus the server's start.
+    // The next attempt comes within one back-off step (capped at 2 s), with room for a loaded machine.
     expect(performance.now() - restartedAt).toBeLessThan(4000);
 
     expect(await Promise.all(duringOutage)).toEqual(Array.from({ length: 100 }, (_, i) => `outage-${i}`));

@@ -6,8 +6,6 @@
 // (timeout, reset_peer, limit_data).
 // @ts-ignore -- plain ESM script, typed through JSDoc
 import { startToxiproxy } from '../../tools/toxiproxy.mjs';
-// @ts-ignore -- plain ESM script
-import { freePort } from '../../tools/server.mjs';
 
 /** Which way a toxic acts: upstream = client to server, downstream = server to client. */
 export type Stream = 'upstream' | 'downstream';
@@ -72,9 +70,12 @@ export async function toxiproxy(): Promise<Toxiproxy> {
     url: api,
     stop: () => server.stop(),
     async createProxy(name, upstream) {
-      const port = (await freePort()) as number;
       const host = '127.0.0.1';
-      await call(`${api}/proxies`, 'POST', { name, listen: `${host}:${port}`, upstream, enabled: true });
+      // Port 0: Toxiproxy binds a port the OS picks and says which (a port picked here and handed over could
+      // be taken by another test's listener or connection before Toxiproxy binds it). Kept across disable/enable.
+      const created = (await call(`${api}/proxies`, 'POST', { name, listen: `${host}:0`, upstream, enabled: true })) as { listen: string };
+      const port = Number(created.listen.slice(created.listen.lastIndexOf(':') + 1));
+      if (!(port > 0)) throw new Error(`toxiproxy did not say which port proxy ${name} listens on: ${JSON.stringify(created)}`);
       const base = `${api}/proxies/${encodeURIComponent(name)}`;
       const removeToxic = async (toxic: string) => {
         await call(`${base}/toxics/${encodeURIComponent(toxic)}`, 'DELETE');

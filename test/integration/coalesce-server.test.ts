@@ -55,23 +55,37 @@ describe.skipIf(!hasRedis)('coalescing by default on redis-server (Debian)', () 
   let port = 0;
 
   beforeAll(async () => {
-    port = await new Promise<number>((resolve) => {
-      const s = net.createServer().listen(0, '127.0.0.1', () => {
-        const a = s.address() as net.AddressInfo;
-        s.close(() => resolve(a.port));
+    // The port was free a moment ago; anything may take it before redis-server binds it (then redis-server
+    // exits): start again on another, a few times.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      port = await new Promise<number>((resolve) => {
+        const s = net.createServer().listen(0, '127.0.0.1', () => {
+          const a = s.address() as net.AddressInfo;
+          s.close(() => resolve(a.port));
+        });
       });
-    });
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
-    for (let i = 0; i < 200; i++) {
-      const ok = await new Promise<boolean>((r) => {
-        const s = net.connect({ host: '127.0.0.1', port }, () => (s.destroy(), r(true)));
-        s.once('error', () => r(false));
-      });
-      if (ok) return;
-      await new Promise((r) => setTimeout(r, 50));
+      const c = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+      child = c;
+      const running = () => c.exitCode === null && c.signalCode === null;
+      let listening = false;
+      for (let i = 0; i < 200 && running(); i++) {
+        const ok = await new Promise<boolean>((r) => {
+          const s = net.connect({ host: '127.0.0.1', port }, () => (s.destroy(), r(true)));
+          s.once('error', () => r(false));
+        });
+        if (ok) {
+          // Connected to redis-server, or to whatever took the port first (then redis-server exits at once).
+          await new Promise((r) => setTimeout(r, 100));
+          listening = true;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      if (listening && running()) return;
+      c.kill('SIGKILL');
     }
-    throw new Error('redis-server did not listen within 10 s');
-  }, 15_000);
+    throw new Error('redis-server did not listen (5 ports tried, 10 s each at most)');
+  }, 60_000);
 
   afterAll(() => {
     child?.kill('SIGTERM');

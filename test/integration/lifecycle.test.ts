@@ -3,9 +3,7 @@
 // `await using`, and quit() with a blocking pop outstanding.
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConnectionError, Ledis, type LedisStatus } from '../../src/index.js';
-// @ts-ignore -- plain ESM script
-import { freePort } from '../../tools/server.mjs';
-import { client, prefix, serverAddress } from '../helpers.js';
+import { client, prefix, serverAddress, until } from '../helpers.js';
 
 const p = prefix('life');
 const plain = client();
@@ -49,8 +47,9 @@ describe('status and events', () => {
 
 describe('connect()', () => {
   it('rejects with a ConnectionError when the first attempt fails (nothing listening), while the client keeps retrying', async () => {
-    const port: number = await freePort();
-    const ledis = new Ledis({ host: '127.0.0.1', port, lazyConnect: true });
+    // Port 1: nothing listens there, and no other test's listener or outgoing connection can take it
+    // (a freePort() number could be bound by a server another test file starts meanwhile).
+    const ledis = new Ledis({ host: '127.0.0.1', port: 1, lazyConnect: true });
     try {
       const err = await ledis.connect().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ConnectionError);
@@ -120,8 +119,9 @@ describe('quit() with a blocking pop outstanding', () => {
     const ledis = client();
     const key = p + 'blocked';
     const pop = ledis.blpop(key, 0).catch((e: unknown) => e);
-    // The pop is on its dedicated connection once the server has it waiting; poll a bounded number of times.
-    for (let i = 0; i < 100 && !ledis.connectionPool.connections.some((c) => c.blocked); i++) await new Promise((r) => setTimeout(r, 10));
+    // The pop is on its dedicated connection once the server has it waiting; poll for up to 10 s (a bound, not
+    // an expectation: 100 polls of 10 ms were about 1 s, which a loaded machine can use up).
+    await until(() => ledis.connectionPool.connections.some((c) => c.blocked), 10_000);
     await ledis.quit();
     const err = await pop;
     expect(err).toBeInstanceOf(ConnectionError);
@@ -130,7 +130,7 @@ describe('quit() with a blocking pop outstanding', () => {
     // stays until its own timeout (here forever) and takes the next item pushed, which is lost.
     expect(await plain.rpush(key, 'x')).toBe(1);
     let len = 1;
-    for (let i = 0; i < 100 && len !== 0; i++) {
+    for (const end = Date.now() + 10_000; len !== 0 && Date.now() < end; ) {
       len = await plain.llen(key);
       if (len !== 0) await new Promise((r) => setTimeout(r, 10));
     }
@@ -141,7 +141,7 @@ describe('quit() with a blocking pop outstanding', () => {
     const ledis = client();
     const key = p + 'blocked2';
     const pop = ledis.brpop(key, 1).catch((e: unknown) => e);
-    for (let i = 0; i < 100 && !ledis.connectionPool.connections.some((c) => c.blocked); i++) await new Promise((r) => setTimeout(r, 10));
+    await until(() => ledis.connectionPool.connections.some((c) => c.blocked), 10_000);
     await ledis.quit();
     expect(await pop).toBeInstanceOf(ConnectionError);
     expect(ledis.status).toBe('end');

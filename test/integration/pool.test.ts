@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { BlockingConnectionPool, ConnectionError, ConnectionPool, Ledis } from '../../src/index.js';
-import { client, prefix, serverAddress } from '../helpers.js';
+import { client, prefix, serverAddress, until } from '../helpers.js';
 
 const p = prefix('pool');
 const opened: Array<{ disconnect(): void }> = [];
@@ -92,11 +92,19 @@ describe('blocking pops', () => {
     const ledis = client();
     opened.push(ledis);
     await ledis.set(`${p}quick`, 'fast');
-    const popping = ledis.blpop(`${p}empty-list`, 1);
-    await new Promise((r) => setTimeout(r, 50));
-    const started = performance.now();
+    // A long pop timeout: a GET queued behind it would wait 5 s and the pop would answer first (null).
+    const popping = ledis.blpop(`${p}empty-list`, 5);
+    let popSettled = false;
+    void popping.then(
+      () => (popSettled = true),
+      () => (popSettled = true),
+    );
+    // The BLPOP is on the wire, blocking its connection (a bound on the wait, not an expectation on time).
+    expect(await until(() => ledis.connectionPool.connections.some((c) => c.blocked), 5000)).toBe(true);
     expect(await ledis.get(`${p}quick`)).toBe('fast');
-    expect(performance.now() - started).toBeLessThan(50);
+    // Answered while the BLPOP still waits: not queued behind it. (This was a 50 ms bound on the GET,
+    // which a loaded machine breaks without any delay caused by the BLPOP.)
+    expect(popSettled).toBe(false);
     await ledis.rpush(`${p}empty-list`, 'item');
     expect(await popping).toEqual([`${p}empty-list`, 'item']);
   });
