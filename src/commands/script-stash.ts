@@ -91,7 +91,8 @@ end
  * (src/commands/translate.ts): a key is looked for in LedisDB's five
  * keyspaces (KV, hash, list, set, zset) by DEL/UNLINK, EXISTS (the count of
  * keys named that exist), EXPIRE/PEXPIRE/EXPIREAT/PEXPIREAT (a past expiry
- * deletes), TTL/PTTL (-2: no key), PERSIST and TYPE; SET clears the TTL
+ * deletes; otherwise every keyspace the name is in), TTL/PTTL (-2: no key),
+ * PERSIST (every keyspace) and TYPE; SET clears the TTL
  * (LedisDB's keeps it: a PERSIST first), SET's NX/XX/EX/PX/KEEPTTL; PTTL,
  * PEXPIRE, PEXPIREAT and PSETEX in whole seconds (rounded up; PTTL is the
  * TTL times 1000). `pcall` answers an error as LedisDB's does
@@ -124,14 +125,26 @@ local function __ledis_num(v)
   if n == nil then error('value is not an integer or out of range') end
   return n
 end
+-- Every keyspace the name is in (a string and a hash may share one): EXPIRE, EXPIREAT and PERSIST reach each, as the face's do.
+local function __ledis_each(call, k, f)
+  local r = 0
+  for _, t in __ledis_ipairs(__ledis_types) do
+    if call(t[2], k) == 1 then local x = f(t) if x > r then r = x end end
+  end
+  return r
+end
 local function __ledis_expire(call, k, secs, at)
-  local t = __ledis_typeof(call, k)
-  if t == nil then return 0 end
+  if __ledis_typeof(call, k) == nil then return 0 end
   if not at and secs <= 0 then return __ledis_clear(call, k) end
-  if not at then return call(t[3], k, secs) end
+  if not at then return __ledis_each(call, k, function(t) return call(t[3], k, secs) end) end
   -- A time already past: LedisDB refuses it (errExpireValue); Redis deletes the key.
-  local r = __ledis_real.pcall(t[4], k, secs)
-  if type(r) == 'table' then return __ledis_clear(call, k) end
+  local past = false
+  local r = __ledis_each(call, k, function(t)
+    local x = __ledis_real.pcall(t[4], k, secs)
+    if type(x) == 'table' then past = true return 0 end
+    return x
+  end)
+  if past then return __ledis_clear(call, k) end
   return r
 end
 local function __ledis_tr(name, ...)
@@ -190,11 +203,7 @@ local function __ledis_tr(name, ...)
     if c == 'PTTL' and s > 0 then return s * 1000 end
     return s
   end
-  if c == 'PERSIST' and n == 1 then
-    local t = __ledis_typeof(call, a[1])
-    if t == nil then return 0 end
-    return call(t[6], a[1])
-  end
+  if c == 'PERSIST' and n == 1 then return __ledis_each(call, a[1], function(t) return call(t[6], a[1]) end) end
   if c == 'TYPE' and n == 1 then
     local t = __ledis_typeof(call, a[1])
     if t == nil then return {'ok', 'none'} end

@@ -445,4 +445,21 @@ describe('the shim finds a key in any of LedisDB\'s keyspaces, as Redis has one'
     expect(await r.eval("return redis.call('del', KEYS[1], KEYS[2], KEYS[3], KEYS[3], 'none')", 3, 's1', 'z1', 'k1')).toBe(3);
     expect(await r.exists('h1', 'l1', 's1', 'z1', 'k1')).toBe(0);
   });
+
+  it('a name in several keyspaces at once (a string and a hash): EXPIRE, EXPIREAT and PERSIST reach every one, as the face\'s EXPIRE does', async () => {
+    const plain = new Ledis({ port: srv.port });
+    closers.push(() => plain.quit());
+    for (const k of ['both1', 'both2']) {
+      await plain.set(k, 'v');
+      await plain.hset(k, 'f', 'v');
+    }
+    expect(await r.expire('both1', 100)).toBe(1);
+    expect(await r.eval("return redis.call('expire', KEYS[1], 100)", 1, 'both2')).toBe(1);
+    expect(await plain.sendCommand('HTTL', 'both1')).toBeGreaterThan(90);
+    expect(await plain.sendCommand('HTTL', 'both2')).toBeGreaterThan(90);
+    expect(await r.eval("return redis.call('persist', KEYS[1])", 1, 'both2')).toBe(1);
+    expect(await plain.sendCommand('HTTL', 'both2')).toBe(-1);
+    expect(await r.eval("return redis.call('expireat', KEYS[1], ARGV[1])", 1, 'both2', Math.floor(Date.now() / 1000) + 100)).toBe(1);
+    expect(await plain.sendCommand('HTTL', 'both2')).toBeGreaterThan(90);
+  });
 });
