@@ -387,6 +387,7 @@ let nextKey = 0;
 export class ScriptReplies {
   /** The SHA1 table's key prefix for this kind of wrapper. */
   private readonly kind: string;
+  private readonly otherKind: string;
 
   /**
    * `keyPrefix`: the face's key prefix, which GET/DEL of a reply key get and
@@ -398,6 +399,7 @@ export class ScriptReplies {
     readonly redis = false,
   ) {
     this.kind = redis ? 'r' : 'l';
+    this.otherKind = redis ? 'l' : 'r';
   }
 
   /** Remembers `source` (defineCommand knows it before the first EVALSHA): EVALSHA of its SHA1 then names the wrapped script. */
@@ -418,10 +420,13 @@ export class ScriptReplies {
     for (const c of source) {
       const at = commands.length;
       const args = c.args;
-      if (((c.name === 'EVAL' && isSource(args[0])) || (c.name === 'EVALSHA' && wrappedSha.has(this.kind + (shaArg(args[0]) ?? '')))) && numkeysFits(args)) {
-        const sha = c.name === 'EVALSHA' ? (shaArg(args[0]) as string) : undefined;
-        const first = sha === undefined ? this.wrapped(args[0] as string | Buffer).body : (wrappedSha.get(this.kind + sha) as { sha: string }).sha;
-        commands.push(...this.runCommands(c.name, first, args.slice(1), c.buffers));
+      // A SHA1 known only through the other wrapper (Ledis loaded it, a face runs it, or the reverse): EVAL of this wrapper's source.
+      const other = c.name === 'EVALSHA' && !wrappedSha.has(this.kind + (shaArg(args[0]) ?? '')) ? wrappedSha.get(this.otherKind + (shaArg(args[0]) ?? '')) : undefined;
+      if (((c.name === 'EVAL' && isSource(args[0])) || (c.name === 'EVALSHA' && (other !== undefined || wrappedSha.has(this.kind + (shaArg(args[0]) ?? ''))))) && numkeysFits(args)) {
+        const sha = c.name === 'EVALSHA' && other === undefined ? (shaArg(args[0]) as string) : undefined;
+        const first =
+          other !== undefined ? this.wrapped(other.source).body : sha === undefined ? this.wrapped(args[0] as string | Buffer).body : (wrappedSha.get(this.kind + sha) as { sha: string }).sha;
+        commands.push(...this.runCommands(other !== undefined ? 'EVAL' : c.name, first, args.slice(1), c.buffers));
         segments.push({ kind: 'run', at, command: c.name, sha, original: c });
         changed = true;
       } else if (c.name === 'SCRIPT' && wordOf(args[0]) === 'LOAD' && args.length === 2 && isSource(args[1])) {

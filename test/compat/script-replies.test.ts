@@ -403,6 +403,18 @@ describe("a Redis script's calls LedisDB's Lua lacks go through the shim (the co
     expect(await strict.eval("return redis.call('unlink', KEYS[1])", 1, 'never-set')).toBe(0);
   });
 
+  it('a script SCRIPT LOADed by Ledis and EVALSHAed by a face (or the reverse) runs wrapped, through the runner\'s own wrapper', async () => {
+    const plain = new Ledis({ port: srv.port });
+    closers.push(() => plain.quit());
+    // `__ledis_key` is the wrapper's local: a global (nil) in a script sent as it is.
+    const lua = "redis.call('set', KEYS[1], 'v', 'NX', 'EX', 100) return type(__ledis_key)";
+    const sha = (await plain.scriptLoad(lua)) as string;
+    expect(await r.evalsha(sha, 1, 'cross1')).toBe('string');
+    expect(await r.ttl('cross1')).toBeGreaterThan(90);
+    const sha2 = (await r.script('LOAD', 'return type(__ledis_key)')) as string;
+    expect(await plain.evalsha(sha2, [])).toBe('string');
+  });
+
   it('Ledis (scripts written for LedisDB) has no shim: redis.call is LedisDB\'s own', async () => {
     const plain = new Ledis({ port: srv.port });
     closers.push(() => plain.quit());
