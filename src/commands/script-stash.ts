@@ -40,11 +40,16 @@ import type { Plan, WireCommand } from './translate.js';
  * SELECT: a script's SELECT moves the wrapper's SETEX to that database while
  * the GET reads the caller's, so a script that selected answers as the
  * password case does (its value is the EVAL's own reply; a stack slot).
+ * They refuse EVAL, EVALSHA and SCRIPT (as Redis does from a script):
+ * LedisDB's would wait on the script lock its caller holds, and every script
+ * on the server would hang until a restart. (On a server whose
+ * `__ledis_builtins` an older wrapper made, only the shim refuses them.)
  */
 const HEAD =
   'local __ledis_b = __ledis_builtins if __ledis_b == nil then __ledis_b = {type = type, pairs = pairs, ipairs = ipairs, tostring = tostring, tonumber = tonumber, select = select, pcall = pcall, error = error, setmetatable = setmetatable, call = ledis.call, remove = table.remove, concat = table.concat, gsub = string.gsub, format = string.format, lower = string.lower, upper = string.upper, floor = math.floor, ceil = math.ceil} ' +
-  'local b = __ledis_b local function watch(f) return function(...) local c = ... if b.type(c) == "string" and b.lower(c) == "select" then b.sel = true end return f(...) end end ' +
-  'local function api(m) return setmetatable({call = watch(m.call), pcall = watch(m.pcall)}, {__index = m, __newindex = m}) end ' +
+  'local b = __ledis_b local function watch(f, soft) return function(...) local c = ... if b.type(c) == "string" then local w = b.lower(c) if w == "select" then b.sel = true ' +
+  'elseif w == "eval" or w == "evalsha" or w == "script" then local m = "ERR " .. b.upper(w) .. " is not allowed from scripts (on LedisDB it waits forever on the script lock: every script on the server would hang)" if soft then return {"err", m} end b.error(m) end end return f(...) end end ' +
+  'local function api(m) return setmetatable({call = watch(m.call), pcall = watch(m.pcall, true)}, {__index = m, __newindex = m}) end ' +
   'b.ledis, b.redis = api(ledis), api(redis) __ledis_builtins = b end ' +
   '__ledis_b.sel = false local ledis, redis = __ledis_b.ledis, __ledis_b.redis local __ledis_key = __ledis_b.remove(ARGV) local __ledis_run = function(...) ';
 
@@ -150,6 +155,7 @@ end
 local function __ledis_tr(name, ...)
   local call = __ledis_real.call
   local c = __ledis_upper(tostring(name))
+  if c == 'EVAL' or c == 'EVALSHA' or c == 'SCRIPT' then error('ERR ' .. c .. ' is not allowed from scripts (on LedisDB it waits forever on the script lock: every script on the server would hang)') end
   local n = select('#', ...)
   local a = {...}
   if c == 'SET' and n >= 2 then

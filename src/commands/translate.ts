@@ -759,6 +759,11 @@ export function lintScript(script: string, options: TranslateOptions = {}): stri
   let problem: string | null = null;
   for (const m of script.matchAll(CALL)) {
     const command = (m[2] as string).toUpperCase();
+    if (command === 'EVAL' || command === 'EVALSHA' || command === 'SCRIPT') {
+      // LedisDB's would wait on the script lock the calling script holds: every script on the server hangs until a restart.
+      problem = `the script calls ${command}, which a script must not call (Redis refuses it; LedisDB would hang every script on the server)`;
+      break;
+    }
     const shimmed = shim ? SHIMMED.get(command) : undefined;
     if (shimmed === true && strict) {
       problem = `the script calls ${command}, which LedisDB can only approximate (${LUA_NEAREST[command] ?? 'whole seconds'}), and the client is strict`;

@@ -415,6 +415,19 @@ describe("a Redis script's calls LedisDB's Lua lacks go through the shim (the co
     expect(await plain.evalsha(sha2, [])).toBe('string');
   });
 
+  it("a script's EVAL, EVALSHA or SCRIPT is refused (LedisDB's would wait forever on the script lock its caller holds: every script on the server hung)", async () => {
+    const own = await freshServer();
+    const face = ioredis(own.port);
+    const plain = new Ledis({ port: own.port });
+    closers.push(() => plain.quit());
+    await expect(face.eval("return redis.call('eval', 'return 1', 0)", 0)).rejects.toThrow(/EVAL, which a script must not call/);
+    await expect(face.eval("return redis.call(ARGV[1], 'return 1', 0)", 0, 'EVAL')).rejects.toThrow(/not allowed from scripts/);
+    expect(await face.eval("local e = redis.pcall(ARGV[1], 'FLUSH') return e[1]", 0, 'script')).toBe('err');
+    await expect(plain.eval("return ledis.call(ARGV[1], 'return 1', 0)", [], ['eval'])).rejects.toThrow(/not allowed from scripts/);
+    expect(await plain.eval("local e = ledis.pcall(ARGV[1], 'x', 0) return e[1]", [], ['EVALSHA'])).toBe('err');
+    expect(await face.eval('return 1', 0)).toBe(1);
+  });
+
   it('Ledis (scripts written for LedisDB) has no shim: redis.call is LedisDB\'s own', async () => {
     const plain = new Ledis({ port: srv.port });
     closers.push(() => plain.quit());
