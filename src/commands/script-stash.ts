@@ -98,7 +98,7 @@ end
  * keys named that exist), EXPIRE/PEXPIRE/EXPIREAT/PEXPIREAT (a past expiry
  * deletes; otherwise every keyspace the name is in), TTL/PTTL (-2: no key),
  * PERSIST (every keyspace) and TYPE; SET clears the TTL
- * (LedisDB's keeps it: a PERSIST first), SET's NX/XX/EX/PX/KEEPTTL; PTTL,
+ * (LedisDB's keeps it: a PERSIST first), SET's NX/XX/GET/EX/PX/KEEPTTL; PTTL,
  * PEXPIRE, PEXPIREAT and PSETEX in whole seconds (rounded up; PTTL is the
  * TTL times 1000). `pcall` answers an error as LedisDB's does
  * ({'err', message}).
@@ -125,10 +125,11 @@ local function __ledis_clear(call, k)
   for _, u in __ledis_ipairs(__ledis_types) do call(u[7], k) end
   return 1
 end
+-- An integer as Redis reads one (tonumber would take '0x10', ' 10', '1e2'), as the face's rules do.
 local function __ledis_num(v)
-  local n = __ledis_tonumber(v)
-  if n == nil then error('value is not an integer or out of range') end
-  return n
+  local s = tostring(v)
+  if gsub(s, '^-?%d+$', '') ~= '' then error('ERR value is not an integer or out of range') end
+  return __ledis_tonumber(s)
 end
 -- Every keyspace the name is in (a string and a hash may share one): EXPIRE, EXPIREAT and PERSIST reach each, as the face's do.
 local function __ledis_each(call, k, f)
@@ -160,30 +161,36 @@ local function __ledis_tr(name, ...)
   local a = {...}
   if c == 'SET' and n >= 2 then
     local k, v = a[1], a[2]
-    local nx, xx, keep, secs = false, false, false, nil
+    local nx, xx, keep, get, secs = false, false, false, false, nil
     local i = 3
     while i <= n do
       local o = __ledis_upper(tostring(a[i]))
       if o == 'NX' and not xx then nx = true
       elseif o == 'XX' and not nx then xx = true
+      elseif o == 'GET' then get = true
       elseif o == 'KEEPTTL' and secs == nil then keep = true
       elseif (o == 'EX' or o == 'PX') and i < n and secs == nil and not keep then
         i = i + 1
-        local t = __ledis_tonumber(a[i])
-        if t == nil or t <= 0 then error('invalid expire time in set') end
+        local t = __ledis_num(a[i])
+        if t <= 0 then error('ERR invalid expire time in set') end
         if o == 'EX' then secs = t else secs = ceil(t / 1000) end
-      else error('syntax error in SET at ' .. o .. ': LedisDB scripts take NX | XX, EX s | PX ms | KEEPTTL') end
+      else error('ERR syntax error in SET at ' .. o .. ': LedisDB scripts take NX | XX, GET, EX s | PX ms | KEEPTTL') end
       i = i + 1
     end
+    -- GET: the old value (nil: none) whether or not NX / XX let the SET happen.
+    local old = false
+    if get then old = call('get', k) end
+    local function done(set) if get then return old end if set then return {'ok', 'OK'} end return false end
     if nx then
-      if call('setnx', k, v) == 0 then return false end
+      if call('setnx', k, v) == 0 then return done(false) end
       if secs ~= nil then call('expire', k, secs) end
-      return {'ok', 'OK'}
+      return done(true)
     end
-    if xx and call('exists', k) == 0 then return false end
-    if secs ~= nil then return call('setex', k, secs, v) end
+    if xx and call('exists', k) == 0 then return done(false) end
+    if secs ~= nil then call('setex', k, secs, v) return done(true) end
     if not keep then call('persist', k) end
-    return call('set', k, v)
+    call('set', k, v)
+    return done(true)
   end
   if (c == 'DEL' or c == 'UNLINK') and n >= 1 then
     local count, seen = 0, {}

@@ -379,7 +379,24 @@ describe("a Redis script's calls LedisDB's Lua lacks go through the shim (the co
     expect(await r.ttl('lk')).toBeGreaterThan(25);
     expect(await r.eval("return redis.call('set', KEYS[1], 'e')", 1, 'lk')).toBe('OK');
     expect(await r.ttl('lk')).toBe(-1);
-    await expect(r.eval("return redis.call('set', KEYS[1], 'e', 'GET')", 1, 'lk')).rejects.toThrow(/syntax error in SET at GET/);
+  });
+
+  it("SET's GET answers the old value (as the face's SET GET does), with NX / XX / EX too; a time not written as an integer is refused, as the face refuses it", async () => {
+    expect(await r.eval("return redis.call('set', KEYS[1], 'a', 'GET')", 1, 'sg')).toBeNull();
+    expect(await r.eval("return redis.call('set', KEYS[1], 'b', 'GET')", 1, 'sg')).toBe('a');
+    expect(await r.eval("return redis.call('set', KEYS[1], 'c', 'NX', 'GET')", 1, 'sg')).toBe('b');
+    expect(await r.get('sg')).toBe('b');
+    expect(await r.eval("return redis.call('set', KEYS[1], 'd', 'XX', 'GET', 'EX', 50)", 1, 'sg')).toBe('b');
+    expect(await r.get('sg')).toBe('d');
+    expect(await r.ttl('sg')).toBeGreaterThan(40);
+    expect(await r.eval("return redis.call('set', KEYS[1], 'e', 'XX', 'GET')", 1, 'sg-missing')).toBeNull();
+    expect(await r.exists('sg-missing')).toBe(0);
+    for (const t of ['0x10', ' 10', '1e2', '1.5']) {
+      await expect(r.eval("return redis.call('set', KEYS[1], 'v', 'EX', ARGV[1])", 1, 'sg', t)).rejects.toThrow(/not an integer/);
+      await expect(r.eval("return redis.call('expire', KEYS[1], ARGV[1])", 1, 'sg', t)).rejects.toThrow(/not an integer/);
+      await expect(r.eval("return redis.call('pexpire', KEYS[1], ARGV[1])", 1, 'sg', t)).rejects.toThrow(/not an integer/);
+    }
+    expect(await r.ttl('sg')).toBeGreaterThan(40);
   });
 
   it('PTTL, PEXPIRE, PEXPIREAT, PSETEX in whole seconds; UNLINK as DEL; EXISTS of several keys as the sum; pcall answers errors as a table', async () => {
