@@ -101,7 +101,9 @@ end
  * (LedisDB's keeps it: a PERSIST first), SET's NX/XX/GET/EX/PX/KEEPTTL; PTTL,
  * PEXPIRE, PEXPIREAT and PSETEX in whole seconds (rounded up; PTTL is the
  * TTL times 1000). `pcall` answers an error as LedisDB's does
- * ({'err', message}).
+ * ({'err', message}). `error_reply` and `status_reply` keep their text
+ * (LedisDB's drop it); `log`, `replicate_commands`, `set_repl` and
+ * `setresp(2)` do nothing (LedisDB has none of them).
  */
 const SHIM = String.raw`
 local __ledis_real = __ledis_b.ledis
@@ -232,6 +234,16 @@ __ledis_shim.pcall = function(...)
   if ok then return r end
   return {'err', tostring(r)}
 end
+-- LedisDB's error_reply / status_reply drop their text ({'err'}: '-err'); Redis's carry it.
+__ledis_shim.error_reply = function(m) return {'err', m} end
+__ledis_shim.status_reply = function(m) return {'ok', m} end
+-- Redis's helpers LedisDB lacks, for scripts that call them: logging and replication are no-ops here; RESP2 only.
+__ledis_shim.LOG_DEBUG, __ledis_shim.LOG_VERBOSE, __ledis_shim.LOG_NOTICE, __ledis_shim.LOG_WARNING = 0, 1, 2, 3
+__ledis_shim.REPL_NONE, __ledis_shim.REPL_AOF, __ledis_shim.REPL_SLAVE, __ledis_shim.REPL_REPLICA, __ledis_shim.REPL_ALL = 0, 1, 2, 2, 3
+__ledis_shim.log = function() end
+__ledis_shim.replicate_commands = function() return true end
+__ledis_shim.set_repl = function() end
+__ledis_shim.setresp = function(v) if __ledis_tonumber(v) ~= 2 then error('ERR LedisDB scripts speak RESP2 only') end end
 redis, ledis = __ledis_shim, __ledis_shim
 `;
 

@@ -413,6 +413,14 @@ describe("a Redis script's calls LedisDB's Lua lacks go through the shim (the co
     expect(await r.eval("local e = redis.pcall('incr', KEYS[1]) return type(e)", 1, 'lk')).toBe('table');
   });
 
+  it("redis.error_reply / status_reply carry their text (LedisDB's drop it: '-err'); redis.log, replicate_commands, set_repl, setresp(2) are there", async () => {
+    await expect(r.eval("return redis.error_reply('MY error')", 0)).rejects.toThrow(/^MY error$/);
+    expect(await r.eval("return redis.status_reply('FINE')", 0)).toBe('FINE');
+    const chatty = "redis.log(redis.LOG_WARNING, 'x') redis.replicate_commands() redis.set_repl(redis.REPL_ALL) redis.setresp(2) return 1";
+    expect(await r.eval(chatty, 0)).toBe(1);
+    await expect(r.eval('redis.setresp(3) return 1', 0)).rejects.toThrow(/RESP2/);
+  });
+
   it('under strict: true, a script calling what the shim only approximates is refused before sending; UNLINK is exact', async () => {
     const strict = ioredis(srv.port, { strict: true });
     await expect(strict.eval("return redis.call('pttl', KEYS[1])", 1, 'k')).rejects.toThrow(/PTTL, which LedisDB can only approximate/);
