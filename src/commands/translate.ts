@@ -773,7 +773,7 @@ export function lintScript(script: string, options: TranslateOptions = {}): stri
       problem = `the script calls ${command}, which LedisDB's Lua cannot run (${NEAREST[command] ?? LUA_NEAREST[command] ?? `LedisDB has no ${command}`})`;
       break;
     }
-    if (command === 'SET' && topLevelCommas(m[3] ?? '') > 2 && (!shim || strict)) {
+    if (command === 'SET' && topLevelCommas(m[3] ?? '') > 2 && (!shim || (strict && shimmedSetApproximates(m[3] ?? '')))) {
       problem = shim
         ? 'the script calls SET with options, which LedisDB can only approximate (PX in whole seconds; NX or XX with a TTL not atomic), and the client is strict'
         : "the script calls SET with options (EX/PX/NX/XX), which LedisDB's Lua cannot run (its SET takes a key and a value; nearest: SETEX, SETNX then EXPIRE)";
@@ -793,6 +793,53 @@ const LUA_NEAREST: Readonly<Record<string, string>> = {
   UNLINK: 'nearest: DEL',
   SCAN: 'nearest: XSCAN type cursor',
 };
+
+/**
+ * Whether a shimmed SET's options (the call's text after the command name)
+ * are what the face's SET counts as an approximation (setRule): PX (whole
+ * seconds), XX, or NX with a TTL (two commands, and a LedisDB script is
+ * serialized with other scripts only), or an option word that is not a
+ * literal (it may be one of those). SET NX, SET EX, KEEPTTL, GET are not.
+ */
+function shimmedSetApproximates(text: string): boolean {
+  const parts = topLevelParts(text).slice(3).map((p) => p.trim());
+  let nx = false;
+  let ttl = false;
+  for (let i = 0; i < parts.length; i++) {
+    const lit = /^(['"])([A-Za-z]+)\1$/.exec(parts[i] as string);
+    if (lit === null) return true;
+    const w = (lit[2] as string).toUpperCase();
+    if (w === 'PX' || w === 'XX') return true;
+    if (w === 'NX') nx = true;
+    if (w === 'EX') {
+      ttl = true;
+      i++;
+    }
+  }
+  return nx && ttl;
+}
+
+/** `text` split at its top-level commas (not inside quotes or brackets). */
+function topLevelParts(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quote !== '') {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
 
 function topLevelCommas(text: string): number {
   let depth = 0;

@@ -27,3 +27,18 @@ describe('decodeStash', () => {
     });
   }
 });
+
+describe('lintScript with the shim (redisCalls) and strict', () => {
+  const strict = { strict: true, redisCalls: true } as const;
+  it("refuses what the face's strict SET refuses (PX, XX, NX with a TTL) or options it cannot read; SET NX, SET EX, GET, KEEPTTL pass", async () => {
+    const { lintScript } = await import('../../src/commands/translate.js');
+    expect(lintScript("return redis.call('set', KEYS[1], ARGV[1], 'NX')", strict)).toBeNull();
+    expect(lintScript("return redis.call('SET', KEYS[1], ARGV[1], 'Ex', ARGV[2])", strict)).toBeNull();
+    expect(lintScript("return redis.call('set', KEYS[1], ARGV[1], 'GET', 'KEEPTTL')", strict)).toBeNull();
+    expect(lintScript("return redis.call('SET', KEYS[1], ARGV[1], 'nx', 'EX', ARGV[2])", strict)).toMatch(/SET with options/);
+    expect(lintScript("return redis.call('set', KEYS[1], ARGV[1], 'XX')", strict)).toMatch(/SET with options/);
+    expect(lintScript("return redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])", strict)).toMatch(/SET with options/);
+    expect(lintScript("return redis.call('set', KEYS[1], ARGV[1], ARGV[2], ARGV[3])", strict)).toMatch(/SET with options/);
+    expect(lintScript("return redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])", { redisCalls: true })).toBeNull();
+  });
+});
