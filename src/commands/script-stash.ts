@@ -101,7 +101,8 @@ end
  * (LedisDB's keeps it: a PERSIST first), SET's NX/XX/GET/EX/PX/KEEPTTL; PTTL,
  * PEXPIRE, PEXPIREAT and PSETEX in whole seconds (rounded up; PTTL is the
  * TTL times 1000). `pcall` answers an error as LedisDB's does
- * ({'err', message}). `error_reply` and `status_reply` keep their text
+ * ({'err', message}), which also reads as Redis's (`.err`; a status's
+ * `.ok`). `error_reply` and `status_reply` keep their text
  * (LedisDB's drop it); `log`, `replicate_commands`, `set_repl` and
  * `setresp(2)` do nothing (LedisDB has none of them).
  */
@@ -155,7 +156,13 @@ local function __ledis_expire(call, k, secs, at)
   if past then return __ledis_clear(call, k) end
   return r
 end
-local function __ledis_tr(name, ...)
+-- A status or error table ({'ok', s} / {'err', m}, LedisDB's shape, which the reply encoder reads) also reads as Redis's: .ok / .err.
+local __ledis_reply_mt = {__index = function(t, k) if (k == 'ok' or k == 'err') and t[1] == k then return t[2] end end}
+local function __ledis_st(t)
+  if type(t) == 'table' and (t[1] == 'ok' or t[1] == 'err') and t[3] == nil then __ledis_setmetatable(t, __ledis_reply_mt) end
+  return t
+end
+local function __ledis_tr0(name, ...)
   local call = __ledis_real.call
   local c = __ledis_upper(tostring(name))
   if c == 'EVAL' or c == 'EVALSHA' or c == 'SCRIPT' then error('ERR ' .. c .. ' is not allowed from scripts (on LedisDB it waits forever on the script lock: every script on the server would hang)') end
@@ -227,16 +234,17 @@ local function __ledis_tr(name, ...)
   if c == 'PSETEX' and n == 3 then return call('setex', a[1], ceil(__ledis_num(a[2]) / 1000), a[3]) end
   return call(name, ...)
 end
+local function __ledis_tr(...) return __ledis_st(__ledis_tr0(...)) end
 local __ledis_shim = __ledis_setmetatable({}, {__index = __ledis_real})
 __ledis_shim.call = __ledis_tr
 __ledis_shim.pcall = function(...)
   local ok, r = pcall(__ledis_tr, ...)
   if ok then return r end
-  return {'err', tostring(r)}
+  return __ledis_st({'err', tostring(r)})
 end
 -- LedisDB's error_reply / status_reply drop their text ({'err'}: '-err'); Redis's carry it.
-__ledis_shim.error_reply = function(m) return {'err', m} end
-__ledis_shim.status_reply = function(m) return {'ok', m} end
+__ledis_shim.error_reply = function(m) return __ledis_st({'err', m}) end
+__ledis_shim.status_reply = function(m) return __ledis_st({'ok', m}) end
 -- Redis's helpers LedisDB lacks, for scripts that call them: logging and replication are no-ops here; RESP2 only.
 __ledis_shim.LOG_DEBUG, __ledis_shim.LOG_VERBOSE, __ledis_shim.LOG_NOTICE, __ledis_shim.LOG_WARNING = 0, 1, 2, 3
 __ledis_shim.REPL_NONE, __ledis_shim.REPL_AOF, __ledis_shim.REPL_SLAVE, __ledis_shim.REPL_REPLICA, __ledis_shim.REPL_ALL = 0, 1, 2, 2, 3

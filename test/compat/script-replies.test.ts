@@ -421,6 +421,15 @@ describe("a Redis script's calls LedisDB's Lua lacks go through the shim (the co
     await expect(r.eval('redis.setresp(3) return 1', 0)).rejects.toThrow(/RESP2/);
   });
 
+  it("a status or error table reads as Redis's does (`.ok`, `.err`) and is still LedisDB's array when returned", async () => {
+    const probe = "local e = redis.pcall('incr', KEYS[1]) local t = redis.call('type', KEYS[1]) local s = redis.call('set', KEYS[2], 'v') " +
+      "return {tostring(e.err ~= nil), t.ok, s.ok, redis.error_reply('x').err, redis.status_reply('y').ok}";
+    await r.set('st1', 'not a number');
+    expect(await r.eval(probe, 2, 'st1', 'st2')).toEqual(['true', 'string', 'OK', 'x', 'y']);
+    await expect(r.eval("return redis.pcall('incr', KEYS[1])", 1, 'st1')).rejects.toThrow(/ParseInt/);
+    expect(await r.eval("return redis.call('type', KEYS[1])", 1, 'st1')).toBe('string');
+  });
+
   it('under strict: true, a script calling what the shim only approximates is refused before sending; UNLINK is exact', async () => {
     const strict = ioredis(srv.port, { strict: true });
     await expect(strict.eval("return redis.call('pttl', KEYS[1])", 1, 'k')).rejects.toThrow(/PTTL, which LedisDB can only approximate/);
