@@ -773,7 +773,8 @@ export function lintScript(script: string, options: TranslateOptions = {}): stri
       problem = `the script calls ${command}, which LedisDB's Lua cannot run (${NEAREST[command] ?? LUA_NEAREST[command] ?? `LedisDB has no ${command}`})`;
       break;
     }
-    if (command === 'SET' && topLevelCommas(m[3] ?? '') > 2 && (!shim || (strict && shimmedSetApproximates(m[3] ?? '')))) {
+    const rest = command === 'SET' ? callRest(script, (m.index as number) + m[0].indexOf(`${m[1]}${m[2]}${m[1]}`) + (m[2] as string).length + 2) : '';
+    if (command === 'SET' && topLevelCommas(rest) > 2 && (!shim || (strict && shimmedSetApproximates(rest)))) {
       problem = shim
         ? 'the script calls SET with options, which LedisDB can only approximate (PX in whole seconds; NX or XX with a TTL not atomic), and the client is strict'
         : "the script calls SET with options (EX/PX/NX/XX), which LedisDB's Lua cannot run (its SET takes a key and a value; nearest: SETEX, SETNX then EXPIRE)";
@@ -817,6 +818,29 @@ function shimmedSetApproximates(text: string): boolean {
     }
   }
   return nx && ttl;
+}
+
+/**
+ * A call's text from `from` (just after its command name) to its closing
+ * parenthesis, brackets and quotes skipped: CALL's own `[^)]*` stops at the
+ * first ')', as in `tostring(x)`, and missed the options after it.
+ */
+function callRest(script: string, from: number): string {
+  let depth = 0;
+  let quote = '';
+  for (let i = from; i < script.length; i++) {
+    const c = script[i] as string;
+    if (quote !== '') {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
+      if (depth === 0) return script.slice(from, i);
+      depth--;
+    }
+  }
+  return script.slice(from);
 }
 
 /** `text` split at its top-level commas (not inside quotes or brackets). */

@@ -42,3 +42,14 @@ describe('lintScript with the shim (redisCalls) and strict', () => {
     expect(lintScript("return redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])", { redisCalls: true })).toBeNull();
   });
 });
+
+describe('lintScript reads all of a SET call whose arguments hold parentheses', () => {
+  it("sees the options after tostring(x) (the call's text was cut at its first ')')", async () => {
+    const { lintScript } = await import('../../src/commands/translate.js');
+    const script = "return redis.call('set', KEYS[1], tostring(ARGV[1]), 'PX', 10)";
+    expect(lintScript(script)).toMatch(/SET with options/);
+    expect(lintScript(script, { strict: true, redisCalls: true })).toMatch(/SET with options/);
+    expect(lintScript("return redis.call('set', KEYS[1], tostring(ARGV[1]))")).toBeNull();
+    expect(lintScript("return redis.call('set', KEYS[1], ')') .. redis.call('get', 'a', 'b')")).toBeNull();
+  });
+});
