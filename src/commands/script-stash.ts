@@ -40,11 +40,16 @@ import type { Plan, WireCommand } from './translate.js';
  * SELECT: a script's SELECT moves the wrapper's SETEX to that database while
  * the GET reads the caller's, so a script that selected answers as the
  * password case does (its value is the EVAL's own reply; a stack slot).
+ * They refuse EVAL, EVALSHA and SCRIPT (as Redis does from a script):
+ * LedisDB's would wait on the script lock its caller holds, and every script
+ * on the server would hang until a restart. (On a server whose
+ * `__ledis_builtins` an older wrapper made, only the shim refuses them.)
  */
 const HEAD =
   'local __ledis_b = __ledis_builtins if __ledis_b == nil then __ledis_b = {type = type, pairs = pairs, ipairs = ipairs, tostring = tostring, tonumber = tonumber, select = select, pcall = pcall, error = error, setmetatable = setmetatable, call = ledis.call, remove = table.remove, concat = table.concat, gsub = string.gsub, format = string.format, lower = string.lower, upper = string.upper, floor = math.floor, ceil = math.ceil} ' +
-  'local b = __ledis_b local function watch(f) return function(...) local c = ... if b.type(c) == "string" and b.lower(c) == "select" then b.sel = true end return f(...) end end ' +
-  'local function api(m) return setmetatable({call = watch(m.call), pcall = watch(m.pcall)}, {__index = m, __newindex = m}) end ' +
+  'local b = __ledis_b local function watch(f, soft) return function(...) local c = ... if b.type(c) == "string" then local w = b.lower(c) if w == "select" then b.sel = true ' +
+  'elseif w == "eval" or w == "evalsha" or w == "script" then local m = "ERR " .. b.upper(w) .. " is not allowed from scripts (on LedisDB it waits forever on the script lock: every script on the server would hang)" if soft then return {"err", m} end b.error(m) end end return f(...) end end ' +
+  'local function api(m) return setmetatable({call = watch(m.call), pcall = watch(m.pcall, true)}, {__index = m, __newindex = m}) end ' +
   'b.ledis, b.redis = api(ledis), api(redis) __ledis_builtins = b end ' +
   '__ledis_b.sel = false local ledis, redis = __ledis_b.ledis, __ledis_b.redis local __ledis_key = __ledis_b.remove(ARGV) local __ledis_run = function(...) ';
 
@@ -91,11 +96,15 @@ end
  * (src/commands/translate.ts): a key is looked for in LedisDB's five
  * keyspaces (KV, hash, list, set, zset) by DEL/UNLINK, EXISTS (the count of
  * keys named that exist), EXPIRE/PEXPIRE/EXPIREAT/PEXPIREAT (a past expiry
- * deletes), TTL/PTTL (-2: no key), PERSIST and TYPE; SET clears the TTL
- * (LedisDB's keeps it: a PERSIST first), SET's NX/XX/EX/PX/KEEPTTL; PTTL,
+ * deletes; otherwise every keyspace the name is in), TTL/PTTL (-2: no key),
+ * PERSIST (every keyspace) and TYPE; SET clears the TTL
+ * (LedisDB's keeps it: a PERSIST first), SET's NX/XX/GET/EX/PX/KEEPTTL; PTTL,
  * PEXPIRE, PEXPIREAT and PSETEX in whole seconds (rounded up; PTTL is the
  * TTL times 1000). `pcall` answers an error as LedisDB's does
- * ({'err', message}).
+ * ({'err', message}), which also reads as Redis's (`.err`; a status's
+ * `.ok`). `error_reply` and `status_reply` keep their text
+ * (LedisDB's drop it); `log`, `replicate_commands`, `set_repl` and
+ * `setresp(2)` do nothing (LedisDB has none of them).
  */
 const SHIM = String.raw`
 local __ledis_real = __ledis_b.ledis
@@ -119,52 +128,78 @@ local function __ledis_clear(call, k)
   for _, u in __ledis_ipairs(__ledis_types) do call(u[7], k) end
   return 1
 end
+-- An integer as Redis reads one (tonumber would take '0x10', ' 10', '1e2'), as the face's rules do.
 local function __ledis_num(v)
-  local n = __ledis_tonumber(v)
-  if n == nil then error('value is not an integer or out of range') end
-  return n
+  local s = tostring(v)
+  if gsub(s, '^-?%d+$', '') ~= '' then error('ERR value is not an integer or out of range') end
+  return __ledis_tonumber(s)
 end
-local function __ledis_expire(call, k, secs, at)
-  local t = __ledis_typeof(call, k)
-  if t == nil then return 0 end
-  if not at and secs <= 0 then return __ledis_clear(call, k) end
-  if not at then return call(t[3], k, secs) end
-  -- A time already past: LedisDB refuses it (errExpireValue); Redis deletes the key.
-  local r = __ledis_real.pcall(t[4], k, secs)
-  if type(r) == 'table' then return __ledis_clear(call, k) end
+-- Every keyspace the name is in (a string and a hash may share one): EXPIRE, EXPIREAT and PERSIST reach each, as the face's do.
+local function __ledis_each(call, k, f)
+  local r = 0
+  for _, t in __ledis_ipairs(__ledis_types) do
+    if call(t[2], k) == 1 then local x = f(t) if x > r then r = x end end
+  end
   return r
 end
-local function __ledis_tr(name, ...)
+local function __ledis_expire(call, k, secs, at)
+  if __ledis_typeof(call, k) == nil then return 0 end
+  if not at and secs <= 0 then return __ledis_clear(call, k) end
+  if not at then return __ledis_each(call, k, function(t) return call(t[3], k, secs) end) end
+  -- A time already past: LedisDB refuses it (errExpireValue); Redis deletes the key.
+  local past = false
+  local r = __ledis_each(call, k, function(t)
+    local x = __ledis_real.pcall(t[4], k, secs)
+    if type(x) == 'table' then past = true return 0 end
+    return x
+  end)
+  if past then return __ledis_clear(call, k) end
+  return r
+end
+-- A status or error table ({'ok', s} / {'err', m}, LedisDB's shape, which the reply encoder reads) also reads as Redis's: .ok / .err.
+local __ledis_reply_mt = {__index = function(t, k) if (k == 'ok' or k == 'err') and t[1] == k then return t[2] end end}
+local function __ledis_st(t)
+  if type(t) == 'table' and (t[1] == 'ok' or t[1] == 'err') and t[3] == nil then __ledis_setmetatable(t, __ledis_reply_mt) end
+  return t
+end
+local function __ledis_tr0(name, ...)
   local call = __ledis_real.call
   local c = __ledis_upper(tostring(name))
+  if c == 'EVAL' or c == 'EVALSHA' or c == 'SCRIPT' then error('ERR ' .. c .. ' is not allowed from scripts (on LedisDB it waits forever on the script lock: every script on the server would hang)') end
   local n = select('#', ...)
   local a = {...}
   if c == 'SET' and n >= 2 then
     local k, v = a[1], a[2]
-    local nx, xx, keep, secs = false, false, false, nil
+    local nx, xx, keep, get, secs = false, false, false, false, nil
     local i = 3
     while i <= n do
       local o = __ledis_upper(tostring(a[i]))
       if o == 'NX' and not xx then nx = true
       elseif o == 'XX' and not nx then xx = true
+      elseif o == 'GET' then get = true
       elseif o == 'KEEPTTL' and secs == nil then keep = true
       elseif (o == 'EX' or o == 'PX') and i < n and secs == nil and not keep then
         i = i + 1
-        local t = __ledis_tonumber(a[i])
-        if t == nil or t <= 0 then error('invalid expire time in set') end
+        local t = __ledis_num(a[i])
+        if t <= 0 then error('ERR invalid expire time in set') end
         if o == 'EX' then secs = t else secs = ceil(t / 1000) end
-      else error('syntax error in SET at ' .. o .. ': LedisDB scripts take NX | XX, EX s | PX ms | KEEPTTL') end
+      else error('ERR syntax error in SET at ' .. o .. ': LedisDB scripts take NX | XX, GET, EX s | PX ms | KEEPTTL') end
       i = i + 1
     end
+    -- GET: the old value (nil: none) whether or not NX / XX let the SET happen.
+    local old = false
+    if get then old = call('get', k) end
+    local function done(set) if get then return old end if set then return {'ok', 'OK'} end return false end
     if nx then
-      if call('setnx', k, v) == 0 then return false end
+      if call('setnx', k, v) == 0 then return done(false) end
       if secs ~= nil then call('expire', k, secs) end
-      return {'ok', 'OK'}
+      return done(true)
     end
-    if xx and call('exists', k) == 0 then return false end
-    if secs ~= nil then return call('setex', k, secs, v) end
+    if xx and call('exists', k) == 0 then return done(false) end
+    if secs ~= nil then call('setex', k, secs, v) return done(true) end
     if not keep then call('persist', k) end
-    return call('set', k, v)
+    call('set', k, v)
+    return done(true)
   end
   if (c == 'DEL' or c == 'UNLINK') and n >= 1 then
     local count, seen = 0, {}
@@ -190,11 +225,7 @@ local function __ledis_tr(name, ...)
     if c == 'PTTL' and s > 0 then return s * 1000 end
     return s
   end
-  if c == 'PERSIST' and n == 1 then
-    local t = __ledis_typeof(call, a[1])
-    if t == nil then return 0 end
-    return call(t[6], a[1])
-  end
+  if c == 'PERSIST' and n == 1 then return __ledis_each(call, a[1], function(t) return call(t[6], a[1]) end) end
   if c == 'TYPE' and n == 1 then
     local t = __ledis_typeof(call, a[1])
     if t == nil then return {'ok', 'none'} end
@@ -203,13 +234,24 @@ local function __ledis_tr(name, ...)
   if c == 'PSETEX' and n == 3 then return call('setex', a[1], ceil(__ledis_num(a[2]) / 1000), a[3]) end
   return call(name, ...)
 end
+local function __ledis_tr(...) return __ledis_st(__ledis_tr0(...)) end
 local __ledis_shim = __ledis_setmetatable({}, {__index = __ledis_real})
 __ledis_shim.call = __ledis_tr
 __ledis_shim.pcall = function(...)
   local ok, r = pcall(__ledis_tr, ...)
   if ok then return r end
-  return {'err', tostring(r)}
+  return __ledis_st({'err', tostring(r)})
 end
+-- LedisDB's error_reply / status_reply drop their text ({'err'}: '-err'); Redis's carry it.
+__ledis_shim.error_reply = function(m) return __ledis_st({'err', m}) end
+__ledis_shim.status_reply = function(m) return __ledis_st({'ok', m}) end
+-- Redis's helpers LedisDB lacks, for scripts that call them: logging and replication are no-ops here; RESP2 only.
+__ledis_shim.LOG_DEBUG, __ledis_shim.LOG_VERBOSE, __ledis_shim.LOG_NOTICE, __ledis_shim.LOG_WARNING = 0, 1, 2, 3
+__ledis_shim.REPL_NONE, __ledis_shim.REPL_AOF, __ledis_shim.REPL_SLAVE, __ledis_shim.REPL_REPLICA, __ledis_shim.REPL_ALL = 0, 1, 2, 2, 3
+__ledis_shim.log = function() end
+__ledis_shim.replicate_commands = function() return true end
+__ledis_shim.set_repl = function() end
+__ledis_shim.setresp = function(v) if __ledis_tonumber(v) ~= 2 then error('ERR LedisDB scripts speak RESP2 only') end end
 redis, ledis = __ledis_shim, __ledis_shim
 `;
 
@@ -378,6 +420,7 @@ let nextKey = 0;
 export class ScriptReplies {
   /** The SHA1 table's key prefix for this kind of wrapper. */
   private readonly kind: string;
+  private readonly otherKind: string;
 
   /**
    * `keyPrefix`: the face's key prefix, which GET/DEL of a reply key get and
@@ -389,6 +432,7 @@ export class ScriptReplies {
     readonly redis = false,
   ) {
     this.kind = redis ? 'r' : 'l';
+    this.otherKind = redis ? 'l' : 'r';
   }
 
   /** Remembers `source` (defineCommand knows it before the first EVALSHA): EVALSHA of its SHA1 then names the wrapped script. */
@@ -409,10 +453,13 @@ export class ScriptReplies {
     for (const c of source) {
       const at = commands.length;
       const args = c.args;
-      if (((c.name === 'EVAL' && isSource(args[0])) || (c.name === 'EVALSHA' && wrappedSha.has(this.kind + (shaArg(args[0]) ?? '')))) && numkeysFits(args)) {
-        const sha = c.name === 'EVALSHA' ? (shaArg(args[0]) as string) : undefined;
-        const first = sha === undefined ? this.wrapped(args[0] as string | Buffer).body : (wrappedSha.get(this.kind + sha) as { sha: string }).sha;
-        commands.push(...this.runCommands(c.name, first, args.slice(1), c.buffers));
+      // A SHA1 known only through the other wrapper (Ledis loaded it, a face runs it, or the reverse): EVAL of this wrapper's source.
+      const other = c.name === 'EVALSHA' && !wrappedSha.has(this.kind + (shaArg(args[0]) ?? '')) ? wrappedSha.get(this.otherKind + (shaArg(args[0]) ?? '')) : undefined;
+      if (((c.name === 'EVAL' && isSource(args[0])) || (c.name === 'EVALSHA' && (other !== undefined || wrappedSha.has(this.kind + (shaArg(args[0]) ?? ''))))) && numkeysFits(args)) {
+        const sha = c.name === 'EVALSHA' && other === undefined ? (shaArg(args[0]) as string) : undefined;
+        const first =
+          other !== undefined ? this.wrapped(other.source).body : sha === undefined ? this.wrapped(args[0] as string | Buffer).body : (wrappedSha.get(this.kind + sha) as { sha: string }).sha;
+        commands.push(...this.runCommands(other !== undefined ? 'EVAL' : c.name, first, args.slice(1), c.buffers));
         segments.push({ kind: 'run', at, command: c.name, sha, original: c });
         changed = true;
       } else if (c.name === 'SCRIPT' && wordOf(args[0]) === 'LOAD' && args.length === 2 && isSource(args[1])) {

@@ -759,6 +759,11 @@ export function lintScript(script: string, options: TranslateOptions = {}): stri
   let problem: string | null = null;
   for (const m of script.matchAll(CALL)) {
     const command = (m[2] as string).toUpperCase();
+    if (command === 'EVAL' || command === 'EVALSHA' || command === 'SCRIPT') {
+      // LedisDB's would wait on the script lock the calling script holds: every script on the server hangs until a restart.
+      problem = `the script calls ${command}, which a script must not call (Redis refuses it; LedisDB would hang every script on the server)`;
+      break;
+    }
     const shimmed = shim ? SHIMMED.get(command) : undefined;
     if (shimmed === true && strict) {
       problem = `the script calls ${command}, which LedisDB can only approximate (${LUA_NEAREST[command] ?? 'whole seconds'}), and the client is strict`;
@@ -768,7 +773,8 @@ export function lintScript(script: string, options: TranslateOptions = {}): stri
       problem = `the script calls ${command}, which LedisDB's Lua cannot run (${NEAREST[command] ?? LUA_NEAREST[command] ?? `LedisDB has no ${command}`})`;
       break;
     }
-    if (command === 'SET' && topLevelCommas(m[3] ?? '') > 2 && (!shim || strict)) {
+    const rest = command === 'SET' ? callRest(script, (m.index as number) + m[0].indexOf(`${m[1]}${m[2]}${m[1]}`) + (m[2] as string).length + 2) : '';
+    if (command === 'SET' && topLevelCommas(rest) > 2 && (!shim || (strict && shimmedSetApproximates(rest)))) {
       problem = shim
         ? 'the script calls SET with options, which LedisDB can only approximate (PX in whole seconds; NX or XX with a TTL not atomic), and the client is strict'
         : "the script calls SET with options (EX/PX/NX/XX), which LedisDB's Lua cannot run (its SET takes a key and a value; nearest: SETEX, SETNX then EXPIRE)";
@@ -788,6 +794,76 @@ const LUA_NEAREST: Readonly<Record<string, string>> = {
   UNLINK: 'nearest: DEL',
   SCAN: 'nearest: XSCAN type cursor',
 };
+
+/**
+ * Whether a shimmed SET's options (the call's text after the command name)
+ * are what the face's SET counts as an approximation (setRule): PX (whole
+ * seconds), XX, or NX with a TTL (two commands, and a LedisDB script is
+ * serialized with other scripts only), or an option word that is not a
+ * literal (it may be one of those). SET NX, SET EX, KEEPTTL, GET are not.
+ */
+function shimmedSetApproximates(text: string): boolean {
+  const parts = topLevelParts(text).slice(3).map((p) => p.trim());
+  let nx = false;
+  let ttl = false;
+  for (let i = 0; i < parts.length; i++) {
+    const lit = /^(['"])([A-Za-z]+)\1$/.exec(parts[i] as string);
+    if (lit === null) return true;
+    const w = (lit[2] as string).toUpperCase();
+    if (w === 'PX' || w === 'XX') return true;
+    if (w === 'NX') nx = true;
+    if (w === 'EX') {
+      ttl = true;
+      i++;
+    }
+  }
+  return nx && ttl;
+}
+
+/**
+ * A call's text from `from` (just after its command name) to its closing
+ * parenthesis, brackets and quotes skipped: CALL's own `[^)]*` stops at the
+ * first ')', as in `tostring(x)`, and missed the options after it.
+ */
+function callRest(script: string, from: number): string {
+  let depth = 0;
+  let quote = '';
+  for (let i = from; i < script.length; i++) {
+    const c = script[i] as string;
+    if (quote !== '') {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
+      if (depth === 0) return script.slice(from, i);
+      depth--;
+    }
+  }
+  return script.slice(from);
+}
+
+/** `text` split at its top-level commas (not inside quotes or brackets). */
+function topLevelParts(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quote !== '') {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
 
 function topLevelCommas(text: string): number {
   let depth = 0;

@@ -379,7 +379,24 @@ describe("a Redis script's calls LedisDB's Lua lacks go through the shim (the co
     expect(await r.ttl('lk')).toBeGreaterThan(25);
     expect(await r.eval("return redis.call('set', KEYS[1], 'e')", 1, 'lk')).toBe('OK');
     expect(await r.ttl('lk')).toBe(-1);
-    await expect(r.eval("return redis.call('set', KEYS[1], 'e', 'GET')", 1, 'lk')).rejects.toThrow(/syntax error in SET at GET/);
+  });
+
+  it("SET's GET answers the old value (as the face's SET GET does), with NX / XX / EX too; a time not written as an integer is refused, as the face refuses it", async () => {
+    expect(await r.eval("return redis.call('set', KEYS[1], 'a', 'GET')", 1, 'sg')).toBeNull();
+    expect(await r.eval("return redis.call('set', KEYS[1], 'b', 'GET')", 1, 'sg')).toBe('a');
+    expect(await r.eval("return redis.call('set', KEYS[1], 'c', 'NX', 'GET')", 1, 'sg')).toBe('b');
+    expect(await r.get('sg')).toBe('b');
+    expect(await r.eval("return redis.call('set', KEYS[1], 'd', 'XX', 'GET', 'EX', 50)", 1, 'sg')).toBe('b');
+    expect(await r.get('sg')).toBe('d');
+    expect(await r.ttl('sg')).toBeGreaterThan(40);
+    expect(await r.eval("return redis.call('set', KEYS[1], 'e', 'XX', 'GET')", 1, 'sg-missing')).toBeNull();
+    expect(await r.exists('sg-missing')).toBe(0);
+    for (const t of ['0x10', ' 10', '1e2', '1.5']) {
+      await expect(r.eval("return redis.call('set', KEYS[1], 'v', 'EX', ARGV[1])", 1, 'sg', t)).rejects.toThrow(/not an integer/);
+      await expect(r.eval("return redis.call('expire', KEYS[1], ARGV[1])", 1, 'sg', t)).rejects.toThrow(/not an integer/);
+      await expect(r.eval("return redis.call('pexpire', KEYS[1], ARGV[1])", 1, 'sg', t)).rejects.toThrow(/not an integer/);
+    }
+    expect(await r.ttl('sg')).toBeGreaterThan(40);
   });
 
   it('PTTL, PEXPIRE, PEXPIREAT, PSETEX in whole seconds; UNLINK as DEL; EXISTS of several keys as the sum; pcall answers errors as a table', async () => {
@@ -396,11 +413,53 @@ describe("a Redis script's calls LedisDB's Lua lacks go through the shim (the co
     expect(await r.eval("local e = redis.pcall('incr', KEYS[1]) return type(e)", 1, 'lk')).toBe('table');
   });
 
+  it("redis.error_reply / status_reply carry their text (LedisDB's drop it: '-err'); redis.log, replicate_commands, set_repl, setresp(2) are there", async () => {
+    await expect(r.eval("return redis.error_reply('MY error')", 0)).rejects.toThrow(/^MY error$/);
+    expect(await r.eval("return redis.status_reply('FINE')", 0)).toBe('FINE');
+    const chatty = "redis.log(redis.LOG_WARNING, 'x') redis.replicate_commands() redis.set_repl(redis.REPL_ALL) redis.setresp(2) return 1";
+    expect(await r.eval(chatty, 0)).toBe(1);
+    await expect(r.eval('redis.setresp(3) return 1', 0)).rejects.toThrow(/RESP2/);
+  });
+
+  it("a status or error table reads as Redis's does (`.ok`, `.err`) and is still LedisDB's array when returned", async () => {
+    const probe = "local e = redis.pcall('incr', KEYS[1]) local t = redis.call('type', KEYS[1]) local s = redis.call('set', KEYS[2], 'v') " +
+      "return {tostring(e.err ~= nil), t.ok, s.ok, redis.error_reply('x').err, redis.status_reply('y').ok}";
+    await r.set('st1', 'not a number');
+    expect(await r.eval(probe, 2, 'st1', 'st2')).toEqual(['true', 'string', 'OK', 'x', 'y']);
+    await expect(r.eval("return redis.pcall('incr', KEYS[1])", 1, 'st1')).rejects.toThrow(/ParseInt/);
+    expect(await r.eval("return redis.call('type', KEYS[1])", 1, 'st1')).toBe('string');
+  });
+
   it('under strict: true, a script calling what the shim only approximates is refused before sending; UNLINK is exact', async () => {
     const strict = ioredis(srv.port, { strict: true });
     await expect(strict.eval("return redis.call('pttl', KEYS[1])", 1, 'k')).rejects.toThrow(/PTTL, which LedisDB can only approximate/);
     await expect(strict.eval("return redis.call('set', KEYS[1], 'v', 'PX', 10)", 1, 'k')).rejects.toThrow(/SET with options/);
     expect(await strict.eval("return redis.call('unlink', KEYS[1])", 1, 'never-set')).toBe(0);
+  });
+
+  it('a script SCRIPT LOADed by Ledis and EVALSHAed by a face (or the reverse) runs wrapped, through the runner\'s own wrapper', async () => {
+    const plain = new Ledis({ port: srv.port });
+    closers.push(() => plain.quit());
+    // `__ledis_key` is the wrapper's local: a global (nil) in a script sent as it is.
+    const lua = "redis.call('set', KEYS[1], 'v', 'NX', 'EX', 100) return type(__ledis_key)";
+    const sha = (await plain.scriptLoad(lua)) as string;
+    expect(await r.evalsha(sha, 1, 'cross1')).toBe('string');
+    expect(await r.ttl('cross1')).toBeGreaterThan(90);
+    const sha2 = (await r.script('LOAD', 'return type(__ledis_key)')) as string;
+    expect(await plain.evalsha(sha2, [])).toBe('string');
+  });
+
+  it("a script's EVAL, EVALSHA or SCRIPT is refused (LedisDB's would wait forever on the script lock its caller holds: every script on the server hung)", async () => {
+    const own = await freshServer();
+    const face = ioredis(own.port);
+    const plain = new Ledis({ port: own.port });
+    closers.push(() => plain.quit());
+    await expect(face.eval("return redis.call('eval', 'return 1', 0)", 0)).rejects.toThrow(/EVAL, which a script must not call/);
+    await expect(face.eval("return redis.call(ARGV[1], 'return 1', 0)", 0, 'EVAL')).rejects.toThrow(/not allowed from scripts/);
+    expect(await face.eval("local e = redis.pcall(ARGV[1], 'FLUSH') return e[1]", 0, 'script')).toBe('err');
+    await expect(plain.eval("return ledis.call(ARGV[1], 'return 1', 0)", [], ['eval'])).rejects.toThrow(/not allowed from scripts/);
+    expect(await plain.eval("local e = ledis.pcall(ARGV[1], 'x', 0) return e[1]", [], ['EVALSHA'])).toBe('err');
+    expect(await face.eval('return 1', 0)).toBe(1);
   });
 
   it('Ledis (scripts written for LedisDB) has no shim: redis.call is LedisDB\'s own', async () => {
@@ -444,5 +503,22 @@ describe('the shim finds a key in any of LedisDB\'s keyspaces, as Redis has one'
     expect(await r.eval("return redis.call('pexpireat', KEYS[1], 1000)", 1, 'l1')).toBe(1);
     expect(await r.eval("return redis.call('del', KEYS[1], KEYS[2], KEYS[3], KEYS[3], 'none')", 3, 's1', 'z1', 'k1')).toBe(3);
     expect(await r.exists('h1', 'l1', 's1', 'z1', 'k1')).toBe(0);
+  });
+
+  it('a name in several keyspaces at once (a string and a hash): EXPIRE, EXPIREAT and PERSIST reach every one, as the face\'s EXPIRE does', async () => {
+    const plain = new Ledis({ port: srv.port });
+    closers.push(() => plain.quit());
+    for (const k of ['both1', 'both2']) {
+      await plain.set(k, 'v');
+      await plain.hset(k, 'f', 'v');
+    }
+    expect(await r.expire('both1', 100)).toBe(1);
+    expect(await r.eval("return redis.call('expire', KEYS[1], 100)", 1, 'both2')).toBe(1);
+    expect(await plain.sendCommand('HTTL', 'both1')).toBeGreaterThan(90);
+    expect(await plain.sendCommand('HTTL', 'both2')).toBeGreaterThan(90);
+    expect(await r.eval("return redis.call('persist', KEYS[1])", 1, 'both2')).toBe(1);
+    expect(await plain.sendCommand('HTTL', 'both2')).toBe(-1);
+    expect(await r.eval("return redis.call('expireat', KEYS[1], ARGV[1])", 1, 'both2', Math.floor(Date.now() / 1000) + 100)).toBe(1);
+    expect(await plain.sendCommand('HTTL', 'both2')).toBeGreaterThan(90);
   });
 });

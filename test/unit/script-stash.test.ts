@@ -27,3 +27,29 @@ describe('decodeStash', () => {
     });
   }
 });
+
+describe('lintScript with the shim (redisCalls) and strict', () => {
+  const strict = { strict: true, redisCalls: true } as const;
+  it("refuses what the face's strict SET refuses (PX, XX, NX with a TTL) or options it cannot read; SET NX, SET EX, GET, KEEPTTL pass", async () => {
+    const { lintScript } = await import('../../src/commands/translate.js');
+    expect(lintScript("return redis.call('set', KEYS[1], ARGV[1], 'NX')", strict)).toBeNull();
+    expect(lintScript("return redis.call('SET', KEYS[1], ARGV[1], 'Ex', ARGV[2])", strict)).toBeNull();
+    expect(lintScript("return redis.call('set', KEYS[1], ARGV[1], 'GET', 'KEEPTTL')", strict)).toBeNull();
+    expect(lintScript("return redis.call('SET', KEYS[1], ARGV[1], 'nx', 'EX', ARGV[2])", strict)).toMatch(/SET with options/);
+    expect(lintScript("return redis.call('set', KEYS[1], ARGV[1], 'XX')", strict)).toMatch(/SET with options/);
+    expect(lintScript("return redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])", strict)).toMatch(/SET with options/);
+    expect(lintScript("return redis.call('set', KEYS[1], ARGV[1], ARGV[2], ARGV[3])", strict)).toMatch(/SET with options/);
+    expect(lintScript("return redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])", { redisCalls: true })).toBeNull();
+  });
+});
+
+describe('lintScript reads all of a SET call whose arguments hold parentheses', () => {
+  it("sees the options after tostring(x) (the call's text was cut at its first ')')", async () => {
+    const { lintScript } = await import('../../src/commands/translate.js');
+    const script = "return redis.call('set', KEYS[1], tostring(ARGV[1]), 'PX', 10)";
+    expect(lintScript(script)).toMatch(/SET with options/);
+    expect(lintScript(script, { strict: true, redisCalls: true })).toMatch(/SET with options/);
+    expect(lintScript("return redis.call('set', KEYS[1], tostring(ARGV[1]))")).toBeNull();
+    expect(lintScript("return redis.call('set', KEYS[1], ')') .. redis.call('get', 'a', 'b')")).toBeNull();
+  });
+});
