@@ -99,8 +99,10 @@ end
  * deletes; otherwise every keyspace the name is in), TTL/PTTL (-2: no key),
  * PERSIST (every keyspace) and TYPE; SET clears the TTL
  * (LedisDB's keeps it: a PERSIST first), SET's NX/XX/GET/EX/PX/KEEPTTL; PTTL,
- * PEXPIRE, PEXPIREAT and PSETEX in whole seconds (rounded up; PTTL is the
- * TTL times 1000). `pcall` answers an error as LedisDB's does
+ * PEXPIRE, PEXPIREAT and PSETEX in whole seconds as the face's rules give
+ * them (a TTL: ceil(ms / 1000) + 1, so a key never lives shorter than asked,
+ * translate.ts secondsFor; an expiry time: rounded up; PTTL is the TTL times
+ * 1000). `pcall` answers an error as LedisDB's does
  * ({'err', message}), which also reads as Redis's (`.err`; a status's
  * `.ok`). `error_reply` and `status_reply` keep their text
  * (LedisDB's drop it); `log`, `replicate_commands`, `set_repl` and
@@ -182,7 +184,7 @@ local function __ledis_tr0(name, ...)
         i = i + 1
         local t = __ledis_num(a[i])
         if t <= 0 then error('ERR invalid expire time in set') end
-        if o == 'EX' then secs = t else secs = ceil(t / 1000) end
+        if o == 'EX' then secs = t else secs = ceil(t / 1000) + 1 end
       else error('ERR syntax error in SET at ' .. o .. ': LedisDB scripts take NX | XX, GET, EX s | PX ms | KEEPTTL') end
       i = i + 1
     end
@@ -215,7 +217,11 @@ local function __ledis_tr0(name, ...)
     return count
   end
   if c == 'EXPIRE' and n == 2 then return __ledis_expire(call, a[1], __ledis_num(a[2]), false) end
-  if c == 'PEXPIRE' and n == 2 then return __ledis_expire(call, a[1], ceil(__ledis_num(a[2]) / 1000), false) end
+  if c == 'PEXPIRE' and n == 2 then
+    local ms = __ledis_num(a[2])
+    if ms > 0 then ms = ceil(ms / 1000) + 1 end
+    return __ledis_expire(call, a[1], ms, false)
+  end
   if c == 'EXPIREAT' and n == 2 then return __ledis_expire(call, a[1], __ledis_num(a[2]), true) end
   if c == 'PEXPIREAT' and n == 2 then return __ledis_expire(call, a[1], ceil(__ledis_num(a[2]) / 1000), true) end
   if (c == 'TTL' or c == 'PTTL') and n == 1 then
@@ -231,7 +237,7 @@ local function __ledis_tr0(name, ...)
     if t == nil then return {'ok', 'none'} end
     return {'ok', t[1]}
   end
-  if c == 'PSETEX' and n == 3 then return call('setex', a[1], ceil(__ledis_num(a[2]) / 1000), a[3]) end
+  if c == 'PSETEX' and n == 3 then return call('setex', a[1], ceil(__ledis_num(a[2]) / 1000) + 1, a[3]) end
   return call(name, ...)
 end
 local function __ledis_tr(...) return __ledis_st(__ledis_tr0(...)) end

@@ -4,6 +4,7 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { LedisOptions } from '../client.js';
 import type { RetryStrategy } from '../connection/options.js';
+import type { RedisScriptConfig } from './node-redis-scripts.js';
 import { DataError } from '../errors.js';
 import { checkClientOptions, suggestOption } from '../options-check.js';
 import { parseUrl, redactUrl } from '../url.js';
@@ -56,6 +57,8 @@ export interface RedisClientOptions {
   username?: string;
   /** Sent with AUTH on every (re)connect. */
   password?: string;
+  /** Lua scripts as methods of the client: `{ name: defineScript({ SCRIPT, NUMBER_OF_KEYS, parseCommand, transformReply }) }` (src/compat/node-redis-scripts.ts). */
+  scripts?: Record<string, RedisScriptConfig>;
   /** Kept in `options`; not sent (LedisDB has no CLIENT SETNAME). */
   name?: string;
   /** The db (LedisDB has 16, 0 to 15). */
@@ -119,13 +122,12 @@ export function buffersOf(mapping: unknown, what = 'withTypeMapping'): boolean {
 const SOCKET_NAMES = ['host', 'port', 'path', 'tls', 'connectTimeout', 'reconnectStrategy', 'keepAlive', 'keepAliveInitialDelay', 'noDelay', 'socketTimeout'];
 const CLIENT_NAMES = [
   'url', 'socket', 'username', 'password', 'name', 'database', 'commandsQueueMaxLength', 'disableOfflineQueue', 'RESP', 'pingInterval',
-  'disableClientInfo', 'clientInfoTag', 'commandOptions', 'ledis',
+  'disableClientInfo', 'clientInfoTag', 'commandOptions', 'ledis', 'scripts',
 ];
 /** node-redis options LedisDB cannot honour, with the reason (a DataError names it). */
 const UNSUPPORTED: Readonly<Record<string, string>> = {
   modules: 'LedisDB has no Redis modules',
   functions: 'LedisDB has no FUNCTION (use eval/evalSha)',
-  scripts: 'defineScript scripts are not supported; use eval/evalSha with { keys, arguments }',
   credentialsProvider: 'LedisDB takes a password only: give password',
   clientSideCache: 'LedisDB has no client tracking (RESP3)',
   emitInvalidate: 'LedisDB has no client tracking (RESP3)',

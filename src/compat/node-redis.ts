@@ -16,8 +16,11 @@ import { Engine } from './engine.js';
 import { NODE_REDIS_COMMANDS, REFUSED, type Entry, type RedisArgument } from './node-redis-commands.js';
 import { buffersOf, readClientOptions, RESP_TYPES, type ReadOptions, type RedisClientOptions, type TypeMapping } from './node-redis-options.js';
 import type { NodeRedisCommands, ScanIteratorOptions, ScanCommonOptions, ScanOptions, RedisMultiCommand } from './node-redis-types.js';
+import { callArgs, readScripts, type ClientScript, type CommandParser, type RedisScriptConfig } from './node-redis-scripts.js';
 
 export { RESP_TYPES };
+export { defineScript } from './node-redis-scripts.js';
+export type { CommandParser, RedisScriptConfig, SHA1 } from './node-redis-scripts.js';
 export type { RedisClientOptions, RedisSocketOptions, ReconnectStrategy, LedisExtraOptions, TypeMapping } from './node-redis-options.js';
 export type { RedisArgument, RedisVariadicArgument } from './node-redis-commands.js';
 export type * from './node-redis-types.js';
@@ -56,12 +59,18 @@ class Core extends EventEmitter {
   connecting: Promise<void> | null = null;
   private pinger: NodeJS.Timeout | null = null;
 
+  /** createClient's `scripts`, checked: each is a method of every view of this client. */
+  readonly scripts: Map<string, ClientScript>;
+
   constructor(
     readonly read: ReadOptions,
     readonly given: RedisClientOptions,
   ) {
     super();
+    this.scripts = readScripts(given.scripts, (name) => name in RedisClient.prototype || name === 'options');
     this.root = this.engine = this.attach(Engine.create(read.ledis));
+    // Each script's first EVALSHA then names its wrapped form (src/commands/script-stash.ts).
+    for (const s of this.scripts.values()) this.root.knowScript(s.source);
   }
 
   /** Forwards the engine's lifecycle events as node-redis names them (subscribed once per engine, never per connect()). */
@@ -197,6 +206,32 @@ function run(client: RedisClient<string | Buffer>, entry: Entry, a: unknown[]): 
 }
 
 /**
+ * A script of createClient's `scripts` as a method: EVALSHA, then EVAL when
+ * the server answers NOSCRIPT (as node-redis's _executeScript), then the
+ * script's transformReply. Every failure is a rejected promise.
+ */
+function scriptMethod(client: RedisClient<string | Buffer>, script: ClientScript): (...args: unknown[]) => Promise<unknown> {
+  return (...a: unknown[]): Promise<unknown> => {
+    const core = client[CORE];
+    if (!core.open) return Promise.reject(new ClientClosedError());
+    let call: { args: unknown[]; preserve: unknown };
+    try {
+      call = callArgs(script, a);
+    } catch (err) {
+      return Promise.reject(asLedisError(err, DataError));
+    }
+    const buffers = client[BUF];
+    const send = (name: string, first: unknown): Promise<unknown> => core.engine.execute(name, [first, ...call.args], buffers, core.read.translate);
+    const p = send('EVALSHA', script.sha).catch((err: unknown) => {
+      if (!(err instanceof Error) || !/^NOSCRIPT/.test(err.message)) throw err;
+      return send('EVAL', script.source);
+    });
+    const transform = script.transform;
+    return transform === undefined ? p : p.then((r) => transform(r, call.preserve));
+  };
+}
+
+/**
  * A node-redis 5 client for LedisDB, made by `createClient(options)`. Every
  * command method of the table (`get`, `set`, `hSet`, `zAdd` ...) is on it;
  * see docs/node-redis.md for what differs from node-redis.
@@ -211,6 +246,7 @@ export class RedisClient<S extends string | Buffer = string> {
   constructor(core: Core, buffers: boolean) {
     this[CORE] = core;
     this[BUF] = buffers;
+    for (const s of core.scripts.values()) Object.defineProperty(this, s.name, { value: scriptMethod(this as RedisClient<string | Buffer>, s), writable: true, configurable: true });
   }
 
   /** The options given to createClient (password and URL redacted). */
@@ -500,17 +536,39 @@ for (const [method, entry] of Object.entries(NODE_REDIS_COMMANDS)) {
  * database, password }`. Nothing connects until `connect()`. Options are
  * checked here: an unknown or unsupported one is a DataError.
  */
-export function createClient<TM extends TypeMapping = {}>(
-  options?: RedisClientOptions & { commandOptions?: { typeMapping?: TM } },
-): RedisClientType<{}, {}, {}, 2, TM> {
+export function createClient<TM extends TypeMapping = {}, Sc extends RedisScripts = {}>(
+  options?: RedisClientOptions & { commandOptions?: { typeMapping?: TM }; scripts?: Sc },
+): RedisClientType<{}, {}, Sc, 2, TM> {
   const given: RedisClientOptions = options === undefined ? {} : { ...options };
   const read = readClientOptions(given);
-  return new RedisClient<BlobOf<TM>>(new Core(read, given), read.buffers);
+  return new RedisClient<BlobOf<TM>>(new Core(read, given), read.buffers) as RedisClientType<{}, {}, Sc, 2, TM>;
 }
 
-/** node-redis's client type, with its five parameters (modules, functions, scripts, RESP, type mapping); only the type mapping changes anything here. */
+/** createClient's `scripts`: name -> defineScript({ ... }). */
+export type RedisScripts = Record<string, RedisScriptConfig>;
+
+/** A script method's arguments: parseCommand's after the parser (node-redis 5), or transformArguments' (node-redis 4). */
+type ScriptArgs<C> = C extends { parseCommand: (parser: CommandParser, ...args: infer A) => void }
+  ? A
+  : C extends { transformArguments: (...args: infer A) => unknown }
+    ? A
+    : unknown[];
+/** A script method's reply: what transformReply returns (RESP2's when it is per version), else the raw reply. */
+type ScriptResult<C> = C extends { transformReply: (...args: never[]) => infer R }
+  ? R
+  : C extends { transformReply: { 2: (...args: never[]) => infer R } }
+    ? R
+    : unknown;
+/** The methods createClient's `scripts` add. */
+export type ScriptMethods<Sc> = { [K in keyof Sc]: (...args: ScriptArgs<Sc[K]>) => Promise<Awaited<ScriptResult<Sc[K]>>> };
+
+/** node-redis's client type, with its five parameters (modules, functions, scripts, RESP, type mapping); the scripts and the type mapping change it here. */
 // eslint-disable-next-line @typescript-eslint/no-unused-vars
-export type RedisClientType<M = {}, F = {}, Sc = {}, RESP = 2, TM = {}> = RedisClient<BlobOf<TM>>;
+export type RedisClientType<M = {}, F = {}, Sc = {}, RESP = 2, TM = {}> = [keyof Sc] extends [never]
+  ? RedisClient<BlobOf<TM>>
+  : string extends keyof Sc
+    ? RedisClient<BlobOf<TM>>
+    : RedisClient<BlobOf<TM>> & ScriptMethods<Sc>;
 
 /** The reply a raw sendCommand resolves with. */
 export type { Reply };

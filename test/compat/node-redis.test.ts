@@ -245,7 +245,8 @@ describe('createClient options', () => {
     expect(() => createClient({ username: 'alice', password: 'x' })).toThrow(/no users/);
     expect(() => createClient({ url: 'redis://alice:pw@localhost:6380' })).toThrow(/no users/);
     expect(() => createClient({ RESP: 3 } as never)).toThrow(/RESP2/);
-    expect(() => createClient({ scripts: {} } as never)).toThrow(/eval/);
+    expect(() => createClient({ scripts: {} })).not.toThrow();
+    expect(() => createClient({ scripts: 5 } as never)).toThrow(/scripts must be an object/);
     expect(() => createClient({ url: 'rediss://localhost:6380', socket: { tls: false } })).toThrow(/TLS/);
     expect(() => createClient({ url: 'http://localhost' })).toThrow(/redis:\/\//);
   });

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Redis from '../../src/compat/ioredis.js';
-import { createClient } from '../../src/compat/node-redis.js';
+import { createClient, defineScript, RESP_TYPES, type CommandParser } from '../../src/compat/node-redis.js';
 import { Ledis, ResponseError } from '../../src/index.js';
 import { startServer, type RunningServer } from '../../src/testing/index.js';
 // @ts-ignore -- plain ESM script, typed through JSDoc
@@ -370,7 +370,7 @@ describe("a Redis script's calls LedisDB's Lua lacks go through the shim (the co
     expect(await r.eval(lock, 1, 'lk', 'a', 1500)).toBe('OK');
     expect(await r.eval(lock, 1, 'lk', 'b', 1500)).toBeNull();
     expect(await r.get('lk')).toBe('a');
-    expect(await r.ttl('lk')).toBe(2); // 1,500 ms rounded up to whole seconds
+    expect(await r.ttl('lk')).toBe(3); // 1,500 ms as ceil(1.5) + 1 seconds, as the face's SET PX
     expect(await r.eval("return redis.call('set', KEYS[1], 'x', 'XX', 'EX', 30)", 1, 'missing-xx')).toBeNull();
     expect(await r.exists('missing-xx')).toBe(0);
     expect(await r.eval("return redis.call('set', KEYS[1], 'c', 'XX', 'EX', 30)", 1, 'lk')).toBe('OK');
@@ -402,12 +402,12 @@ describe("a Redis script's calls LedisDB's Lua lacks go through the shim (the co
   it('PTTL, PEXPIRE, PEXPIREAT, PSETEX in whole seconds; UNLINK as DEL; EXISTS of several keys as the sum; pcall answers errors as a table', async () => {
     await r.set('pk', 'v');
     expect(await r.eval("return redis.call('pexpire', KEYS[1], 2500)", 1, 'pk')).toBe(1);
-    expect(await r.eval("return redis.call('pttl', KEYS[1])", 1, 'pk')).toBe(3000);
+    expect(await r.eval("return redis.call('pttl', KEYS[1])", 1, 'pk')).toBe(4000); // 2,500 ms as ceil(2.5) + 1 s
     expect(await r.eval("return redis.call('pttl', KEYS[1])", 1, 'no-such-key')).toBeLessThan(0);
     expect(await r.eval("return redis.call('pexpireat', KEYS[1], ARGV[1])", 1, 'pk', Date.now() + 60_000)).toBe(1);
     expect(await r.ttl('pk')).toBeGreaterThan(55);
     expect(await r.eval("return redis.call('psetex', KEYS[1], 4000, 'w')", 1, 'pk2')).toBe('OK');
-    expect(await r.ttl('pk2')).toBe(4);
+    expect(await r.ttl('pk2')).toBe(5);
     expect(await r.eval("return redis.call('exists', KEYS[1], KEYS[2], KEYS[3])", 3, 'pk', 'pk2', 'no-such-key')).toBe(2);
     expect(await r.eval("return redis.call('unlink', KEYS[1], KEYS[2])", 2, 'pk', 'pk2')).toBe(2);
     expect(await r.eval("local e = redis.pcall('incr', KEYS[1]) return type(e)", 1, 'lk')).toBe('table');
@@ -520,5 +520,68 @@ describe('the shim finds a key in any of LedisDB\'s keyspaces, as Redis has one'
     expect(await plain.sendCommand('HTTL', 'both2')).toBe(-1);
     expect(await r.eval("return redis.call('expireat', KEYS[1], ARGV[1])", 1, 'both2', Math.floor(Date.now() / 1000) + 100)).toBe(1);
     expect(await plain.sendCommand('HTTL', 'both2')).toBeGreaterThan(90);
+  });
+});
+
+describe("node-redis's scripts option (defineScript) on ledis/node-redis", () => {
+  let srv: RunningServer;
+  beforeAll(async () => {
+    srv = await freshServer();
+  });
+
+  it('node-redis 5 (parseCommand) and 4 (transformArguments) scripts are methods: EVALSHA, then EVAL on NOSCRIPT, then transformReply; every view has them', async () => {
+    const c = createClient({
+      socket: { port: srv.port, host: '127.0.0.1' },
+      scripts: {
+        add: defineScript({
+          SCRIPT: "return redis.call('INCRBY', KEYS[1], ARGV[1])",
+          NUMBER_OF_KEYS: 1,
+          parseCommand(parser: CommandParser, key: string, by: number) {
+            parser.pushKey(key);
+            parser.push(String(by));
+          },
+          transformReply: (reply: number) => `total ${reply}`,
+        }),
+        lockFor: defineScript({
+          SCRIPT: "return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2])",
+          parseCommand(parser: CommandParser, key: string, owner: string, seconds: number) {
+            parser.pushKeysLength([key]);
+            parser.push(owner, String(seconds));
+          },
+          transformReply: undefined as unknown as () => string | null,
+        }),
+        legacy: defineScript({
+          SCRIPT: 'return {KEYS[1], ARGV[1]}',
+          NUMBER_OF_KEYS: 1,
+          transformArguments: (key: string, v: string) => [key, v],
+          transformReply: { 2: (reply: string[]) => reply.join('='), 3: () => 'unused' },
+        }),
+      },
+    });
+    c.on('error', () => undefined);
+    await c.connect();
+    closers.push(() => c.quit());
+    const total: string = await c.add('nr-counter', 5);
+    expect(total).toBe('total 5');
+    expect(await c.add('nr-counter', 2)).toBe('total 7');
+    expect(await c.lockFor('nr-lock', 'me', 30)).toBe('OK');
+    expect(await c.lockFor('nr-lock', 'you', 30)).toBeNull();
+    expect(await c.ttl('nr-lock')).toBeGreaterThan(25);
+    expect(await c.legacy('k', 'v')).toBe('k=v');
+    const view = c.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }) as unknown as { add(k: string, n: number): Promise<string> };
+    expect(await view.add('nr-counter', 1)).toBe('total 8');
+    // A flush: EVALSHA answers NOSCRIPT, the method sends EVAL and answers as before.
+    await c.sendCommand(['SCRIPT', 'FLUSH']);
+    expect(await c.add('nr-counter', 1)).toBe('total 9');
+  });
+
+  it('a script without SCRIPT or parseCommand, or named like a method, is a DataError from createClient; a closed client rejects', async () => {
+    const make = (scripts: unknown) => () => createClient({ socket: { port: srv.port }, scripts: scripts as never });
+    expect(make({ bad: { NUMBER_OF_KEYS: 1, parseCommand() {} } })).toThrow(/scripts\.bad\.SCRIPT must be the Lua source/);
+    expect(make({ bad: { SCRIPT: 'return 1' } })).toThrow(/needs parseCommand/);
+    expect(make({ get: defineScript({ SCRIPT: 'return 1', parseCommand() {} }) })).toThrow(/"get" is a method of the client already/);
+    expect(make({ n: defineScript({ SCRIPT: 'return 1', NUMBER_OF_KEYS: -1, parseCommand() {} }) })).toThrow(/NUMBER_OF_KEYS/);
+    const closed = createClient({ socket: { port: srv.port }, scripts: { one: defineScript({ SCRIPT: 'return 1', NUMBER_OF_KEYS: 0, parseCommand() {} }) } });
+    await expect(closed.one()).rejects.toThrow(/client is closed/i);
   });
 });
