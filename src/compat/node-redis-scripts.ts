@@ -161,8 +161,8 @@ export function callArgs(script: ClientScript, args: unknown[]): { args: unknown
   try {
     built = script.build(args);
   } catch (err) {
-    throw new DataError(`${script.name}: its parseCommand threw: ${err instanceof Error ? err.message : String(err)}`, script.name);
+    throw new DataError(`its parseCommand threw: ${err instanceof Error ? err.message : String(err)}`, script.name);
   }
-  if (!Array.isArray(built.args)) throw new DataError(`${script.name}: transformArguments must return an array`, script.name);
+  if (!Array.isArray(built.args)) throw new DataError('transformArguments must return an array', script.name);
   return { args: script.numberOfKeys === undefined ? built.args : [String(script.numberOfKeys), ...built.args], preserve: built.preserve };
 }

@@ -67,7 +67,8 @@ class Core extends EventEmitter {
     readonly given: RedisClientOptions,
   ) {
     super();
-    this.scripts = readScripts(given.scripts, (name) => name in RedisClient.prototype || name === 'options');
+    // `then` would make the client a thenable (connect() resolves with it: never settles); multi()'s builder has the scripts too.
+    this.scripts = readScripts(given.scripts, (name) => name in RedisClient.prototype || name === 'options' || name === 'then' || name in MultiCommand.prototype);
     this.root = this.engine = this.attach(Engine.create(read.ledis));
     // Each script's first EVALSHA then names its wrapped form (src/commands/script-stash.ts).
     for (const s of this.scripts.values()) this.root.knowScript(s.source);
@@ -485,7 +486,28 @@ const NO_MULTI =
 /** multi()'s builder: the table's methods queue a command and return the builder. */
 class MultiCommand {
   private readonly queued: { entry: Entry; args: unknown[] }[] = [];
-  constructor(private readonly client: RedisClient<string | Buffer>) {}
+  constructor(private readonly client: RedisClient<string | Buffer>) {
+    // createClient's scripts: sent with EVAL (no NOSCRIPT round trip in the middle of a batch), then transformReply.
+    for (const s of client[CORE].scripts.values()) Object.defineProperty(this, s.name, { value: this.scriptQueuer(s), writable: true, configurable: true });
+  }
+
+  private scriptQueuer(script: ClientScript): (...a: unknown[]) => this {
+    return (...a: unknown[]): this => {
+      let preserve: unknown;
+      const transform = script.transform;
+      const entry: Entry = {
+        cmd: 'EVAL',
+        args: () => {
+          const call = callArgs(script, a);
+          preserve = call.preserve;
+          return [script.source, ...call.args];
+        },
+        ...(transform === undefined ? {} : { reply: (r: Reply) => transform(r, preserve) }),
+      };
+      this.queued.push({ entry, args: a });
+      return this;
+    };
+  }
 
   /** A raw command, as sendCommand takes it. */
   addCommand(args: readonly RedisArgument[]): this {

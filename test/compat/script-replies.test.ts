@@ -584,4 +584,36 @@ describe("node-redis's scripts option (defineScript) on ledis/node-redis", () =>
     const closed = createClient({ socket: { port: srv.port }, scripts: { one: defineScript({ SCRIPT: 'return 1', NUMBER_OF_KEYS: 0, parseCommand() {} }) } });
     await expect(closed.one()).rejects.toThrow(/client is closed/i);
   });
+
+  it("a script named then (the client would be a thenable: connect() never settles) or like a multi() builder method is refused", () => {
+    const one = defineScript({ SCRIPT: 'return 1', NUMBER_OF_KEYS: 0, parseCommand() {} });
+    for (const name of ['then', 'exec', 'execAsPipeline', 'addCommand']) {
+      expect(() => createClient({ socket: { port: srv.port }, scripts: { [name]: one } })).toThrow(new RegExp(`"${name}" is a method`));
+    }
+  });
+
+  it("multi() has the scripts too (sent with EVAL in the batch, transformReply with preserve applied); a parseCommand that throws rejects once, its name said once", async () => {
+    const c = createClient({
+      socket: { port: srv.port, host: '127.0.0.1' },
+      scripts: {
+        add: defineScript({
+          SCRIPT: "return redis.call('INCRBY', KEYS[1], ARGV[1])",
+          NUMBER_OF_KEYS: 1,
+          parseCommand(parser: CommandParser, key: string, by: number) {
+            parser.pushKey(key);
+            parser.push(String(by));
+            parser.preserve = by;
+          },
+          transformReply: (reply: number, preserve?: number) => `${reply}+${preserve}`,
+        }),
+        boom: defineScript({ SCRIPT: 'return 1', NUMBER_OF_KEYS: 0, parseCommand() { throw new Error('nope'); } }),
+      },
+    });
+    c.on('error', () => undefined);
+    await c.connect();
+    closers.push(() => c.quit());
+    const m = c.multi() as unknown as { add(k: string, n: number): typeof m; get(k: string): typeof m; execAsPipeline(): Promise<unknown[]> };
+    expect(await m.add('nr-multi', 2).add('nr-multi', 3).get('nr-multi').execAsPipeline()).toEqual(['2+2', '5+3', '5']);
+    await expect(c.boom()).rejects.toThrow(/^boom: its parseCommand threw: nope$/);
+  });
 });
