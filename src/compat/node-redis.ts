@@ -342,7 +342,9 @@ export class RedisClient<S extends string | Buffer = string> {
     return new RedisClient(this[CORE], buffers) as never;
   }
 
-  /** A new client with these options (and `overrides`): its own connections; connect() it. */
+  /** A new client with these options (and `overrides`): its own connections; connect() it. The scripts stay (typed too) unless `overrides` replaces them. */
+  duplicate(overrides?: Omit<Partial<RedisClientOptions>, 'scripts'>): this;
+  duplicate(overrides: Partial<RedisClientOptions>): RedisClient<S>;
   duplicate(overrides?: Partial<RedisClientOptions>): RedisClient<S> {
     const given = { ...this[CORE].given, ...(overrides ?? {}) };
     return new RedisClient<S>(new Core(readClientOptions(given), given), this[BUF]);

@@ -2,7 +2,7 @@
 // (for what LedisDB has), and their reply types are node-redis 5's (RESP2).
 // Checked by tsc (vitest typecheck), never run.
 import { describe, expectTypeOf, it } from 'vitest';
-import { createClient, RESP_TYPES, type RedisClientOptions, type RedisClientType, type SetOptions } from '../../src/compat/node-redis.js';
+import { createClient, defineScript, RESP_TYPES, type CommandParser, type RedisClient, type RedisClientOptions, type RedisClientType, type SetOptions } from '../../src/compat/node-redis.js';
 
 const client = createClient({ url: 'redis://localhost:6380' });
 const buffers = client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
@@ -89,5 +89,35 @@ describe('node-redis 5 code type-checks', () => {
     const typed: RedisClientType<{}, {}, {}, 2, { [RESP_TYPES.BLOB_STRING]: BufferConstructor }> = buffers;
     void typed;
     expectTypeOf(createClient({ commandOptions: { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } } }).get('k')).toEqualTypeOf<Promise<Buffer | null>>();
+  });
+});
+
+describe("createClient's scripts (defineScript) type-check as node-redis 5's", () => {
+  const scripted = createClient({
+    scripts: {
+      add: defineScript({
+        SCRIPT: "return redis.call('INCRBY', KEYS[1], ARGV[1])",
+        NUMBER_OF_KEYS: 1,
+        parseCommand(parser: CommandParser, key: string, by: number) {
+          parser.pushKey(key);
+          parser.push(String(by));
+        },
+        transformReply: (reply: number) => `total ${reply}`,
+      }),
+    },
+  });
+  it("a script's arguments and reply are parseCommand's and transformReply's; wrong ones do not compile", () => {
+    expectTypeOf(scripted.add('k', 1)).toEqualTypeOf<Promise<string>>();
+    // @ts-expect-error by is a number
+    void scripted.add('k', '1');
+    // @ts-expect-error by is missing
+    void scripted.add('k');
+    // @ts-expect-error no such script
+    void scripted.sub('k', 1);
+  });
+  it('RedisClientType without scripts is the plain client; duplicate() keeps the scripts (as at run time)', () => {
+    expectTypeOf<RedisClientType>().toEqualTypeOf<RedisClient>();
+    expectTypeOf(scripted.duplicate().add('k', 1)).toEqualTypeOf<Promise<string>>();
+    expectTypeOf(scripted.duplicate({ database: 1 }).add('k', 1)).toEqualTypeOf<Promise<string>>();
   });
 });
