@@ -592,7 +592,12 @@ export type RedisClientType<M = {}, F = {}, Sc = {}, RESP = 2, TM = {}> = [keyof
   ? RedisClient<BlobOf<TM>>
   : string extends keyof Sc
     ? RedisClient<BlobOf<TM>>
-    : RedisClient<BlobOf<TM>> & ScriptMethods<Sc>;
+    : ScriptViews<Sc> & RedisClient<BlobOf<TM>> & ScriptMethods<Sc>;
+
+/** A scripted client's withTypeMapping view has the scripts too (first in the intersection: its signature is the one chosen). */
+type ScriptViews<Sc> = {
+  withTypeMapping<TM2 extends TypeMapping>(typeMapping: TM2): RedisClientType<{}, {}, Sc, 2, TM2>;
+};
 
 /** The reply a raw sendCommand resolves with. */
 export type { Reply };

@@ -119,5 +119,10 @@ describe("createClient's scripts (defineScript) type-check as node-redis 5's", (
     expectTypeOf<RedisClientType>().toEqualTypeOf<RedisClient>();
     expectTypeOf(scripted.duplicate().add('k', 1)).toEqualTypeOf<Promise<string>>();
     expectTypeOf(scripted.duplicate({ database: 1 }).add('k', 1)).toEqualTypeOf<Promise<string>>();
+    const view = scripted.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+    expectTypeOf(view.add('k', 1)).toEqualTypeOf<Promise<string>>();
+    expectTypeOf(view.get('k')).toEqualTypeOf<Promise<Buffer | null>>();
+    const plain: RedisClient = scripted;
+    void plain;
   });
 });
