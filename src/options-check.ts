@@ -4,6 +4,7 @@
 // never silently ignored.
 import { badOption, connectionOptionChecks, describeOptionValue, MAX_TIMER_MS, type OptionCheck } from './connection/options.js';
 import { DataError } from './errors.js';
+import { distance } from './suggest.js';
 
 /** The most shared connections a pool may open (`connections`): a guard against a typo like Infinity. */
 export const MAX_SHARED_CONNECTIONS = 1024;
@@ -93,19 +94,6 @@ const FOREIGN: Readonly<Record<string, string>> = {
   decode_responses: 'did you mean decodeResponses?',
   connection_pool: 'did you mean connectionPool?',
 };
-
-/** Edit distance (Levenshtein), for suggestions; names are short. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length] as number;
-}
 
 /** "did you mean X?" for an unknown option name, or the hint for another client's option; '' if nothing is close. */
 export function suggestOption(name: string, known: readonly string[]): string {

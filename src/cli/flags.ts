@@ -1,17 +1,7 @@
 // Flags of the CLI's subcommands: node:util's parseArgs (strict), with a
 // "did you mean" for a misspelled long flag, as for a misspelled subcommand.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-
-/** Levenshtein distance between `a` and `b` (short words: flag and command names). */
-export function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
+import { distance } from '../suggest.js';
 
 /** The word of `candidates` nearest to `word` (a prefix of two or more characters, or at most 2 edits away), or undefined. */
 export function nearest(word: string, candidates: Iterable<string>): string | undefined {

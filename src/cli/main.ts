@@ -46,7 +46,6 @@ export function version(): string {
 const COMMANDS = ['server', 'load', 'export', 'help'] as const;
 const HELPS: Record<string, string> = { server: serverHelp, load: loadHelp, export: exportHelp };
 
-/** Edit distance (Levenshtein) between two short strings. */
 /** The subcommand `word` was probably meant to be, or undefined. */
 export function suggest(word: string): string | undefined {
   return nearest(word, COMMANDS);

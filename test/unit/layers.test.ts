@@ -45,7 +45,7 @@ const LAYERS: ReadonlyArray<readonly [name: string, holds: (rel: string) => bool
   ['protocol', under('protocol/')],
   ['connection', under('connection/')],
   ['commands', under('commands/')],
-  ['support', one('url.ts', 'options-check.ts', 'prefix.ts', 'switchover.ts', 'lifecycle.ts', 'views.ts', 'tracing.ts')],
+  ['support', one('url.ts', 'options-check.ts', 'suggest.ts', 'prefix.ts', 'switchover.ts', 'lifecycle.ts', 'views.ts', 'tracing.ts')],
   ['pipeline', one('pipeline.ts')],
   ['pool/topology', one('pool.ts', 'topology.ts', 'auth.ts')],
   ['routing', under('routing/')],
