@@ -262,6 +262,9 @@ redis, ledis = __ledis_shim, __ledis_shim
 `;
 
 /** The run: the script under pcall, its reply encoded and stored, or (where it cannot be stored) returned. */
+/** How long a reply key lives if its DEL never arrives (a connection cut after the EVAL): seconds. */
+export const STASH_TTL = 60;
+
 const RUN = String.raw`
 local function __ledis_pack(...) return select('#', ...), {...} end
 local __ledis_n, __ledis_r = __ledis_pack(pcall(__ledis_run))
@@ -274,7 +277,7 @@ end
 -- Returning such a value instead would leave it on top of the stack, where every later wrapped EVAL's own reply reads it.
 local __ledis_ok, __ledis_out = pcall(__ledis_reply)
 if not __ledis_ok then __ledis_out = __ledis_line('-', "ERR the script's reply could not be encoded: " .. tostring(__ledis_out)) end
-if __ledis_b.sel or not pcall(__ledis_b.call, 'setex', __ledis_key, 60, __ledis_out) then
+if __ledis_b.sel or not pcall(__ledis_b.call, 'setex', __ledis_key, ${STASH_TTL}, __ledis_out) then
   if not __ledis_r[1] then error(__ledis_r[2], 0) end
   if __ledis_n >= 2 then return __ledis_r[__ledis_n] end
 end
@@ -290,8 +293,6 @@ const WRAPPER_BYTES = {
   redis: [Buffer.from(WRAPPERS.redis[0]), Buffer.from(WRAPPERS.redis[1])],
 } as const;
 
-/** How long a reply key lives if its DEL never arrives (a connection cut after the EVAL): seconds. */
-export const STASH_TTL = 60;
 
 /** SHA1 (hex) of a script's bytes, as SCRIPT LOAD and EVALSHA name it. */
 export function scriptSha(source: string | Buffer): string {
@@ -506,12 +507,7 @@ export class ScriptReplies {
           // A source that does not compile costs no stack slot (LoadString fails before anything is pushed).
           const [own] = await exec([lone.original]);
           if (own === undefined || !own.ok) throw own?.error ?? failed.error;
-          if (reply === undefined) return own.value;
-          try {
-            return reply([own.value as Reply], strings);
-          } catch (err) {
-            throw asLedisError(err, UnexpectedReplyError);
-          }
+          return shaped(reply, [own.value as Reply], strings);
         }
         if (lone?.kind === 'run' && lone.sha !== undefined) {
           const own = outcomes[0] as Outcome;
@@ -530,12 +526,7 @@ export class ScriptReplies {
       settle: (outcomes, strings) => {
         const original: Reply[] = new Array(segments.length);
         for (let i = 0; i < segments.length; i++) original[i] = collapse(segments[i] as Segment, outcomes, strings, !this.redis);
-        if (reply === undefined) return original[0];
-        try {
-          return reply(original, strings);
-        } catch (err) {
-          throw asLedisError(err, UnexpectedReplyError);
-        }
+        return shaped(reply, original, strings);
       },
     };
     return plan2;
@@ -559,6 +550,16 @@ export class ScriptReplies {
       wrappedSha.set(this.kind + sha, { sha: scriptSha(body), source });
     }
     return { body, sha };
+  }
+}
+
+/** The plan's reply from its commands' (the first when it has no combiner); a combiner's throw is the caller's LedisError. */
+function shaped(reply: Plan['reply'], replies: Reply[], strings: boolean): unknown {
+  if (reply === undefined) return replies[0];
+  try {
+    return reply(replies, strings);
+  } catch (err) {
+    throw asLedisError(err, UnexpectedReplyError);
   }
 }
 

@@ -7,7 +7,7 @@
 // client never authenticates), and `ledis.error_reply(msg)` replies `-err`
 // without the message.
 import { numkeysAt } from './keys.js';
-import { createHash } from 'node:crypto';
+import { scriptSha } from './script-stash.js';
 import { DataError, ResponseError } from '../errors.js';
 import type { Reply } from '../protocol/parser.js';
 import { describe, intIn, toBool, toFlatList, bulkReply } from './shape.js';
@@ -106,7 +106,7 @@ export function scriptFunction<S extends Str>(
   if (options === null || typeof options !== 'object') throw new DataError(`options must be { script, numberOfKeys? }, got ${describe(options)}`, label);
   const script = text(label, 'script', options.script);
   const fixed = options.numberOfKeys === undefined ? undefined : intIn(label, 'numberOfKeys', options.numberOfKeys, 0);
-  const sha1 = createHash('sha1').update(script).digest('hex');
+  const sha1 = scriptSha(script);
   return async (...args: Value[]): Promise<ScriptReply<S>> => {
     let numkeys: number;
     let rest: Value[];

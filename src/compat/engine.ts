@@ -189,7 +189,7 @@ export class Engine {
       plan = translate(name, args, LINTED.has(name) ? this.scriptOptions(options) : options);
       if (this.scripts !== null && (plan !== null || SCRIPT_COMMANDS.has(name))) {
         const scripted = this.scripts.rewrite(plan ?? { commands: [{ name, args }] });
-        if (scripted !== null) return this.runTogether(scripted, buffers);
+        if (scripted !== null) return this.runScriptPlan(scripted, buffers);
       }
       if (plan === null) return this.deployment.raw(commandName(name), args, buffers ? this.bytes : this.strings);
     } catch (err) {
@@ -203,7 +203,7 @@ export class Engine {
    * order (a script's reply key is read right after the script ran). Rejects
    * with the first failed command's error, once every command has settled.
    */
-  private async runTogether(plan: ScriptPlan, buffers: boolean): Promise<unknown> {
+  private async runScriptPlan(plan: ScriptPlan, buffers: boolean): Promise<unknown> {
     const source = this.sourceOf(buffers);
     return plan.run((commands) => runTogether(source, commands), !buffers);
   }

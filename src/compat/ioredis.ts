@@ -7,12 +7,12 @@
  * before sending. See docs/redis-libraries.md.
  * @module ledis/ioredis
  */
-import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
 import { inspect } from 'node:util';
 import type { LedisOptions } from '../client.js';
 import { clientOptions } from '../client-args.js';
+import { scriptSha } from '../commands/script-stash.js';
 import { knownCommands, lintScript, refusal, type TranslateOptions } from '../commands/translate.js';
 import { redactPassword } from '../connection/options.js';
 import { DataError, LedisError, ResponseError } from '../errors.js';
@@ -195,7 +195,7 @@ class Script {
     readonly numberOfKeys: number | null,
     lint: TranslateOptions,
   ) {
-    this.sha = createHash('sha1').update(lua).digest('hex');
+    this.sha = scriptSha(lua);
     this.problem = lintScript(lua, lint);
   }
 

@@ -5,7 +5,7 @@
 // `transformArguments(...args)` form is taken too. The script runs as every
 // script of the face does (src/commands/script-stash.ts: wrapped, its reply
 // read from a reply key, its `redis.call` through the Redis shim).
-import { createHash } from 'node:crypto';
+import { scriptSha } from '../commands/script-stash.js';
 import { DataError } from '../errors.js';
 import type { RedisArgument } from './node-redis-commands.js';
 
@@ -62,7 +62,7 @@ export interface SHA1 {
 export function defineScript<S extends RedisScriptConfig>(script: S): S & SHA1 {
   if (script === null || typeof script !== 'object') throw new DataError('defineScript: give { SCRIPT, NUMBER_OF_KEYS?, parseCommand, transformReply? }', 'defineScript');
   if (typeof script.SCRIPT !== 'string' && !Buffer.isBuffer(script.SCRIPT)) throw new DataError('defineScript: SCRIPT must be the Lua source (a string)', 'defineScript');
-  return { ...script, SHA1: createHash('sha1').update(script.SCRIPT).digest('hex') };
+  return { ...script, SHA1: scriptSha(script.SCRIPT) };
 }
 
 /** A checked script of createClient's `scripts`. */
@@ -146,7 +146,7 @@ export function readScripts(scripts: unknown, taken: (name: string) => boolean):
     out.set(name, {
       name,
       source: c.SCRIPT,
-      sha: createHash('sha1').update(c.SCRIPT).digest('hex'),
+      sha: scriptSha(c.SCRIPT),
       numberOfKeys: n,
       build,
       transform: transform as ClientScript['transform'],
