@@ -15,7 +15,7 @@ import { loadSource } from './ts-load.mjs';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE_BIN = path.join(ROOT, '.cache', 'bin');
 
-const testing = await loadSource(['testing/index.ts', 'testing/server.ts', 'testing/binary.ts', 'errors.ts']);
+const testing = await loadSource(['testing/index.ts', 'testing/server.ts', 'testing/binary.ts', 'errors.ts', 'suggest.ts']);
 const cli = await loadSource(['cli/server.ts', 'cli/flags.ts', 'suggest.ts', 'testing/server.ts', 'testing/binary.ts', 'errors.ts']);
 
 /** @typedef {import('../src/testing/server.js').ServerOptions} ServerOptions */

@@ -34,7 +34,8 @@ export function parseFlags<O extends Flags>(argv: readonly string[], options: O)
     const e = err as Error & { code?: string };
     const flag = e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'--([^'=]+)/.exec(e.message)?.[1] : undefined;
     const guess = flag === undefined ? undefined : nearest(flag, Object.keys(options));
-    if (guess !== undefined) e.message = e.message.replace(/\.?\s*$/, '') + ` (did you mean --${guess}?)`;
+    // Node's own text goes on about positionals starting with '-': not what a misspelled flag needs.
+    if (guess !== undefined) e.message = `Unknown option '--${flag}' (did you mean --${guess}?)`;
     throw e;
   }
 }

@@ -124,6 +124,7 @@ export function readScripts(scripts: unknown, taken: (name: string) => boolean):
   if (scripts === null || typeof scripts !== 'object' || Array.isArray(scripts)) throw new DataError('createClient: scripts must be an object of name: defineScript({ ... })');
   for (const [name, s] of Object.entries(scripts as Record<string, unknown>)) {
     const where = `createClient: scripts.${name}`;
+    if (name === 'then') throw new DataError(`${where}: a script may not be named "then" (connect() resolves with the client, which would then be taken for a promise)`);
     if (taken(name)) throw new DataError(`${where}: ${JSON.stringify(name)} is a method of the client already`);
     if (s === null || typeof s !== 'object') throw new DataError(`${where} must be defineScript({ SCRIPT, NUMBER_OF_KEYS, parseCommand, transformReply })`);
     const c = s as RedisScriptConfig;

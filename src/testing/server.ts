@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { DataError } from '../errors.js';
+import { distance } from '../suggest.js';
 import { findLedisServer, type FindOptions } from './binary.js';
 
 const MIB = 1024 * 1024;
@@ -175,9 +176,18 @@ function shown(v: unknown): string {
  * a DataError naming the option for a value of the wrong type or range
  * (the password's value is never repeated, only its type).
  */
+/** ServerOptions' names: any other is a DataError (a misspelled option would otherwise start a server with the default). */
+const SERVER_OPTIONS: readonly string[] = ['port', 'unix', 'password', 'backend', 'bufferSize', 'tls', 'replication', 'slaveof', 'readonly', 'databases', 'dataDir', 'quiet', 'bin', 'find', 'startTimeout', 'ref'];
+
 function checkOptions(opts: unknown): asserts opts is ServerOptions {
   if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw new DataError(`startServer(options): options must be an object; got ${shown(opts)}`);
   const o = opts as Record<string, unknown>;
+  for (const name of Object.keys(o)) {
+    if (SERVER_OPTIONS.includes(name)) continue;
+    let guess: string | undefined;
+    for (const k of SERVER_OPTIONS) if (distance(name.toLowerCase(), k.toLowerCase()) <= 2) guess ??= k;
+    throw new DataError(`startServer(options): unknown option ${shown(name)}${guess === undefined ? '' : ` (did you mean ${guess}?)`}; options are ${SERVER_OPTIONS.join(', ')}`);
+  }
   const bad = (name: string, expected: string, secret = false) =>
     new DataError(`startServer(options): ${name} must be ${expected}; got ${secret ? `a ${o[name] === null ? 'null' : typeof o[name]}` : shown(o[name])}`);
   const int = (name: string, min: number, max: number) => {

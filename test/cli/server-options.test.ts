@@ -62,6 +62,12 @@ describe('startServer() option checks', () => {
     expect(long.message).toMatch(/at most 107 fit/);
   });
 
+  it('an unknown option is a DataError naming it, with the nearest option', async () => {
+    const err = (await startServer({ bin, backnd: 'memory' } as unknown as ServerOptions).catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(DataError);
+    expect(err.message).toMatch(/unknown option "backnd" \(did you mean backend\?\)/);
+  });
+
   it('a password of the wrong type is not repeated in the message', async () => {
     const err = (await startServer({ bin, password: 987654321 } as unknown as ServerOptions).catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(DataError);
